@@ -1,0 +1,89 @@
+/// The keys of the server configuration file; each setting's variable is `TRACETEST_` + its upper-cased key path
+/// with `.` replaced by `_`.
+enum ServerConfigurationSchema {
+    static var entries: [SchemaEntry<ConfigurationDraft>] {
+        [
+            SchemaEntry("postgres", .section(postgres)),
+            SchemaEntry(
+                "sqlite", .section([SchemaEntry("path", .setting(.nonEmptyString(\.configuration.sqlite.path)))])),
+            SchemaEntry("server", .section(server)),
+            SchemaEntry("telemetry", .section(telemetry)),
+            SchemaEntry("otlpServer", .section(otlpServer)),
+            SchemaEntry("experimentalFeatures", .setting(.list(\.configuration.experimentalFeatures))),
+            SchemaEntry("postgresConnString", .removed(replacedBy: postgresKeys)),
+            SchemaEntry("testPipelines", .ignored),
+            SchemaEntry("dataStorePipelines", .ignored),
+            SchemaEntry("nats", .ignored),
+            SchemaEntry("analytics", .ignored),
+            SchemaEntry("internalTelemetry", .ignored),
+        ]
+    }
+
+    private static let postgresKeys = ["host", "port", "user", "password", "dbname", "params"].map { "postgres.\($0)" }
+
+    private static var postgres: [SchemaEntry<ConfigurationDraft>] {
+        [
+            SchemaEntry("host", .setting(.nonEmptyString(\.postgres.host))),
+            SchemaEntry("port", .setting(.port(\.postgres.port))),
+            SchemaEntry("user", .setting(.nonEmptyString(\.postgres.user))),
+            SchemaEntry("password", .setting(.string(\.postgres.password))),
+            SchemaEntry("dbname", .setting(.nonEmptyString(\.postgres.dbname))),
+            SchemaEntry("params", .setting(.postgresParameters(\.postgres.params))),
+            SchemaEntry(
+                "startupTimeout",
+                .setting(
+                    .duration(
+                        \.postgres.startupTimeout,
+                        expecting: "a duration of 0s or more, such as 30s or 2m",
+                        minimum: 0
+                    )
+                )
+            ),
+        ]
+    }
+
+    private static var server: [SchemaEntry<ConfigurationDraft>] {
+        [
+            SchemaEntry("httpPort", .setting(.port(\.configuration.server.httpPort))),
+            SchemaEntry("pathPrefix", .setting(.string(\.configuration.server.pathPrefix))),
+            SchemaEntry("host", .setting(.nonEmptyString(\.configuration.server.host))),
+            SchemaEntry(
+                "telemetry",
+                .section([
+                    SchemaEntry("exporter", .setting(.string(\.configuration.server.telemetry.exporter))),
+                    SchemaEntry(
+                        "applicationExporter",
+                        .setting(.string(\.configuration.server.telemetry.applicationExporter))
+                    ),
+                    SchemaEntry("dataStore", .setting(.string(\.configuration.server.telemetry.dataStore))),
+                ])
+            ),
+        ]
+    }
+
+    private static var telemetry: [SchemaEntry<ConfigurationDraft>] {
+        [
+            SchemaEntry("exporters", .custom(ExporterSchema.readExporters)),
+            SchemaEntry("profiler", .ignored),
+            SchemaEntry("dataStores", .ignored),
+        ]
+    }
+
+    private static var otlpServer: [SchemaEntry<ConfigurationDraft>] {
+        [
+            SchemaEntry("enabled", .setting(.bool(\.configuration.otlpServer.enabled))),
+            SchemaEntry("host", .setting(.nonEmptyString(\.configuration.otlpServer.host))),
+            SchemaEntry("grpcPort", .setting(.port(\.configuration.otlpServer.grpcPort))),
+            SchemaEntry("httpPort", .setting(.port(\.configuration.otlpServer.httpPort))),
+            SchemaEntry(
+                "maxMessageBytes",
+                .setting(
+                    .positiveInteger(
+                        \.configuration.otlpServer.maxMessageBytes,
+                        expecting: "a number of bytes greater than 0, such as 67108864 for 64 MiB"
+                    )
+                )
+            ),
+        ]
+    }
+}

@@ -1,0 +1,38 @@
+/// The `server` section: where the HTTP API listens and which exporters the internal telemetry uses.
+public struct ServerSettings: Sendable, Equatable {
+    /// `server.httpPort`, 1...65535.
+    public var httpPort: Int
+    /// `server.pathPrefix`: prefix of every route, e.g. `/tracetest`; empty for none.
+    public var pathPrefix: String
+    /// `server.host`: the address the HTTP API binds to (an extension of this project; upstream binds all).
+    public var host: String
+    public var telemetry: ServerTelemetrySettings
+
+    public init(
+        httpPort: Int = 11633,
+        pathPrefix: String = "",
+        host: String = "0.0.0.0",
+        telemetry: ServerTelemetrySettings = ServerTelemetrySettings()
+    ) {
+        self.httpPort = httpPort
+        self.pathPrefix = pathPrefix
+        self.host = host
+        self.telemetry = telemetry
+    }
+}
+
+/// The `server.telemetry` section: names of entries of `telemetry.exporters`; empty turns that telemetry off.
+public struct ServerTelemetrySettings: Sendable, Equatable {
+    /// Exporter for the server's own spans and metrics.
+    public var exporter: String
+    /// Exporter for the `Tracetest trigger` span only.
+    public var applicationExporter: String
+    /// Read for compatibility and not used.
+    public var dataStore: String
+
+    public init(exporter: String = "", applicationExporter: String = "", dataStore: String = "") {
+        self.exporter = exporter
+        self.applicationExporter = applicationExporter
+        self.dataStore = dataStore
+    }
+}

@@ -1,0 +1,170 @@
+/// How long and how often a run waits for its trace (singleton `current`).
+public struct PollingProfile: ResourceSpec {
+    public static let kind = ResourceKind.pollingProfile
+
+    public var id: String
+    public var name: String
+    public var isDefault: Bool
+    /// `periodic` is the only strategy.
+    public var strategy: String
+    public var periodic: Periodic?
+
+    public struct Periodic: Codable, Sendable, Equatable {
+        /// Go duration text, e.g. `500ms`.
+        public var retryDelay: String
+        public var timeout: String
+        public var selectorMatchRetries: Int
+
+        public init(retryDelay: String, timeout: String, selectorMatchRetries: Int) {
+            self.retryDelay = retryDelay
+            self.timeout = timeout
+            self.selectorMatchRetries = selectorMatchRetries
+        }
+
+        enum CodingKeys: String, CodingKey { case retryDelay, timeout, selectorMatchRetries }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            retryDelay = try c.value(.retryDelay, or: "")
+            timeout = try c.value(.timeout, or: "")
+            selectorMatchRetries = try c.value(.selectorMatchRetries, or: 0)
+        }
+    }
+
+    /// Our default: finish as soon as the trace is complete, give up after a minute.
+    public static let defaultProfile = PollingProfile(
+        id: ResourceKind.singletonID,
+        name: "default",
+        strategy: "periodic",
+        periodic: Periodic(retryDelay: "500ms", timeout: "1m", selectorMatchRetries: 3)
+    )
+
+    public init(id: String = "", name: String = "", isDefault: Bool = true, strategy: String = "", periodic: Periodic? = nil)
+    {
+        self.id = id
+        self.name = name
+        self.isDefault = isDefault
+        self.strategy = strategy
+        self.periodic = periodic
+    }
+
+    public mutating func prepareForSave(previous: PollingProfile?, now: Timestamp) {
+        id = ResourceKind.singletonID
+        isDefault = true
+    }
+
+    public func validate() throws(ValidationError) {
+        guard strategy == "periodic" else { return }
+        guard let periodic else { throw ValidationError("missing periodic polling profile configuration") }
+        do {
+            _ = try GoDuration(parsing: periodic.retryDelay)
+        } catch {
+            throw ValidationError("retry delay configuration is invalid: \(error)")
+        }
+        do {
+            _ = try GoDuration(parsing: periodic.timeout)
+        } catch {
+            throw ValidationError("timeout configuration is invalid: \(error)")
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, isDefault = "default", strategy, periodic }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.value(.id, or: "")
+        name = try c.value(.name, or: "")
+        isDefault = try c.value(.isDefault, or: true)
+        strategy = try c.value(.strategy, or: "")
+        periodic = try c.decodeIfPresent(Periodic.self, forKey: .periodic)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(isDefault, forKey: .isDefault)
+        try c.encode(strategy, forKey: .strategy)
+        if let periodic { try c.encode(periodic, forKey: .periodic) } else { try c.encodeNil(forKey: .periodic) }
+    }
+}
+
+/// Server settings a user may change at run time (singleton `current`).
+public struct Config: ResourceSpec {
+    public static let kind = ResourceKind.config
+
+    public var id: String
+    public var name: String
+    /// Stored and reported only: this server never sends analytics.
+    public var analyticsEnabled: Bool
+
+    public static let defaultConfig = Config(id: ResourceKind.singletonID, name: "Config", analyticsEnabled: true)
+
+    public mutating func prepareForSave(previous: Config?, now: Timestamp) {
+        id = ResourceKind.singletonID
+        name = "Config"
+    }
+
+    public init(id: String = "", name: String = "", analyticsEnabled: Bool = false) {
+        self.id = id
+        self.name = name
+        self.analyticsEnabled = analyticsEnabled
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, analyticsEnabled }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.value(.id, or: "")
+        name = try c.value(.name, or: "")
+        analyticsEnabled = try c.value(.analyticsEnabled, or: false)
+    }
+}
+
+/// The gates a run must pass by default (singleton `current`).
+public struct TestRunner: ResourceSpec {
+    public static let kind = ResourceKind.testRunner
+
+    public var id: String
+    public var name: String
+    /// Any of `analyzer-score`, `analyzer-rules`, `test-specs`.
+    public var requiredGates: [String]
+
+    public static let gates = ["analyzer-score", "analyzer-rules", "test-specs"]
+
+    public static let defaultRunner = TestRunner(
+        id: ResourceKind.singletonID,
+        name: "default",
+        requiredGates: ["test-specs"]
+    )
+
+    public init(id: String = "", name: String = "", requiredGates: [String] = []) {
+        self.id = id
+        self.name = name
+        self.requiredGates = requiredGates
+    }
+
+    public func validate() throws(ValidationError) {
+        if let unknown = requiredGates.first(where: { !Self.gates.contains($0) }) {
+            throw ValidationError(
+                "unknown required gate \"\(unknown)\" (use any of: \(Self.gates.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, requiredGates }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.value(.id, or: "")
+        name = try c.value(.name, or: "")
+        requiredGates = try c.value(.requiredGates, or: [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encode(requiredGates, forKey: .requiredGates)
+    }
+}

@@ -1,0 +1,202 @@
+/// A trace-based test: a trigger, specs (selector + assertions) and outputs.
+///
+/// `version`, `createdAt` and `summary` are read-only and only present in augmented reads.
+public struct Test: ResourceSpec {
+    public static let kind = ResourceKind.test
+
+    public var id: String
+    public var createdAt: Timestamp?
+    public var name: String
+    public var description: String
+    public var version: Int?
+    public var trigger: Trigger
+    public var specs: [TestSpec]
+    public var outputs: [TestOutput]
+    public var summary: Summary?
+    public var skipTraceCollection: Bool
+
+    public init(
+        id: String = "",
+        createdAt: Timestamp? = nil,
+        name: String = "",
+        description: String = "",
+        version: Int? = nil,
+        trigger: Trigger = Trigger(),
+        specs: [TestSpec] = [],
+        outputs: [TestOutput] = [],
+        summary: Summary? = nil,
+        skipTraceCollection: Bool = false
+    ) {
+        self.id = id
+        self.createdAt = createdAt
+        self.name = name
+        self.description = description
+        self.version = version
+        self.trigger = trigger
+        self.specs = specs
+        self.outputs = outputs
+        self.summary = summary
+        self.skipTraceCollection = skipTraceCollection
+    }
+
+    /// Whether `other` differs in anything a user edits (what makes a new version).
+    public func hasSameDefinition(as other: Test) -> Bool {
+        name == other.name && description == other.description && skipTraceCollection == other.skipTraceCollection
+            && trigger == other.trigger && specs == other.specs && outputs == other.outputs
+    }
+
+    /// The test without its read-only fields, as non-augmented responses show it.
+    public var withoutReadOnlyFields: Test {
+        var test = self
+        test.createdAt = nil
+        test.version = nil
+        test.summary = nil
+        return test
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, createdAt, name, description, version, trigger, specs, outputs, summary, skipTraceCollection
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.value(.id, or: "")
+        createdAt = c.ignorableTimestamp(.createdAt)
+        name = try c.value(.name, or: "")
+        description = try c.value(.description, or: "")
+        version = try c.decodeIfPresent(Int.self, forKey: .version)
+        trigger = try c.value(.trigger, or: Trigger())
+        specs = try Self.decodeSpecs(c)
+        outputs = try Self.decodeOutputs(c)
+        summary = try c.decodeIfPresent(Summary.self, forKey: .summary)
+        skipTraceCollection = try c.value(.skipTraceCollection, or: false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, omittingEmptyForKey: .id)
+        try c.encodeIfPresent(createdAt, forKey: .createdAt)
+        try c.encode(name, omittingEmptyForKey: .name)
+        try c.encode(description, omittingEmptyForKey: .description)
+        try c.encodeIfPresent(version, forKey: .version)
+        try c.encode(trigger, forKey: .trigger)
+        try c.encode(specs, omittingEmptyForKey: .specs)
+        try c.encode(outputs, omittingEmptyForKey: .outputs)
+        try c.encodeIfPresent(summary, forKey: .summary)
+        try c.encode(skipTraceCollection, omittingEmptyForKey: .skipTraceCollection)
+    }
+
+    /// Specs as a list, or in the first format's `{"<selector>": {name, assertions}}` map (order kept).
+    private static func decodeSpecs(_ c: KeyedDecodingContainer<CodingKeys>) throws -> [TestSpec] {
+        guard c.contains(.specs), try !c.decodeNil(forKey: .specs) else { return [] }
+        if let map = try? c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .specs) {
+            return try map.allKeys.map { key in
+                var spec = try map.decode(TestSpec.self, forKey: key)
+                spec.selector = key.stringValue
+                return spec
+            }
+        }
+        return try c.decode([TestSpec].self, forKey: .specs)
+    }
+
+    /// Outputs as a list, or in the first format's `{"<NAME>": {selector, value}}` map (order kept).
+    private static func decodeOutputs(_ c: KeyedDecodingContainer<CodingKeys>) throws -> [TestOutput] {
+        guard c.contains(.outputs), try !c.decodeNil(forKey: .outputs) else { return [] }
+        if let map = try? c.nestedContainer(keyedBy: AnyCodingKey.self, forKey: .outputs) {
+            return try map.allKeys.map { key in
+                var output = try map.decode(TestOutput.self, forKey: key)
+                output.name = key.stringValue
+                return output
+            }
+        }
+        return try c.decode([TestOutput].self, forKey: .outputs)
+    }
+}
+
+/// A selector over spans and the assertions every selected span must pass.
+public struct TestSpec: Codable, Sendable, Equatable {
+    /// A span query; empty selects every span.
+    public var selector: String
+    public var name: String
+    public var assertions: [String]
+
+    public init(selector: String = "", name: String = "", assertions: [String] = []) {
+        self.selector = selector
+        self.name = name
+        self.assertions = assertions
+    }
+
+    enum CodingKeys: String, CodingKey { case selector, name, assertions }
+    enum LegacySelectorKeys: String, CodingKey { case query }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let legacy = try? c.nestedContainer(keyedBy: LegacySelectorKeys.self, forKey: .selector) {
+            selector = try legacy.value(.query, or: "")
+        } else {
+            selector = try c.value(.selector, or: "")
+        }
+        name = try c.value(.name, or: "")
+        assertions = try c.value(.assertions, or: [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(selector, omittingEmptyForKey: .selector)
+        try c.encode(name, omittingEmptyForKey: .name)
+        try c.encode(assertions, omittingEmptyForKey: .assertions)
+    }
+}
+
+/// A value a test extracts from the trace (`value` is an expression) for later steps to use.
+public struct TestOutput: Codable, Sendable, Equatable {
+    public var name: String
+    public var selector: String
+    public var value: String
+
+    public init(name: String = "", selector: String = "", value: String = "") {
+        self.name = name
+        self.selector = selector
+        self.value = value
+    }
+
+    enum CodingKeys: String, CodingKey { case name, selector, value }
+    enum LegacySelectorKeys: String, CodingKey { case query }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.value(.name, or: "")
+        if let legacy = try? c.nestedContainer(keyedBy: LegacySelectorKeys.self, forKey: .selector) {
+            selector = try legacy.value(.query, or: "")
+        } else {
+            selector = try c.value(.selector, or: "")
+        }
+        value = try c.value(.value, or: "")
+    }
+}
+
+/// Run statistics shown in augmented reads of tests and suites.
+public struct Summary: Codable, Sendable, Equatable {
+    public var runs: Int
+    public var lastRun: LastRun
+
+    public struct LastRun: Codable, Sendable, Equatable {
+        /// `0001-01-01T00:00:00Z` when never run.
+        public var time: Timestamp
+        public var passes: Int
+        public var fails: Int
+        public var analyzerScore: Int
+
+        public init(time: Timestamp = .zero, passes: Int = 0, fails: Int = 0, analyzerScore: Int = 0) {
+            self.time = time
+            self.passes = passes
+            self.fails = fails
+            self.analyzerScore = analyzerScore
+        }
+    }
+
+    public init(runs: Int = 0, lastRun: LastRun = LastRun()) {
+        self.runs = runs
+        self.lastRun = lastRun
+    }
+}

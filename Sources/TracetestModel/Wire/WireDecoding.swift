@@ -1,0 +1,200 @@
+import Foundation
+import Yams
+
+/// Why a JSON or YAML document could not be read, with the position of the mistake.
+public struct WireDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The field path, e.g. `spec.trigger.httpRequest.headers[0]`; empty for syntax errors.
+    public var path: String
+    public var line: Int?
+    public var column: Int?
+    public var problem: String
+
+    public init(path: String = "", line: Int? = nil, column: Int? = nil, problem: String) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.problem = problem
+    }
+
+    public var description: String {
+        var text = path.isEmpty ? problem : "\(path): \(problem)"
+        if let line, let column { text += " (line \(line), column \(column))" }
+        return text
+    }
+}
+
+/// Reads JSON or YAML text (JSON is read as YAML) into values, reporting positioned errors.
+public enum WireDecoding {
+    /// The single document in `text`, or nil when the text holds no document.
+    public static func document(_ text: String) throws(WireDecodingError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw syntaxError(error)
+        }
+    }
+
+    /// Throws when `text` is not strict JSON (YAML reads some broken JSON, such as `{"a": }`, as valid).
+    public static func checkJSONSyntax(_ text: String) throws(WireDecodingError) {
+        let data = Data(text.utf8)
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            guard let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
+                let offset = Int(detail[range].dropFirst("character ".count))
+            else { throw WireDecodingError(problem: "invalid JSON: \(detail)") }
+            let (line, column) = position(ofByte: offset, in: data)
+            let problem = detail.replacingOccurrences(of: #" around character \d+\.?"#, with: "", options: .regularExpression)
+            throw WireDecodingError(line: line, column: column, problem: "invalid JSON: \(problem.lowercased())")
+        }
+    }
+
+    /// 1-based line and column of a byte offset.
+    static func position(ofByte offset: Int, in data: Data) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+
+    /// Every non-empty document of a `---`-separated stream, in order.
+    public static func documents(_ text: String) throws(WireDecodingError) -> [Node] {
+        do {
+            return try Array(Yams.compose_all(yaml: text)).filter { node in
+                guard case .scalar(let scalar) = node else { return true }
+                return !(scalar.string.isEmpty || isNull(node))
+            }
+        } catch {
+            throw syntaxError(error)
+        }
+    }
+
+    /// Decodes `T` from a parsed document; a type mismatch names the field and where it is.
+    public static func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(WireDecodingError) -> T {
+        do {
+            return try YAMLDecoder().decode(type, from: node)
+        } catch let error as DecodingError {
+            throw positioned(error, in: node)
+        } catch let error as WireDecodingError {
+            throw error
+        } catch {
+            throw WireDecodingError(problem: "\(error)")
+        }
+    }
+
+    /// Decodes `T` from JSON or YAML text.
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws(WireDecodingError) -> T {
+        guard let node = try document(text) else { throw WireDecodingError(problem: "the document is empty") }
+        return try decode(type, from: node)
+    }
+
+    static func syntaxError(_ error: any Error) -> WireDecodingError {
+        switch error {
+        case YamlError.scanner(let context, let problem, let mark, _),
+            YamlError.parser(let context, let problem, let mark, _),
+            YamlError.composer(let context, let problem, let mark, _):
+            let prefix = context.map { "\($0.text) " } ?? ""
+            return WireDecodingError(line: mark.line, column: mark.column, problem: prefix + problem)
+        case YamlError.duplicatedKeysInMapping(let duplicates, _):
+            return WireDecodingError(problem: "duplicate keys \(duplicates.sorted().joined(separator: ", "))")
+        default:
+            return WireDecodingError(problem: "\(error)")
+        }
+    }
+
+    static func positioned(_ error: DecodingError, in root: Node) -> WireDecodingError {
+        let path: [any CodingKey]
+        let problem: String
+        switch error {
+        case .typeMismatch(let type, let context):
+            path = context.codingPath
+            let found = locate(path, in: root).map(describe) ?? "nothing"
+            problem = "expected \(expectation(type)), got \(found)"
+        case .valueNotFound(let type, let context):
+            path = context.codingPath
+            problem = "expected \(expectation(type)), got nothing"
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+            problem = "is required"
+        case .dataCorrupted(let context):
+            path = context.codingPath
+            problem = context.debugDescription
+        @unknown default:
+            path = []
+            problem = "\(error)"
+        }
+        let mark = nearestMark(path, in: root)
+        return WireDecodingError(path: render(path), line: mark?.line, column: mark?.column, problem: problem)
+    }
+
+    /// `spec.steps[2].name`
+    public static func render(_ path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return text
+    }
+
+    static func locate(_ path: [any CodingKey], in root: Node) -> Node? {
+        var node = root
+        for key in path {
+            if let index = key.intValue, let sequence = node.sequence {
+                guard index < sequence.count else { return nil }
+                node = sequence[index]
+            } else if let mapping = node.mapping, let child = mapping[key.stringValue] {
+                node = child
+            } else {
+                return nil
+            }
+        }
+        return node
+    }
+
+    static func nearestMark(_ path: [any CodingKey], in root: Node) -> Mark? {
+        var prefix = path
+        while true {
+            if let mark = locate(prefix, in: root)?.mark { return mark }
+            if prefix.isEmpty { return nil }
+            prefix.removeLast()
+        }
+    }
+
+    static func isNull(_ node: Node) -> Bool {
+        node.tag.rawValue == Tag.Name.null.rawValue
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            return isNull(node) ? "null" : "\"\(scalar.string)\""
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    static func expectation(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        case is Int.Type, is Int64.Type, is Int32.Type: return "an integer"
+        case is Double.Type: return "a number"
+        default:
+            let name = String(describing: type)
+            return ["Array", "Sequence", "Unkeyed"].contains(where: name.contains) ? "a list" : "a mapping"
+        }
+    }
+}

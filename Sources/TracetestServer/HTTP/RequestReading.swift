@@ -1,0 +1,80 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TracetestModel
+import TracetestStorage
+import Yams
+
+extension Request {
+    /// The largest request body the API reads.
+    static let maximumBodySize = 32 * 1024 * 1024
+
+    /// The body as text; an empty body, or one over the size limit, is a 400 / 413.
+    func bodyText() async throws -> String {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: Self.maximumBodySize)
+        } catch is NIOTooManyBytesError {
+            throw APIError(
+                .contentTooLarge,
+                "request body is larger than \(Self.maximumBodySize / 1024 / 1024) MiB"
+            )
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("cannot parse body: request body is empty") }
+        return String(buffer: buffer)
+    }
+
+    /// The body parsed as one document in `format` (JSON is checked strictly, then read like YAML).
+    func bodyDocument(format: WireFormat) async throws -> Node {
+        let text = try await bodyText()
+        do {
+            if format == .json { try WireDecoding.checkJSONSyntax(text) }
+            guard let node = try WireDecoding.document(text) else {
+                throw APIError.badRequest("cannot parse body: request body is empty")
+            }
+            return node
+        } catch let error as WireDecodingError {
+            throw APIError.cannotParseBody(error)
+        }
+    }
+
+    /// The body decoded as `T`, read as JSON or YAML as the request's headers say.
+    func decodeBody<T: Decodable>(_ type: T.Type, format: WireFormat? = nil) async throws -> T {
+        let node = try await bodyDocument(format: format ?? .ofRequest(self))
+        do {
+            return try WireDecoding.decode(type, from: node)
+        } catch {
+            throw APIError.cannotParseBody(error)
+        }
+    }
+
+    /// Whether `X-Tracetest-Augmented: true` asks for read-only fields.
+    var isAugmented: Bool {
+        headers[HTTPField.Name("X-Tracetest-Augmented")!] == "true"
+    }
+
+    /// `take`, `skip`, `query`, `sortBy`, `sortDirection`; `sortBy` must be one of `sortFields`.
+    func listQuery(sortFields: [String]) throws -> ListQuery {
+        let parameters = uri.queryParameters
+        func integer(_ name: String) throws -> Int {
+            guard let text = parameters.get(name), !text.isEmpty else { return 0 }
+            guard let value = Int(text) else {
+                throw APIError.badRequest("cannot process request: error reading \(name) param: '\(text)' is not a number")
+            }
+            return value
+        }
+        let take = try integer("take")
+        let skip = try integer("skip")
+        let sortBy = parameters.get("sortBy") ?? ""
+        guard sortBy.isEmpty || sortFields.contains(sortBy) else {
+            throw APIError.badRequest("cannot process request: invalid sort field: \(sortBy)")
+        }
+        return ListQuery(
+            take: take > 0 ? take : 20,
+            skip: max(skip, 0),
+            query: parameters.get("query") ?? "",
+            sortBy: sortBy,
+            ascending: parameters.get("sortDirection")?.lowercased() == "asc"
+        )
+    }
+}

@@ -1,0 +1,118 @@
+import Hummingbird
+import Logging
+import TracetestModel
+import TracetestStorage
+
+/// The resource-manager routes of one kind under `/api/<plural>`: list, create, upsert, get, update, delete,
+/// in JSON or YAML, with `{code, error}` errors and empty-bodied 404s.
+struct ResourceRoutes<Handler: ResourceHandler> {
+    typealias Spec = Handler.Spec
+    let handler: Handler
+
+    func register(on api: RouterGroup<BasicRequestContext>) {
+        let kind = Spec.kind
+        api.get(RouterPath(kind.plural)) { request, context in
+            try await respond(to: request, context: context, action: "listing") { format in
+                let page = try await handler.list(
+                    try request.listQuery(sortFields: kind.sortFields),
+                    augmented: augmented(request)
+                )
+                return try format.response(ResourceList(count: page.count, items: page.items.map(Resource.init)))
+            }
+        }
+        api.post(RouterPath(kind.plural)) { request, context in
+            try await respond(to: request, context: context, action: "creating") { format in
+                var spec = try await decodeSpec(request)
+                if spec.id.isEmpty { spec.id = ShortID.make() }
+                try validate(spec)
+                return try format.response(Resource(try await handler.create(spec)), status: .created)
+            }
+        }
+        api.put(RouterPath(kind.plural)) { request, context in
+            try await respond(to: request, context: context, action: "upserting") { format in
+                var spec = try await decodeSpec(request)
+                let hadID = !spec.id.isEmpty
+                if !hadID { spec.id = ShortID.make() }
+                try validate(spec)
+                let (stored, created) = try await upsert(spec, hadID: hadID)
+                return try format.response(Resource(stored), status: created ? .created : .ok)
+            }
+        }
+        api.get(RouterPath(kind.plural + "/:id")) { request, context in
+            try await respond(to: request, context: context, action: "getting") { format in
+                guard let spec = try await handler.get(try id(context), augmented: augmented(request)) else {
+                    throw APIError.notFound()
+                }
+                return try format.response(Resource(spec))
+            }
+        }
+        api.put(RouterPath(kind.plural + "/:id")) { request, context in
+            try await respond(to: request, context: context, action: "updating") { format in
+                var spec = try await decodeSpec(request)
+                let urlID = try id(context)
+                if !spec.id.isEmpty, spec.id != urlID {
+                    throw APIError.badRequest(
+                        "ID '\(spec.id)' defined in resource spec does not match ID '\(urlID)' from URL"
+                    )
+                }
+                spec.id = urlID
+                try validate(spec)
+                guard let stored = try await handler.update(spec) else { throw APIError.notFound() }
+                return try format.response(Resource(stored))
+            }
+        }
+        api.delete(RouterPath(kind.plural + "/:id")) { request, context in
+            try await respond(to: request, context: context, action: "deleting") { format in
+                guard try await handler.delete(try id(context)) else { throw APIError.notFound() }
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    /// Singletons answer 201 without an id and 200 with one; other kinds by whether the record existed.
+    private func upsert(_ spec: Spec, hadID: Bool) async throws -> (Spec, Bool) {
+        let (stored, created) = try await handler.upsert(spec)
+        return (stored, Spec.kind.isSingleton ? !hadID : created)
+    }
+
+    private func augmented(_ request: Request) -> Bool {
+        Spec.kind.supportsAugmentation && request.isAugmented
+    }
+
+    private func id(_ context: BasicRequestContext) throws -> String {
+        try context.parameters.require("id")
+    }
+
+    private func decodeSpec(_ request: Request) async throws -> Spec {
+        try await request.decodeBody(Resource<Spec>.self).spec
+    }
+
+    private func validate(_ spec: Spec) throws {
+        do {
+            try spec.validate()
+        } catch {
+            throw APIError.badRequest(
+                "an error occurred while validating the resource: \(spec.id). error: \(error.message)"
+            )
+        }
+    }
+
+    /// Runs `body` and turns any error into the resource API's error response, in the negotiated format.
+    private func respond(
+        to request: Request,
+        context: BasicRequestContext,
+        action: String,
+        _ body: (WireFormat) async throws -> Response
+    ) async throws -> Response {
+        let format = WireFormat.ofResponse(request)
+        do {
+            return try await body(format)
+        } catch {
+            let apiError = APIError.from(error, whileDoing: "error \(action) resource \(Spec.kind.name)")
+            if apiError.status == .internalServerError {
+                context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
+            }
+            return format.errorResponse(apiError.status, apiError.message)
+        }
+    }
+}

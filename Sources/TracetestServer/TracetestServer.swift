@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TracetestConfig
+import TracetestModel
+import TracetestStorage
+
+/// What `tracetest serve` runs: the database and the HTTP API, as services of one group.
+public struct TracetestServer: Sendable {
+    public let store: Store
+    /// In start order; a service group shuts them down in reverse (the HTTP server drains before the pool closes).
+    public let services: [any Service]
+
+    /// Opens the database and builds the services. Start-up work that needs the database (waiting for PostgreSQL,
+    /// migrations, provisioning) runs when the services start, before the HTTP port opens.
+    ///
+    /// - Parameter onListening: called with the bound HTTP port once the server accepts requests.
+    public static func make(
+        configuration: ServerConfiguration,
+        provisioning: Provisioning?,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> TracetestServer {
+        let database = try await openDatabase(configuration, logger: logger)
+        let store = Store(database: database)
+        let router = makeRouter(store: store, pathPrefix: configuration.server.pathPrefix)
+        var app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: configuration.server.httpPort),
+                serverName: nil
+            ),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let startupTimeout = configuration.postgres?.startupTimeout.duration
+        app.beforeServerStarts {
+            if let postgres = database as? PostgresDatabase, let startupTimeout {
+                try await postgres.waitUntilReachable(timeout: startupTimeout, logger: logger)
+            }
+            try await store.migrate(logger: logger)
+            try await install(store: store, provisioning: provisioning, logger: logger)
+        }
+        guard let service = database as? any Service else { preconditionFailure("databases are services") }
+        return TracetestServer(store: store, services: [service, app])
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains requests and closes the database.
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
+    }
+
+    static func openDatabase(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SQLDatabase {
+        switch configuration.storage {
+        case .sqlite(let path):
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            logger.info("storage: embedded SQLite database at \(absolute)")
+            return try await SQLiteDatabase.open(path: absolute, logger: logger)
+        case .postgres(let settings):
+            let connection = PostgresConnectionSettings(
+                host: settings.host,
+                port: settings.port,
+                user: settings.user,
+                password: settings.password,
+                database: settings.dbname,
+                sslMode: settings.parameters["sslmode"].flatMap(PostgresSSLMode.init(rawValue:)) ?? .prefer
+            )
+            logger.info("storage: PostgreSQL database \(settings.dbname) at \(connection.endpoint)")
+            return PostgresDatabase(settings: connection, logger: logger)
+        }
+    }
+
+    /// On a new installation, records it and applies provisioning in one transaction.
+    static func install(store: Store, provisioning: Provisioning?, logger: Logger) async throws {
+        let installed = try await store.server.install { db in
+            try await provisioning?.apply(to: store, in: db, now: .now())
+        }
+        if let installed {
+            logger.info("new installation \(installed.serverID)")
+            if let provisioning {
+                logger.info("provisioned \(provisioning.count) resource(s) from \(provisioning.source)")
+            }
+        } else if let provisioning {
+            logger.info("provisioning from \(provisioning.source) skipped: it applies to new installations only")
+        }
+    }
+
+    static func makeRouter(store: Store, pathPrefix: String) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: UnknownRouteMiddleware())
+        router.add(middleware: TenantHeaderMiddleware())
+        let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
+        let base = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))
+        let api = base.group("api")
+        ResourceRoutes(handler: TestHandler(store: store)).register(on: api)
+        ResourceRoutes(handler: TestSuiteHandler(store: store)).register(on: api)
+        ResourceRoutes(handler: DocumentHandler(repository: store.variableSets)).register(on: api)
+        ResourceRoutes(handler: DocumentHandler(repository: store.demos)).register(on: api)
+        ResourceRoutes(handler: SingletonHandler(repository: store.dataStores)).register(on: api)
+        ResourceRoutes(handler: SingletonHandler(repository: store.pollingProfiles)).register(on: api)
+        ResourceRoutes(handler: SingletonHandler(repository: store.configs)).register(on: api)
+        ResourceRoutes(handler: SingletonHandler(repository: store.analyzers)).register(on: api)
+        ResourceRoutes(handler: SingletonHandler(repository: store.testRunners)).register(on: api)
+        InfoRoutes(store: store).register(on: api)
+        let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
+            do {
+                _ = try await store.database.read { db in try await db.query("SELECT 1 AS ok") }
+                return OpenAPIResponse.json(.object(["status": "ok"]))
+            } catch {
+                context.logger.warning("health check: database unavailable: \(error)")
+                return OpenAPIResponse.json(
+                    .object(["status": "unavailable", "error": .string("database unavailable: \(error)")]),
+                    status: .serviceUnavailable
+                )
+            }
+        }
+        base.get("health", use: health)
+        return router
+    }
+}

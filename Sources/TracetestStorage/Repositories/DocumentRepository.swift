@@ -1,0 +1,157 @@
+import TracetestModel
+
+/// How a plain (unversioned) kind is laid out: its table, and the columns lists search and sort on.
+public protocol DocumentTable: Sendable {
+    associatedtype Record: ResourceSpec
+    static var table: String { get }
+    /// Columns copied out of the record besides `id`, `created_at` and `document`.
+    static func columns(of record: Record) -> [(name: String, value: SQLValue)]
+    /// The columns `query` searches.
+    static var searchColumns: [String] { get }
+    /// `sortBy` values and the columns they order by; the first is the default.
+    static var sortColumns: [(field: String, column: String)] { get }
+}
+
+/// Variable sets and demos: one row per record, the whole spec kept as JSON.
+public struct DocumentRepository<Table: DocumentTable>: Sendable {
+    public typealias Record = Table.Record
+    let database: any SQLDatabase
+
+    public init(database: any SQLDatabase) {
+        self.database = database
+    }
+
+    /// Stores a new record; the id must be new.
+    public func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
+        do {
+            return try await database.transaction { db in try await Self.create(record, now: now, in: db) }
+        } catch where error.isUniqueViolation {
+            throw RepositoryError.duplicateID(Record.kind, id: record.id)
+        }
+    }
+
+    /// Stores a new record inside an open transaction; the id must be new.
+    public static func create(_ record: Record, now: Timestamp, in db: any SQLExecutor) async throws -> Record {
+        if try await find(record.id, in: db) != nil {
+            throw RepositoryError.duplicateID(Record.kind, id: record.id)
+        }
+        return try await insert(record, createdAt: now, in: db)
+    }
+
+    /// Replaces an existing record; nil when there is none with that id.
+    public func update(_ record: Record, now: Timestamp = .now()) async throws -> Record? {
+        try await database.transaction { db in
+            guard let existing = try await Self.find(record.id, in: db) else { return nil }
+            return try await Self.replace(record, existing: existing, now: now, in: db)
+        }
+    }
+
+    /// Updates the record if it exists, creates it otherwise; `created` tells which happened.
+    public func upsert(_ record: Record, now: Timestamp = .now()) async throws -> (record: Record, created: Bool) {
+        try await retryingOnConflict {
+            try await database.transaction { db in
+                if let existing = try await Self.find(record.id, in: db) {
+                    return (try await Self.replace(record, existing: existing, now: now, in: db), false)
+                }
+                return (try await Self.insert(record, createdAt: now, in: db), true)
+            }
+        }
+    }
+
+    public func get(_ id: String) async throws -> Record? {
+        try await database.read { db in try await Self.find(id, in: db)?.record }
+    }
+
+    /// Records matching `query` (a case-insensitive search of the search columns; spaces match anything).
+    public func list(_ query: ListQuery) async throws -> Page<Record> {
+        let sort = Table.sortColumns.first { $0.field == query.sortBy } ?? Table.sortColumns[0]
+        return try await database.read { db in
+            var filter = "TRUE"
+            var binds: [SQLValue] = []
+            if !query.query.isEmpty {
+                let like = db.dialect.caseInsensitiveLike
+                filter = "(" + Table.searchColumns.map { "\($0) \(like) $1" }.joined(separator: " OR ") + ")"
+                binds = [.text(query.likePattern)]
+            }
+            let count = try await db.query("SELECT COUNT(*) AS count FROM \(Table.table) WHERE \(filter)", binds)
+            let rows = try await db.query(
+                """
+                SELECT document FROM \(Table.table) WHERE \(filter)
+                ORDER BY \(sort.column) \(query.direction), id LIMIT \(query.take) OFFSET \(query.skip)
+                """,
+                binds
+            )
+            return Page(count: try count.first?.int("count") ?? 0, items: try rows.map { try $0.json(Record.self, "document") })
+        }
+    }
+
+    /// Removes the record; false when there was none.
+    public func delete(_ id: String) async throws -> Bool {
+        try await database.transaction { db in
+            !(try await db.query("DELETE FROM \(Table.table) WHERE id = $1 RETURNING id", [.text(id)])).isEmpty
+        }
+    }
+
+    private static func find(_ id: String, in db: any SQLExecutor) async throws -> (record: Record, createdAt: Timestamp)?
+    {
+        let rows = try await db.query("SELECT document, created_at FROM \(Table.table) WHERE id = $1", [.text(id)])
+        guard let row = rows.first else { return nil }
+        return (try row.json(Record.self, "document"), try row.timestamp("created_at"))
+    }
+
+    private static func insert(_ record: Record, createdAt: Timestamp, in db: any SQLExecutor) async throws -> Record {
+        var stored = record
+        stored.prepareForSave(previous: nil, now: createdAt)
+        let extra = Table.columns(of: stored)
+        let names = (["id", "created_at", "document"] + extra.map(\.name)).joined(separator: ", ")
+        let placeholders = (1...(3 + extra.count)).map { "$\($0)" }.joined(separator: ", ")
+        try await db.execute(
+            "INSERT INTO \(Table.table) (\(names)) VALUES (\(placeholders))",
+            [.text(stored.id), SQLValue(createdAt), .text(try StoredJSON.text(stored))] + extra.map(\.value)
+        )
+        return stored
+    }
+
+    private static func replace(
+        _ record: Record,
+        existing: (record: Record, createdAt: Timestamp),
+        now: Timestamp,
+        in db: any SQLExecutor
+    ) async throws -> Record {
+        var stored = record
+        stored.prepareForSave(previous: existing.record, now: now)
+        let extra = Table.columns(of: stored)
+        let assignments = (["document"] + extra.map(\.name)).enumerated().map { "\($1) = $\($0 + 2)" }
+        try await db.execute(
+            "UPDATE \(Table.table) SET \(assignments.joined(separator: ", ")) WHERE id = $1",
+            [.text(stored.id), .text(try StoredJSON.text(stored))] + extra.map(\.value)
+        )
+        return stored
+    }
+}
+
+public typealias VariableSetRepository = DocumentRepository<VariableSetsTable>
+public typealias DemoRepository = DocumentRepository<DemosTable>
+
+public enum VariableSetsTable: DocumentTable {
+    public static let table = "variable_sets"
+    public static func columns(of set: VariableSet) -> [(name: String, value: SQLValue)] {
+        [("name", .text(set.name)), ("description", .text(set.description))]
+    }
+    public static let searchColumns = ["name", "description"]
+    public static let sortColumns = [
+        (field: "created", column: "created_at"), (field: "createdAt", column: "created_at"),
+        (field: "name", column: "name"),
+    ]
+}
+
+public enum DemosTable: DocumentTable {
+    public static let table = "demos"
+    public static func columns(of demo: Demo) -> [(name: String, value: SQLValue)] {
+        [("name", .text(demo.name)), ("type", .text(demo.type))]
+    }
+    public static let searchColumns = ["name"]
+    public static let sortColumns = [
+        (field: "name", column: "name"), (field: "id", column: "id"), (field: "type", column: "type"),
+    ]
+}

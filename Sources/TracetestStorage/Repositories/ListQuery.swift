@@ -1,0 +1,52 @@
+import TracetestModel
+
+/// Paging, search and order of a resource list, as the `take`, `skip`, `query`, `sortBy` and `sortDirection`
+/// parameters give them.
+public struct ListQuery: Sendable, Equatable {
+    public var take: Int
+    public var skip: Int
+    /// Case-insensitive substring of the name (or description); spaces match anything.
+    public var query: String
+    /// One of the kind's sort fields, or empty for the kind's default order.
+    public var sortBy: String
+    public var ascending: Bool
+
+    public init(take: Int = 20, skip: Int = 0, query: String = "", sortBy: String = "", ascending: Bool = false) {
+        self.take = take
+        self.skip = skip
+        self.query = query
+        self.sortBy = sortBy
+        self.ascending = ascending
+    }
+
+    /// The `LIKE` pattern for `query`: `%` around it and in place of each space.
+    var likePattern: String {
+        "%" + query.split(separator: " ", omittingEmptySubsequences: true).joined(separator: "%") + "%"
+    }
+
+    var direction: String { ascending ? "ASC" : "DESC" }
+}
+
+/// One page of a list and the number of records matching the query.
+public struct Page<Item: Sendable>: Sendable {
+    public var count: Int
+    public var items: [Item]
+
+    public init(count: Int, items: [Item]) {
+        self.count = count
+        self.items = items
+    }
+}
+
+/// A record that cannot be written as asked.
+public enum RepositoryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A create used an id that is taken.
+    case duplicateID(ResourceKind, id: String)
+
+    public var description: String {
+        switch self {
+        case .duplicateID(let kind, let id):
+            "\(kind.name.lowercased()) with same ID already exists: \(id)"
+        }
+    }
+}

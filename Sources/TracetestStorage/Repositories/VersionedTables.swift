@@ -1,0 +1,92 @@
+import TracetestModel
+
+public typealias TestRepository = VersionedRepository<TestsTable>
+public typealias TestSuiteRepository = VersionedRepository<TestSuitesTable>
+
+/// `tests`: one row per version; trigger, specs and outputs as JSON.
+public enum TestsTable: VersionedTable {
+    public static let table = "tests"
+    public static let columns =
+        "id, version, name, description, service_under_test, specs, outputs, skip_trace_collection, created_at"
+    public static let runs = (table: "test_runs", ownerColumn: "test_id")
+    public static let cleanup = [
+        "DELETE FROM test_runs WHERE test_id = $1",
+        "DELETE FROM test_run_sequences WHERE test_id = $1",
+        "DELETE FROM test_suite_steps WHERE test_id = $1",
+    ]
+
+    public static func insert(_ test: Test, version: Int, createdAt: Timestamp, in db: any SQLExecutor) async throws {
+        try await db.execute(
+            "INSERT INTO tests (\(columns), is_latest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE)",
+            [
+                .text(test.id), .integer(Int64(version)), .text(test.name), .text(test.description),
+                .text(try StoredJSON.text(test.trigger)), .text(try StoredJSON.text(test.specs)),
+                .text(try StoredJSON.text(test.outputs)), .bool(test.skipTraceCollection), SQLValue(createdAt),
+            ]
+        )
+    }
+
+    public static func record(from row: SQLRow, in db: any SQLExecutor) async throws -> Test {
+        Test(
+            id: try row.string("id"),
+            createdAt: try row.timestamp("created_at"),
+            name: try row.string("name"),
+            description: try row.string("description"),
+            version: try row.int("version"),
+            trigger: try row.json(Trigger.self, "service_under_test"),
+            specs: try row.json([TestSpec].self, "specs"),
+            outputs: try row.json([TestOutput].self, "outputs"),
+            skipTraceCollection: try row.bool("skip_trace_collection")
+        )
+    }
+}
+
+/// `test_suites` (one row per version) and `test_suite_steps` (the ordered test ids of each version).
+public enum TestSuitesTable: VersionedTable {
+    public static let table = "test_suites"
+    public static let columns = "id, version, name, description, created_at"
+    public static let runs = (table: "test_suite_runs", ownerColumn: "test_suite_id")
+    public static let cleanup = [
+        "DELETE FROM test_suite_steps WHERE test_suite_id = $1",
+        "DELETE FROM test_suite_runs WHERE test_suite_id = $1",
+        "DELETE FROM test_suite_run_sequences WHERE test_suite_id = $1",
+    ]
+
+    public static func insert(_ suite: TestSuite, version: Int, createdAt: Timestamp, in db: any SQLExecutor)
+        async throws
+    {
+        try await db.execute(
+            "INSERT INTO test_suites (\(columns), is_latest) VALUES ($1, $2, $3, $4, $5, TRUE)",
+            [.text(suite.id), .integer(Int64(version)), .text(suite.name), .text(suite.description), SQLValue(createdAt)]
+        )
+        for (index, testID) in suite.steps.enumerated() {
+            try await db.execute(
+                """
+                INSERT INTO test_suite_steps (test_suite_id, test_suite_version, step_number, test_id)
+                VALUES ($1, $2, $3, $4)
+                """,
+                [.text(suite.id), .integer(Int64(version)), .integer(Int64(index)), .text(testID)]
+            )
+        }
+    }
+
+    public static func record(from row: SQLRow, in db: any SQLExecutor) async throws -> TestSuite {
+        let id = try row.string("id")
+        let version = try row.int("version")
+        let steps = try await db.query(
+            """
+            SELECT test_id FROM test_suite_steps WHERE test_suite_id = $1 AND test_suite_version = $2
+            ORDER BY step_number
+            """,
+            [.text(id), .integer(Int64(version))]
+        )
+        return TestSuite(
+            id: id,
+            createdAt: try row.timestamp("created_at"),
+            name: try row.string("name"),
+            description: try row.string("description"),
+            version: version,
+            steps: try steps.map { try $0.string("test_id") }
+        )
+    }
+}

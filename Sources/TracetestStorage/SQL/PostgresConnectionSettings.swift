@@ -1,0 +1,86 @@
+import PostgresNIO
+
+/// How to reach a PostgreSQL server.
+public struct PostgresConnectionSettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String
+    public var sslMode: PostgresSSLMode
+    /// The most connections the pool opens.
+    public var maximumConnections: Int
+
+    public init(
+        host: String, port: Int = 5432, user: String, password: String, database: String,
+        sslMode: PostgresSSLMode = .prefer, maximumConnections: Int = 20
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.sslMode = sslMode
+        self.maximumConnections = maximumConnections
+    }
+
+    /// `host:port`, for messages.
+    public var endpoint: String { "\(host):\(port)" }
+
+    func clientConfiguration(connectTimeout: Duration) -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: clientTLS)
+        configuration.options.connectTimeout = connectTimeout
+        configuration.options.maximumConnections = maximumConnections
+        return configuration
+    }
+
+    func connectionConfiguration(connectTimeout: Duration) throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: try connectionTLS())
+        configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
+        return configuration
+    }
+
+    private var clientTLS: PostgresClient.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .allow, .prefer: .prefer(sslMode.tlsConfiguration)
+        case .require, .verifyCA, .verifyFull: .require(sslMode.tlsConfiguration)
+        }
+    }
+
+    private func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch sslMode {
+        case .disable: .disable
+        case .allow, .prefer: .prefer(try NIOSSLContext(configuration: sslMode.tlsConfiguration))
+        case .require, .verifyCA, .verifyFull: .require(try NIOSSLContext(configuration: sslMode.tlsConfiguration))
+        }
+    }
+}
+
+/// libpq's `sslmode`: whether to use TLS and how far to trust the server's certificate.
+public enum PostgresSSLMode: String, Sendable, CaseIterable {
+    /// No TLS.
+    case disable
+    /// TLS when the server offers it, certificate not checked.
+    case allow
+    /// TLS when the server offers it, certificate not checked (the default).
+    case prefer
+    /// TLS required, certificate not checked.
+    case require
+    /// TLS required, certificate chain checked but not the host name.
+    case verifyCA = "verify-ca"
+    /// TLS required, certificate chain and host name checked.
+    case verifyFull = "verify-full"
+
+    var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch self {
+        case .disable, .allow, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        return configuration
+    }
+}

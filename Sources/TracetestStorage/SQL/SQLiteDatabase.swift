@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import ServiceLifecycle
+import Synchronization
+
+/// An embedded SQLite database file in WAL mode: one writer connection, used by one transaction at a time
+/// (`BEGIN IMMEDIATE`), and a few read-only connections that read beside it.
+///
+/// Run it as a `Service` (or call ``close()``) so its connections are closed at shutdown.
+public final class SQLiteDatabase: SQLDatabase, Service {
+    /// The database file.
+    public let path: String
+    private let writer: LeasePool<SQLiteConnection>
+    private let readers: LeasePool<SQLiteConnection>
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+    private let closed = Mutex(false)
+
+    public var dialect: SQLDialect { .sqlite }
+
+    private init(
+        path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger
+    ) {
+        self.path = path
+        self.writer = LeasePool([writer])
+        self.readers = LeasePool(readers)
+        self.threadPool = threadPool
+        self.logger = logger
+    }
+
+    /// Opens the database file at `path`, creating the file and its parent directory if needed, with `readers`
+    /// (at least 1) read-only connections.
+    public static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
+        let readerCount = max(readers, 1)
+        try createParentDirectory(of: path)
+        let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threadPool.start()
+        var opened: [SQLiteConnection] = []
+        do {
+            let writer = try await connect(path, threadPool, logger, pragmas: SQLitePragmas.writer)
+            opened.append(writer)
+            let modes = try await SQLiteExecutor(connection: writer).query("PRAGMA journal_mode")
+            let journalMode = modes.first?["journal_mode"]
+            if journalMode != .text("wal") {
+                logger.warning(
+                    "SQLite could not switch to WAL mode; reads will wait for writes",
+                    metadata: ["path": "\(path)", "journal_mode": "\(journalMode ?? .null)"])
+            }
+            for _ in 0..<readerCount {
+                opened.append(try await connect(path, threadPool, logger, pragmas: SQLitePragmas.reader))
+            }
+            logger.info("Opened SQLite database", metadata: ["path": "\(path)"])
+            return SQLiteDatabase(
+                path: path, writer: writer, readers: Array(opened.dropFirst()), threadPool: threadPool, logger: logger)
+        } catch {
+            for connection in opened { try? await connection.close() }
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    public func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+        try await readers.withLease { try await body(SQLiteExecutor(connection: $0)) }
+    }
+
+    public func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+        try await writer.withLease { connection in
+            let executor = SQLiteExecutor(connection: connection)
+            try await executor.execute("BEGIN IMMEDIATE")
+            let result: R
+            do {
+                result = try await body(executor)
+                try await executor.execute("COMMIT")
+            } catch {
+                await rollback(executor)
+                throw error
+            }
+            return result
+        }
+    }
+
+    /// Waits for a graceful shutdown, then closes the database.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Waits for running reads and transactions, then closes every connection. Later calls fail with
+    /// ``StorageError/Code/closed``.
+    public func close() async {
+        let alreadyClosed = closed.withLock { closed in
+            defer { closed = true }
+            return closed
+        }
+        guard !alreadyClosed else { return }
+        let connections = await writer.drain() + readers.drain()
+        for connection in connections {
+            do { try await connection.close() } catch {
+                logger.warning(
+                    "Closing a SQLite connection failed", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
+        try? await threadPool.shutdownGracefully()
+        logger.info("Closed SQLite database", metadata: ["path": "\(path)"])
+    }
+
+    /// Rolls back in a separate task, so it runs even when this task is cancelled and the writer never stays
+    /// inside a transaction.
+    private func rollback(_ executor: SQLiteExecutor) async {
+        let (logger, path) = (logger, path)
+        await Task {
+            do { try await executor.execute("ROLLBACK") } catch {
+                logger.warning("SQLite rollback failed", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }.value
+    }
+
+    private static func createParentDirectory(of path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError(
+                .cannotOpen,
+                "cannot create the directory \(directory.path) for the SQLite database \(path): "
+                    + "\(error.localizedDescription). Check the storage path and that tracetest may write there.")
+        }
+    }
+
+    private static func connect(
+        _ path: String, _ threadPool: NIOThreadPool, _ logger: Logger, pragmas: [String]
+    ) async throws -> SQLiteConnection {
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool, logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
+        } catch {
+            throw cannotOpen(path, error)
+        }
+        do {
+            let executor = SQLiteExecutor(connection: connection)
+            for pragma in pragmas { try await executor.execute(pragma) }
+        } catch {
+            try? await connection.close()
+            throw cannotOpen(path, error)
+        }
+        return connection
+    }
+
+    private static func cannotOpen(_ path: String, _ error: any Error) -> StorageError {
+        let reason = (error as? StorageError)?.message ?? "\(error)"
+        return StorageError(
+            .cannotOpen,
+            "cannot open the SQLite database \(path): \(reason). Check the storage path, that it is a file "
+                + "(not a directory) and that tracetest may read and write it and its directory.")
+    }
+}
+
+/// Connection settings, applied when each connection opens.
+private enum SQLitePragmas {
+    static let common = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"]
+    static let writer = common + ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
+    static let reader = common + ["PRAGMA query_only = ON"]
+}

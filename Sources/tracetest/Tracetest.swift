@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TracetestConfig
+import TracetestModel
+import TracetestServer
+
+@main
+struct Tracetest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracetest",
+        abstract: "Trace-based testing on OpenTelemetry: the server and its command-line client.",
+        version: TracetestVersion.current,
+        subcommands: [Serve.self, Version.self]
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Tracetest server (HTTP API on 11633; embedded SQLite unless PostgreSQL is configured)."
+    )
+
+    @Option(
+        name: [.short, .long],
+        help: "Server configuration file (default: tracetest.yaml in /etc/tracetest, $HOME/.tracetest or .).")
+    var config: String?
+
+    @Option(name: .customLong("provisioning-file"), help: "Resources to apply when the database is new.")
+    var provisioningFile: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "tracetest")
+        let loaded: LoadedConfiguration
+        let provisioning: Provisioning?
+        do {
+            loaded = try ConfigurationLoader.load(
+                explicitPath: config,
+                environment: environment,
+                homeDirectory: FileManager.default.homeDirectoryForCurrentUser.path,
+                workingDirectory: FileManager.default.currentDirectoryPath
+            )
+            provisioning = try Provisioning.load(file: provisioningFile, environment: environment)
+        } catch {
+            logger.error("cannot start: \(error)")
+            throw ExitCode.failure
+        }
+        logger.info("configuration: \(loaded.file ?? "no file found, using defaults and TRACETEST_* variables")")
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        do {
+            let server = try await TracetestServer.make(
+                configuration: loaded.configuration,
+                provisioning: provisioning,
+                logger: logger,
+                onListening: { port in logger.info("HTTP API listening on port \(port)") }
+            )
+            try await server.run(logger: logger)
+        } catch {
+            logger.error("server stopped: \(error)")
+            throw ExitCode.failure
+        }
+        logger.info("server stopped")
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+
+    func run() {
+        print("CLI: v\(TracetestVersion.current)")
+        print("Server: Not Configured")
+    }
+}

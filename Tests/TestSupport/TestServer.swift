@@ -1,0 +1,170 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import TracetestConfig
+import TracetestServer
+import TracetestStorage
+
+/// Runs `body` with a server configuration whose storage is a fresh database of `backend` (a temporary SQLite
+/// file, or a new PostgreSQL database), listening on a free loopback port; the database is deleted afterwards.
+/// Use it with ``withRunningServer(_:provisioning:_:)`` to start, stop and restart servers on one database.
+@discardableResult
+public func withTestConfiguration<R>(
+    _ backend: TestBackend,
+    _ body: (ServerConfiguration) async throws -> R
+) async throws -> R {
+    var configuration = ServerConfiguration()
+    configuration.server.host = "127.0.0.1"
+    configuration.server.httpPort = 0
+    switch backend {
+    case .sqlite:
+        return try await withTemporaryDirectory { directory in
+            configuration.sqlite.path = directory + "/tracetest.db"
+            return try await body(configuration)
+        }
+    case .postgresql:
+        return try await withTestPostgresSettings { settings in
+            configuration.postgres = PostgresSettings(
+                host: settings.host,
+                port: settings.port,
+                user: settings.user,
+                password: settings.password,
+                dbname: settings.database,
+                params: "sslmode=disable",
+                startupTimeout: .seconds(10)
+            )
+            return try await body(configuration)
+        }
+    }
+}
+
+/// Starts a whole server in this process with `configuration`, runs `body` against its HTTP API, then shuts it
+/// down gracefully as SIGTERM would.
+@discardableResult
+public func withRunningServer<R>(
+    _ configuration: ServerConfiguration,
+    provisioning: Provisioning? = nil,
+    _ body: (TestAPI) async throws -> R
+) async throws -> R {
+    var logger = Logger(label: "tracetest.test.server")
+    logger.logLevel = .error
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let server = try await TracetestServer.make(
+        configuration: configuration,
+        provisioning: provisioning,
+        logger: logger,
+        onListening: { port in portContinuation.yield(port) }
+    )
+    let group = ServiceGroup(configuration: .init(services: server.services, logger: logger))
+    let running = Task {
+        defer { portContinuation.finish() }
+        try await group.run()
+    }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else {
+        try await running.value
+        throw TestServerError("the server stopped before it listened")
+    }
+    let api = TestAPI(port: port, store: server.store)
+    do {
+        let result = try await body(api)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        return result
+    } catch {
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        throw error
+    }
+}
+
+/// Starts a fresh server on `backend` and runs `body` against it.
+@discardableResult
+public func withTestServer<R>(
+    _ backend: TestBackend,
+    provisioning: Provisioning? = nil,
+    _ body: (TestAPI) async throws -> R
+) async throws -> R {
+    try await withTestConfiguration(backend) { configuration in
+        try await withRunningServer(configuration, provisioning: provisioning, body)
+    }
+}
+
+public struct TestServerError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// An HTTP client for one running server, over real loopback HTTP.
+public struct TestAPI: Sendable {
+    public let port: Int
+    /// The server's store, to check what was (not) written.
+    public let store: Store
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Sends a request; `path` starts with `/`.
+    public func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        body: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
+        return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+
+    public func get(_ path: String, headers: [String: String] = [:]) async throws -> TestResponse {
+        try await send(.GET, path, headers: headers)
+    }
+
+    public func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> TestResponse {
+        try await send(.POST, path, body: body, headers: headers)
+    }
+
+    public func put(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> TestResponse {
+        try await send(.PUT, path, body: body, headers: headers)
+    }
+
+    public func delete(_ path: String, headers: [String: String] = [:]) async throws -> TestResponse {
+        try await send(.DELETE, path, headers: headers)
+    }
+}
+
+/// What the server answered.
+public struct TestResponse: Sendable, CustomStringConvertible {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let body: String
+
+    public func header(_ name: String) -> String? { headers.first(name: name) }
+
+    /// The body parsed as JSON (objects as `[String: Any]`, arrays as `[Any]`).
+    public func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(body.utf8), options: .fragmentsAllowed)
+    }
+
+    /// The body parsed as a JSON object.
+    public func object() throws -> [String: Any] {
+        guard let object = try json() as? [String: Any] else { throw TestServerError("not a JSON object: \(body)") }
+        return object
+    }
+
+    public var description: String { "\(status) \(body)" }
+}
+
+/// YAML headers for the resource API.
+public let yamlHeaders = ["Content-Type": "text/yaml", "Accept": "text/yaml"]
+/// Asks for the read-only fields of tests and suites.
+public let augmentedHeaders = ["X-Tracetest-Augmented": "true"]

@@ -1,0 +1,78 @@
+import Foundation
+import TestSupport
+import Testing
+import TracetestStorage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+@Suite("PostgreSQL reachability")
+struct SQLPostgresReachabilityTests {
+    @Test func unreachableServerFailsAfterTheTimeoutAndLogsEachAttempt() async throws {
+        let port = try unusedPort()
+        let settings = PostgresConnectionSettings(
+            host: "127.0.0.1", port: port, user: "postgres", password: "", database: "tracetest", sslMode: .disable)
+        let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
+        let recorder = SQLLogRecorder()
+        let started = ContinuousClock.now
+
+        let error = await #expect(throws: StorageError.self) {
+            try await database.waitUntilReachable(timeout: .milliseconds(1500), logger: recorder.logger)
+        }
+
+        let elapsed = ContinuousClock.now - started
+        #expect(elapsed >= .milliseconds(1500) && elapsed < .seconds(5), "took \(elapsed)")
+        #expect(error?.code == .unreachable)
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("PostgreSQL at 127.0.0.1:\(port) is not reachable after 1.5s: "), "\(message)")
+        #expect(
+            message.hasSuffix(
+                "Check postgres.host/port/user/password (or TRACETEST_POSTGRES_*) and that the server is running."))
+        let attempts = recorder.messages.filter { $0.contains("127.0.0.1:\(port) not reachable (attempt") }
+        #expect(attempts.count >= 3, "\(recorder.messages)")
+        #expect(attempts.first?.contains("(attempt 1)") == true)
+        #expect(attempts.first?.contains("retrying in 250ms") == true, "\(attempts)")
+        #expect(attempts.count == recorder.messages.count, "one line per failed attempt: \(recorder.messages)")
+    }
+
+    @Test func reachableServerPassesAtOnce() async throws {
+        let settings = try testPostgresServerSettings()
+        let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
+        let recorder = SQLLogRecorder()
+        try await database.waitUntilReachable(timeout: .seconds(5), logger: recorder.logger)
+        #expect(recorder.messages.isEmpty)
+    }
+
+    @Test func missingServerConfigurationFailsWithInstructions() {
+        #expect(
+            "\(TestPostgresServerMissing())"
+                == "PostgreSQL tests need a server: run scripts/test (it starts one), or set "
+                + "TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME")
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on: bound once to learn it, then released.
+    private func unusedPort() throws -> Int {
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
