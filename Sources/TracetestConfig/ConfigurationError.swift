@@ -1,6 +1,6 @@
 /// A configuration mistake that stops start-up: where it is, which key, what is wrong and how to fix it.
 ///
-/// Printed as `tracetest.yaml:7:13: server.httpPort: expected a port number between 1 and 65535, got "abc"`,
+/// Printed as `tracetest.yaml:7:13: postgres.port: expected a port number between 1 and 65535, got "abc"`,
 /// or `TRACETEST_SERVER_HTTPPORT: expected ...` for a value from the environment.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
     public var source: ConfigurationSource?

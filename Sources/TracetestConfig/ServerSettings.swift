@@ -1,6 +1,6 @@
 /// The `server` section: where the HTTP API listens and which exporters the internal telemetry uses.
 public struct ServerSettings: Sendable, Equatable {
-    /// `server.httpPort`, 1...65535.
+    /// `server.httpPort`, 0...65535 (0 picks a free port).
     public var httpPort: Int
     /// `server.pathPrefix`: prefix of every route, e.g. `/tracetest`; empty for none.
     public var pathPrefix: String

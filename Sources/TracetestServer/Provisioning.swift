@@ -18,7 +18,8 @@ public struct Provisioning: Sendable {
         if let file {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
             else {
-                throw ProvisioningError("cannot read provisioning file \(file): it does not exist or is not readable UTF-8 text")
+                throw ProvisioningError(
+                    "cannot read provisioning file \(file): it does not exist or is not readable UTF-8 text")
             }
             return try parse(text, source: file)
         }
@@ -49,7 +50,8 @@ public struct Provisioning: Sendable {
             }
             guard let kind = ResourceKind(typeName: type) else {
                 let hint = ResourceKind(typeName: type, acceptingLegacyNames: true).map { " (write \($0.name))" } ?? ""
-                throw ProvisioningError("\(place): type \"\(type)\" cannot be provisioned\(hint); use one of: \(kindList)")
+                throw ProvisioningError(
+                    "\(place): type \"\(type)\" cannot be provisioned\(hint); use one of: \(kindList)")
             }
             do {
                 resources.append(try ProvisionedResource(kind: kind, node: node))

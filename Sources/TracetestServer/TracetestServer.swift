@@ -77,7 +77,9 @@ public struct TracetestServer: Sendable {
     /// On a new installation, records it and applies provisioning in one transaction.
     static func install(store: Store, provisioning: Provisioning?, logger: Logger) async throws {
         let installed = try await store.server.install { db in
-            try await provisioning?.apply(to: store, in: db, now: .now())
+            let now = Timestamp.now()
+            try await provisioning?.apply(to: store, in: db, now: now)
+            try await store.dataStores.storeDefaultIfMissing(now: now, in: db)
         }
         if let installed {
             logger.info("new installation \(installed.serverID)")

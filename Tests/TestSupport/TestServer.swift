@@ -104,8 +104,19 @@ public struct TestServerError: Error, CustomStringConvertible {
 /// An HTTP client for one running server, over real loopback HTTP.
 public struct TestAPI: Sendable {
     public let port: Int
-    /// The server's store, to check what was (not) written.
-    public let store: Store
+    private let inProcessStore: Store?
+
+    /// A client for the server on `port`; `store` is given when the server runs in this process.
+    public init(port: Int, store: Store? = nil) {
+        self.port = port
+        inProcessStore = store
+    }
+
+    /// The server's store, to check what was (not) written; only for servers running in this process.
+    public var store: Store {
+        guard let inProcessStore else { preconditionFailure("the server runs in another process") }
+        return inProcessStore
+    }
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 

@@ -107,14 +107,19 @@ import TracetestModel
     @Test func invalidVariableNamesTheVariable() throws {
         let error = try parseError("", environment: ["TRACETEST_SERVER_HTTPPORT": "abc"])
         #expect(
-            error.description == #"TRACETEST_SERVER_HTTPPORT: expected a port number between 1 and 65535, got "abc""#)
+            error.description
+                == #"TRACETEST_SERVER_HTTPPORT: expected a port number between 0 and 65535 (0 picks a free port), got "abc""#
+        )
         #expect(error.source == .environment(variable: "TRACETEST_SERVER_HTTPPORT"))
         #expect(error.keyPath == "server.httpPort")
     }
 
     @Test(arguments: [
         ("TRACETEST_OTLPSERVER_ENABLED", "maybe", "expected true or false, got \"maybe\""),
-        ("TRACETEST_OTLPSERVER_GRPCPORT", "0", "expected a port number between 1 and 65535, got \"0\""),
+        (
+            "TRACETEST_OTLPSERVER_GRPCPORT", "-1",
+            "expected a port number between 0 and 65535 (0 picks a free port), got \"-1\""
+        ),
         ("TRACETEST_OTLPSERVER_MAXMESSAGEBYTES", "-1", "expected a number of bytes greater than 0"),
         ("TRACETEST_POSTGRES_STARTUPTIMEOUT", "10", "missing unit after 10"),
         ("TRACETEST_POSTGRES_PORT", "99999", "between 1 and 65535, got \"99999\""),

@@ -13,29 +13,33 @@ import Testing
     @Test(arguments: [
         Case(
             yaml: "server:\n  httpPort: abc\n",
-            expected: #"tracetest.yaml:2:13: server.httpPort: expected a port number between 1 and 65535, got "abc""#
+            expected:
+                #"tracetest.yaml:2:13: server.httpPort: expected a port number between 0 and 65535 (0 picks a free port), got "abc""#
         ),
         Case(
             yaml: "server:\n  httpPort: [1]\n",
-            expected: "tracetest.yaml:2:13: server.httpPort: expected a port number between 1 and 65535, got a list"
+            expected:
+                "tracetest.yaml:2:13: server.httpPort: expected a port number between 0 and 65535 (0 picks a free port), got a list"
         ),
         Case(
             yaml: "server:\n  httpPort: {a: 1}\n",
-            expected: "tracetest.yaml:2:13: server.httpPort: expected a port number between 1 and 65535, got a mapping"
+            expected:
+                "tracetest.yaml:2:13: server.httpPort: expected a port number between 0 and 65535 (0 picks a free port), got a mapping"
         ),
         Case(
-            yaml: "server:\n  httpPort: 0\n",
-            expected: #"tracetest.yaml:2:13: server.httpPort: expected a port number between 1 and 65535, got "0""#
+            yaml: "server:\n  httpPort: -1\n",
+            expected:
+                #"tracetest.yaml:2:13: server.httpPort: expected a port number between 0 and 65535 (0 picks a free port), got "-1""#
         ),
         Case(
             yaml: "otlpServer:\n  grpcPort: 65536\n",
             expected:
-                #"tracetest.yaml:2:13: otlpServer.grpcPort: expected a port number between 1 and 65535, got "65536""#
+                #"tracetest.yaml:2:13: otlpServer.grpcPort: expected a port number between 0 and 65535 (0 picks a free port), got "65536""#
         ),
         Case(
             yaml: "otlpServer:\n  httpPort: 43.18\n",
             expected:
-                #"tracetest.yaml:2:13: otlpServer.httpPort: expected a port number between 1 and 65535, got "43.18""#
+                #"tracetest.yaml:2:13: otlpServer.httpPort: expected a port number between 0 and 65535 (0 picks a free port), got "43.18""#
         ),
         Case(
             yaml: "postgres:\n  port: -1\n",

@@ -137,8 +137,9 @@ struct ResourceTests {
     func suiteExample() throws {
         let (_, json) = try roundTrip(TestSuite.self, Examples.suiteJSON)
         #expect(json == Examples.suiteJSON)
-        #expect(try WireEncoder().encode(TestSuite(id: "s", name: "n")).jsonText ==
-            #"{"id":"s","name":"n","description":"","steps":null}"#)
+        #expect(
+            try WireEncoder().encode(TestSuite(id: "s", name: "n")).jsonText
+                == #"{"id":"s","name":"n","description":"","steps":null}"#)
     }
 
     @Test("the other kinds' examples round-trip unchanged")
@@ -194,10 +195,12 @@ struct ResourceTests {
         #expect(test.specs == [TestSpec(selector: "span[a=1]", assertions: ["b = 2"])])
     }
 
-    @Test("legacy trigger shapes", arguments: [
-        #"{"triggerType":"http","http":{"url":"http://x","method":"POST"}}"#,
-        #"{"Type":"http","HTTP":{"url":"http://x","method":"POST"}}"#,
-    ])
+    @Test(
+        "legacy trigger shapes",
+        arguments: [
+            #"{"triggerType":"http","http":{"url":"http://x","method":"POST"}}"#,
+            #"{"Type":"http","HTTP":{"url":"http://x","method":"POST"}}"#,
+        ])
     func legacyTriggers(json: String) throws {
         let trigger = try WireDecoding.decode(Trigger.self, from: json)
         #expect(trigger == Trigger(type: "http", httpRequest: HTTPRequest(method: "POST", url: "http://x")))
@@ -237,8 +240,11 @@ struct ResourceTests {
         #expect(throws: ValidationError.self) { try DataStore(name: "j", type: "jaeger").validate() }
         try DataStore(name: "j", type: "jaeger", jaeger: .init(endpoint: "j:16685")).validate()
         #expect(throws: ValidationError.self) {
-            try PollingProfile(name: "p", strategy: "periodic", periodic: .init(retryDelay: "soon", timeout: "1m", selectorMatchRetries: 1))
-                .validate()
+            try PollingProfile(
+                name: "p", strategy: "periodic",
+                periodic: .init(retryDelay: "soon", timeout: "1m", selectorMatchRetries: 1)
+            )
+            .validate()
         }
         #expect(throws: ValidationError("missing periodic polling profile configuration")) {
             try PollingProfile(name: "p", strategy: "periodic").validate()

@@ -43,7 +43,8 @@ struct WireTests {
     @Test("syntax errors carry line and column")
     func syntaxErrorPosition() {
         #expect {
-            _ = try WireDecoding.decode(Resource<TracetestModel.Test>.self, from: "type: Test\nspec:\n  name: \"unterminated\n")
+            _ = try WireDecoding.decode(
+                Resource<TracetestModel.Test>.self, from: "type: Test\nspec:\n  name: \"unterminated\n")
         } throws: { error in
             guard let error = error as? WireDecodingError else { return false }
             return error.line != nil && error.column != nil && error.path.isEmpty
@@ -92,7 +93,9 @@ struct WireTests {
 
     @Test("a resource without spec is rejected")
     func missingSpec() {
-        #expect(throws: WireDecodingError.self) { try WireDecoding.decode(Resource<TracetestModel.Test>.self, from: "type: Test") }
+        #expect(throws: WireDecodingError.self) {
+            try WireDecoding.decode(Resource<TracetestModel.Test>.self, from: "type: Test")
+        }
     }
 }
 
@@ -126,17 +129,20 @@ struct TimestampTests {
 
 @Suite("Go durations")
 struct GoDurationTests {
-    @Test(arguments: [
-        ("500ms", 500_000_000), ("1m30s", 90_000_000_000), ("1.5h", 5_400_000_000_000), ("2us", 2_000),
-        ("0", 0), ("-1s", -1_000_000_000), ("1h2m3s", 3_723_000_000_000),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("500ms", 500_000_000), ("1m30s", 90_000_000_000), ("1.5h", 5_400_000_000_000), ("2us", 2_000),
+            ("0", 0), ("-1s", -1_000_000_000), ("1h2m3s", 3_723_000_000_000),
+        ] as [(String, Int64)])
     func parses(text: String, nanoseconds: Int64) throws {
         #expect(try GoDuration(parsing: text).nanoseconds == nanoseconds)
     }
 
-    @Test(arguments: [
-        (0, "0s"), (500_000_000, "500ms"), (90_000_000_000, "1m30s"), (3_723_500_000_000, "1h2m3.5s"), (1_500, "1.5µs"),
-    ] as [(Int64, String)])
+    @Test(
+        arguments: [
+            (0, "0s"), (500_000_000, "500ms"), (90_000_000_000, "1m30s"), (3_723_500_000_000, "1h2m3.5s"),
+            (1_500, "1.5µs"),
+        ] as [(Int64, String)])
     func formats(nanoseconds: Int64, text: String) {
         #expect(GoDuration(nanoseconds: nanoseconds).description == text)
     }

@@ -44,8 +44,9 @@ struct ResourceAPITests {
         }
     }
 
-    @Test("PUT /api/tests in YAML creates with an id, bumps the version on change, not when unchanged",
-          arguments: TestBackend.allCases)
+    @Test(
+        "PUT /api/tests in YAML creates with an id, bumps the version on change, not when unchanged",
+        arguments: TestBackend.allCases)
     func upsertVersioning(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let created = try await api.put("/api/tests", Self.testYAML, headers: yamlHeaders)
@@ -129,12 +130,15 @@ struct ResourceAPITests {
         }
     }
 
-    @Test("lists: count is the total, take/skip/sort/query apply, bad sort fields are 400",
-          arguments: TestBackend.allCases)
+    @Test(
+        "lists: count is the total, take/skip/sort/query apply, bad sort fields are 400",
+        arguments: TestBackend.allCases)
     func lists(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             for (id, name, description) in [("t1", "Charlie", ""), ("t2", "alpha", "first one"), ("t3", "Bravo", "")] {
-                #expect(try await api.post("/api/tests", Self.testJSON(id: id, name: name, description: description)).status == 201)
+                #expect(
+                    try await api.post("/api/tests", Self.testJSON(id: id, name: name, description: description)).status
+                        == 201)
             }
             let page = try await api.get("/api/tests?take=1&skip=0&sortBy=name&sortDirection=asc").object()
             #expect(page["count"] as? Int == 3)
@@ -144,15 +148,20 @@ struct ResourceAPITests {
             #expect(items.first?["type"] as? String == "Test")
 
             let newestFirst = try await api.get("/api/tests").object()
-            let names = (newestFirst["items"] as? [[String: Any]])?.compactMap { ($0["spec"] as? [String: Any])?["name"] as? String }
+            let names = (newestFirst["items"] as? [[String: Any]])?.compactMap {
+                ($0["spec"] as? [String: Any])?["name"] as? String
+            }
             #expect(names == ["Bravo", "alpha", "Charlie"])
 
             let second = try await api.get("/api/tests?take=1&skip=1&sortBy=name&sortDirection=asc").object()
-            #expect(((second["items"] as? [[String: Any]])?.first?["spec"] as? [String: Any])?["name"] as? String == "Charlie")
+            #expect(
+                ((second["items"] as? [[String: Any]])?.first?["spec"] as? [String: Any])?["name"] as? String
+                    == "Charlie")
 
             let searched = try await api.get("/api/tests?query=FIRST%20one").object()
             #expect(searched["count"] as? Int == 1)
-            #expect(((searched["items"] as? [[String: Any]])?.first?["spec"] as? [String: Any])?["id"] as? String == "t2")
+            #expect(
+                ((searched["items"] as? [[String: Any]])?.first?["spec"] as? [String: Any])?["id"] as? String == "t2")
 
             let badSort = try await api.get("/api/tests?sortBy=id")
             #expect(badSort.status == 400)
@@ -163,8 +172,9 @@ struct ResourceAPITests {
         }
     }
 
-    @Test("text/yaml-stream lists are one document per item; an empty list is an empty body",
-          arguments: TestBackend.allCases)
+    @Test(
+        "text/yaml-stream lists are one document per item; an empty list is an empty body",
+        arguments: TestBackend.allCases)
     func yamlStream(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let empty = try await api.get("/api/variablesets", headers: ["Accept": "text/yaml-stream"])
@@ -172,7 +182,9 @@ struct ResourceAPITests {
             #expect(empty.body.isEmpty)
             #expect(empty.header("Content-Type") == "text/yaml-stream")
             for name in ["one", "two"] {
-                #expect(try await api.post("/api/variablesets", #"{"type":"VariableSet","spec":{"name":"\#(name)"}}"#).status == 201)
+                #expect(
+                    try await api.post("/api/variablesets", #"{"type":"VariableSet","spec":{"name":"\#(name)"}}"#)
+                        .status == 201)
             }
             let stream = try await api.get("/api/variablesets", headers: ["Accept": "text/yaml-stream"])
             #expect(stream.body.hasPrefix("---\n"))
@@ -202,13 +214,17 @@ struct ResourceAPITests {
             #expect(summary["runs"] as? Int == 0)
             let lastRun = try #require(summary["lastRun"] as? [String: Any])
             #expect(lastRun["time"] as? String == "0001-01-01T00:00:00Z")
-            #expect(lastRun["passes"] as? Int == 0 && lastRun["fails"] as? Int == 0 && lastRun["analyzerScore"] as? Int == 0)
+            #expect(
+                lastRun["passes"] as? Int == 0 && lastRun["fails"] as? Int == 0 && lastRun["analyzerScore"] as? Int == 0
+            )
 
-            let plainSuite = try #require(try await api.get("/api/testsuites/suite1").object()["spec"] as? [String: Any])
+            let plainSuite = try #require(
+                try await api.get("/api/testsuites/suite1").object()["spec"] as? [String: Any])
             #expect(plainSuite["fullSteps"] == nil && plainSuite["version"] == nil)
             #expect(plainSuite["steps"] as? [String] == ["step1", "missing"])
             let fullSuite = try #require(
-                try await api.get("/api/testsuites/suite1", headers: augmentedHeaders).object()["spec"] as? [String: Any])
+                try await api.get("/api/testsuites/suite1", headers: augmentedHeaders).object()["spec"]
+                    as? [String: Any])
             let fullSteps = try #require(fullSuite["fullSteps"] as? [[String: Any]])
             #expect(fullSteps.map { $0["id"] as? String } == ["step1"])
             #expect(fullSteps.first?["summary"] != nil)
@@ -237,8 +253,9 @@ struct ResourceAPITests {
         ("analyzers", "Analyzer"), ("testrunners", "TestRunner"),
     ]
 
-    @Test("singletons have defaults, count 1, refuse DELETE with 405 and force id current",
-          arguments: TestBackend.allCases)
+    @Test(
+        "singletons have defaults, count 1, refuse DELETE with 405 and force id current",
+        arguments: TestBackend.allCases)
     func singletons(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             for (plural, kind) in Self.singletons {
@@ -255,12 +272,14 @@ struct ResourceAPITests {
                 #expect(try delete.object()["error"] as? String == "resource \(kind) does not support the action")
                 #expect(try delete.object()["code"] as? Int == 405)
             }
-            let dataStore = try #require(try await api.get("/api/datastores/current").object()["spec"] as? [String: Any])
+            let dataStore = try #require(
+                try await api.get("/api/datastores/current").object()["spec"] as? [String: Any])
             #expect(dataStore["type"] as? String == "otlp" && dataStore["default"] as? Bool == true)
             #expect(dataStore["name"] as? String == "OTLP")
             let runner = try #require(try await api.get("/api/testrunners/current").object()["spec"] as? [String: Any])
             #expect(runner["requiredGates"] as? [String] == ["test-specs"])
-            let profile = try #require(try await api.get("/api/pollingprofiles/current").object()["spec"] as? [String: Any])
+            let profile = try #require(
+                try await api.get("/api/pollingprofiles/current").object()["spec"] as? [String: Any])
             #expect(profile["strategy"] as? String == "periodic")
             let analyzer = try #require(try await api.get("/api/analyzers/current").object()["spec"] as? [String: Any])
             #expect((analyzer["plugins"] as? [Any])?.count == 3)
@@ -281,8 +300,9 @@ struct ResourceAPITests {
         }
     }
 
-    @Test("variable sets: an empty name is a 400 that stores nothing; values keep their order",
-          arguments: TestBackend.allCases)
+    @Test(
+        "variable sets: an empty name is a 400 that stores nothing; values keep their order",
+        arguments: TestBackend.allCases)
     func variableSets(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let invalid = try await api.put("/api/variablesets", #"{"type":"VariableSet","spec":{"id":"v","name":""}}"#)
@@ -303,17 +323,23 @@ struct ResourceAPITests {
         }
     }
 
-    @Test("update: the URL id wins, a different spec id is a 400, a missing record a 404",
-          arguments: TestBackend.allCases)
+    @Test(
+        "update: the URL id wins, a different spec id is a 400, a missing record a 404",
+        arguments: TestBackend.allCases)
     func updateByID(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
-            #expect(try await api.post("/api/demos", #"{"type":"Demo","spec":{"id":"d1","name":"old","type":"pokeshop"}}"#).status == 201)
-            let updated = try await api.put("/api/demos/d1", #"{"type":"Demo","spec":{"name":"new","type":"pokeshop"}}"#)
+            #expect(
+                try await api.post("/api/demos", #"{"type":"Demo","spec":{"id":"d1","name":"old","type":"pokeshop"}}"#)
+                    .status == 201)
+            let updated = try await api.put(
+                "/api/demos/d1", #"{"type":"Demo","spec":{"name":"new","type":"pokeshop"}}"#)
             #expect(updated.status == 200)
             #expect((try updated.object()["spec"] as? [String: Any])?["id"] as? String == "d1")
             let mismatch = try await api.put("/api/demos/d1", #"{"type":"Demo","spec":{"id":"d2","name":"x"}}"#)
             #expect(mismatch.status == 400)
-            #expect(try mismatch.object()["error"] as? String == "ID 'd2' defined in resource spec does not match ID 'd1' from URL")
+            #expect(
+                try mismatch.object()["error"] as? String
+                    == "ID 'd2' defined in resource spec does not match ID 'd1' from URL")
             #expect(try await api.put("/api/demos/nope", #"{"type":"Demo","spec":{"name":"x"}}"#).status == 404)
             #expect(try await api.store.demos.get("d1")?.name == "new")
         }
@@ -342,7 +368,8 @@ struct ResourceAPITests {
             #expect((parsed["error"] as? String)?.hasPrefix("cannot parse body") == true)
             #expect(try await api.store.tests.list(.init()).count == 0)
 
-            let badStore = try await api.put("/api/datastores", #"{"type":"DataStore","spec":{"name":"x","type":"zipkin"}}"#)
+            let badStore = try await api.put(
+                "/api/datastores", #"{"type":"DataStore","spec":{"name":"x","type":"zipkin"}}"#)
             #expect(badStore.status == 400)
             #expect((try badStore.object()["error"] as? String)?.contains("unsupported data store type zipkin") == true)
             #expect(try await api.store.dataStores.get().type == "otlp")
@@ -351,7 +378,8 @@ struct ResourceAPITests {
                 #"{"type":"PollingProfile","spec":{"name":"p","strategy":"periodic","periodic":{"retryDelay":"often","timeout":"1m"}}}"#
             )
             #expect(badProfile.status == 400)
-            #expect((try badProfile.object()["error"] as? String)?.contains("retry delay configuration is invalid") == true)
+            #expect(
+                (try badProfile.object()["error"] as? String)?.contains("retry delay configuration is invalid") == true)
             #expect(try await api.store.pollingProfiles.get() == PollingProfile.defaultProfile)
         }
     }
@@ -386,7 +414,8 @@ struct ResourceAPITests {
             let yaml = try await api.get("/api/configs/current", headers: ["Accept": "text/yaml"])
             #expect(yaml.header("Content-Type") == "text/yaml")
             #expect(yaml.body.hasPrefix("type: Config\n"))
-            let byContentType = try await api.get("/api/configs/current", headers: ["Accept": "*/*", "Content-Type": "text/yaml"])
+            let byContentType = try await api.get(
+                "/api/configs/current", headers: ["Accept": "*/*", "Content-Type": "text/yaml"])
             #expect(byContentType.header("Content-Type") == "text/yaml")
             let json = try await api.get("/api/configs/current", headers: ["Accept": "application/json; charset=utf-8"])
             #expect(json.header("Content-Type") == "application/json")
@@ -447,7 +476,9 @@ struct ResourceAPITests {
     func resources() async throws {
         try await withTestServer(.sqlite) { api in
             #expect(try await api.post("/api/tests", Self.testJSON(id: "t-old")).status == 201)
-            #expect(try await api.post("/api/testsuites", #"{"type":"TestSuite","spec":{"id":"s-mid","name":"s"}}"#).status == 201)
+            #expect(
+                try await api.post("/api/testsuites", #"{"type":"TestSuite","spec":{"id":"s-mid","name":"s"}}"#).status
+                    == 201)
             #expect(try await api.post("/api/tests", Self.testJSON(id: "t-new")).status == 201)
             let response = try await api.get("/api/resources?take=2")
             #expect(response.header("X-Total-Count") == "3")

@@ -44,7 +44,7 @@ enum ServerConfigurationSchema {
 
     private static var server: [SchemaEntry<ConfigurationDraft>] {
         [
-            SchemaEntry("httpPort", .setting(.port(\.configuration.server.httpPort))),
+            SchemaEntry("httpPort", .setting(.listenPort(\.configuration.server.httpPort))),
             SchemaEntry("pathPrefix", .setting(.string(\.configuration.server.pathPrefix))),
             SchemaEntry("host", .setting(.nonEmptyString(\.configuration.server.host))),
             SchemaEntry(
@@ -73,8 +73,8 @@ enum ServerConfigurationSchema {
         [
             SchemaEntry("enabled", .setting(.bool(\.configuration.otlpServer.enabled))),
             SchemaEntry("host", .setting(.nonEmptyString(\.configuration.otlpServer.host))),
-            SchemaEntry("grpcPort", .setting(.port(\.configuration.otlpServer.grpcPort))),
-            SchemaEntry("httpPort", .setting(.port(\.configuration.otlpServer.httpPort))),
+            SchemaEntry("grpcPort", .setting(.listenPort(\.configuration.otlpServer.grpcPort))),
+            SchemaEntry("httpPort", .setting(.listenPort(\.configuration.otlpServer.httpPort))),
             SchemaEntry(
                 "maxMessageBytes",
                 .setting(

@@ -54,6 +54,15 @@ extension Setting {
         }
     }
 
+    /// A port to listen on; 0 lets the system pick a free one.
+    static func listenPort(_ keyPath: WritableKeyPath<Target, Int>) -> Setting {
+        scalar(keyPath, expecting: "a port number between 0 and 65535 (0 picks a free port)") {
+            (text) throws(InvalidSetting) in
+            let port = Int(text.trimmed)
+            return try valid(port, if: port.map { (0...65535).contains($0) } == true)
+        }
+    }
+
     static func positiveInteger(_ keyPath: WritableKeyPath<Target, Int>, expecting expectation: String) -> Setting {
         scalar(keyPath, expecting: expectation) { (text) throws(InvalidSetting) in
             let number = Int(text.trimmed)

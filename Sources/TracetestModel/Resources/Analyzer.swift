@@ -80,8 +80,9 @@ public struct Analyzer: ResourceSpec {
 
     public static let errorLevels = ["error", "warning", "disabled"]
 
-    public init(id: String = "", name: String = "", enabled: Bool = false, minimumScore: Int = 0, plugins: [Plugin] = [])
-    {
+    public init(
+        id: String = "", name: String = "", enabled: Bool = false, minimumScore: Int = 0, plugins: [Plugin] = []
+    ) {
         self.id = id
         self.name = name
         self.enabled = enabled
@@ -91,7 +92,8 @@ public struct Analyzer: ResourceSpec {
 
     /// The analyzer used when none was configured: every built-in plugin and rule, enabled, minimum score 0.
     public static var defaultAnalyzer: Analyzer {
-        Analyzer(id: ResourceKind.singletonID, name: "analyzer", enabled: true, minimumScore: 0, plugins: builtInPlugins)
+        Analyzer(
+            id: ResourceKind.singletonID, name: "analyzer", enabled: true, minimumScore: 0, plugins: builtInPlugins)
     }
 
     public func validate() throws(ValidationError) {

@@ -48,7 +48,9 @@ public struct Resource<Spec: ResourceSpec>: Codable, Sendable, Equatable {
         guard container.contains(.spec), try !container.decodeNil(forKey: .spec) else {
             throw DecodingError.keyNotFound(
                 CodingKeys.spec,
-                .init(codingPath: decoder.codingPath, debugDescription: "a resource is {type: \(Spec.kind.name), spec: {...}}")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a resource is {type: \(Spec.kind.name), spec: {...}}")
             )
         }
         spec = try container.decode(Spec.self, forKey: .spec)

@@ -39,8 +39,9 @@ public struct PollingProfile: ResourceSpec {
         periodic: Periodic(retryDelay: "500ms", timeout: "1m", selectorMatchRetries: 3)
     )
 
-    public init(id: String = "", name: String = "", isDefault: Bool = true, strategy: String = "", periodic: Periodic? = nil)
-    {
+    public init(
+        id: String = "", name: String = "", isDefault: Bool = true, strategy: String = "", periodic: Periodic? = nil
+    ) {
         self.id = id
         self.name = name
         self.isDefault = isDefault

@@ -39,10 +39,12 @@ public struct Wizard: Codable, Sendable, Equatable {
     public func validate() throws(ValidationError) {
         for step in steps {
             guard Self.stepIDs.contains(step.id) else {
-                throw ValidationError("unknown wizard step \"\(step.id)\" (use one of: \(Self.stepIDs.joined(separator: ", ")))")
+                throw ValidationError(
+                    "unknown wizard step \"\(step.id)\" (use one of: \(Self.stepIDs.joined(separator: ", ")))")
             }
             guard Self.states.contains(step.state) else {
-                throw ValidationError("unknown wizard state \"\(step.state)\" (use one of: \(Self.states.joined(separator: ", ")))")
+                throw ValidationError(
+                    "unknown wizard state \"\(step.state)\" (use one of: \(Self.states.joined(separator: ", ")))")
             }
         }
     }

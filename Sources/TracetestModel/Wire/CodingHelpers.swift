@@ -67,7 +67,8 @@ extension Decoder {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: codingPath + [unknown],
-                    debugDescription: "unknown field (known fields: \(K.allCases.map(\.stringValue).joined(separator: ", ")))"
+                    debugDescription:
+                        "unknown field (known fields: \(K.allCases.map(\.stringValue).joined(separator: ", ")))"
                 )
             )
         }

@@ -45,7 +45,8 @@ public enum WireDecoding {
                 let offset = Int(detail[range].dropFirst("character ".count))
             else { throw WireDecodingError(problem: "invalid JSON: \(detail)") }
             let (line, column) = position(ofByte: offset, in: data)
-            let problem = detail.replacingOccurrences(of: #" around character \d+\.?"#, with: "", options: .regularExpression)
+            let problem = detail.replacingOccurrences(
+                of: #" around character \d+\.?"#, with: "", options: .regularExpression)
             throw WireDecodingError(line: line, column: column, problem: "invalid JSON: \(problem.lowercased())")
         }
     }
@@ -68,10 +69,13 @@ public enum WireDecoding {
     /// Every non-empty document of a `---`-separated stream, in order.
     public static func documents(_ text: String) throws(WireDecodingError) -> [Node] {
         do {
-            return try Array(Yams.compose_all(yaml: text)).filter { node in
-                guard case .scalar(let scalar) = node else { return true }
-                return !(scalar.string.isEmpty || isNull(node))
+            let parser = try Parser(yaml: text)
+            var nodes: [Node] = []
+            while let node = try parser.nextRoot() {
+                if case .scalar(let scalar) = node, scalar.string.isEmpty || isNull(node) { continue }
+                nodes.append(node)
             }
+            return nodes
         } catch {
             throw syntaxError(error)
         }

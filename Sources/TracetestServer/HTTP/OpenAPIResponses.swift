@@ -8,7 +8,8 @@ enum OpenAPIResponse {
     static func json(_ value: WireValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = contentType
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.jsonText + "\n")))
+        return Response(
+            status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.jsonText + "\n")))
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws

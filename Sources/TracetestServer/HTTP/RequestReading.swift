@@ -59,7 +59,8 @@ extension Request {
         func integer(_ name: String) throws -> Int {
             guard let text = parameters.get(name), !text.isEmpty else { return 0 }
             guard let value = Int(text) else {
-                throw APIError.badRequest("cannot process request: error reading \(name) param: '\(text)' is not a number")
+                throw APIError.badRequest(
+                    "cannot process request: error reading \(name) param: '\(text)' is not a number")
             }
             return value
         }

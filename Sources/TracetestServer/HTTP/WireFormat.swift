@@ -53,6 +53,7 @@ enum WireFormat: String, CaseIterable {
         }
         let body: WireValue = .object(["code": .integer(Int64(status.code)), "error": .string(message)])
         let text = (try? render(body)) ?? body.jsonText
-        return Response(status: status, headers: [.contentType: rawValue], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: status, headers: [.contentType: rawValue], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

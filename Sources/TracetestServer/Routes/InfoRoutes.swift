@@ -51,11 +51,18 @@ struct InfoRoutes {
         var entries: [(key: ResourceOrderKey, value: WireValue)] = []
         let encoder = WireEncoder()
         for test in presentedTests {
-            entries.append((ResourceOrderKey(test.name, test.createdAt), .object(["type": "test", "item": try encoder.encode(test)])))
+            entries.append(
+                (
+                    ResourceOrderKey(test.name, test.createdAt),
+                    .object(["type": "test", "item": try encoder.encode(test)])
+                ))
         }
         for suite in presentedSuites {
             entries.append(
-                (ResourceOrderKey(suite.name, suite.createdAt), .object(["type": "testsuite", "item": try encoder.encode(suite)]))
+                (
+                    ResourceOrderKey(suite.name, suite.createdAt),
+                    .object(["type": "testsuite", "item": try encoder.encode(suite)])
+                )
             )
         }
         let byName = query.sortBy == "name"

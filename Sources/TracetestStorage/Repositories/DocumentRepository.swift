@@ -25,7 +25,7 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
     public func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
         do {
             return try await database.transaction { db in try await Self.create(record, now: now, in: db) }
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw RepositoryError.duplicateID(Record.kind, id: record.id)
         }
     }
@@ -81,7 +81,8 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
                 """,
                 binds
             )
-            return Page(count: try count.first?.int("count") ?? 0, items: try rows.map { try $0.json(Record.self, "document") })
+            return Page(
+                count: try count.first?.int("count") ?? 0, items: try rows.map { try $0.json(Record.self, "document") })
         }
     }
 
@@ -92,8 +93,9 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
         }
     }
 
-    private static func find(_ id: String, in db: any SQLExecutor) async throws -> (record: Record, createdAt: Timestamp)?
-    {
+    private static func find(_ id: String, in db: any SQLExecutor) async throws -> (
+        record: Record, createdAt: Timestamp
+    )? {
         let rows = try await db.query("SELECT document, created_at FROM \(Table.table) WHERE id = $1", [.text(id)])
         guard let row = rows.first else { return nil }
         return (try row.json(Record.self, "document"), try row.timestamp("created_at"))

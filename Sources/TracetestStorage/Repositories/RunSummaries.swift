@@ -23,7 +23,8 @@ enum RunSummaries {
         for row in rows {
             summaries[try row.string("owner")] = Summary(
                 runs: try row.int("runs"),
-                lastRun: .init(time: try row.timestamp("created_at"), passes: try row.int("pass"), fails: try row.int("fail"))
+                lastRun: .init(
+                    time: try row.timestamp("created_at"), passes: try row.int("pass"), fails: try row.int("fail"))
             )
         }
         return summaries

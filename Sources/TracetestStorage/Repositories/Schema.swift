@@ -7,116 +7,118 @@ public enum Schema {
         Migration(version: 1, name: "resources", sqlite: resources, postgresql: resources)
     ]
 
-    private static let resources: [String] = [
-        """
-        CREATE TABLE server (
-            id TEXT PRIMARY KEY,
-            created_at BIGINT NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE tests (
-            id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            name TEXT NOT NULL,
-            description TEXT NOT NULL,
-            service_under_test TEXT NOT NULL,
-            specs TEXT NOT NULL,
-            outputs TEXT NOT NULL,
-            skip_trace_collection BOOLEAN NOT NULL,
-            created_at BIGINT NOT NULL,
-            is_latest BOOLEAN NOT NULL,
-            PRIMARY KEY (id, version)
-        )
-        """,
-        "CREATE INDEX tests_latest_by_created ON tests (created_at, id) WHERE is_latest",
-        "CREATE INDEX tests_latest_by_name ON tests (name, id) WHERE is_latest",
-        """
-        CREATE TABLE test_runs (
-            id INTEGER NOT NULL,
-            test_id TEXT NOT NULL,
-            test_version INTEGER NOT NULL,
-            created_at BIGINT NOT NULL,
-            state TEXT NOT NULL,
-            pass INTEGER NOT NULL DEFAULT 0,
-            fail INTEGER NOT NULL DEFAULT 0,
-            document TEXT NOT NULL DEFAULT '{}',
-            PRIMARY KEY (test_id, id)
-        )
-        """,
-        "CREATE INDEX test_runs_by_test_created ON test_runs (test_id, created_at)",
-        """
-        CREATE TABLE test_run_sequences (
-            test_id TEXT PRIMARY KEY,
-            last_id INTEGER NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE test_suites (
-            id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            name TEXT NOT NULL,
-            description TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            is_latest BOOLEAN NOT NULL,
-            PRIMARY KEY (id, version)
-        )
-        """,
-        "CREATE INDEX test_suites_latest_by_created ON test_suites (created_at, id) WHERE is_latest",
-        """
-        CREATE TABLE test_suite_steps (
-            test_suite_id TEXT NOT NULL,
-            test_suite_version INTEGER NOT NULL,
-            step_number INTEGER NOT NULL,
-            test_id TEXT NOT NULL,
-            PRIMARY KEY (test_suite_id, test_suite_version, step_number)
-        )
-        """,
-        "CREATE INDEX test_suite_steps_by_test ON test_suite_steps (test_id)",
-        """
-        CREATE TABLE test_suite_runs (
-            id INTEGER NOT NULL,
-            test_suite_id TEXT NOT NULL,
-            test_suite_version INTEGER NOT NULL,
-            created_at BIGINT NOT NULL,
-            state TEXT NOT NULL,
-            pass INTEGER NOT NULL DEFAULT 0,
-            fail INTEGER NOT NULL DEFAULT 0,
-            document TEXT NOT NULL DEFAULT '{}',
-            PRIMARY KEY (test_suite_id, id)
-        )
-        """,
-        """
-        CREATE TABLE test_suite_run_sequences (
-            test_suite_id TEXT PRIMARY KEY,
-            last_id INTEGER NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE variable_sets (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            description TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            document TEXT NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE demos (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            type TEXT NOT NULL,
-            created_at BIGINT NOT NULL,
-            document TEXT NOT NULL
-        )
-        """,
-    ] + ["data_stores", "polling_profiles", "configs", "analyzers", "test_runners", "wizards"].map { table in
-        """
-        CREATE TABLE \(table) (
-            id TEXT PRIMARY KEY,
-            updated_at BIGINT NOT NULL,
-            document TEXT NOT NULL
-        )
-        """
-    }
+    private static let resources: [String] =
+        [
+            """
+            CREATE TABLE server (
+                id TEXT PRIMARY KEY,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE tests (
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                service_under_test TEXT NOT NULL,
+                specs TEXT NOT NULL,
+                outputs TEXT NOT NULL,
+                skip_trace_collection BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL,
+                is_latest BOOLEAN NOT NULL,
+                PRIMARY KEY (id, version)
+            )
+            """,
+            "CREATE INDEX tests_latest_by_created ON tests (created_at, id) WHERE is_latest",
+            "CREATE INDEX tests_latest_by_name ON tests (name, id) WHERE is_latest",
+            """
+            CREATE TABLE test_runs (
+                id INTEGER NOT NULL,
+                test_id TEXT NOT NULL,
+                test_version INTEGER NOT NULL,
+                created_at BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                pass INTEGER NOT NULL DEFAULT 0,
+                fail INTEGER NOT NULL DEFAULT 0,
+                document TEXT NOT NULL DEFAULT '{}',
+                PRIMARY KEY (test_id, id)
+            )
+            """,
+            "CREATE INDEX test_runs_by_test_created ON test_runs (test_id, created_at)",
+            """
+            CREATE TABLE test_run_sequences (
+                test_id TEXT PRIMARY KEY,
+                last_id INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE test_suites (
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                is_latest BOOLEAN NOT NULL,
+                PRIMARY KEY (id, version)
+            )
+            """,
+            "CREATE INDEX test_suites_latest_by_created ON test_suites (created_at, id) WHERE is_latest",
+            """
+            CREATE TABLE test_suite_steps (
+                test_suite_id TEXT NOT NULL,
+                test_suite_version INTEGER NOT NULL,
+                step_number INTEGER NOT NULL,
+                test_id TEXT NOT NULL,
+                PRIMARY KEY (test_suite_id, test_suite_version, step_number)
+            )
+            """,
+            "CREATE INDEX test_suite_steps_by_test ON test_suite_steps (test_id)",
+            """
+            CREATE TABLE test_suite_runs (
+                id INTEGER NOT NULL,
+                test_suite_id TEXT NOT NULL,
+                test_suite_version INTEGER NOT NULL,
+                created_at BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                pass INTEGER NOT NULL DEFAULT 0,
+                fail INTEGER NOT NULL DEFAULT 0,
+                document TEXT NOT NULL DEFAULT '{}',
+                PRIMARY KEY (test_suite_id, id)
+            )
+            """,
+            """
+            CREATE TABLE test_suite_run_sequences (
+                test_suite_id TEXT PRIMARY KEY,
+                last_id INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE variable_sets (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                description TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                document TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE demos (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                document TEXT NOT NULL
+            )
+            """,
+        ]
+        + ["data_stores", "polling_profiles", "configs", "analyzers", "test_runners", "wizards"].map { table in
+            """
+            CREATE TABLE \(table) (
+                id TEXT PRIMARY KEY,
+                updated_at BIGINT NOT NULL,
+                document TEXT NOT NULL
+            )
+            """
+        }
 }

@@ -37,6 +37,11 @@ public struct SingletonRepository<Record: ResourceSpec>: Sendable {
         return stored
     }
 
+    /// Stores the default when nothing is stored yet, so values it takes from the clock (a creation time) stay fixed.
+    public func storeDefaultIfMissing(now: Timestamp = .now(), in db: any SQLExecutor) async throws {
+        if try await find(in: db) == nil { _ = try await replace(fallback(), now: now, in: db) }
+    }
+
     private func find(in db: any SQLExecutor) async throws -> Record? {
         let rows = try await db.query("SELECT document FROM \(table) WHERE id = $1", [.text(ResourceKind.singletonID)])
         return try rows.first?.json(Record.self, "document")

@@ -40,13 +40,14 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     public func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
         do {
             return try await database.transaction { db in try await Self.create(record, now: now, in: db) }
-        } catch where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             throw RepositoryError.duplicateID(Record.kind, id: record.id)
         }
     }
 
     /// Stores `record` as version 1 inside an open transaction; the id must be new.
     public static func create(_ record: Record, now: Timestamp, in db: any SQLExecutor) async throws -> Record {
+        try await lock(record.id, in: db)
         if try await latest(record.id, in: db) != nil {
             throw RepositoryError.duplicateID(Record.kind, id: record.id)
         }
@@ -56,6 +57,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     /// Replaces the definition of an existing record; nil when there is none with that id.
     public func update(_ record: Record) async throws -> Record? {
         try await database.transaction { db in
+            try await Self.lock(record.id, in: db)
             guard let latest = try await Self.latest(record.id, in: db) else { return nil }
             return try await Self.save(record, over: latest, in: db)
         }
@@ -65,6 +67,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     public func upsert(_ record: Record, now: Timestamp = .now()) async throws -> (record: Record, created: Bool) {
         try await retryingOnConflict {
             try await database.transaction { db in
+                try await Self.lock(record.id, in: db)
                 if let latest = try await Self.latest(record.id, in: db) {
                     return (try await Self.save(record, over: latest, in: db), false)
                 }
@@ -143,6 +146,13 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
         }
     }
 
+    /// Serialises writers of one record until the transaction ends, so two saves cannot both add version N+1.
+    /// (SQLite has a single writer already.)
+    private static func lock(_ id: String, in db: any SQLExecutor) async throws {
+        guard db.dialect == .postgresql else { return }
+        try await db.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(Table.table + "/" + id)])
+    }
+
     private static func latest(_ id: String, in db: any SQLExecutor) async throws -> Record? {
         let rows = try await db.query(
             "SELECT \(Table.columns) FROM \(Table.table) WHERE id = $1 AND is_latest",
@@ -156,7 +166,8 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     private static func save(_ record: Record, over latest: Record, in db: any SQLExecutor) async throws -> Record {
         guard !record.hasSameDefinition(as: latest), let version = latest.version, let createdAt = latest.createdAt
         else { return latest }
-        try await db.execute("UPDATE \(Table.table) SET is_latest = FALSE WHERE id = $1 AND is_latest", [.text(record.id)])
+        try await db.execute(
+            "UPDATE \(Table.table) SET is_latest = FALSE WHERE id = $1 AND is_latest", [.text(record.id)])
         return try await insert(record, version: version + 1, createdAt: createdAt, in: db)
     }
 
@@ -175,7 +186,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
 func retryingOnConflict<R>(_ body: () async throws -> R) async throws -> R {
     do {
         return try await body()
-    } catch where error.isUniqueViolation {
+    } catch  where error.isUniqueViolation {
         return try await body()
     }
 }

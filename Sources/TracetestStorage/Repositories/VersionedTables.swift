@@ -57,7 +57,10 @@ public enum TestSuitesTable: VersionedTable {
     {
         try await db.execute(
             "INSERT INTO test_suites (\(columns), is_latest) VALUES ($1, $2, $3, $4, $5, TRUE)",
-            [.text(suite.id), .integer(Int64(version)), .text(suite.name), .text(suite.description), SQLValue(createdAt)]
+            [
+                .text(suite.id), .integer(Int64(version)), .text(suite.name), .text(suite.description),
+                SQLValue(createdAt),
+            ]
         )
         for (index, testID) in suite.steps.enumerated() {
             try await db.execute(

@@ -94,6 +94,12 @@ public final class SQLiteDatabase: SQLDatabase, Service {
             return closed
         }
         guard !alreadyClosed else { return }
+        // In a task of its own: a cancelled caller (a service group cancelled after a failure) must still close
+        // every connection, or SQLite's handles would leak.
+        await Task { await closeConnections() }.value
+    }
+
+    private func closeConnections() async {
         let connections = await writer.drain() + readers.drain()
         for connection in connections {
             do { try await connection.close() } catch {
