@@ -108,6 +108,7 @@ public struct TracetestServer: Sendable {
         ResourceRoutes(handler: SingletonHandler(repository: store.analyzers)).register(on: api)
         ResourceRoutes(handler: SingletonHandler(repository: store.testRunners)).register(on: api)
         InfoRoutes(store: store).register(on: api)
+        VersionRoutes(store: store).register(on: api)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
             do {
                 _ = try await store.database.read { db in try await db.query("SELECT 1 AS ok") }

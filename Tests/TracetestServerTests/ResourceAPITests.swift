@@ -405,8 +405,70 @@ struct ResourceAPITests {
             #expect(try await api.put("/api/datastores", jaeger, headers: yamlHeaders).status == 200)
             let store = try await api.get("/api/datastores/current", headers: yamlHeaders)
             #expect(try (Yams.load(yaml: store.body) as? NSDictionary) == (Yams.load(yaml: jaeger) as? NSDictionary))
+
+            for (path, yaml) in Self.otherExamples {
+                #expect(
+                    try await api.put("/api/\(path.split(separator: "/")[0])", yaml, headers: yamlHeaders).status < 300)
+                let read = try await api.get("/api/\(path)", headers: yamlHeaders)
+                var document = try #require(try Yams.load(yaml: read.body) as? [String: Any])
+                if var spec = document["spec"] as? [String: Any], path.hasPrefix("variablesets") {
+                    #expect(Timestamp(rfc3339: spec.removeValue(forKey: "createdAt") as? String ?? "") != nil)
+                    document["spec"] = spec
+                }
+                #expect(try NSDictionary(dictionary: document) == (Yams.load(yaml: yaml) as? NSDictionary), "\(path)")
+            }
         }
     }
+
+    /// api-resources.md §9.6, by the path they are read back from.
+    static let otherExamples: [(String, String)] = [
+        (
+            "variablesets/pokeapi-env",
+            """
+            type: VariableSet
+            spec: {id: pokeapi-env, name: pokeapi-env, description: "", values: [{key: POKEMON_NAME, value: snorlax}]}
+            """
+        ),
+        (
+            "pollingprofiles/current",
+            """
+            type: PollingProfile
+            spec: {id: current, name: default, default: true, strategy: periodic,
+                   periodic: {retryDelay: 5s, timeout: 1m, selectorMatchRetries: 3}}
+            """
+        ),
+        ("configs/current", "type: Config\nspec: {id: current, name: Config, analyticsEnabled: false}"),
+        (
+            "demos/pokeshop-demo",
+            """
+            type: Demo
+            spec: {id: pokeshop-demo, name: pokeshop, type: pokeshop, enabled: true,
+                   pokeshop: {httpEndpoint: "http://demo-api:8081", grpcEndpoint: "demo-api:8082", kafkaBroker: "kafka:9092"}}
+            """
+        ),
+        (
+            "analyzers/current",
+            """
+            type: Analyzer
+            spec:
+              id: current
+              name: analyzer
+              enabled: true
+              minimumScore: 80
+              plugins:
+              - {id: standards, enabled: true, rules: [{id: span-naming, weight: 25, errorLevel: error},
+                  {id: required-attributes, weight: 25, errorLevel: error}, {id: attribute-naming, weight: 25, errorLevel: warning},
+                  {id: no-empty-attributes, weight: 25, errorLevel: error}]}
+              - {id: common, enabled: true, rules: [{id: prefer-dns, weight: 100, errorLevel: error}]}
+              - {id: security, enabled: false, rules: [{id: secure-https-protocol, weight: 30, errorLevel: error},
+                  {id: no-api-key-leak, weight: 70, errorLevel: error}]}
+            """
+        ),
+        (
+            "testrunners/current",
+            "type: TestRunner\nspec: {id: current, name: default, requiredGates: [test-specs, analyzer-rules]}"
+        ),
+    ]
 
     @Test("YAML answers when Accept is text/yaml, errors included; JSON otherwise", arguments: TestBackend.allCases)
     func negotiation(backend: TestBackend) async throws {
@@ -511,6 +573,42 @@ struct ResourceAPITests {
             let response = try await api.get("/health")
             #expect(response.status == 200)
             #expect(try response.object()["status"] as? String == "ok")
+        }
+    }
+}
+
+@Suite("Version routes")
+struct VersionRouteTests {
+    @Test("older versions of tests and suites stay readable", arguments: TestBackend.allCases)
+    func versions(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            _ = try await api.put("/api/tests", ResourceAPITests.testJSON(id: "t", name: "one"))
+            _ = try await api.put("/api/tests", ResourceAPITests.testJSON(id: "t", name: "two"))
+            let first = try await api.get("/api/tests/t/version/1")
+            #expect(first.status == 200)
+            #expect(first.header("Content-Type") == "application/json; charset=UTF-8")
+            let test = try first.object()
+            #expect(test["name"] as? String == "one" && test["version"] as? Int == 1)
+            #expect((test["trigger"] as? [String: Any])?["grpc"] != nil)
+            #expect((test["summary"] as? [String: Any])?["runs"] as? Int == 0)
+            #expect(try await api.get("/api/tests/t/version/2").object()["name"] as? String == "two")
+            let missing = try await api.get("/api/tests/t/version/3")
+            #expect(missing.status == 404)
+            #expect(try missing.json() is String)
+            #expect(try await api.get("/api/tests/t/version/x").status == 400)
+            let definition = try #require(try await api.get("/api/tests/t/definition").json() as? [Any])
+            #expect(definition.isEmpty)
+
+            _ = try await api.put(
+                "/api/testsuites", #"{"type":"TestSuite","spec":{"id":"s","name":"a","steps":["t"]}}"#)
+            _ = try await api.put("/api/testsuites", #"{"type":"TestSuite","spec":{"id":"s","name":"b","steps":[]}}"#)
+            let suite = try await api.get("/api/testsuites/s/version/1").object()
+            #expect(suite["name"] as? String == "a" && suite["steps"] as? [String] == ["t"])
+            #expect((suite["fullSteps"] as? [[String: Any]])?.first?["id"] as? String == "t")
+            let yaml = try await api.get("/api/testsuites/s/version/2", headers: ["Accept": "text/yaml"])
+            #expect(yaml.header("Content-Type") == "text/yaml")
+            #expect(yaml.body.contains("name: b"))
+            #expect(try await api.get("/api/testsuites/s/version/9").status == 404)
         }
     }
 }
