@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
+        .target(name: "TracetestLanguage", dependencies: ["TracetestModel"]),
         .target(
             name: "TracetestConfig",
             dependencies: [
@@ -60,6 +61,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "LanguageBenchmark",
+            dependencies: ["TracetestLanguage"],
+            path: "Benchmarks/LanguageBenchmark"
+        ),
+        .executableTarget(
             name: "tracetest",
             dependencies: [
                 "TracetestServer",
@@ -79,6 +85,11 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel"]),
+        .testTarget(
+            name: "TracetestLanguageTests",
+            dependencies: ["TracetestLanguage"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "TracetestConfigTests", dependencies: ["TracetestConfig", "TestSupport"]),
         .testTarget(name: "TracetestStorageTests", dependencies: ["TracetestStorage", "TestSupport"]),
         .testTarget(

@@ -96,6 +96,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public var description: String { rfc3339 }
 
+    /// RFC 3339 with nanoseconds (trailing zeros removed), for span and event times.
+    public static func rfc3339(unixNano: Int64) -> String {
+        let (micros, nanos) = unixNano.floorDividedAndRemainder(by: 1000)
+        let text = Timestamp(microsecondsSinceEpoch: micros).rfc3339
+        guard nanos > 0 else { return text }
+        let base = text.dropLast()  // "Z"
+        var fraction = base.contains(".") ? String(base.split(separator: ".")[1]) : ""
+        fraction = fraction.padding(toLength: 6, withPad: "0", startingAt: 0) + pad(Int(nanos), 3)
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return String(base.split(separator: ".")[0]) + "." + fraction + "Z"
+    }
+
     /// Milliseconds since the Unix epoch.
     public var unixMilliseconds: Int64 { microsecondsSinceEpoch.floorDividedAndRemainder(by: 1000).quotient }
 

@@ -1,0 +1,1 @@
+print("language benchmark: not written yet")
