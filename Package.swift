@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -29,6 +34,14 @@ let package = Package(
             ]
         ),
         .target(name: "TracetestLanguage", dependencies: ["TracetestModel"]),
+        .target(
+            name: "TracetestOTLP",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
         .target(
             name: "TracetestConfig",
             dependencies: [
@@ -44,6 +57,25 @@ let package = Package(
                 "TracetestConfig",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "TracetestIngest",
+            dependencies: [
+                "TracetestModel",
+                "TracetestOTLP",
+                "TracetestConfig",
+                "TracetestStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -54,6 +86,7 @@ let package = Package(
                 "TracetestModel",
                 "TracetestConfig",
                 "TracetestStorage",
+                "TracetestIngest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -75,7 +108,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "TracetestConfig", "TracetestStorage", "TracetestServer",
+                "TracetestConfig", "TracetestStorage", "TracetestServer", "TracetestIngest",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,6 +125,11 @@ let package = Package(
         ),
         .testTarget(name: "TracetestConfigTests", dependencies: ["TracetestConfig", "TestSupport"]),
         .testTarget(name: "TracetestStorageTests", dependencies: ["TracetestStorage", "TestSupport"]),
+        .testTarget(
+            name: "TracetestIngestTests",
+            dependencies: ["TracetestIngest", "TracetestOTLP", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "TracetestServerTests",
             dependencies: [

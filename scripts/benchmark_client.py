@@ -301,6 +301,8 @@ def main():
         run(args)
     except CheckFailed as error:
         sys.exit("benchmark_client: FAILED: %s" % error)
+    except (OSError, http.client.HTTPException) as error:
+        sys.exit("benchmark_client: FAILED: connection to the server lost: %r" % error)
 
 
 if __name__ == "__main__":

@@ -3,47 +3,85 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TracetestConfig
+import TracetestIngest
 import TracetestModel
 import TracetestStorage
 
-/// What `tracetest serve` runs: the database and the HTTP API, as services of one group.
+/// What `tracetest serve` runs: the database, the OTLP receivers and the HTTP API, as services of one group.
 public struct TracetestServer: Sendable {
     public let store: Store
+    public let spans: SpanStore
     /// In start order; a service group shuts them down in reverse (the HTTP server drains before the pool closes).
     public let services: [any Service]
 
+    /// The servers that listen, for ``make(configuration:provisioning:logger:onListening:)``.
+    public enum Listener: String, Sendable {
+        case api = "HTTP API"
+        case otlpGRPC = "OTLP gRPC receiver"
+        case otlpHTTP = "OTLP HTTP receiver"
+    }
+
     /// Opens the database and builds the services. Start-up work that needs the database (waiting for PostgreSQL,
-    /// migrations, provisioning) runs when the services start, before the HTTP port opens.
+    /// migrations, provisioning) runs once when the services start, before any port opens.
     ///
-    /// - Parameter onListening: called with the bound HTTP port once the server accepts requests.
+    /// - Parameter onListening: called with each listener's bound port once it accepts requests.
     public static func make(
         configuration: ServerConfiguration,
         provisioning: Provisioning?,
         logger: Logger,
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) async throws -> TracetestServer {
         let database = try await openDatabase(configuration, logger: logger)
         let store = Store(database: database)
-        let router = makeRouter(store: store, pathPrefix: configuration.server.pathPrefix)
-        var app = Application(
-            router: router,
-            configuration: .init(
-                address: .hostname(configuration.server.host, port: configuration.server.httpPort),
-                serverName: nil
-            ),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+        let spans = SpanStore(
+            repository: SpanRepository(database: database),
+            settings: configuration.otlpServer.recentTraces,
             logger: logger
         )
         let startupTimeout = configuration.postgres?.startupTimeout.duration
-        app.beforeServerStarts {
+        let startup = StartupGate {
             if let postgres = database as? PostgresDatabase, let startupTimeout {
                 try await postgres.waitUntilReachable(timeout: startupTimeout, logger: logger)
             }
             try await store.migrate(logger: logger)
             try await install(store: store, provisioning: provisioning, logger: logger)
         }
-        guard let service = database as? any Service else { preconditionFailure("databases are services") }
-        return TracetestServer(store: store, services: [service, app])
+        guard let databaseService = database as? any Service else { preconditionFailure("databases are services") }
+        var services: [any Service] = [databaseService]
+        let otlp = configuration.otlpServer
+        if otlp.enabled {
+            let ingestion = Ingestion(store: spans) {
+                (try? await store.dataStores.get())?.isFedByOTLP ?? true
+            }
+            services.append(
+                GRPCReceiver(
+                    ingestion: ingestion, host: otlp.host, port: otlp.grpcPort, maxMessageBytes: otlp.maxMessageBytes,
+                    logger: logger, beforeServing: { try await startup.ready() },
+                    onListening: { await onListening(.otlpGRPC, $0) }
+                )
+            )
+            services.append(
+                HTTPReceiver.application(
+                    ingestion: ingestion, host: otlp.host, port: otlp.httpPort, maxMessageBytes: otlp.maxMessageBytes,
+                    logger: logger, beforeServing: { try await startup.ready() },
+                    onListening: { await onListening(.otlpHTTP, $0) }
+                )
+            )
+        } else {
+            logger.info("OTLP receiver disabled (otlpServer.enabled: false)")
+        }
+        var app = Application(
+            router: makeRouter(store: store, spans: spans, pathPrefix: configuration.server.pathPrefix),
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: configuration.server.httpPort),
+                serverName: nil
+            ),
+            onServerRunning: { channel in await onListening(.api, channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        app.beforeServerStarts { try await startup.ready() }
+        services.append(app)
+        return TracetestServer(store: store, spans: spans, services: services)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains requests and closes the database.
@@ -91,7 +129,7 @@ public struct TracetestServer: Sendable {
         }
     }
 
-    static func makeRouter(store: Store, pathPrefix: String) -> Router<BasicRequestContext> {
+    static func makeRouter(store: Store, spans: SpanStore, pathPrefix: String) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: UnknownRouteMiddleware())
         router.add(middleware: TenantHeaderMiddleware())
@@ -109,6 +147,7 @@ public struct TracetestServer: Sendable {
         ResourceRoutes(handler: SingletonHandler(repository: store.testRunners)).register(on: api)
         InfoRoutes(store: store).register(on: api)
         VersionRoutes(store: store).register(on: api)
+        ConnectionRoutes(spans: spans).register(on: api)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
             do {
                 _ = try await store.database.read { db in try await db.query("SELECT 1 AS ok") }

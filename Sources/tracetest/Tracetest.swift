@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
                 configuration: loaded.configuration,
                 provisioning: provisioning,
                 logger: logger,
-                onListening: { port in logger.info("HTTP API listening on port \(port)") }
+                onListening: { listener, port in logger.info("\(listener.rawValue) listening on port \(port)") }
             )
             try await server.run(logger: logger)
         } catch {

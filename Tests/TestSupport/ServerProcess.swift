@@ -51,7 +51,7 @@ public final class ServerProcess: @unchecked Sendable {
     public func waitUntilListening(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let range = log.range(of: #"listening on port (\d+)"#, options: .regularExpression),
+            if let range = log.range(of: #"HTTP API listening on port (\d+)"#, options: .regularExpression),
                 let port = Int(log[range].split(separator: " ").last ?? "")
             {
                 return port

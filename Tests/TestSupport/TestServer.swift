@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import TracetestConfig
+import TracetestIngest
 import TracetestServer
 import TracetestStorage
 
@@ -19,6 +20,9 @@ public func withTestConfiguration<R>(
     var configuration = ServerConfiguration()
     configuration.server.host = "127.0.0.1"
     configuration.server.httpPort = 0
+    configuration.otlpServer.host = "127.0.0.1"
+    configuration.otlpServer.grpcPort = 0
+    configuration.otlpServer.httpPort = 0
     switch backend {
     case .sqlite:
         return try await withTemporaryDirectory { directory in
@@ -51,24 +55,31 @@ public func withRunningServer<R>(
 ) async throws -> R {
     var logger = Logger(label: "tracetest.test.server")
     logger.logLevel = .error
-    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let (ports, portContinuation) = AsyncStream.makeStream(of: (TracetestServer.Listener, Int).self)
     let server = try await TracetestServer.make(
         configuration: configuration,
         provisioning: provisioning,
         logger: logger,
-        onListening: { port in portContinuation.yield(port) }
+        onListening: { listener, port in portContinuation.yield((listener, port)) }
     )
     let group = ServiceGroup(configuration: .init(services: server.services, logger: logger))
     let running = Task {
         defer { portContinuation.finish() }
         try await group.run()
     }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else {
+    let expected = configuration.otlpServer.enabled ? 3 : 1
+    var listening: [TracetestServer.Listener: Int] = [:]
+    for await (listener, port) in ports {
+        listening[listener] = port
+        if listening.count == expected { break }
+    }
+    guard let port = listening[.api], listening.count == expected else {
         try await running.value
         throw TestServerError("the server stopped before it listened")
     }
-    let api = TestAPI(port: port, store: server.store)
+    let api = TestAPI(
+        port: port, store: server.store, spans: server.spans,
+        otlpGRPCPort: listening[.otlpGRPC], otlpHTTPPort: listening[.otlpHTTP])
     do {
         let result = try await body(api)
         await group.triggerGracefulShutdown()
@@ -105,11 +116,20 @@ public struct TestServerError: Error, CustomStringConvertible {
 public struct TestAPI: Sendable {
     public let port: Int
     private let inProcessStore: Store?
+    /// The server's span store, for servers running in this process.
+    public let spans: SpanStore?
+    public let otlpGRPCPort: Int?
+    public let otlpHTTPPort: Int?
 
     /// A client for the server on `port`; `store` is given when the server runs in this process.
-    public init(port: Int, store: Store? = nil) {
+    public init(
+        port: Int, store: Store? = nil, spans: SpanStore? = nil, otlpGRPCPort: Int? = nil, otlpHTTPPort: Int? = nil
+    ) {
         self.port = port
         inProcessStore = store
+        self.spans = spans
+        self.otlpGRPCPort = otlpGRPCPort
+        self.otlpHTTPPort = otlpHTTPPort
     }
 
     /// The server's store, to check what was (not) written; only for servers running in this process.

@@ -200,10 +200,10 @@ struct SQLDatabaseTests {
                 try await db.transaction { sql in
                     try await sql.execute("INSERT INTO items (id) VALUES ('uncommitted')")
                     insertedSignal.yield()
-                    return await firstSignal(readDone, within: .seconds(10))
+                    return await firstSignal(readDone, within: .seconds(60))
                 }
             }
-            await firstSignal(inserted, within: .seconds(10))
+            await firstSignal(inserted, within: .seconds(60))
             let seenDuringTransaction = try await count(db, "items")
             readDoneSignal.yield()
             #expect(seenDuringTransaction == 0)

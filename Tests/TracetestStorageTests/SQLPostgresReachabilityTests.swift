@@ -32,9 +32,9 @@ struct SQLPostgresReachabilityTests {
             message.hasSuffix(
                 "Check postgres.host/port/user/password (or TRACETEST_POSTGRES_*) and that the server is running."))
         let attempts = recorder.messages.filter { $0.contains("127.0.0.1:\(port) not reachable (attempt") }
-        #expect(attempts.count >= 2, "\(recorder.messages)")
-        #expect(attempts.first?.contains("(attempt 1)") == true)
-        #expect(attempts.first?.contains("retrying in 250ms") == true, "\(attempts)")
+        #expect(attempts.first?.contains("(attempt 1)") == true, "\(recorder.messages)")
+        #expect(attempts.last?.hasSuffix("giving up") == true, "\(attempts)")
+        #expect(attempts.dropLast().allSatisfy { $0.contains("retrying in") }, "\(attempts)")
         #expect(attempts.count == recorder.messages.count, "one line per failed attempt: \(recorder.messages)")
     }
 

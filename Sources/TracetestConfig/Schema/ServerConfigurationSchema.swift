@@ -84,6 +84,30 @@ enum ServerConfigurationSchema {
                     )
                 )
             ),
+            SchemaEntry(
+                "recentTraces",
+                .section([
+                    SchemaEntry(
+                        "maxSpans",
+                        .setting(
+                            .positiveInteger(
+                                \.configuration.otlpServer.recentTraces.maxSpans,
+                                expecting: "a number of spans greater than 0, such as 200000"
+                            )
+                        )
+                    ),
+                    SchemaEntry(
+                        "maxAge",
+                        .setting(
+                            .duration(
+                                \.configuration.otlpServer.recentTraces.maxAge,
+                                expecting: "a duration greater than 0, such as 5m",
+                                minimum: 1
+                            )
+                        )
+                    ),
+                ])
+            ),
         ]
     }
 }

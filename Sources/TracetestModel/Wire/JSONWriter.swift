@@ -12,7 +12,7 @@ extension WireValue {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
         case .integer(let number): output += String(number)
-        case .double(let number): output += Self.jsonNumber(number)
+        case .double(let number): output += number.isFinite ? number.shortestText : "null"
         case .string(let text): Self.writeJSONString(text, into: &output)
         case .array(let elements):
             output += "["
@@ -33,15 +33,6 @@ extension WireValue {
             }
             output += "}"
         }
-    }
-
-    /// Shortest text that reads back as the same number; integral values have no fraction (`2`, not `2.0`).
-    static func jsonNumber(_ number: Double) -> String {
-        guard number.isFinite else { return "null" }
-        if number == number.rounded(), abs(number) < 1e15 {
-            return String(Int64(number))
-        }
-        return number.description
     }
 
     static func writeJSONString(_ text: String, into output: inout String) {
@@ -65,5 +56,16 @@ extension WireValue {
             }
         }
         output += "\""
+    }
+}
+
+extension Double {
+    /// The shortest text that reads back as the same number, integral values without a fraction: `1.5`, `0.1`, `2`,
+    /// `1e+21`; `NaN`, `+Inf`, `-Inf` for the non-finite values.
+    public var shortestText: String {
+        if isNaN { return "NaN" }
+        if isInfinite { return self < 0 ? "-Inf" : "+Inf" }
+        if self == rounded(), abs(self) < 1e15 { return String(Int64(self)) }
+        return description
     }
 }

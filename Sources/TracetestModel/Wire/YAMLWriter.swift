@@ -11,7 +11,7 @@ extension WireValue {
         case .null: return Node("null", Tag(.null))
         case .bool(let flag): return Node(flag ? "true" : "false", Tag(.bool))
         case .integer(let number): return Node(String(number), Tag(.int))
-        case .double(let number): return Node(Self.jsonNumber(number), Tag(.float))
+        case .double(let number): return Node(number.isFinite ? number.shortestText : ".nan", Tag(.float))
         case .string(let text):
             if text.contains("\n") {
                 return .scalar(Node.Scalar(text, Tag(.str), .literal))

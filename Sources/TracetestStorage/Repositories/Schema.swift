@@ -4,7 +4,35 @@
 /// Never edit a released migration: append a new one.
 public enum Schema {
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "resources", sqlite: resources, postgresql: resources)
+        Migration(version: 1, name: "resources", sqlite: resources, postgresql: resources),
+        Migration(
+            version: 2,
+            name: "spans",
+            sqlite: [
+                """
+                CREATE TABLE otlp_span_batches (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    trace_id TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    span_count INTEGER NOT NULL,
+                    spans BLOB NOT NULL
+                )
+                """,
+                "CREATE INDEX otlp_span_batches_by_trace ON otlp_span_batches (trace_id, id)",
+            ],
+            postgresql: [
+                """
+                CREATE TABLE otlp_span_batches (
+                    id BIGSERIAL PRIMARY KEY,
+                    trace_id TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    span_count INTEGER NOT NULL,
+                    spans BYTEA NOT NULL
+                )
+                """,
+                "CREATE INDEX otlp_span_batches_by_trace ON otlp_span_batches (trace_id, id)",
+            ]
+        ),
     ]
 
     private static let resources: [String] =

@@ -44,6 +44,7 @@ struct PostgresExecutor: SQLExecutor {
             case .real(let real): bindings.append(real)
             case .text(let text): bindings.append(UntypedText(value: text))
             case .bool(let bool): bindings.append(bool)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
         return PostgresQuery(unsafeSQL: sql, binds: bindings)

@@ -18,6 +18,8 @@ enum PostgresValues {
                 return .bool(try cell.decode(Bool.self))
             case .text, .varchar, .bpchar, .name, .json, .jsonb:
                 return .text(try cell.decode(String.self))
+            case .bytea:
+                return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
             case .uuid:
                 return .text(try cell.decode(UUID.self).uuidString.lowercased())
             case .timestamptz, .timestamp, .date:

@@ -67,6 +67,15 @@ public struct SQLRow: Sendable, Equatable {
         }
     }
 
+    /// The bytes in `column` (a BLOB or `bytea`).
+    public func bytes(_ column: String) throws -> [UInt8] {
+        switch try value(column) {
+        case .blob(let bytes): return bytes
+        case .null: throw nullError(column, expected: "blob")
+        case let other: throw mismatch(column, expected: "blob", found: other)
+        }
+    }
+
     /// The number in `column`; integers are converted.
     public func double(_ column: String) throws -> Double {
         switch try value(column) {

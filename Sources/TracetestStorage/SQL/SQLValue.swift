@@ -9,6 +9,8 @@ public enum SQLValue: Sendable, Hashable {
     case real(Double)
     case text(String)
     case bool(Bool)
+    /// Bytes: a SQLite BLOB or a PostgreSQL `bytea`.
+    case blob([UInt8])
 
     /// `.text(value)`, or `.null` when `value` is nil.
     public init(_ value: String?) {
@@ -55,6 +57,7 @@ extension SQLValue {
         case .real: "real"
         case .text: "text"
         case .bool: "bool"
+        case .blob: "blob"
         }
     }
 }

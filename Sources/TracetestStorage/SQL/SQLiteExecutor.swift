@@ -1,3 +1,4 @@
+import NIOCore
 import SQLiteNIO
 
 /// Runs statements on one SQLite connection.
@@ -36,6 +37,7 @@ struct SQLiteExecutor: SQLExecutor {
         case .real(let real): .float(real)
         case .text(let text): .text(text)
         case .bool(let bool): .integer(bool ? 1 : 0)
+        case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
         }
     }
 
@@ -45,9 +47,7 @@ struct SQLiteExecutor: SQLExecutor {
         case .integer(let integer): return .integer(Int64(integer))
         case .float(let real): return .real(real)
         case .text(let text): return .text(text)
-        case .blob:
-            throw StorageError(
-                .typeMismatch, "column '\(column.name)' holds a BLOB, which the storage layer does not read", sql: sql)
+        case .blob(let buffer): return .blob(Array(buffer.readableBytesView))
         }
     }
 

@@ -1,0 +1,46 @@
+import GRPCCore
+import TracetestModel
+import TracetestOTLP
+
+/// What both receivers do with a decoded export request: convert, count, store (unless the configured data store
+/// is not fed by OTLP), and report rejected spans as partial success.
+public struct Ingestion: Sendable {
+    public let store: SpanStore
+    let isAccepting: @Sendable () async -> Bool
+
+    /// - Parameter isAccepting: whether spans are wanted now (the current data store is fed by OTLP).
+    public init(store: SpanStore, isAccepting: @escaping @Sendable () async -> Bool) {
+        self.store = store
+        self.isAccepting = isAccepting
+    }
+
+    func receive(_ request: ExportRequest, via transport: SpanStore.Transport) async throws -> ExportResponse {
+        let batch = OTLPConversion.batch(from: request)
+        await store.count(batch)
+        var response = ExportResponse()
+        if batch.rejectedSpans > 0 {
+            response.partialSuccess.rejectedSpans = Int64(batch.rejectedSpans)
+            response.partialSuccess.errorMessage = batch.rejectionReason ?? ""
+        }
+        guard await isAccepting() else { return response }
+        do {
+            try await store.ingest(batch, via: transport)
+        } catch {
+            throw RPCError(code: .unavailable, message: "the spans could not be stored, retry later: \(error)")
+        }
+        return response
+    }
+}
+
+extension DataStore {
+    /// Whether traces reach this store through the OTLP receiver (it has no query API of its own).
+    public var isFedByOTLP: Bool {
+        switch type {
+        case "agent", "dash0", "datadog", "dynatrace", "honeycomb", "instana", "lightstep", "newrelic", "otlp",
+            "signoz":
+            true
+        case "azureappinsights": azureappinsights?.connectionType == "collector"
+        default: false
+        }
+    }
+}

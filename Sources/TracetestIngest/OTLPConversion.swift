@@ -1,0 +1,143 @@
+import Foundation
+import TracetestModel
+import TracetestOTLP
+
+typealias ExportRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+typealias ExportResponse = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+typealias OTLPSpan = Opentelemetry_Proto_Trace_V1_Span
+typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
+typealias OTLPKeyValue = Opentelemetry_Proto_Common_V1_KeyValue
+
+/// The spans of one export request, grouped by trace, and what had to be dropped.
+public struct SpanBatch: Sendable {
+    /// Spans per trace, traces in order of first appearance.
+    public var traces: [(traceID: TraceID, spans: [Span])]
+    public var rejectedSpans: Int
+    /// Why spans were rejected (the first reason), for the partial-success message.
+    public var rejectionReason: String?
+
+    public var spanCount: Int { traces.reduce(0) { $0 + $1.spans.count } }
+}
+
+/// Turns OTLP spans into Tracetest spans: ids, times, kind and status names, events, links, and every attribute
+/// value as text, with resource and scope attributes merged in (a resource `service.name` wins).
+enum OTLPConversion {
+    static func batch(from request: ExportRequest) -> SpanBatch {
+        var order: [TraceID] = []
+        var byTrace: [TraceID: [Span]] = [:]
+        var rejected = 0
+        var reason: String?
+        for resourceSpans in request.resourceSpans {
+            let resource = attributes(resourceSpans.resource.attributes)
+            for scopeSpans in resourceSpans.scopeSpans {
+                var inherited: [String: String] = [:]
+                if !scopeSpans.scope.name.isEmpty { inherited["service.name"] = scopeSpans.scope.name }
+                inherited.merge(attributes(scopeSpans.scope.attributes)) { $1 }
+                inherited.merge(resource) { $1 }
+                for otlpSpan in scopeSpans.spans {
+                    guard let traceID = TraceID(bytes: otlpSpan.traceID), traceID.isValid else {
+                        rejected += 1
+                        reason =
+                            reason ?? "span \"\(otlpSpan.name)\" has an invalid trace id (16 non-zero bytes expected)"
+                        continue
+                    }
+                    guard let spanID = SpanID(bytes: otlpSpan.spanID), spanID.isValid else {
+                        rejected += 1
+                        reason =
+                            reason ?? "span \"\(otlpSpan.name)\" has an invalid span id (8 non-zero bytes expected)"
+                        continue
+                    }
+                    if byTrace[traceID] == nil { order.append(traceID) }
+                    byTrace[traceID, default: []].append(span(otlpSpan, id: spanID, inherited: inherited))
+                }
+            }
+        }
+        return SpanBatch(
+            traces: order.map { ($0, byTrace[$0] ?? []) }, rejectedSpans: rejected, rejectionReason: reason)
+    }
+
+    static func span(_ otlp: OTLPSpan, id: SpanID, inherited: [String: String]) -> Span {
+        var merged = attributes(otlp.attributes)
+        merged.merge(inherited) { $1 }
+        let parent = SpanID(bytes: otlp.parentSpanID).flatMap { $0.isValid ? $0 : nil }
+        return Span(
+            id: id,
+            parentID: parent,
+            name: otlp.name,
+            kind: kind(otlp.kind),
+            startTimeUnixNano: Int64(clamping: otlp.startTimeUnixNano),
+            endTimeUnixNano: Int64(clamping: otlp.endTimeUnixNano),
+            attributes: merged,
+            events: otlp.events.map {
+                SpanEvent(
+                    name: $0.name, timeUnixNano: Int64(clamping: $0.timeUnixNano), attributes: attributes($0.attributes)
+                )
+            },
+            links: otlp.links.compactMap { link in
+                guard let traceID = TraceID(bytes: link.traceID), let spanID = SpanID(bytes: link.spanID) else {
+                    return nil
+                }
+                return SpanLink(
+                    traceID: traceID, spanID: spanID, traceState: link.traceState,
+                    attributes: attributes(link.attributes))
+            },
+            status: otlp.hasStatus ? SpanStatus(code: statusCode(otlp.status.code), message: otlp.status.message) : nil
+        )
+    }
+
+    static func kind(_ kind: OTLPSpan.SpanKind) -> SpanKind {
+        switch kind {
+        case .internal: .internal
+        case .server: .server
+        case .client: .client
+        case .producer: .producer
+        case .consumer: .consumer
+        case .unspecified, .UNRECOGNIZED: .unspecified
+        }
+    }
+
+    static func statusCode(_ code: Opentelemetry_Proto_Trace_V1_Status.StatusCode) -> String {
+        switch code {
+        case .ok: "STATUS_CODE_OK"
+        case .error: "STATUS_CODE_ERROR"
+        case .unset, .UNRECOGNIZED: "STATUS_CODE_UNSET"
+        }
+    }
+
+    static func attributes(_ keyValues: [OTLPKeyValue]) -> [String: String] {
+        var result: [String: String] = [:]
+        result.reserveCapacity(keyValues.count)
+        for keyValue in keyValues { result[keyValue.key] = text(keyValue.value) }
+        return result
+    }
+
+    /// An attribute value as text: strings as they are, numbers in decimal (doubles as the shortest text that
+    /// reads back exactly), booleans as `true`/`false`, arrays and maps as compact JSON, bytes as base64.
+    static func text(_ value: OTLPAnyValue) -> String {
+        switch value.value {
+        case .stringValue(let string): string
+        case .intValue(let integer): String(integer)
+        case .boolValue(let bool): bool ? "true" : "false"
+        case .doubleValue(let double): double.shortestText
+        case .bytesValue(let bytes): bytes.base64EncodedString()
+        case .arrayValue, .kvlistValue: json(value).jsonText
+        case .stringValueStrindex(let index): String(index)
+        case nil: ""
+        }
+    }
+
+    static func json(_ value: OTLPAnyValue) -> WireValue {
+        switch value.value {
+        case .stringValue(let string): .string(string)
+        case .intValue(let integer): .integer(integer)
+        case .boolValue(let bool): .bool(bool)
+        case .doubleValue(let double): double.isFinite ? .double(double) : .string(double.shortestText)
+        case .bytesValue(let bytes): .string(bytes.base64EncodedString())
+        case .arrayValue(let array): .array(array.values.map(json))
+        case .kvlistValue(let list):
+            .object(.init(list.values.map { ($0.key, json($0.value)) }, uniquingKeysWith: { $1 }))
+        case .stringValueStrindex(let index): .integer(Int64(index))
+        case nil: .null
+        }
+    }
+}

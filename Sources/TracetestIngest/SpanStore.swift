@@ -1,0 +1,200 @@
+import Logging
+import TracetestConfig
+import TracetestModel
+import TracetestStorage
+
+/// The built-in trace store. Spans of traces a run waits for ("expected" traces) are stored in the database and
+/// kept in memory for fast reads; spans of other traces wait in a bounded buffer of recent traces, so a run
+/// created a moment after its spans arrived still finds them. Subscribers hear about every arrival.
+public actor SpanStore {
+    /// How spans reached the receiver.
+    public enum Transport: String, Sendable {
+        case grpc = "gRPC"
+        case http = "HTTP"
+    }
+
+    /// New spans for a trace.
+    public struct Arrival: Sendable {
+        public var traceID: TraceID
+        public var newSpans: Int
+        public var totalSpans: Int
+        public var transport: Transport
+    }
+
+    /// Receiver traffic since the last reset, for `GET /api/config/connection/otlp`.
+    public struct Statistics: Sendable, Equatable {
+        public var spanCount: Int
+        public var lastSpanTime: Timestamp?
+    }
+
+    private let repository: SpanRepository
+    private let maxBufferedSpans: Int
+    private let maxBufferAge: Duration
+    private let clock = ContinuousClock()
+    private let logger: Logger
+
+    private var expected: [TraceID: SpanSet] = [:]
+    private var recent: [TraceID: RecentTrace] = [:]
+    private var recentSpanCount = 0
+    private var lastSweep: ContinuousClock.Instant
+    private var subscribers: [TraceID: [Int: AsyncStream<Arrival>.Continuation]] = [:]
+    private var nextSubscriber = 0
+    private var statistics = Statistics(spanCount: 0, lastSpanTime: nil)
+
+    public init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger) {
+        self.repository = repository
+        self.maxBufferedSpans = settings.maxSpans
+        self.maxBufferAge = settings.maxAge.duration
+        self.logger = logger
+        self.lastSweep = clock.now
+    }
+
+    /// Counts the batch for the connection check (whatever happens to it next).
+    public func count(_ batch: SpanBatch) {
+        statistics.spanCount += batch.spanCount
+        if batch.spanCount > 0 { statistics.lastSpanTime = .now() }
+    }
+
+    public func currentStatistics() -> Statistics { statistics }
+
+    public func resetStatistics() { statistics = Statistics(spanCount: 0, lastSpanTime: nil) }
+
+    /// Stores the spans of expected traces and buffers the others; then tells subscribers.
+    public func ingest(_ batch: SpanBatch, via transport: Transport) async throws {
+        sweepIfDue()
+        for (traceID, spans) in batch.traces {
+            let total: Int
+            if expected[traceID] != nil {
+                try await repository.append(spans, to: traceID)
+                expected[traceID]?.merge(spans)
+                total = expected[traceID]?.count ?? spans.count
+            } else {
+                total = buffer(spans, of: traceID)
+            }
+            notify(Arrival(traceID: traceID, newSpans: spans.count, totalSpans: total, transport: transport))
+        }
+        evictOverflow()
+    }
+
+    /// Marks `traceID` as awaited by a run: spans already buffered for it move to storage, and later ones are
+    /// stored as they arrive.
+    public func expect(_ traceID: TraceID) async throws {
+        guard expected[traceID] == nil else { return }
+        // From here on, arrivals for the trace go to storage (and into this set) while earlier ones are loaded.
+        expected[traceID] = SpanSet()
+        let buffered = recent.removeValue(forKey: traceID)
+        if let buffered { recentSpanCount -= buffered.spans.count }
+        do {
+            let stored = try await repository.spans(of: traceID)
+            if let buffered { try await repository.append(buffered.spans.all, to: traceID) }
+            var spans = SpanSet()
+            spans.merge(stored)
+            spans.merge(buffered?.spans.all ?? [])
+            spans.merge(expected[traceID]?.all ?? [])
+            expected[traceID] = spans
+        } catch {
+            expected[traceID] = nil
+            if let buffered {
+                recent[traceID] = buffered
+                recentSpanCount += buffered.spans.count
+            }
+            throw error
+        }
+    }
+
+    /// Stops storing spans of `traceID` (its run no longer waits); what was stored stays.
+    public func forget(_ traceID: TraceID) {
+        expected[traceID] = nil
+    }
+
+    /// Every span received for `traceID`, one per span id.
+    public func spans(of traceID: TraceID) async throws -> [Span] {
+        if let spans = expected[traceID] { return spans.all }
+        if let buffered = recent[traceID] { return buffered.spans.all }
+        return try await repository.spans(of: traceID)
+    }
+
+    /// Arrivals of spans for `traceID` from now on, until the caller stops listening.
+    public func arrivals(of traceID: TraceID) -> AsyncStream<Arrival> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Arrival.self, bufferingPolicy: .unbounded)
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[traceID, default: [:]][id] = continuation
+        continuation.onTermination = { _ in Task { await self.unsubscribe(traceID, id) } }
+        return stream
+    }
+
+    private func unsubscribe(_ traceID: TraceID, _ id: Int) {
+        subscribers[traceID]?[id] = nil
+        if subscribers[traceID]?.isEmpty == true { subscribers[traceID] = nil }
+    }
+
+    private func notify(_ arrival: Arrival) {
+        guard let listeners = subscribers[arrival.traceID] else { return }
+        for continuation in listeners.values { continuation.yield(arrival) }
+    }
+
+    /// Buffers spans of a trace no run waits for; returns the trace's span count.
+    private func buffer(_ spans: [Span], of traceID: TraceID) -> Int {
+        var entry = recent[traceID] ?? RecentTrace(spans: SpanSet(), lastArrival: clock.now)
+        let before = entry.spans.count
+        entry.spans.merge(spans)
+        entry.lastArrival = clock.now
+        recentSpanCount += entry.spans.count - before
+        recent[traceID] = entry
+        return entry.spans.count
+    }
+
+    /// Drops buffered traces older than the maximum age, at most once a second.
+    private func sweepIfDue() {
+        let now = clock.now
+        guard now - lastSweep >= .seconds(1) else { return }
+        lastSweep = now
+        for (traceID, entry) in recent where now - entry.lastArrival > maxBufferAge {
+            recent[traceID] = nil
+            recentSpanCount -= entry.spans.count
+        }
+    }
+
+    /// Drops the least recently updated buffered traces until the buffer is at 90 % of its limit.
+    private func evictOverflow() {
+        guard recentSpanCount > maxBufferedSpans else { return }
+        let target = maxBufferedSpans / 10 * 9
+        var dropped = 0
+        for (traceID, entry) in recent.sorted(by: { $0.value.lastArrival < $1.value.lastArrival }) {
+            guard recentSpanCount > target else { break }
+            recent[traceID] = nil
+            recentSpanCount -= entry.spans.count
+            dropped += entry.spans.count
+        }
+        logger.warning(
+            "recent-traces buffer full: dropped \(dropped) spans of the least recently updated traces no run waits for (otlpServer.recentTraces.maxSpans = \(maxBufferedSpans))"
+        )
+    }
+}
+
+private struct RecentTrace {
+    var spans: SpanSet
+    var lastArrival: ContinuousClock.Instant
+}
+
+/// Spans of one trace, one per span id (a later arrival replaces an earlier one), in first-arrival order.
+struct SpanSet {
+    private var spans: [Span] = []
+    private var positions: [SpanID: Int] = [:]
+
+    var count: Int { spans.count }
+    var all: [Span] { spans }
+
+    mutating func merge(_ more: [Span]) {
+        spans.reserveCapacity(spans.count + more.count)
+        for span in more {
+            if let position = positions[span.id] {
+                spans[position] = span
+            } else {
+                positions[span.id] = spans.count
+                spans.append(span)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Dispatch
+import Synchronization
+import TracetestModel
+
+/// A test spec ready to run: its selector and assertions parsed (through the shared cache).
+public struct CompiledSpec: Sendable {
+    public let selectorText: String
+    public let selector: Result<Selector, LanguageError>
+    public let assertions: [(text: String, assertion: Result<Assertion, LanguageError>)]
+
+    /// Parses through the shared caches; a parse error is kept and reported by `evaluate`.
+    public init(selector: String, assertions: [String]) {
+        self.selectorText = selector
+        self.selector = Result { () throws(LanguageError) in try Selector.cached(selector) }
+        self.assertions = assertions.map { text in
+            (text, Result { () throws(LanguageError) in try Assertion.cached(text) })
+        }
+    }
+
+    public init(_ spec: TestSpec) {
+        self.init(selector: spec.selector, assertions: spec.assertions)
+    }
+
+    /// Every assertion on every selected span, in selection order (language.md §7). With no span selected, each
+    /// assertion is evaluated once without a span. An invalid selector fails every assertion with its parse error.
+    public func evaluate(on index: TraceIndex, variables: any VariableLookup) -> SpecResult {
+        evaluate(selection: selector.map { $0.select(in: index) }, on: index, variables: variables)
+    }
+
+    /// Evaluates `specs` on the same trace using every core: all selections, then the specs' assertions, largest
+    /// selections first; results in the order of `specs`.
+    public static func evaluate(_ specs: [CompiledSpec], on index: TraceIndex, variables: any VariableLookup)
+        -> [SpecResult]
+    {
+        let selections = concurrentMap(specs.indices.map { $0 }) { specs[$0].selector.map { $0.select(in: index) } }
+        let largestFirst = specs.indices.sorted { left, right in
+            let cost = { (position: Int) in
+                ((try? selections[position].get())?.count ?? 0) * specs[position].assertions.count
+            }
+            return cost(left) > cost(right)
+        }
+        let results = concurrentMap(largestFirst) { position in
+            specs[position].evaluate(selection: selections[position], on: index, variables: variables)
+        }
+        var ordered = results
+        for (result, position) in zip(results, largestFirst) { ordered[position] = result }
+        return ordered
+    }
+
+    // `transform` of every element, computed on every core, in the order of `elements`.
+    private static func concurrentMap<T: Sendable>(_ elements: [Int], _ transform: @Sendable (Int) -> T) -> [T] {
+        let results = Mutex([T?](repeating: nil, count: elements.count))
+        DispatchQueue.concurrentPerform(iterations: elements.count) { position in
+            let result = transform(elements[position])
+            results.withLock { $0[position] = result }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    private func evaluate(selection: Result<[Int], LanguageError>, on index: TraceIndex, variables: any VariableLookup)
+        -> SpecResult
+    {
+        let spans: [Int]
+        switch selection {
+        case .failure(let error):
+            let failure = SpanAssertionResult(spanID: nil, observedValue: "", error: .syntax(error))
+            return SpecResult(
+                selector: selectorText, spanIDs: [],
+                assertions: assertions.map { AssertionResult(assertion: $0.text, spanResults: [failure]) })
+        case .success(let selected):
+            spans = selected
+        }
+        let results = assertions.map { text, compiled in
+            AssertionResult(
+                assertion: text,
+                spanResults: Self.results(
+                    compiled, on: spans[...], selectedCount: spans.count, in: index, variables: variables))
+        }
+        let ids = index.ids
+        return SpecResult(selector: selectorText, spanIDs: spans.map { ids[$0] }, assertions: results)
+    }
+
+    // The assertion on `spans` (a run of the `selectedCount` selected spans), or once without a span when none was
+    // selected.
+    private static func results(
+        _ compiled: Result<Assertion, LanguageError>, on spans: ArraySlice<Int>, selectedCount: Int,
+        in index: TraceIndex, variables: any VariableLookup
+    ) -> [SpanAssertionResult] {
+        let assertion: Assertion
+        switch compiled {
+        case .failure(let error):
+            let spanIDs: [SpanID?] = spans.isEmpty ? [nil] : spans.map { index.ids[$0] }
+            return spanIDs.map { SpanAssertionResult(spanID: $0, observedValue: "", error: .syntax(error)) }
+        case .success(let compiled):
+            assertion = compiled
+        }
+        guard !spans.isEmpty else {
+            let outcome = assertion.evaluate(
+                in: EvaluationContext(attributes: .noSpan, selectedSpanCount: 0, variables: variables))
+            return [SpanAssertionResult(spanID: nil, observedValue: outcome.observedValue, error: outcome.error)]
+        }
+        let (ids, attributes) = (index.ids, index.attributes)
+        let right =
+            assertion.rightIsSameForEverySpan
+            ? assertion.resolveRight(
+                in: EvaluationContext(attributes: .noSpan, selectedSpanCount: selectedCount, variables: variables))
+            : nil
+        return spans.map { span in
+            let context = EvaluationContext(
+                attributes: .span(attributes[span]), selectedSpanCount: selectedCount, variables: variables)
+            let outcome = assertion.evaluate(in: context, right: right)
+            return SpanAssertionResult(spanID: ids[span], observedValue: outcome.observedValue, error: outcome.error)
+        }
+    }
+}
+
+/// The results of one spec.
+public struct SpecResult: Sendable, Equatable {
+    public let selector: String
+    /// The selected spans, in order.
+    public let spanIDs: [SpanID]
+    public let assertions: [AssertionResult]
+
+    public var allPassed: Bool { assertions.allSatisfy(\.allPassed) }
+}
+
+/// One assertion's results, one per selected span (one without a span when none was selected).
+public struct AssertionResult: Sendable, Equatable {
+    public let assertion: String
+    public let spanResults: [SpanAssertionResult]
+
+    public var allPassed: Bool { spanResults.allSatisfy(\.passed) }
+}
+
+/// One assertion evaluated on one span.
+public struct SpanAssertionResult: Sendable, Equatable {
+    /// Nil when the selector matched no span.
+    public let spanID: SpanID?
+    public let observedValue: String
+    public let error: EvaluationError?
+
+    public var passed: Bool { error == nil }
+}

@@ -1,0 +1,37 @@
+/// Why an expression or assertion did not pass, with Tracetest's wording (language.md §11).
+public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The comparison was false (`no match`).
+        case noMatch
+        /// A reference could not be resolved (`resolution error: …`): run events report these as warnings.
+        case resolution
+        /// The selector or assertion does not parse.
+        case syntax
+        /// A filter failed (`json_path: invalid JSON input`).
+        case filter
+        /// A function call failed (missing or mistyped arguments).
+        case function
+        /// Arithmetic on values that do not support it.
+        case arithmetic
+        /// The two sides cannot be compared (`cannot parse "a" as integer`).
+        case comparison
+        /// An unknown `tracetest.selected_spans.*` attribute.
+        case metaAttribute
+    }
+
+    public let code: Code
+    /// The text after the `resolution error: ` prefix for resolution errors; the whole message otherwise.
+    public let detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    public var message: String { code == .resolution ? "resolution error: " + detail : detail }
+    public var description: String { message }
+
+    static let noMatch = EvaluationError(.noMatch, "no match")
+
+    static func syntax(_ error: LanguageError) -> EvaluationError { EvaluationError(.syntax, error.description) }
+}

@@ -1,0 +1,34 @@
+/// Where an expression's references come from: the current span's attributes, the number of spans the selector
+/// matched, and the variables (`var:NAME`, `env:NAME`).
+public struct EvaluationContext: Sendable {
+    /// The attribute store.
+    public enum Attributes: Sendable {
+        /// No store: `attr:X` resolves to the empty text (trigger fields, the resolve API).
+        case none
+        /// The selector matched nothing: `attr:X` fails with "there are no matching spans…".
+        case noSpan
+        /// The current span's attributes.
+        case span([String: String])
+    }
+
+    public var attributes: Attributes
+    /// `tracetest.selected_spans.count`; nil reads that name as an ordinary attribute.
+    public var selectedSpanCount: Int?
+    /// Nil: no store, unknown variables resolve to the empty text; otherwise an unknown variable is an error.
+    public var variables: (any VariableLookup)?
+
+    public init(attributes: Attributes = .none, selectedSpanCount: Int? = nil, variables: (any VariableLookup)? = nil) {
+        self.attributes = attributes
+        self.selectedSpanCount = selectedSpanCount
+        self.variables = variables
+    }
+}
+
+/// Variable values by name: a variable set, with the outputs of earlier steps merged in by the engine.
+public protocol VariableLookup: Sendable {
+    func value(of name: String) -> String?
+}
+
+extension Dictionary: VariableLookup where Key == String, Value == String {
+    public func value(of name: String) -> String? { self[name] }
+}

@@ -1,0 +1,120 @@
+// A parsed JSON document. Numbers keep their text; objects keep their key order.
+indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object([JSONField])
+
+    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: return false
+        }
+    }
+
+    // The value of `key` in an object (the last one when a key repeats).
+    subscript(key: String) -> JSONValue? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.last { $0.key == key }?.value
+    }
+
+    var isObject: Bool {
+        if case .object = self { return true }
+        return false
+    }
+
+    // Compact JSON text.
+    var jsonText: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    // Scalars as themselves (a string without quotes), objects and arrays as compact JSON.
+    var plainText: String {
+        switch self {
+        case .string(let text): return text
+        case .number(let text): return text
+        case .bool(let value): return value ? "true" : "false"
+        case .null: return "null"
+        case .array, .object: return jsonText
+        }
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .number(let text): out += text
+        case .string(let text): Self.writeString(text, to: &out)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out += "," }
+                Self.writeString(field.key, to: &out)
+                out += ":"
+                field.value.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    // Equality as JSON values: numbers by value (`1` equals `1.0`), object keys in any order.
+    func sameJSON(as other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.number(let a), .number(let b)):
+            guard let x = DecimalNumber(a), let y = DecimalNumber(b) else { return a == b }
+            return x == y
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.sameJSON(as: $1) }
+        case (.object(let a), .object(let b)):
+            let keys = Set(a.map(\.key))
+            guard keys == Set(b.map(\.key)) else { return false }
+            return keys.allSatisfy { key in
+                guard let x = self[key], let y = other[key] else { return false }
+                return x.sameJSON(as: y)
+            }
+        default:
+            return self == other
+        }
+    }
+}
+
+/// One key and value of a JSON object (a struct rather than a tuple: tuple types cost a runtime lookup per use).
+struct JSONField: Sendable, Equatable {
+    var key: String
+    var value: JSONValue
+}

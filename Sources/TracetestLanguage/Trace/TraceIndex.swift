@@ -1,0 +1,108 @@
+import Synchronization
+import TracetestModel
+
+/// A trace prepared for selection, built once per trace and shared by every selector evaluated on it. For each
+/// property filters use more than once (`name`, `kind` or an attribute), the spans are grouped by value, so an
+/// equality filter finds its spans without reading every span again.
+public final class TraceIndex: Sendable {
+    public let trace: Trace
+    // The spans' fields by span index, read without copying spans.
+    let ids: [SpanID]
+    let names: [String]
+    let kinds: [SpanKind]
+    let attributes: [[String: String]]
+    private let cells = Mutex<[String: GroupsCell]>([:])
+    private let requested = Mutex<Set<String>>([])
+
+    public init(_ trace: Trace) {
+        self.trace = trace
+        ids = trace.spans.map(\.id)
+        names = trace.spans.map(\.name)
+        kinds = trace.spans.map(\.kind)
+        attributes = trace.spans.map(\.attributes)
+    }
+
+    var count: Int { ids.count }
+
+    // Spans by value of one property: each value's first span and count, and for each span the next span with the
+    // same value (-1 at the end), all in pre-order.
+    struct ValueGroups: Sendable {
+        struct Group: Sendable {
+            var first: Int32 = -1
+            var count: Int32 = 0
+        }
+
+        var byValue: [String: Group]
+        var next: [Int32]
+
+        func spans(of group: Group) -> [Int] {
+            var result: [Int] = []
+            result.reserveCapacity(Int(group.count))
+            var index = group.first
+            while index >= 0 {
+                result.append(Int(index))
+                index = next[Int(index)]
+            }
+            return result
+        }
+    }
+
+    // What a filter on `property` reads from span `index`: `name`, `kind`, or the attribute (empty when missing).
+    func value(of property: String, at index: Int) -> String {
+        switch property {
+        case "name": return names[index]
+        case "kind": return kinds[index].rawValue
+        default: return attributes[index][property] ?? ""
+        }
+    }
+
+    // The groups of `property` from its second use on (a first use scans the spans: grouping costs more than one
+    // scan and pays off only when the property is read again).
+    func groupsIfReused(_ property: String) -> ValueGroups? {
+        guard !requested.withLock({ $0.insert(property).inserted }) else { return nil }
+        return groups(for: property)
+    }
+
+    // Built once; a second caller waits for the first instead of building again.
+    private func groups(for property: String) -> ValueGroups {
+        let cell = cells.withLock { cells in
+            if let cell = cells[property] { return cell }
+            let cell = GroupsCell()
+            cells[property] = cell
+            return cell
+        }
+        return cell.groups.withLock { groups in
+            if let groups { return groups }
+            let built = build(property)
+            groups = built
+            return built
+        }
+    }
+
+    private final class GroupsCell: Sendable {
+        let groups = Mutex<ValueGroups?>(nil)
+    }
+
+    private func build(_ property: String) -> ValueGroups {
+        var byValue: [String: ValueGroups.Group] = [:]
+        var next = [Int32](repeating: -1, count: count)
+        func add(_ value: String, _ index: Int) {
+            next[index] = Self.prepend(index, to: &byValue[value, default: ValueGroups.Group()])
+        }
+        switch property {
+        case "name": for index in names.indices.reversed() { add(names[index], index) }
+        case "kind": for index in kinds.indices.reversed() { add(kinds[index].rawValue, index) }
+        default: for index in attributes.indices.reversed() { add(attributes[index][property] ?? "", index) }
+        }
+        return ValueGroups(byValue: byValue, next: next)
+    }
+
+    // Makes `index` the group's first span; returns the previous first.
+    private static func prepend(_ index: Int, to group: inout ValueGroups.Group) -> Int32 {
+        defer {
+            group.first = Int32(index)
+            group.count += 1
+        }
+        return group.first
+    }
+}

@@ -1,0 +1,67 @@
+/// The type Tracetest infers from a value's text (language.md §4.3), as the `type` filter names it.
+public enum ValueType: String, Sendable {
+    case string, number, duration, json, array
+    case `nil`
+}
+
+/// One value: its text and the type inferred from it (or given by the literal that produced it).
+public struct TypedValue: Sendable, Equatable {
+    public let text: String
+    public let type: ValueType
+
+    init(text: String, type: ValueType) {
+        self.text = text
+        self.type = type
+    }
+
+    // A value whose type is inferred from its text.
+    init(inferring text: String) {
+        self.init(text: text, type: TypeInference.type(of: text))
+    }
+}
+
+/// What an expression resolves to: one value, a list (array literals, filters with several results) or nothing
+/// (`json_path` without a match).
+public enum Value: Sendable, Equatable {
+    case single(TypedValue)
+    case array([TypedValue])
+    case empty
+
+    static func inferring(_ text: String) -> Value { .single(TypedValue(inferring: text)) }
+
+    // The first item decides how comparisons treat the value.
+    var first: TypedValue? {
+        switch self {
+        case .single(let value): return value
+        case .array(let items): return items.first
+        case .empty: return nil
+        }
+    }
+
+    var type: ValueType {
+        switch self {
+        case .single(let value): return value.type
+        case .array: return .array
+        case .empty: return .nil
+        }
+    }
+
+    /// The text users see: arrays as `[1, "a"]` (string items quoted), nothing as the empty text.
+    public var rendered: String {
+        switch self {
+        case .single(let value): return value.text
+        case .empty: return ""
+        case .array(let items):
+            return "[" + items.map { $0.type == .string ? "\"\($0.text)\"" : $0.text }.joined(separator: ", ") + "]"
+        }
+    }
+
+    // The value as a list: an array's items, a single value alone, nothing as no items.
+    var items: [TypedValue] {
+        switch self {
+        case .single(let value): return [value]
+        case .array(let items): return items
+        case .empty: return []
+        }
+    }
+}
