@@ -99,6 +99,20 @@ let package = Package(
             path: "Benchmarks/LanguageBenchmark"
         ),
         .executableTarget(
+            name: "IngestBenchmark",
+            dependencies: [
+                "TracetestServer", "TracetestIngest", "TracetestOTLP", "TracetestConfig", "TracetestStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/IngestBenchmark"
+        ),
+        .executableTarget(
             name: "tracetest",
             dependencies: [
                 "TracetestServer",

@@ -22,7 +22,8 @@ public struct SpanBatch: Sendable {
 /// Turns OTLP spans into Tracetest spans: ids, times, kind and status names, events, links, and every attribute
 /// value as text, with resource and scope attributes merged in (a resource `service.name` wins).
 enum OTLPConversion {
-    static func batch(from request: ExportRequest) -> SpanBatch {
+    /// - Parameter now: Unix nanoseconds of arrival, the end used for the duration of unfinished spans.
+    static func batch(from request: ExportRequest, now: Int64 = Trace.nowUnixNano()) -> SpanBatch {
         var order: [TraceID] = []
         var byTrace: [TraceID: [Span]] = [:]
         var rejected = 0
@@ -48,7 +49,9 @@ enum OTLPConversion {
                         continue
                     }
                     if byTrace[traceID] == nil { order.append(traceID) }
-                    byTrace[traceID, default: []].append(span(otlpSpan, id: spanID, inherited: inherited))
+                    var converted = span(otlpSpan, id: spanID, inherited: inherited)
+                    Trace.injectMetadata(into: &converted, now: now)
+                    byTrace[traceID, default: []].append(converted)
                 }
             }
         }

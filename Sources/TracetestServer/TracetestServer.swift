@@ -50,9 +50,10 @@ public struct TracetestServer: Sendable {
         var services: [any Service] = [databaseService]
         let otlp = configuration.otlpServer
         if otlp.enabled {
-            let ingestion = Ingestion(store: spans) {
+            let dataStoreCheck = CachedCheck(ttl: .seconds(1)) {
                 (try? await store.dataStores.get())?.isFedByOTLP ?? true
             }
+            let ingestion = Ingestion(store: spans) { await dataStoreCheck.value() }
             services.append(
                 GRPCReceiver(
                     ingestion: ingestion, host: otlp.host, port: otlp.grpcPort, maxMessageBytes: otlp.maxMessageBytes,

@@ -38,7 +38,7 @@ public func withTestConfiguration<R>(
                 password: settings.password,
                 dbname: settings.database,
                 params: "sslmode=disable",
-                startupTimeout: .seconds(10)
+                startupTimeout: .seconds(60)
             )
             return try await body(configuration)
         }

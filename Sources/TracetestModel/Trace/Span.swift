@@ -11,6 +11,9 @@ public struct Span: Sendable, Equatable {
     public var events: [SpanEvent]
     public var links: [SpanLink]
     public var status: SpanStatus?
+    /// Whether the `tracetest.span.*` attributes, `span.events` and `span.links` were added
+    /// (``Trace/injectMetadata(into:now:)``); trace assembly adds them to spans that lack them.
+    public var hasTracetestMetadata: Bool
 
     public init(
         id: SpanID,
@@ -22,7 +25,8 @@ public struct Span: Sendable, Equatable {
         attributes: [String: String] = [:],
         events: [SpanEvent] = [],
         links: [SpanLink] = [],
-        status: SpanStatus? = nil
+        status: SpanStatus? = nil,
+        hasTracetestMetadata: Bool = false
     ) {
         self.id = id
         self.parentID = parentID
@@ -34,6 +38,7 @@ public struct Span: Sendable, Equatable {
         self.events = events
         self.links = links
         self.status = status
+        self.hasTracetestMetadata = hasTracetestMetadata
     }
 }
 

@@ -32,21 +32,28 @@ public struct Trace: Sendable {
     }
 
     /// Assembles spans as Tracetest does (language.md §1.2): drops input spans named `Temporary Tracetest root
-    /// span`, injects the `tracetest.span.*` metadata, `span.events` and `span.links`, links children to parents,
+    /// span`, injects the `tracetest.span.*` metadata, `span.events` and `span.links` into spans that lack them,
+    /// links children to parents,
     /// picks the root (the only root, else the `Tracetest trigger` span, else a new temporary root holding the
     /// others) and orders children by start time.
     ///
     /// - Parameter now: Unix nanoseconds used for unfinished spans and a temporary root.
-    public init(traceID: TraceID, spans input: [Span], now: Int64 = Trace.nowUnixNano()) {
+    public init(traceID: TraceID, spans input: consuming [Span], now: Int64 = Trace.nowUnixNano()) {
+        var input = input
         var spans: [Span] = []
-        var seen: Set<SpanID> = []
+        var ids: [SpanID: Int] = [:]
         spans.reserveCapacity(input.count + 1)
-        for var span in input where span.name != TracetestAttributes.temporaryRootName {
-            guard seen.insert(span.id).inserted else { continue }
-            Self.injectMetadata(into: &span, now: now)
+        ids.reserveCapacity(input.count + 1)
+        for position in input.indices {
+            // Moved out, so the attributes are not copied when the metadata is added (unless the caller kept them).
+            var span = Span(id: .zero, name: "")
+            swap(&span, &input[position])
+            guard span.name != TracetestAttributes.temporaryRootName,
+                ids.updateValue(spans.count, forKey: span.id) == nil
+            else { continue }
+            if !span.hasTracetestMetadata { Self.injectMetadata(into: &span, now: now) }
             spans.append(span)
         }
-        let ids = Dictionary(spans.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var children = [[Int]](repeating: [], count: spans.count)
         var roots: [Int] = []
         for (index, span) in spans.enumerated() {
@@ -62,12 +69,12 @@ public struct Trace: Sendable {
         } else if let trigger = roots.first(where: { spans[$0].name == TracetestAttributes.triggerSpanName }) {
             rootIndex = trigger
         } else {
-            spans.append(
-                Span(
-                    id: .random(), name: TracetestAttributes.temporaryRootName, startTimeUnixNano: now,
-                    endTimeUnixNano: now
-                )
+            let temporaryRoot = Span(
+                id: .random(), name: TracetestAttributes.temporaryRootName, startTimeUnixNano: now,
+                endTimeUnixNano: now
             )
+            ids[temporaryRoot.id] = spans.count
+            spans.append(temporaryRoot)
             children.append([])
             rootIndex = spans.count - 1
         }
@@ -78,7 +85,7 @@ public struct Trace: Sendable {
                 return left != right ? left < right : $0.offset < $1.offset
             }.map(\.element)
         }
-        self.init(traceID: traceID, spans: spans, children: children, root: rootIndex)
+        self.init(traceID: traceID, spans: spans, ids: ids, children: children, root: rootIndex)
     }
 
     /// A tree given as is: `spans` in pre-order, each naming its parent; no metadata is injected and children keep
@@ -91,11 +98,11 @@ public struct Trace: Sendable {
             let parent = span.parentID.flatMap { ids[$0] }.flatMap { $0 == index ? nil : $0 } ?? 0
             children[parent].append(index)
         }
-        self.init(traceID: traceID, spans: spans, children: children, root: 0)
+        self.init(traceID: traceID, spans: spans, ids: ids, children: children, root: 0)
     }
 
     /// Lays the tree out in pre-order; spans not reachable from the root (parent cycles) hang under the root.
-    private init(traceID: TraceID, spans unordered: [Span], children: [[Int]], root: Int) {
+    private init(traceID: TraceID, spans unordered: [Span], ids: [SpanID: Int], children: [[Int]], root: Int) {
         var children = children
         var order: [Int] = []
         order.reserveCapacity(unordered.count)
@@ -142,36 +149,38 @@ public struct Trace: Sendable {
         self.spans = order.map { unordered[$0] }
         self.parents = parents
         self.subtreeEnds = subtreeEnds
-        self.indexByID = Dictionary(
-            self.spans.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.indexByID = ids.mapValues { position[$0] }
     }
 
     public static func nowUnixNano() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1_000_000_000).rounded())
     }
 
-    /// Sets the `tracetest.span.*` attributes, `span.events` and `span.links` (language.md §2.1).
+    /// Sets the `tracetest.span.*` attributes, `span.events` and `span.links` (language.md §2.1). The receiver does
+    /// this once per span on arrival, so assembling a stored trace does not repeat it.
     public static func injectMetadata(into span: inout Span, now: Int64) {
         typealias Key = TracetestAttributes
-        var attributes = span.attributes
-        attributes[Key.name] = span.name
-        attributes[Key.type] = SpanType.infer(name: span.name, attributes: attributes).rawValue
+        let type = SpanType.infer(name: span.name, attributes: span.attributes)
         let end = span.endTimeUnixNano > 0 ? span.endTimeUnixNano : now
-        attributes[Key.duration] = String(end - span.startTimeUnixNano)
-        attributes[Key.startTime] = String(span.startTimeUnixNano)
-        attributes[Key.endTime] = String(span.endTimeUnixNano)
+        span.attributes.reserveCapacity(span.attributes.count + 10)
+        span.attributes[Key.name] = span.name
+        span.attributes[Key.type] = type.rawValue
+        span.attributes[Key.duration] = String(end - span.startTimeUnixNano)
+        span.attributes[Key.startTime] = String(span.startTimeUnixNano)
+        span.attributes[Key.endTime] = String(span.endTimeUnixNano)
         if let status = span.status {
-            attributes[Key.statusCode] = status.code
-            if !status.message.isEmpty { attributes[Key.statusDescription] = status.message }
+            span.attributes[Key.statusCode] = status.code
+            if !status.message.isEmpty { span.attributes[Key.statusDescription] = status.message }
         }
-        attributes[Key.parentID] = (span.parentID ?? .zero).hex
-        attributes[Key.events] = eventsJSON(span.events)
-        if !span.links.isEmpty { attributes[Key.links] = linksJSON(span.links) }
-        span.attributes = attributes
+        span.attributes[Key.parentID] = (span.parentID ?? .zero).hex
+        span.attributes[Key.events] = eventsJSON(span.events)
+        if !span.links.isEmpty { span.attributes[Key.links] = linksJSON(span.links) }
+        span.hasTracetestMetadata = true
     }
 
     static func eventsJSON(_ events: [SpanEvent]) -> String {
-        WireValue.array(
+        guard !events.isEmpty else { return "[]" }
+        return WireValue.array(
             events.map { event in
                 .object([
                     "name": .string(event.name),

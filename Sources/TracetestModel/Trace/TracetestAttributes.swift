@@ -28,21 +28,29 @@ public enum TracetestAttributes {
 public enum SpanType: String, Sendable, CaseIterable {
     case http, database, rpc, messaging, faas, exception, general
 
-    /// The attribute prefixes that decide the type, in priority order (Tracetest picks at random when a span has
-    /// several families; this order makes it deterministic).
-    static let prefixes: [(prefix: String, type: SpanType)] = [
-        ("http.", .http), ("db.", .database), ("rpc.", .rpc), ("messaging.", .messaging), ("faas.", .faas),
-        ("exception.", .exception),
-    ]
-
-    /// Browser spans (`event_type` set, or named `documentLoad`) are `general`; otherwise the first prefix family
-    /// present decides; otherwise `general`.
+    /// Browser spans (`event_type` set, or named `documentLoad`) are `general`; otherwise the first of http,
+    /// database, rpc, messaging, faas, exception whose key prefix (`http.`, `db.`, …) is present decides (Tracetest
+    /// picks at random when a span has several families; this order makes it deterministic); otherwise `general`.
     public static func infer(name: String, attributes: [String: String]) -> SpanType {
         if let eventType = attributes["event_type"], !eventType.isEmpty { return .general }
         if name == "documentLoad" { return .general }
-        for (prefix, type) in prefixes where attributes.keys.contains(where: { $0.hasPrefix(prefix) }) {
-            return type
+        var best = ranked.count
+        for key in attributes.keys {
+            let rank: Int
+            switch key.utf8.first {
+            case UInt8(ascii: "h") where key.hasPrefix("http."): rank = 0
+            case UInt8(ascii: "d") where key.hasPrefix("db."): rank = 1
+            case UInt8(ascii: "r") where key.hasPrefix("rpc."): rank = 2
+            case UInt8(ascii: "m") where key.hasPrefix("messaging."): rank = 3
+            case UInt8(ascii: "f") where key.hasPrefix("faas."): rank = 4
+            case UInt8(ascii: "e") where key.hasPrefix("exception."): rank = 5
+            default: continue
+            }
+            best = min(best, rank)
+            if best == 0 { break }
         }
-        return .general
+        return best < ranked.count ? ranked[best] : .general
     }
+
+    private static let ranked: [SpanType] = [.http, .database, .rpc, .messaging, .faas, .exception]
 }

@@ -1,48 +1,55 @@
 import TracetestModel
 
-/// A compact binary form of spans for storage: fast to write and read back, since large traces are read whole.
+/// A compact binary form of a batch of spans for storage: fast to write and to read back, since large traces are
+/// read whole. Every distinct string (attribute keys, repeated values, names) is written once in a table at the
+/// start and referred to by its index, so reading a batch creates each string once.
 ///
-/// Layout (all integers little-endian; strings and counts as LEB128 lengths): a format byte, the span count, then
-/// per span: id, parent id (0 = none), name, kind, start, end, attributes, status, events, links.
+/// Layout (integers little-endian, lengths and string references as LEB128): a format byte; the string table
+/// (count, then length-prefixed UTF-8); the span count; per span: id, parent id (0 = none), name, kind, start, end,
+/// flags (1 = has status, 2 = has Tracetest metadata), attributes, [status code and message], events, links.
 enum SpanCodec {
-    static let format: UInt8 = 1
+    static let format: UInt8 = 2
 
     static func encode(_ spans: [Span]) -> [UInt8] {
-        var writer = Writer()
-        writer.bytes.reserveCapacity(spans.count * 256)
-        writer.byte(format)
-        writer.length(spans.count)
+        var body = Writer()
+        var table = StringTable()
+        body.bytes.reserveCapacity(spans.count * 128)
+        body.length(spans.count)
         for span in spans {
-            writer.uint64(span.id.value)
-            writer.uint64(span.parentID?.value ?? 0)
-            writer.string(span.name)
-            writer.byte(UInt8(SpanKind.allCases.firstIndex(of: span.kind) ?? 5))
-            writer.int64(span.startTimeUnixNano)
-            writer.int64(span.endTimeUnixNano)
-            writer.attributes(span.attributes)
+            body.uint64(span.id.value)
+            body.uint64(span.parentID?.value ?? 0)
+            body.length(table.index(span.name))
+            body.byte(UInt8(SpanKind.allCases.firstIndex(of: span.kind) ?? 5))
+            body.int64(span.startTimeUnixNano)
+            body.int64(span.endTimeUnixNano)
+            body.byte((span.status == nil ? 0 : 1) | (span.hasTracetestMetadata ? 2 : 0))
+            body.attributes(span.attributes, &table)
             if let status = span.status {
-                writer.byte(1)
-                writer.string(status.code)
-                writer.string(status.message)
-            } else {
-                writer.byte(0)
+                body.length(table.index(status.code))
+                body.length(table.index(status.message))
             }
-            writer.length(span.events.count)
+            body.length(span.events.count)
             for event in span.events {
-                writer.string(event.name)
-                writer.int64(event.timeUnixNano)
-                writer.attributes(event.attributes)
+                body.length(table.index(event.name))
+                body.int64(event.timeUnixNano)
+                body.attributes(event.attributes, &table)
             }
-            writer.length(span.links.count)
+            body.length(span.links.count)
             for link in span.links {
-                writer.uint64(link.traceID.high)
-                writer.uint64(link.traceID.low)
-                writer.uint64(link.spanID.value)
-                writer.string(link.traceState)
-                writer.attributes(link.attributes)
+                body.uint64(link.traceID.high)
+                body.uint64(link.traceID.low)
+                body.uint64(link.spanID.value)
+                body.length(table.index(link.traceState))
+                body.attributes(link.attributes, &table)
             }
         }
-        return writer.bytes
+        var output = Writer()
+        output.bytes.reserveCapacity(body.bytes.count + table.strings.count * 16)
+        output.byte(format)
+        output.length(table.strings.count)
+        for string in table.strings { output.string(string) }
+        output.bytes.append(contentsOf: body.bytes)
+        return output.bytes
     }
 
     static func decode(_ bytes: [UInt8]) throws -> [Span] {
@@ -50,26 +57,29 @@ enum SpanCodec {
         guard try reader.byte() == format else {
             throw StorageError(.typeMismatch, "stored spans have an unknown format \(bytes.first ?? 0)")
         }
+        let strings = try (0..<reader.length()).map { _ in try reader.string() }
         let count = try reader.length()
         var spans: [Span] = []
         spans.reserveCapacity(count)
         for _ in 0..<count {
             let id = SpanID(try reader.uint64())
             let parent = try reader.uint64()
-            let name = try reader.string()
+            let name = try reader.reference(strings)
             let kindIndex = Int(try reader.byte())
             let kind = SpanKind.allCases.indices.contains(kindIndex) ? SpanKind.allCases[kindIndex] : .unspecified
             let start = try reader.int64()
             let end = try reader.int64()
-            let attributes = try reader.attributes()
+            let flags = try reader.byte()
+            let attributes = try reader.attributes(strings)
             let status =
-                try reader.byte() == 1 ? SpanStatus(code: try reader.string(), message: try reader.string()) : nil
+                flags & 1 == 1
+                ? SpanStatus(code: try reader.reference(strings), message: try reader.reference(strings)) : nil
             var events: [SpanEvent] = []
             for _ in 0..<(try reader.length()) {
                 events.append(
                     SpanEvent(
-                        name: try reader.string(), timeUnixNano: try reader.int64(), attributes: try reader.attributes()
-                    )
+                        name: try reader.reference(strings), timeUnixNano: try reader.int64(),
+                        attributes: try reader.attributes(strings))
                 )
             }
             var links: [SpanLink] = []
@@ -77,8 +87,9 @@ enum SpanCodec {
                 let traceID = TraceID(high: try reader.uint64(), low: try reader.uint64())
                 links.append(
                     SpanLink(
-                        traceID: traceID, spanID: SpanID(try reader.uint64()), traceState: try reader.string(),
-                        attributes: try reader.attributes()
+                        traceID: traceID, spanID: SpanID(try reader.uint64()),
+                        traceState: try reader.reference(strings),
+                        attributes: try reader.attributes(strings)
                     )
                 )
             }
@@ -86,11 +97,23 @@ enum SpanCodec {
                 Span(
                     id: id, parentID: parent == 0 ? nil : SpanID(parent), name: name, kind: kind,
                     startTimeUnixNano: start, endTimeUnixNano: end, attributes: attributes, events: events,
-                    links: links, status: status
+                    links: links, status: status, hasTracetestMetadata: flags & 2 == 2
                 )
             )
         }
         return spans
+    }
+
+    private struct StringTable {
+        var strings: [String] = []
+        var indices: [String: Int] = [:]
+
+        mutating func index(_ string: String) -> Int {
+            if let index = indices[string] { return index }
+            indices[string] = strings.count
+            strings.append(string)
+            return strings.count - 1
+        }
     }
 
     private struct Writer {
@@ -121,11 +144,11 @@ enum SpanCodec {
             }
         }
 
-        mutating func attributes(_ attributes: [String: String]) {
+        mutating func attributes(_ attributes: [String: String], _ table: inout StringTable) {
             length(attributes.count)
             for (key, value) in attributes {
-                string(key)
-                string(value)
+                length(table.index(key))
+                length(table.index(value))
             }
         }
     }
@@ -134,12 +157,16 @@ enum SpanCodec {
         let bytes: [UInt8]
         var offset = 0
 
+        var truncated: StorageError { StorageError(.typeMismatch, "stored spans are truncated at byte \(offset)") }
+
         mutating func byte() throws -> UInt8 {
             guard offset < bytes.count else { throw truncated }
             defer { offset += 1 }
             return bytes[offset]
         }
 
+        /// A LEB128 number that cannot exceed what the rest of the bytes could hold (so corrupt data cannot ask
+        /// for huge allocations).
         mutating func length() throws -> Int {
             var value: UInt64 = 0
             var shift: UInt64 = 0
@@ -150,7 +177,7 @@ enum SpanCodec {
                 shift += 7
                 guard shift < 64 else { throw truncated }
             }
-            guard value <= UInt64(bytes.count - offset) else { throw truncated }
+            guard value <= UInt64(bytes.count) else { throw truncated }
             return Int(value)
         }
 
@@ -171,17 +198,21 @@ enum SpanCodec {
             return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
         }
 
-        mutating func attributes() throws -> [String: String] {
+        mutating func reference(_ strings: [String]) throws -> String {
+            let index = try length()
+            guard index < strings.count else { throw truncated }
+            return strings[index]
+        }
+
+        mutating func attributes(_ strings: [String]) throws -> [String: String] {
             let count = try length()
             var attributes: [String: String] = [:]
             attributes.reserveCapacity(count)
             for _ in 0..<count {
-                let key = try string()
-                attributes[key] = try string()
+                let key = try reference(strings)
+                attributes[key] = try reference(strings)
             }
             return attributes
         }
-
-        var truncated: StorageError { StorageError(.typeMismatch, "stored spans are truncated at byte \(offset)") }
     }
 }

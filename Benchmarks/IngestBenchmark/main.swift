@@ -1,0 +1,273 @@
+// Measures the OTLP receiver: 512-span batches sent over gRPC and over HTTP, stored for a trace a run waits for
+// and accepted into the recent-traces buffer, plus reading back and assembling a stored 100k-span trace.
+//
+//   swift run -c release IngestBenchmark [sqlite|postgres]...   (scripts/benchmark-ingest runs both)
+//
+// PostgreSQL comes from TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME. The server runs in this process;
+// request bytes are built before timing starts. Figures go to docs/BENCHMARKS.md.
+import AsyncHTTPClient
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import GRPCProtobuf
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SwiftProtobuf
+import TracetestConfig
+import TracetestIngest
+import TracetestModel
+import TracetestOTLP
+import TracetestServer
+import TracetestStorage
+
+let batchSize = 512
+let batches = Int(ProcessInfo.processInfo.environment["BENCH_BATCHES"] ?? "") ?? 200
+let concurrency = 4
+
+/// One export request of `batchSize` spans of `traceID`, as protobuf bytes: a parent-child chain in groups of 8,
+/// ten attributes per span, like an instrumented HTTP service.
+func requestBytes(traceID: TraceID, batch: Int) throws -> [UInt8] {
+    func value(_ text: String) -> Opentelemetry_Proto_Common_V1_AnyValue {
+        var value = Opentelemetry_Proto_Common_V1_AnyValue()
+        value.stringValue = text
+        return value
+    }
+    func attribute(_ key: String, _ text: String) -> Opentelemetry_Proto_Common_V1_KeyValue {
+        var attribute = Opentelemetry_Proto_Common_V1_KeyValue()
+        attribute.key = key
+        attribute.value = value(text)
+        return attribute
+    }
+    var scope = Opentelemetry_Proto_Trace_V1_ScopeSpans()
+    scope.scope.name = "benchmark"
+    let start: UInt64 = 1_700_000_000_000_000_000
+    for index in 0..<batchSize {
+        let id = UInt64(batch * batchSize + index + 1)
+        var span = Opentelemetry_Proto_Trace_V1_Span()
+        span.traceID = Data(traceID.bytes)
+        span.spanID = Data(SpanID(id).bytes)
+        if index % 8 != 0 { span.parentSpanID = Data(SpanID(id - 1).bytes) }
+        span.name = "GET /api/items/\(index % 50)"
+        span.kind = index % 2 == 0 ? .server : .client
+        span.startTimeUnixNano = start + id * 1_000
+        span.endTimeUnixNano = start + id * 1_000 + 250_000
+        span.attributes = [
+            attribute("http.method", "GET"), attribute("http.route", "/api/items/:id"),
+            attribute("http.url", "http://shop:8080/api/items/\(index)"), attribute("http.status_code", "200"),
+            attribute("net.peer.name", "shop"), attribute("user.id", "user-\(index % 97)"),
+            attribute("db.system", "postgresql"), attribute("db.statement", "SELECT * FROM items WHERE id = $1"),
+            attribute("thread.name", "worker-\(index % 4)"), attribute("component", "benchmark"),
+        ]
+        scope.spans.append(span)
+    }
+    var resource = Opentelemetry_Proto_Trace_V1_ResourceSpans()
+    resource.resource.attributes = [attribute("service.name", "shop"), attribute("service.version", "1.0.0")]
+    resource.scopeSpans = [scope]
+    var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
+    request.resourceSpans = [resource]
+    return try request.serializedBytes()
+}
+
+struct RawBytes: MessageSerializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
+}
+
+/// Sends every request with `concurrency` senders; returns the elapsed seconds.
+func send(_ requests: [[UInt8]], _ transport: String, grpcPort: Int, httpPort: Int) async throws -> Double {
+    let clock = ContinuousClock()
+    let started = clock.now
+    if transport == "gRPC" {
+        try await withGRPCClient(
+            transport: try .http2NIOPosix(
+                target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+        ) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sender in 0..<concurrency {
+                    group.addTask {
+                        for request in requests[sender...].striding(by: concurrency) {
+                            try await client.unary(
+                                request: ClientRequest(message: request),
+                                descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export
+                                    .descriptor,
+                                serializer: RawBytes(),
+                                deserializer: ProtobufDeserializer<
+                                    Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+                                >(),
+                                options: .defaults
+                            ) { _ = try $0.message }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    } else {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in 0..<concurrency {
+                group.addTask {
+                    for request in requests[sender...].striding(by: concurrency) {
+                        var post = HTTPClientRequest(url: "http://127.0.0.1:\(httpPort)/v1/traces")
+                        post.method = .POST
+                        post.headers.add(name: "Content-Type", value: "application/x-protobuf")
+                        post.body = .bytes(ByteBuffer(bytes: request))
+                        let response = try await HTTPClient.shared.execute(post, timeout: .seconds(60))
+                        guard response.status == .ok else { throw BenchmarkError("HTTP \(response.status)") }
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+    return (clock.now - started).seconds
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension ArraySlice {
+    func striding(by step: Int) -> [Element] { stride(from: startIndex, to: endIndex, by: step).map { self[$0] } }
+}
+
+func peakRSSMiB() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+func configuration(for backend: String, directory: String) throws -> ServerConfiguration {
+    var configuration = ServerConfiguration()
+    configuration.server.host = "127.0.0.1"
+    configuration.server.httpPort = 0
+    configuration.otlpServer.host = "127.0.0.1"
+    configuration.otlpServer.grpcPort = 0
+    configuration.otlpServer.httpPort = 0
+    configuration.otlpServer.recentTraces.maxSpans = 2 * batches * batchSize
+    if backend == "postgres" {
+        let environment = ProcessInfo.processInfo.environment
+        guard let host = environment["TRACETEST_TEST_POSTGRES_HOST"] else {
+            throw BenchmarkError(
+                "set TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME (scripts/benchmark-ingest does)")
+        }
+        configuration.postgres = PostgresSettings(
+            host: host, port: Int(environment["TRACETEST_TEST_POSTGRES_PORT"] ?? "") ?? 5432,
+            user: environment["TRACETEST_TEST_POSTGRES_USER"] ?? "postgres",
+            password: environment["TRACETEST_TEST_POSTGRES_PASSWORD"] ?? "",
+            dbname: environment["TRACETEST_TEST_POSTGRES_DBNAME"] ?? "tracetest", params: "sslmode=disable")
+    } else {
+        configuration.sqlite.path = directory + "/bench.db"
+    }
+    return configuration
+}
+
+func run(backend: String) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-bench-\(UUID().uuidString)")
+        .path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let ports = PortBox()
+    let server = try await TracetestServer.make(
+        configuration: try configuration(for: backend, directory: directory), provisioning: nil, logger: logger,
+        onListening: { listener, port in await ports.set(listener, port) })
+    let group = ServiceGroup(configuration: .init(services: server.services, logger: logger))
+    let running = Task { try await group.run() }
+    let (grpcPort, httpPort) = try await ports.wait()
+
+    print("\n\(backend): \(batches) batches of \(batchSize) spans per measurement, \(concurrency) concurrent senders")
+    print("| transport | destination | spans | seconds | spans/s |")
+    print("|---|---|---|---|---|")
+    var storedTrace: TraceID?
+    for transport in ["gRPC", "HTTP"] {
+        for destination in ["stored (run waits)", "recent-traces buffer"] {
+            let traces =
+                destination.hasPrefix("stored") ? [TraceID.random()] : (0..<batches).map { _ in TraceID.random() }
+            let requests = try (0..<batches).map { try requestBytes(traceID: traces[$0 % traces.count], batch: $0) }
+            if traces.count == 1 { try await server.spans.expect(traces[0]) }
+            let seconds = try await send(requests, transport, grpcPort: grpcPort, httpPort: httpPort)
+            let spans = batches * batchSize
+            print(
+                "| \(transport) | \(destination) | \(spans) | \(String(format: "%.2f", seconds)) | \(Int(Double(spans) / seconds)) |"
+            )
+            if traces.count == 1 {
+                if let previous = storedTrace { await server.spans.forget(previous) }
+                storedTrace = traces[0]
+            }
+        }
+    }
+    if let storedTrace {
+        let clock = ContinuousClock()
+        var started = clock.now
+        let count = Trace(traceID: storedTrace, spans: try await server.spans.spans(of: storedTrace)).count
+        let fromMemory = clock.now - started
+        started = clock.now
+        let spans = try await SpanRepository(database: server.store.database).spans(of: storedTrace)
+        let read = clock.now - started
+        _ = Trace(traceID: storedTrace, spans: spans)
+        let fromStorage = clock.now - started
+        print(
+            "a \(count)-span trace: assembled from the run's in-memory spans in \(Int(fromMemory.seconds * 1000)) ms; "
+                + "read from the database in \(Int(read.seconds * 1000)) ms and assembled in "
+                + "\(Int(fromStorage.seconds * 1000)) ms in all")
+    }
+    print("peak RSS: \(Int(peakRSSMiB())) MiB")
+    await group.triggerGracefulShutdown()
+    try await running.value
+}
+
+actor PortBox {
+    var ports: [TracetestServer.Listener: Int] = [:]
+    func set(_ listener: TracetestServer.Listener, _ port: Int) { ports[listener] = port }
+    func wait() async throws -> (Int, Int) {
+        for _ in 0..<600 {
+            if let grpc = ports[.otlpGRPC], let http = ports[.otlpHTTP], ports[.api] != nil { return (grpc, http) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchmarkError("the server did not start")
+    }
+}
+
+/// Assembles a trace of `count` spans shaped like the batches above, five times, and prints the times.
+func assemble(count: Int) {
+    func makeSpans() -> [Span] {
+        var spans: [Span] = []
+        for index in 0..<count {
+            var attributes: [String: String] = [:]
+            for key in 0..<13 { attributes["attribute.\(key)"] = "value-\(index % 97)" }
+            let start = Int64(index) * 1_000
+            spans.append(
+                Span(
+                    id: SpanID(UInt64(index + 1)), parentID: index % 8 == 0 ? nil : SpanID(UInt64(index)),
+                    name: "GET /api/items/\(index % 50)", kind: .server, startTimeUnixNano: start,
+                    endTimeUnixNano: start + 250_000, attributes: attributes)
+            )
+        }
+        return spans
+    }
+    let traceID = TraceID.random()
+    let clock = ContinuousClock()
+    let times = (0..<5).map { _ in
+        let spans = makeSpans()
+        let started = clock.now
+        let trace = Trace(traceID: traceID, spans: spans)
+        let elapsed = clock.now - started
+        precondition(trace.count == count + 1)
+        return Int(elapsed.seconds * 1000)
+    }
+    print("assembled a \(count)-span trace: \(times.map { "\($0) ms" }.joined(separator: ", "))")
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["assemble"] {
+    assemble(count: 100_000)
+} else {
+    for backend in arguments.isEmpty ? ["sqlite"] : arguments { try await run(backend: backend) }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import TestSupport
+import Testing
+import TracetestConfig
+import TracetestIngest
+import TracetestModel
+import TracetestStorage
+
+func spans(_ count: Int, from first: UInt64 = 1) -> [Span] {
+    (0..<count).map { Span(id: SpanID(first + UInt64($0)), name: "s\($0)") }
+}
+
+func batch(_ traceID: TraceID, _ spans: [Span]) -> SpanBatch {
+    SpanBatch(traces: [(traceID, spans)], rejectedSpans: 0, rejectionReason: nil)
+}
+
+@Suite("Span store")
+struct SpanStoreTests {
+    func withStore<R>(
+        maxSpans: Int, maxAge: GoDuration, _ body: (SpanStore, SpanRepository, any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        try await withTestDatabase(.sqlite) { database in
+            try await Store(database: database).migrate(logger: testDatabaseLogger())
+            let repository = SpanRepository(database: database)
+            let store = SpanStore(
+                repository: repository, settings: RecentTracesSettings(maxSpans: maxSpans, maxAge: maxAge),
+                logger: Logger(label: "test"))
+            return try await body(store, repository, database)
+        }
+    }
+
+    @Test("a full buffer drops the least recently updated traces first")
+    func overflow() async throws {
+        try await withStore(maxSpans: 100, maxAge: .seconds(300)) { store, _, _ in
+            let (old, middle, new) = (TraceID.random(), TraceID.random(), TraceID.random())
+            try await store.ingest(batch(old, spans(40)), via: .grpc)
+            try await store.ingest(batch(middle, spans(40)), via: .grpc)
+            try await store.ingest(batch(old, spans(1, from: 500)), via: .http)
+            try await store.ingest(batch(new, spans(40)), via: .grpc)
+            #expect(try await store.spans(of: middle).isEmpty, "least recently updated")
+            #expect(try await store.spans(of: old).count == 41)
+            #expect(try await store.spans(of: new).count == 40)
+        }
+    }
+
+    @Test("buffered traces expire after the maximum age")
+    func age() async throws {
+        try await withStore(maxSpans: 1_000, maxAge: .milliseconds(100)) { store, _, _ in
+            let expiring = TraceID.random()
+            try await store.ingest(batch(expiring, spans(5)), via: .grpc)
+            try await Task.sleep(for: .milliseconds(1_100))
+            try await store.ingest(batch(.random(), spans(1)), via: .grpc)
+            #expect(try await store.spans(of: expiring).isEmpty)
+        }
+    }
+
+    @Test("spans are merged by span id, a later arrival replacing an earlier one; expected traces are appended")
+    func mergeAndAppend() async throws {
+        try await withStore(maxSpans: 1_000, maxAge: .seconds(300)) { store, repository, database in
+            let traceID = TraceID.random()
+            try await store.expect(traceID)
+            try await store.ingest(batch(traceID, spans(3)), via: .grpc)
+            var renamed = spans(1, from: 2)
+            renamed[0].name = "renamed"
+            try await store.ingest(batch(traceID, renamed), via: .http)
+            let stored = try await repository.spans(of: traceID)
+            #expect(stored.map(\.name) == ["s0", "renamed", "s2"])
+            #expect(try await store.spans(of: traceID).map(\.name) == ["s0", "renamed", "s2"])
+            let rows = try await database.read { db in
+                try await db.query("SELECT COUNT(*) AS n FROM otlp_span_batches").first?.int("n")
+            }
+            #expect(rows == 2, "one row per arrival, none rewritten")
+            await store.forget(traceID)
+            #expect(try await store.spans(of: traceID).count == 3, "what was stored stays readable")
+        }
+    }
+}
