@@ -17,6 +17,12 @@ public struct SpanBatch: Sendable {
     public var rejectionReason: String?
 
     public var spanCount: Int { traces.reduce(0) { $0 + $1.spans.count } }
+
+    public init(traces: [(traceID: TraceID, spans: [Span])], rejectedSpans: Int = 0, rejectionReason: String? = nil) {
+        self.traces = traces
+        self.rejectedSpans = rejectedSpans
+        self.rejectionReason = rejectionReason
+    }
 }
 
 /// Turns OTLP spans into Tracetest spans: ids, times, kind and status names, events, links, and every attribute

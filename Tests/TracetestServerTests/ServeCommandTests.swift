@@ -109,23 +109,27 @@ struct ServeCommandTests {
                 let server = try ServerProcess(["serve"], in: directory)
                 let port = try await server.waitUntilListening()
                 let api = TestAPI(port: port)
+                let written = WriteCounter()
                 let writers = Task {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for writer in 0..<6 {
                             group.addTask {
                                 for round in 0..<1_000 {
                                     let specs = (writer + round) % 7 + 1
-                                    _ = try? await api.put(
+                                    let test = try? await api.put(
                                         "/api/tests", Self.test(id: "w\(writer)-\(round % 20)", specs: specs))
-                                    _ = try? await api.put(
+                                    let suite = try? await api.put(
                                         "/api/testsuites", Self.suite(id: "s\(writer)", steps: round % 9 + 1))
+                                    if test?.status ?? 0 < 300, suite?.status ?? 0 < 300 { await written.add() }
                                 }
                             }
                         }
                         try await group.waitForAll()
                     }
                 }
-                try await Task.sleep(for: .seconds(2))
+                // Kill while writes are in flight, once enough of them have landed.
+                for _ in 0..<600 where await written.count < 60 { try await Task.sleep(for: .milliseconds(100)) }
+                #expect(await written.count >= 60)
                 server.signal(SIGKILL)
                 _ = try await server.waitForExit()
                 writers.cancel()
@@ -146,6 +150,11 @@ struct ServeCommandTests {
                 }
             }
         }
+    }
+
+    actor WriteCounter {
+        var count = 0
+        func add() { count += 1 }
     }
 
     static func test(id: String, specs: Int) -> String {
