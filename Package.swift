@@ -87,6 +87,7 @@ let package = Package(
                 "TracetestConfig",
                 "TracetestStorage",
                 "TracetestIngest",
+                "TracetestLanguage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

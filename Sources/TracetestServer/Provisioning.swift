@@ -108,7 +108,10 @@ enum ProvisionedResource: Sendable {
 
     init(kind: ResourceKind, node: Node) throws {
         switch kind {
-        case .test: self = .test(try Self.spec(Test.self, node))
+        case .test:
+            let test = try Self.spec(Test.self, node)
+            try TestSelectors.check(test)
+            self = .test(test)
         case .testSuite: self = .testSuite(try Self.spec(TestSuite.self, node))
         case .variableSet: self = .variableSet(try Self.spec(VariableSet.self, node))
         case .demo: self = .demo(try Self.spec(Demo.self, node))

@@ -384,6 +384,33 @@ struct ResourceAPITests {
         }
     }
 
+    @Test("a test with a selector that does not parse is a 400 naming the spec and the position")
+    func invalidSelector() async throws {
+        try await withTestServer(.sqlite) { api in
+            let yaml = """
+                type: Test
+                spec:
+                  id: broken
+                  name: broken
+                  specs:
+                  - selector: span[name="ok"]
+                    assertions: [attr:a = 1]
+                  - selector: span[name="unclosed"
+                    assertions: [attr:a = 1]
+                """
+            let response = try await api.put("/api/tests", yaml, headers: yamlHeaders)
+            #expect(response.status == 400)
+            #expect(response.body.contains("specs[1].selector: could not create selector from statement"))
+            #expect(response.body.contains("1:"))
+            #expect(try await api.store.tests.get("broken") == nil)
+            let output =
+                #"{"type":"Test","spec":{"id":"o","outputs":[{"name":"X","selector":"span[","value":"attr:a"}]}}"#
+            let outputResponse = try await api.post("/api/tests", output)
+            #expect(outputResponse.status == 400)
+            #expect((try outputResponse.object()["error"] as? String)?.contains("outputs[0].selector") == true)
+        }
+    }
+
     @Test("the §9 examples round-trip unchanged through the API", arguments: TestBackend.allCases)
     func examplesRoundTrip(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in

@@ -12,6 +12,12 @@ protocol ResourceHandler: Sendable {
     func upsert(_ spec: Spec) async throws -> (spec: Spec, created: Bool)
     /// False when there was no record.
     func delete(_ id: String) async throws -> Bool
+    /// Checks beyond the spec's own rules, before anything is saved.
+    func check(_ spec: Spec) throws(ValidationError)
+}
+
+extension ResourceHandler {
+    func check(_ spec: Spec) throws(ValidationError) {}
 }
 
 /// Tests: versioned; augmented reads add `version`, `createdAt` and the run summary.
@@ -39,6 +45,9 @@ struct TestHandler: ResourceHandler {
     }
 
     func delete(_ id: String) async throws -> Bool { try await store.tests.delete(id) }
+
+    /// Selectors must parse (a test with a broken selector could only fail at run time).
+    func check(_ spec: Test) throws(ValidationError) { try TestSelectors.check(spec) }
 
     /// Tests as a read shows them: with summaries when augmented, without read-only fields otherwise.
     func present(_ tests: [Test], augmented: Bool) async throws -> [Test] {

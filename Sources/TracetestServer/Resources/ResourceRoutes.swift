@@ -90,6 +90,7 @@ struct ResourceRoutes<Handler: ResourceHandler> {
     private func validate(_ spec: Spec) throws {
         do {
             try spec.validate()
+            try handler.check(spec)
         } catch {
             throw APIError.badRequest(
                 "an error occurred while validating the resource: \(spec.id). error: \(error.message)"
