@@ -9,8 +9,18 @@ struct ResourceRoutes<Handler: ResourceHandler> {
     typealias Spec = Handler.Spec
     let handler: Handler
 
+    /// The path parameter of the record's id; tests and suites use the names their run routes share at that level.
+    static var idParameter: String {
+        switch Spec.kind {
+        case .test: "testId"
+        case .testSuite: "testSuiteId"
+        default: "id"
+        }
+    }
+
     func register(on api: RouterGroup<BasicRequestContext>) {
         let kind = Spec.kind
+        let item = RouterPath(kind.plural + "/:" + Self.idParameter)
         api.get(RouterPath(kind.plural)) { request, context in
             try await respond(to: request, context: context, action: "listing") { format in
                 let page = try await handler.list(
@@ -38,7 +48,7 @@ struct ResourceRoutes<Handler: ResourceHandler> {
                 return try format.response(Resource(stored), status: created ? .created : .ok)
             }
         }
-        api.get(RouterPath(kind.plural + "/:id")) { request, context in
+        api.get(item) { request, context in
             try await respond(to: request, context: context, action: "getting") { format in
                 guard let spec = try await handler.get(try id(context), augmented: augmented(request)) else {
                     throw APIError.notFound()
@@ -46,7 +56,7 @@ struct ResourceRoutes<Handler: ResourceHandler> {
                 return try format.response(Resource(spec))
             }
         }
-        api.put(RouterPath(kind.plural + "/:id")) { request, context in
+        api.put(item) { request, context in
             try await respond(to: request, context: context, action: "updating") { format in
                 var spec = try await decodeSpec(request)
                 let urlID = try id(context)
@@ -61,7 +71,7 @@ struct ResourceRoutes<Handler: ResourceHandler> {
                 return try format.response(Resource(stored))
             }
         }
-        api.delete(RouterPath(kind.plural + "/:id")) { request, context in
+        api.delete(item) { request, context in
             try await respond(to: request, context: context, action: "deleting") { format in
                 guard try await handler.delete(try id(context)) else { throw APIError.notFound() }
                 return Response(status: .noContent)
@@ -80,7 +90,7 @@ struct ResourceRoutes<Handler: ResourceHandler> {
     }
 
     private func id(_ context: BasicRequestContext) throws -> String {
-        try context.parameters.require("id")
+        try context.parameters.require(Self.idParameter)
     }
 
     private func decodeSpec(_ request: Request) async throws -> Spec {

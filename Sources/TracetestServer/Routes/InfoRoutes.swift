@@ -8,7 +8,7 @@ struct InfoRoutes {
     let store: Store
 
     func register(on api: RouterGroup<BasicRequestContext>) {
-        api.get("version.{extension}") { _, _ in
+        api.get("version.{fileExtension}") { _, _ in
             OpenAPIResponse.json(.object(["version": .string(TracetestVersion.current), "type": "oss"]))
         }
         api.get("resources") { request, _ in
@@ -80,12 +80,12 @@ struct InfoRoutes {
 
     /// Cloud-only operations that Tracetest Core answers with 402 and a `null` body.
     static let cloudOnlyRoutes: [(String, [HTTPRequest.Method])] = [
-        ("environments", [.get, .post, .put]), ("environments/:id", [.get, .put, .delete]),
-        ("invites", [.get, .post, .put]), ("invites/:id", [.get, .put, .delete]),
-        ("tokens", [.get, .post, .put]), ("tokens/:id", [.put, .delete]),
-        ("rungroups", [.get, .post]), ("rungroups/:id", [.get]),
-        ("monitors/:id/run", [.get, .post]), ("monitors/:id/run/:runId", [.get, .delete]),
-        ("monitors/:id/version/:version", [.get]), ("monitors/alerts", [.post]),
+        ("environments", [.get, .post, .put]), ("environments/:environmentID", [.get, .put, .delete]),
+        ("invites", [.get, .post, .put]), ("invites/:inviteID", [.get, .put, .delete]),
+        ("tokens", [.get, .post, .put]), ("tokens/:tokenID", [.put, .delete]),
+        ("rungroups", [.get, .post]), ("rungroups/:runGroupId", [.get]),
+        ("monitors/:monitorId/run", [.get, .post]), ("monitors/:monitorId/run/:runId", [.get, .delete]),
+        ("monitors/:monitorId/version/:version", [.get]), ("monitors/alerts", [.post]),
     ]
 }
 

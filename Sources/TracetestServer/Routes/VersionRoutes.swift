@@ -8,9 +8,9 @@ struct VersionRoutes {
     let store: Store
 
     func register(on api: RouterGroup<BasicRequestContext>) {
-        api.get("tests/:id/version/:version") { _, context in
+        api.get("tests/:testId/version/:version") { _, context in
             await openAPI {
-                let id = try context.parameters.require("id")
+                let id = try context.parameters.require("testId")
                 let version = try Self.version(context)
                 guard var test = try await store.tests.get(id, version: version) else {
                     throw APIError(.notFound, "test \(id) has no version \(version)")
@@ -19,18 +19,18 @@ struct VersionRoutes {
                 return OpenAPIResponse.json(OpenAPIForm.test(test))
             }
         }
-        api.get("tests/:id/definition") { _, context in
+        api.get("tests/:testId/definition") { _, context in
             await openAPI {
-                let id = try context.parameters.require("id")
+                let id = try context.parameters.require("testId")
                 guard let test = try await store.tests.get(id) else {
                     throw APIError(.notFound, "test \(id) not found")
                 }
                 return OpenAPIResponse.json(.array(test.specs.map(OpenAPIForm.spec)))
             }
         }
-        api.get("testsuites/:id/version/:version") { request, context in
+        api.get("testsuites/:testSuiteId/version/:version") { request, context in
             await openAPI {
-                let id = try context.parameters.require("id")
+                let id = try context.parameters.require("testSuiteId")
                 let version = try Self.version(context)
                 guard let suite = try await store.testSuites.get(id, version: version) else {
                     throw APIError(.notFound, "test suite \(id) has no version \(version)")
