@@ -19,11 +19,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -51,10 +55,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TracetestTelemetry",
+            dependencies: [
+                "TracetestModel",
+                "TracetestConfig",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "TracetestStorage",
             dependencies: [
                 "TracetestModel",
                 "TracetestConfig",
+                "TracetestTelemetry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -69,6 +86,7 @@ let package = Package(
                 "TracetestOTLP",
                 "TracetestConfig",
                 "TracetestStorage",
+                "TracetestTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -76,6 +94,24 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel"]),
+        .target(
+            name: "TracetestEngine",
+            dependencies: [
+                "TracetestModel",
+                "TracetestAnalyzer",
+                "TracetestLanguage",
+                "TracetestStorage",
+                "TracetestIngest",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -88,6 +124,9 @@ let package = Package(
                 "TracetestStorage",
                 "TracetestIngest",
                 "TracetestLanguage",
+                "TracetestTelemetry",
+                "TracetestEngine",
+                "TracetestAnalyzer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,16 +153,27 @@ let package = Package(
             path: "Benchmarks/IngestBenchmark"
         ),
         .executableTarget(
+            name: "TelemetryBenchmark",
+            dependencies: [
+                "TracetestServer", "TracetestConfig", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TelemetryBenchmark"
+        ),
+        .executableTarget(
             name: "tracetest",
             dependencies: [
                 "TracetestServer",
+                "TracetestTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "TestSupport",
             dependencies: [
-                "TracetestConfig", "TracetestStorage", "TracetestServer", "TracetestIngest",
+                "TracetestConfig", "TracetestStorage", "TracetestServer", "TracetestIngest", "TracetestTelemetry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,6 +183,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel"]),
+        .testTarget(name: "TracetestAnalyzerTests", dependencies: ["TracetestAnalyzer"]),
         .testTarget(
             name: "TracetestLanguageTests",
             dependencies: ["TracetestLanguage"],
@@ -140,6 +191,7 @@ let package = Package(
         ),
         .testTarget(name: "TracetestConfigTests", dependencies: ["TracetestConfig", "TestSupport"]),
         .testTarget(name: "TracetestStorageTests", dependencies: ["TracetestStorage", "TestSupport"]),
+        .testTarget(name: "TracetestTelemetryTests", dependencies: ["TracetestTelemetry", "TestSupport"]),
         .testTarget(
             name: "TracetestIngestTests",
             dependencies: ["TracetestIngest", "TracetestOTLP", "TestSupport"],

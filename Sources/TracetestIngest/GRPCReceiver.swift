@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import SwiftProtobuf
 import TracetestOTLP
+import TracetestTelemetry
 
 /// OTLP/gRPC `TraceService/Export` (port 4317 by default), with gzip and a message size limit.
 public struct GRPCReceiver: Service {
@@ -14,6 +15,7 @@ public struct GRPCReceiver: Service {
     let onListening: @Sendable (Int) async -> Void
 
     /// - Parameters:
+    ///   - telemetry: the server's telemetry, for the `Export trace` span and the count of ingested spans.
     ///   - beforeServing: work that must finish before the port opens (start-up of the database).
     ///   - onListening: called with the bound port.
     public init(
@@ -22,6 +24,7 @@ public struct GRPCReceiver: Service {
         port: Int,
         maxMessageBytes: Int,
         logger: Logger,
+        telemetry: Telemetry = .disabled,
         beforeServing: @escaping @Sendable () async throws -> Void = {},
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
@@ -38,7 +41,9 @@ public struct GRPCReceiver: Service {
         )
         server = GRPCServer(
             transport: transport,
-            services: [TraceServiceHandler(ingestion: ingestion, maxMessageBytes: maxMessageBytes)])
+            services: [
+                TraceServiceHandler(ingestion: ingestion, maxMessageBytes: maxMessageBytes, telemetry: telemetry)
+            ])
         self.logger = logger
         self.beforeServing = beforeServing
         self.onListening = onListening
@@ -64,9 +69,12 @@ public struct GRPCReceiver: Service {
 struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
     let ingestion: Ingestion
     let maxMessageBytes: Int
+    let telemetry: Telemetry
 
     func export(request: ExportRequest, context: ServerContext) async throws -> ExportResponse {
-        try await ingestion.receive(request, via: .grpc)
+        try await telemetry.observeExport(of: request, transport: .grpc) {
+            try await ingestion.receive(request, via: .grpc)
+        }
     }
 
     /// As generated, but with a deserializer that enforces the message size limit with a status.
@@ -94,5 +102,40 @@ struct LimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer 
             )
         }
         return try ProtobufDeserializer<Message>().deserialize(bytes)
+    }
+}
+
+extension Telemetry {
+    /// Runs the ingestion of `request` in an `Export trace` span, the root of a new trace, and counts its spans in
+    /// `tracetest.otlp.ingested_spans`. A request whose spans all come from this server's own telemetry (its
+    /// `service.instance.id`) gets no span, so telemetry sent back to this server cannot feed itself.
+    func observeExport<T>(
+        of request: ExportRequest,
+        transport: SpanStore.Transport,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let result: T
+        if tracer.isEnabled, !isOwnTelemetry(request) {
+            result = try await tracer.withSpan(SpanName.exportTrace, parent: .root) { _ in try await body() }
+        } else {
+            result = try await body()
+        }
+        if metrics.isEnabled {
+            let count = request.resourceSpans.reduce(0) { total, resource in
+                resource.scopeSpans.reduce(total) { $0 + $1.spans.count }
+            }
+            metrics.countIngestedSpans(count, transport: transport == .grpc ? "grpc" : "http")
+        }
+        return result
+    }
+
+    /// Whether every resource of `request` carries this server's `service.instance.id`.
+    func isOwnTelemetry(_ request: ExportRequest) -> Bool {
+        !request.resourceSpans.isEmpty
+            && request.resourceSpans.allSatisfy { resource in
+                resource.resource.attributes.contains { attribute in
+                    attribute.key == "service.instance.id" && attribute.value.stringValue == instanceID
+                }
+            }
     }
 }

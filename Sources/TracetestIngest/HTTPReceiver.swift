@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import SwiftProtobuf
 import TracetestOTLP
+import TracetestTelemetry
 
 /// OTLP/HTTP `POST /v1/traces` (port 4318 by default): binary protobuf or JSON, optionally gzip-compressed; the
 /// response uses the request's encoding. Errors carry a `google.rpc.Status` body.
@@ -18,6 +19,7 @@ public enum HTTPReceiver {
         port: Int,
         maxMessageBytes: Int,
         logger: Logger,
+        telemetry: Telemetry = .disabled,
         beforeServing: @escaping @Sendable () async throws -> Void = {},
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -31,7 +33,7 @@ public enum HTTPReceiver {
             )
         )
         router.post("v1/traces") { request, _ in
-            await export(request, ingestion: ingestion, limit: maxMessageBytes, logger: logger)
+            await export(request, ingestion: ingestion, limit: maxMessageBytes, logger: logger, telemetry: telemetry)
         }
         var application = Application(
             router: router,
@@ -49,7 +51,9 @@ public enum HTTPReceiver {
         var contentType: String { self == .json ? "application/json" : "application/x-protobuf" }
     }
 
-    static func export(_ request: Request, ingestion: Ingestion, limit: Int, logger: Logger) async -> Response {
+    static func export(
+        _ request: Request, ingestion: Ingestion, limit: Int, logger: Logger, telemetry: Telemetry = .disabled
+    ) async -> Response {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?
             .trimmingCharacters(in: .whitespaces).lowercased()
         let encoding: Encoding
@@ -73,7 +77,9 @@ public enum HTTPReceiver {
             } catch {
                 throw Failure(.badRequest, .invalidArgument, "cannot decode the request as OTLP \(encoding): \(error)")
             }
-            let response = try await ingestion.receive(exportRequest, via: .http)
+            let response = try await telemetry.observeExport(of: exportRequest, transport: .http) {
+                try await ingestion.receive(exportRequest, via: .http)
+            }
             let bytes: [UInt8] =
                 switch encoding {
                 case .protobuf: try response.serializedBytes()

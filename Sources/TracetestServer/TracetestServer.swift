@@ -2,15 +2,20 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import TracetestAnalyzer
 import TracetestConfig
+import TracetestEngine
 import TracetestIngest
 import TracetestModel
 import TracetestStorage
+import TracetestTelemetry
 
-/// What `tracetest serve` runs: the database, the OTLP receivers and the HTTP API, as services of one group.
+/// What `tracetest serve` runs: the database, the OTLP receivers, the run engine and the HTTP API, as services of
+/// one group.
 public struct TracetestServer: Sendable {
     public let store: Store
     public let spans: SpanStore
+    public let engine: RunEngine
     /// In start order; a service group shuts them down in reverse (the HTTP server drains before the pool closes).
     public let services: [any Service]
 
@@ -31,10 +36,12 @@ public struct TracetestServer: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) async throws -> TracetestServer {
+        let telemetry = try Telemetry.bootstrap(configuration: configuration, logger: logger)
         let database = try await openDatabase(configuration, logger: logger)
-        let store = Store(database: database)
+        let tracedDatabase = InstrumentedDatabase(database, tracer: telemetry.tracer)
+        let store = Store(database: tracedDatabase)
         let spans = SpanStore(
-            repository: SpanRepository(database: database),
+            repository: SpanRepository(database: tracedDatabase),
             settings: configuration.otlpServer.recentTraces,
             logger: logger
         )
@@ -47,7 +54,8 @@ public struct TracetestServer: Sendable {
             try await install(store: store, provisioning: provisioning, logger: logger)
         }
         guard let databaseService = database as? any Service else { preconditionFailure("databases are services") }
-        var services: [any Service] = [databaseService]
+        // Telemetry first: it stops last and flushes what the other services recorded.
+        var services: [any Service] = telemetry.services + [databaseService]
         let otlp = configuration.otlpServer
         if otlp.enabled {
             let dataStoreCheck = CachedCheck(ttl: .seconds(1)) {
@@ -57,22 +65,28 @@ public struct TracetestServer: Sendable {
             services.append(
                 GRPCReceiver(
                     ingestion: ingestion, host: otlp.host, port: otlp.grpcPort, maxMessageBytes: otlp.maxMessageBytes,
-                    logger: logger, beforeServing: { try await startup.ready() },
+                    logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
                     onListening: { await onListening(.otlpGRPC, $0) }
                 )
             )
             services.append(
                 HTTPReceiver.application(
                     ingestion: ingestion, host: otlp.host, port: otlp.httpPort, maxMessageBytes: otlp.maxMessageBytes,
-                    logger: logger, beforeServing: { try await startup.ready() },
+                    logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
                     onListening: { await onListening(.otlpHTTP, $0) }
                 )
             )
         } else {
             logger.info("OTLP receiver disabled (otlpServer.enabled: false)")
         }
+        let engine = RunEngine(
+            store: store, spans: spans, triggers: Triggers(), analyzer: TraceAnalyzer(), logger: logger,
+            beforeRecovery: { try await startup.ready() })
+        services.append(engine)
         var app = Application(
-            router: makeRouter(store: store, spans: spans, pathPrefix: configuration.server.pathPrefix),
+            router: makeRouter(
+                store: store, spans: spans, engine: engine, pathPrefix: configuration.server.pathPrefix,
+                telemetry: telemetry),
             configuration: .init(
                 address: .hostname(configuration.server.host, port: configuration.server.httpPort),
                 serverName: nil
@@ -82,7 +96,7 @@ public struct TracetestServer: Sendable {
         )
         app.beforeServerStarts { try await startup.ready() }
         services.append(app)
-        return TracetestServer(store: store, spans: spans, services: services)
+        return TracetestServer(store: store, spans: spans, engine: engine, services: services)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains requests and closes the database.
@@ -130,8 +144,15 @@ public struct TracetestServer: Sendable {
         }
     }
 
-    static func makeRouter(store: Store, spans: SpanStore, pathPrefix: String) -> Router<BasicRequestContext> {
+    static func makeRouter(
+        store: Store, spans: SpanStore, engine: RunEngine, pathPrefix: String, telemetry: Telemetry = .disabled
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if telemetry.tracer.isEnabled || telemetry.metrics.isEnabled {
+            router.add(
+                middleware: TelemetryMiddleware(
+                    tracer: telemetry.tracer, metrics: telemetry.metrics, pathPrefix: pathPrefix))
+        }
         router.add(middleware: UnknownRouteMiddleware())
         router.add(middleware: TenantHeaderMiddleware())
         let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
@@ -149,6 +170,8 @@ public struct TracetestServer: Sendable {
         InfoRoutes(store: store).register(on: api)
         VersionRoutes(store: store).register(on: api)
         ConnectionRoutes(spans: spans).register(on: api)
+        RunRoutes(store: store, engine: engine).register(on: api)
+        SuiteRunRoutes(store: store, engine: engine).register(on: api)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
             do {
                 _ = try await store.database.read { db in try await db.query("SELECT 1 AS ok") }

@@ -15,6 +15,9 @@ public struct Store: Sendable {
     public let testRunners: SingletonRepository<TestRunner>
     public let server: ServerRecord
     public let wizard: WizardRepository
+    public let runs: RunRepository
+    public let suiteRuns: SuiteRunRepository
+    public let spans: SpanRepository
 
     public init(database: any SQLDatabase) {
         self.database = database
@@ -33,6 +36,9 @@ public struct Store: Sendable {
         testRunners = SingletonRepository(database: database, table: "test_runners") { TestRunner.defaultRunner }
         server = ServerRecord(database: database)
         wizard = WizardRepository(database: database)
+        runs = RunRepository(database: database)
+        suiteRuns = SuiteRunRepository(database: database)
+        spans = SpanRepository(database: database)
     }
 
     /// Brings the schema up to date.

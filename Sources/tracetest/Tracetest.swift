@@ -4,6 +4,7 @@ import Logging
 import TracetestConfig
 import TracetestModel
 import TracetestServer
+import TracetestTelemetry
 
 @main
 struct Tracetest: AsyncParsableCommand {
@@ -30,11 +31,15 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            return handler
-        }
+        // Lines logged inside a span of the server's own telemetry carry its trace_id and span_id.
+        LoggingSystem.bootstrap(
+            { label, metadataProvider in
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+                handler.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+                return handler
+            },
+            metadataProvider: Telemetry.loggingMetadataProvider
+        )
         let logger = Logger(label: "tracetest")
         let loaded: LoadedConfiguration
         let provisioning: Provisioning?

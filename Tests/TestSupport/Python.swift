@@ -51,3 +51,55 @@ public enum Python {
         return object
     }
 }
+
+extension Python {
+    /// The demo service of `Tests/Demo/demo_app.py` (see its header), exporting spans over OTLP/gRPC to
+    /// `otlpPort`; `body` gets the port it listens on. The app is terminated afterwards.
+    public static func withDemoApp<R>(
+        otlpPort: Int, flushMilliseconds: Int = 50, _ body: (Int) async throws -> R
+    ) async throws -> R {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Demo/demo_app.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [script, "--otlp", "127.0.0.1:\(otlpPort)", "--flush-ms", String(flushMilliseconds)]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        do {
+            let result = try await serve(output, body)
+            await stop(process)
+            return result
+        } catch {
+            await stop(process)
+            throw error
+        }
+    }
+
+    private static func serve<R>(_ output: Pipe, _ body: (Int) async throws -> R) async throws -> R {
+        let line = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var bytes: [UInt8] = []
+                while let next = try? output.fileHandleForReading.read(upToCount: 1), let byte = next.first,
+                    byte != UInt8(ascii: "\n")
+                {
+                    bytes.append(byte)
+                }
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        guard line.hasPrefix("listening "), let port = Int(line.dropFirst("listening ".count)) else {
+            throw TestServerError("the demo app did not start (\(line)); is the OpenTelemetry SDK in .venv?")
+        }
+        return try await body(port)
+    }
+
+    /// SIGTERM, then SIGKILL if it is still there after 2 s; never blocks a thread.
+    private static func stop(_ process: Process) async {
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        for _ in 0..<40 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(pid, SIGKILL) }
+    }
+}

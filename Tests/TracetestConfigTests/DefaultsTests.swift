@@ -43,6 +43,7 @@ import TracetestModel
         #expect(exporter.metricsReaderInterval == .seconds(10))
         #expect(exporter.exporterType == "collector")
         #expect(exporter.collectorEndpoint == "")
+        #expect(exporter.otlpHTTPEndpoint == "")
     }
 
     @Test(arguments: ["", "\n\n", "# only a comment\n", "# one\n   # two\n", "---\n", "~\n"])

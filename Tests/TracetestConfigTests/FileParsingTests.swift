@@ -154,6 +154,42 @@ import TracetestModel
         #expect(try parse(yaml).configuration.telemetry.exporters["otel"]?.serviceName == "tracetest")
     }
 
+    @Test(
+        "collector endpoints: host:port is plaintext gRPC, URLs keep their scheme, the port defaults to 4317",
+        arguments: [
+            ("otel-collector:4317", ExporterEndpoint.grpc(url: "http://otel-collector:4317")),
+            ("http://otel-collector:4317", .grpc(url: "http://otel-collector:4317")),
+            ("https://collector.example.com", .grpc(url: "https://collector.example.com:4317")),
+            ("HTTPS://c:443/", .grpc(url: "https://c:443")),
+            ("127.0.0.1:14317", .grpc(url: "http://127.0.0.1:14317")),
+        ])
+    func collectorEndpoints(text: String, endpoint: ExporterEndpoint) throws {
+        let yaml =
+            "telemetry:\n  exporters:\n    otel:\n      exporter:\n        collector:\n          endpoint: \(text)\n"
+        let exporter = try #require(try parse(yaml).configuration.telemetry.exporters["otel"])
+        #expect(exporter.collectorEndpoint == text)
+        #expect(exporter.endpoint == endpoint)
+        #expect(exporter.endpoint?.tracesURL == exporter.endpoint?.metricsURL)
+    }
+
+    @Test func otlpHTTPExporter() throws {
+        let yaml = """
+            telemetry:
+              exporters:
+                otel:
+                  exporter:
+                    type: otlphttp
+                    otlphttp:
+                      endpoint: https://collector.example.com:4318/otlp/
+            """
+        let exporter = try #require(try parse(yaml).configuration.telemetry.exporters["otel"])
+        #expect(exporter.exporterType == "otlphttp")
+        #expect(exporter.endpoint == .http(url: "https://collector.example.com:4318/otlp"))
+        #expect(exporter.endpoint?.tracesURL == "https://collector.example.com:4318/otlp/v1/traces")
+        #expect(exporter.endpoint?.metricsURL == "https://collector.example.com:4318/otlp/v1/metrics")
+        #expect(exporter.effectiveSampling == 100)
+    }
+
     @Test func omittedExporterTypeIsCollector() throws {
         let yaml =
             "telemetry:\n  exporters:\n    otel:\n      exporter:\n        collector:\n          endpoint: c:4317\n"

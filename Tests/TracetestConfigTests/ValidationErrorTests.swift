@@ -132,11 +132,46 @@ import Testing
         "telemetry:\n  exporters:\n    otel:\n" + lines
     }
 
-    @Test func exporterTypeMustBeCollector() throws {
+    @Test func exporterTypeMustBeCollectorOrOTLPHTTP() throws {
         let error = try parseError(Self.exporter("      exporter:\n        type: zipkin\n"))
         #expect(
             error.description
-                == #"tracetest.yaml:5:15: telemetry.exporters.otel.exporter.type: expected "collector", got "zipkin""#
+                == "tracetest.yaml:5:15: telemetry.exporters.otel.exporter.type: "
+                + #"expected one of "collector", "otlphttp", got "zipkin""#
+        )
+    }
+
+    @Test(arguments: ["otel-collector", "otel-collector:99999", "ftp://c:4317", "http://c:4317/v1/traces", ":4317"])
+    func collectorEndpointMustBeHostPortOrURL(value: String) throws {
+        let error = try parseError(Self.exporter("      exporter:\n        collector:\n          endpoint: \(value)\n"))
+        #expect(error.source == .position(file: "tracetest.yaml", line: 6, column: 21))
+        #expect(error.keyPath == "telemetry.exporters.otel.exporter.collector.endpoint")
+        #expect(
+            error.message
+                == "expected an OTLP/gRPC host:port such as otel-collector:4317, or a URL such as "
+                + "http://otel-collector:4317 or https://otel-collector:4317, got \"\(value)\"")
+    }
+
+    @Test(arguments: ["otel-collector:4318", "grpc://c:4318", "http://"])
+    func otlpHTTPEndpointMustBeAURL(value: String) throws {
+        let yaml = Self.exporter(
+            "      exporter:\n        type: otlphttp\n        otlphttp:\n          endpoint: \(value)\n")
+        let error = try parseError(yaml)
+        #expect(error.source == .position(file: "tracetest.yaml", line: 7, column: 21))
+        #expect(
+            error.description
+                == "tracetest.yaml:7:21: telemetry.exporters.otel.exporter.otlphttp.endpoint: expected an OTLP/HTTP "
+                + "URL such as http://otel-collector:4318, got \"\(value)\"")
+    }
+
+    @Test func otlpHTTPNeedsItsEndpoint() throws {
+        let yaml = Self.exporter(
+            "      exporter:\n        type: otlphttp\n        collector:\n          endpoint: c:4317\n")
+        let error = try parseError(yaml)
+        #expect(
+            error.description
+                == "tracetest.yaml:3:5: telemetry.exporters.otel.exporter.otlphttp.endpoint: missing; type otlphttp "
+                + "sends to the URL of an OTLP/HTTP receiver, such as http://otel-collector:4318"
         )
     }
 

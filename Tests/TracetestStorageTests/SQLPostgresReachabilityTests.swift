@@ -24,7 +24,8 @@ struct SQLPostgresReachabilityTests {
         }
 
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(1500) && elapsed < .seconds(5), "took \(elapsed)")
+        // It waits the whole timeout and then gives up (the upper bound only catches a hang).
+        #expect(elapsed >= .milliseconds(1500) && elapsed < .seconds(60), "took \(elapsed)")
         #expect(error?.code == .unreachable)
         let message = error?.message ?? ""
         #expect(message.hasPrefix("PostgreSQL at 127.0.0.1:\(port) is not reachable after 1.5s: "), "\(message)")

@@ -16,9 +16,43 @@ enum ExporterSchema {
             SchemaEntry(
                 "exporter",
                 .section([
-                    SchemaEntry("type", .setting(.oneOf(\.exporterType, ["collector"]))),
                     SchemaEntry(
-                        "collector", .section([SchemaEntry("endpoint", .setting(.string(\.collectorEndpoint)))])),
+                        "type",
+                        .setting(
+                            .oneOf(\.exporterType, [ExporterEndpoint.collectorType, ExporterEndpoint.otlpHTTPType]))
+                    ),
+                    SchemaEntry(
+                        "collector",
+                        .section([
+                            SchemaEntry(
+                                "endpoint",
+                                .setting(
+                                    .endpoint(
+                                        \.collectorEndpoint,
+                                        expecting:
+                                            "an OTLP/gRPC host:port such as otel-collector:4317, or a URL such as "
+                                            + "http://otel-collector:4317 or https://otel-collector:4317",
+                                        parse: ExporterEndpoint.collector
+                                    )
+                                )
+                            )
+                        ])
+                    ),
+                    SchemaEntry(
+                        "otlphttp",
+                        .section([
+                            SchemaEntry(
+                                "endpoint",
+                                .setting(
+                                    .endpoint(
+                                        \.otlpHTTPEndpoint,
+                                        expecting: "an OTLP/HTTP URL such as http://otel-collector:4318",
+                                        parse: ExporterEndpoint.otlpHTTP
+                                    )
+                                )
+                            )
+                        ])
+                    ),
                 ])
             ),
         ]
@@ -46,13 +80,25 @@ enum ExporterSchema {
             var exporter = ExporterSettings()
             try reader.readSection(valueNode, entries: entries, path: exporterPath, into: &exporter)
             if exporter.serviceName.isEmpty { exporter.serviceName = ExporterSettings().serviceName }
-            guard !exporter.collectorEndpoint.isEmpty else {
-                throw ConfigurationError(
-                    source: reader.source(of: keyNode),
-                    keyPath: "\(exporterPath).exporter.collector.endpoint",
-                    message: "missing",
-                    fix: "set it to the OTLP/gRPC address of your collector, such as otel-collector:4317"
-                )
+            if exporter.exporterType == ExporterEndpoint.otlpHTTPType {
+                guard !exporter.otlpHTTPEndpoint.isEmpty else {
+                    throw ConfigurationError(
+                        source: reader.source(of: keyNode),
+                        keyPath: "\(exporterPath).exporter.otlphttp.endpoint",
+                        message: "missing",
+                        fix: "type otlphttp sends to the URL of an OTLP/HTTP receiver, such as "
+                            + "http://otel-collector:4318"
+                    )
+                }
+            } else {
+                guard !exporter.collectorEndpoint.isEmpty else {
+                    throw ConfigurationError(
+                        source: reader.source(of: keyNode),
+                        keyPath: "\(exporterPath).exporter.collector.endpoint",
+                        message: "missing",
+                        fix: "set it to the OTLP/gRPC address of your collector, such as otel-collector:4317"
+                    )
+                }
             }
             draft.configuration.telemetry.exporters[name] = exporter
         }

@@ -112,6 +112,18 @@ extension Setting {
         }
     }
 
+    /// An exporter endpoint, checked by `parse` (``ExporterEndpoint/collector(_:)`` or
+    /// ``ExporterEndpoint/otlpHTTP(_:)``) and stored as written.
+    static func endpoint(
+        _ keyPath: WritableKeyPath<Target, String>,
+        expecting expectation: String,
+        parse: @escaping (String) -> ExporterEndpoint?
+    ) -> Setting {
+        scalar(keyPath, expecting: expectation) { (text) throws(InvalidSetting) in
+            try valid(text, if: parse(text) != nil)
+        }
+    }
+
     /// A list given as a sequence, or as one text separated by commas or spaces (the form variables use).
     static func list(_ keyPath: WritableKeyPath<Target, [String]>) -> Setting {
         Setting(expectation: "a list of names") { (target, value) throws(InvalidSetting) in

@@ -7,7 +7,8 @@ extension WireValue {
         return output
     }
 
-    func writeJSON(into output: inout String) {
+    /// Appends the compact JSON text to `output`.
+    public func writeJSON(into output: inout String) {
         switch self {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
@@ -21,6 +22,8 @@ extension WireValue {
                 element.writeJSON(into: &output)
             }
             output += "]"
+        case .raw(let text):
+            output += text
         case .object(let fields):
             output += "{"
             var first = true

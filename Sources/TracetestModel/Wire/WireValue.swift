@@ -9,6 +9,8 @@ public indirect enum WireValue: Sendable, Equatable {
     case string(String)
     case array([WireValue])
     case object(OrderedDictionary<String, WireValue>)
+    /// JSON text written as it is (large documents rendered without building a tree, e.g. traces).
+    case raw(String)
 
     /// The value under `key` when this is an object.
     public subscript(key: String) -> WireValue? {
@@ -34,3 +36,71 @@ extension WireValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(integerLiteral value: Int64) { self = .integer(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 }
+
+extension WireValue: Codable {
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        case .bool(let flag):
+            var container = encoder.singleValueContainer()
+            try container.encode(flag)
+        case .integer(let number):
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
+        case .double(let number):
+            var container = encoder.singleValueContainer()
+            try container.encode(number)
+        case .string(let text):
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        case .array(let elements):
+            var container = encoder.unkeyedContainer()
+            for element in elements { try container.encode(element) }
+        case .object(let fields):
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            for (key, value) in fields { try container.encode(value, forKey: AnyCodingKey(key)) }
+        case .raw(let text):
+            try WireDecoding.decode(WireValue.self, from: text).encode(to: encoder)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let container = try? decoder.singleValueContainer() {
+            if container.decodeNil() {
+                self = .null
+                return
+            }
+            if let flag = try? container.decode(Bool.self) {
+                self = .bool(flag)
+                return
+            }
+            if let number = try? container.decode(Int64.self) {
+                self = .integer(number)
+                return
+            }
+            if let number = try? container.decode(Double.self) {
+                self = .double(number)
+                return
+            }
+            if let text = try? container.decode(String.self) {
+                self = .string(text)
+                return
+            }
+        }
+        if var container = try? decoder.unkeyedContainer() {
+            var elements: [WireValue] = []
+            while !container.isAtEnd { elements.append(try container.decode(WireValue.self)) }
+            self = .array(elements)
+            return
+        }
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        var fields: OrderedDictionary<String, WireValue> = [:]
+        for key in container.allKeys { fields[key.stringValue] = try container.decode(WireValue.self, forKey: key) }
+        self = .object(fields)
+    }
+}
+
+/// The fields of a `WireValue.object`, in order.
+public typealias WireObject = OrderedDictionary<String, WireValue>

@@ -21,6 +21,8 @@ extension WireValue {
             return .sequence(Node.Sequence(elements.map(\.yamlNode)))
         case .object(let fields):
             return .mapping(Node.Mapping(fields.map { (key, value) in (Node(key), value.yamlNode) }))
+        case .raw(let text):
+            return (try? Yams.compose(yaml: text)) ?? Node("null", Tag(.null))
         }
     }
 }

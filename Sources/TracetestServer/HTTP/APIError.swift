@@ -1,15 +1,19 @@
 import Hummingbird
 import TracetestModel
+import TracetestEngine
 import TracetestStorage
 
 /// A request the API refuses, with the status and the message the client sees.
 struct APIError: Error, CustomStringConvertible {
     var status: HTTPResponse.Status
     var message: String
+    /// A body other than the message, for errors that carry data (the 422 of missing variables).
+    var body: WireValue?
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ message: String, body: WireValue? = nil) {
         self.status = status
         self.message = message
+        self.body = body
     }
 
     static func notFound() -> APIError { APIError(.notFound, "") }
@@ -30,6 +34,15 @@ struct APIError: Error, CustomStringConvertible {
         case let error as RepositoryError: return .badRequest("\(action()): \(error)")
         case let error as ValidationError: return .badRequest(error.message)
         case let error as WireDecodingError: return .cannotParseBody(error)
+        case let error as RunRequestError:
+            switch error {
+            case .testNotFound, .testSuiteNotFound, .variableSetNotFound, .runNotFound:
+                return APIError(.notFound, error.description)
+            case .unknownGate: return .badRequest(error.description)
+            case .missingVariables(let missing):
+                return APIError(
+                    .unprocessableContent, error.description, body: try? WireEncoder().encode(missing))
+            }
         default: return APIError(.internalServerError, "\(action()): \(error)")
         }
     }

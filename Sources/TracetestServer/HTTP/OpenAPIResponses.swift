@@ -19,6 +19,6 @@ enum OpenAPIResponse {
     }
 
     static func error(_ error: APIError) -> Response {
-        json(.string(error.message), status: error.status)
+        json(error.body ?? .string(error.message), status: error.status)
     }
 }

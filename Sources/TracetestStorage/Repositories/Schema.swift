@@ -33,7 +33,40 @@ public enum Schema {
                 "CREATE INDEX otlp_span_batches_by_trace ON otlp_span_batches (trace_id, id)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "runs",
+            sqlite: runs(autoIncrement: "INTEGER PRIMARY KEY AUTOINCREMENT", bytes: "BLOB"),
+            postgresql: runs(autoIncrement: "BIGSERIAL PRIMARY KEY", bytes: "BYTEA")
+        ),
     ]
+
+    /// Run state and trace id as columns (for recovery and lookups), the final trace of each run, and the events.
+    private static func runs(autoIncrement: String, bytes: String) -> [String] {
+        [
+            "ALTER TABLE test_runs ADD COLUMN trace_id TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX test_runs_by_state ON test_runs (state)",
+            "CREATE INDEX test_suite_runs_by_state ON test_suite_runs (state)",
+            """
+            CREATE TABLE test_run_traces (
+                test_id TEXT NOT NULL,
+                run_id INTEGER NOT NULL,
+                spans \(bytes) NOT NULL,
+                PRIMARY KEY (test_id, run_id)
+            )
+            """,
+            """
+            CREATE TABLE test_run_events (
+                id \(autoIncrement),
+                test_id TEXT NOT NULL,
+                run_id INTEGER NOT NULL,
+                created_at BIGINT NOT NULL,
+                document TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX test_run_events_by_run ON test_run_events (test_id, run_id, id)",
+        ]
+    }
 
     private static let resources: [String] =
         [

@@ -11,6 +11,8 @@ public enum TestsTable: VersionedTable {
     public static let runs = (table: "test_runs", ownerColumn: "test_id")
     public static let cleanup = [
         "DELETE FROM test_runs WHERE test_id = $1",
+        "DELETE FROM test_run_traces WHERE test_id = $1",
+        "DELETE FROM test_run_events WHERE test_id = $1",
         "DELETE FROM test_run_sequences WHERE test_id = $1",
         "DELETE FROM test_suite_steps WHERE test_id = $1",
     ]

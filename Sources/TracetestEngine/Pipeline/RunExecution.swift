@@ -1,0 +1,245 @@
+import Logging
+import TracetestIngest
+import TracetestLanguage
+import TracetestAnalyzer
+import TracetestModel
+import TracetestStorage
+
+/// Analyzes a trace with the analyzer settings; nil when the analyzer is disabled.
+public protocol TraceAnalyzing: Sendable {
+    /// - Returns: the `linter` result in wire form and the gates (`analyzer-rules`, `analyzer-score`) that failed.
+    func analyze(_ trace: Trace, settings: Analyzer) throws -> (result: WireValue, failedGates: [String])?
+}
+
+extension TraceAnalyzer: TraceAnalyzing {}
+
+/// One run through the pipeline (engine-telemetry.md §1.3): resolve the trigger, fire it, wait for the trace, root
+/// it at the trigger span, analyze it, then resolve outputs and evaluate the specs. Each step moves the run's state
+/// and records its events; a failure ends the run in the matching failure state with the reason.
+struct RunExecution {
+    let test: Test
+    var run: TestRun
+    let recorder: RunRecorder
+    let spans: SpanStore
+    let triggers: any Triggerer
+    let analyzer: (any TraceAnalyzing)?
+    let skip: SkipRequests
+
+    var store: Store { recorder.store }
+
+    /// Runs every step from where the run is; returns the run in its final state.
+    mutating func execute() async throws -> TestRun {
+        switch run.state {
+        case .created:
+            guard let arrivals = try await resolveAndTrigger() else { return run }
+            guard try await obtainTrace(arrivals: arrivals) else { return run }
+        case .awaitingTrace:
+            // Resumed after a restart: what was stored for the trace is loaded again.
+            let arrivals = await spans.arrivals(of: run.traceID)
+            if try await store.dataStores.get().isFedByOTLP { try await spans.expect(run.traceID) }
+            guard try await obtainTrace(arrivals: arrivals) else { return run }
+        default:
+            break
+        }
+        return try await analyzeAndAssert()
+    }
+
+    /// Resolves and fires the trigger; returns the span arrivals of the run's trace (subscribed before firing), or
+    /// nil when the run failed.
+    private mutating func resolveAndTrigger() async throws -> AsyncStream<SpanStore.Arrival>? {
+        try await recorder.update(&run) {
+            $0.state = .executing
+            $0.serviceTriggeredAt = .now()
+        }
+        await recorder.emit(.resolveStart, run)
+        let resolved: Trigger
+        do {
+            resolved = try TriggerResolution(variables: run.variableSet.lookup).resolve(test.trigger)
+        } catch {
+            await recorder.emit(.resolveError, run, description: "Resolving trigger details failed. Error: \(error)")
+            try await fail(.triggerFailed, "\(error)")
+            return nil
+        }
+        if let id = resolved.traceid?.id, Self.isTraceIDTrigger(test.trigger.type) {
+            guard let traceID = TraceID(hex: id) else {
+                let message = "invalid trace id \"\(id)\": a trace id is 32 hexadecimal digits"
+                await recorder.emit(.resolveError, run, description: "Resolving trigger details failed. Error: \(message)")
+                try await fail(.triggerFailed, message)
+                return nil
+            }
+            run.traceID = traceID
+        }
+        try await recorder.update(&run) { $0.resolvedTrigger = resolved }
+        await recorder.emit(.resolveSuccess, run)
+
+        // Spans that arrive while the trigger runs must be kept, so the trace is awaited before it fires.
+        let fedByOTLP = (try await store.dataStores.get()).isFedByOTLP
+        let arrivals = await spans.arrivals(of: run.traceID)
+        if fedByOTLP { try await spans.expect(run.traceID) }
+
+        await recorder.emit(.executionStart, run)
+        let result = await triggers.fire(resolved, traceID: run.traceID, spanID: run.spanID)
+        try await recorder.update(&run) {
+            $0.triggerResult = result
+            $0.serviceTriggerCompletedAt = .now()
+        }
+        if let error = result.error {
+            if error.connectionError {
+                await recorder.emit(
+                    test.trigger.type == "grpc" ? .grpcUnreachableHostError : .httpUnreachableHostError, run,
+                    description: "The host in the trigger could not be reached: \(error.message)")
+            }
+            if error.runningOnContainer && error.targetsLocalhost {
+                await recorder.emit(
+                    .dockerComposeHostMismatchError, run,
+                    description: "The trigger targets localhost from inside a container; use host.docker.internal or the service's name")
+            }
+            await recorder.emit(.executionError, run, description: "Trigger execution failed. Error: \(error.message)")
+            try await fail(.triggerFailed, error.message)
+            return nil
+        }
+        await recorder.emit(.executionSuccess, run)
+        try await recorder.update(&run) { $0.state = .awaitingTrace }
+        return arrivals
+    }
+
+    /// Waits for the trace and stores it rooted at the trigger span; false when the run failed.
+    private mutating func obtainTrace(arrivals: AsyncStream<SpanStore.Arrival>) async throws -> Bool {
+        defer { Task { [spans, traceID = run.traceID] in await spans.forget(traceID) } }
+        var collected: [Span] = []
+        if run.skipTraceCollection {
+            await recorder.emit(.pollingSkipped, run, description: "Trace polling has been skipped: the test skips trace collection")
+        } else {
+            let dataStore = try await store.dataStores.get()
+            guard dataStore.isFedByOTLP else {
+                let message =
+                    "data store type \(dataStore.type) is not supported by this server yet: send spans to its OTLP receiver and use type otlp"
+                await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: \(message)")
+                try await fail(.traceFailed, message)
+                return false
+            }
+            await recorder.emit(.fetchingStart, run)
+            let profile = try await store.pollingProfiles.get().periodic ?? PollingProfile.defaultProfile.periodic!
+            await recorder.emit(
+                .pollingStart, run,
+                description: "Trace polling started using otlp with the following endpoints: the built-in OTLP receiver",
+                polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
+            let waiter = TraceWaiter(
+                spans: spans, recorder: recorder, profile: profile, selectors: test.specs.map(\.selector), skip: skip)
+            switch try await waiter.wait(for: run, arrivals: arrivals) {
+            case .timedOut:
+                let reason = "Timed out without finding trace, trace id \"\(run.traceID.hex)\""
+                await recorder.emit(
+                    .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout")
+                await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
+                try await fail(.traceFailed, "timeout")
+                return false
+            case .trace(let found, let reason, let skipped):
+                collected = found
+                if skipped {
+                    await recorder.emit(.pollingSkipped, run, description: "Trace polling has been skipped: \(reason)")
+                } else {
+                    await recorder.emit(
+                        .pollingSuccess, run, description: "Trace polling strategy succeeded. Reason: \(reason)",
+                        polling: .init(isComplete: true, numberSpans: found.count, numberIterations: 0))
+                }
+            }
+        }
+        let trace = TriggerRoot.trace(for: run, spans: collected)
+        try await store.runs.saveTrace(trace.spans, of: run)
+        await recorder.emit(.fetchingSuccess, run)
+        try await recorder.update(&run) {
+            $0.state = .analyzingTrace
+            $0.obtainedTraceAt = .now()
+        }
+        return true
+    }
+
+    /// Analyzes the stored trace, then resolves outputs and evaluates the specs.
+    private mutating func analyzeAndAssert() async throws -> TestRun {
+        guard let spans = try await store.runs.trace(testID: run.testID, runID: run.id) else {
+            try await fail(.assertionFailed, "trace not available")
+            return run
+        }
+        let trace = Trace(traceID: run.traceID, assembled: spans)
+        if run.state == .analyzingTrace, run.linter == nil {
+            guard try await analyze(trace) else { return run }
+        }
+        try await assert(on: trace)
+        return run
+    }
+
+    private mutating func analyze(_ trace: Trace) async throws -> Bool {
+        let settings = try await store.analyzers.get()
+        guard let analyzer, settings.enabled else {
+            await recorder.emit(.traceLinterSkipped, run)
+            return true
+        }
+        await recorder.emit(.traceLinterStart, run)
+        do {
+            guard let (result, failedGates) = try analyzer.analyze(trace, settings: settings) else {
+                await recorder.emit(.traceLinterSkipped, run)
+                return true
+            }
+            try await recorder.update(&run) {
+                $0.linter = result
+                for gate in failedGates { $0.requiredGatesResult.fail(gate) }
+                $0.state = .awaitingTestResults
+            }
+            await recorder.emit(.traceLinterSuccess, run)
+            return true
+        } catch {
+            await recorder.emit(.traceLinterError, run, description: "Trace linter error: \(error)")
+            try await fail(.analyzingError, "\(error)")
+            return false
+        }
+    }
+
+    /// Outputs first (merged into the run's variables), then every spec in order; sets the `test-specs` gate.
+    private mutating func assert(on trace: Trace) async throws {
+        await recorder.emit(.testSpecsRunStart, run)
+        let index = TraceIndex(trace)
+        let variables = run.variableSet.lookup
+        var outputs: [RunOutput] = []
+        for output in test.outputs {
+            let resolved = output.resolve(in: index, variables: variables)
+            outputs.append(
+                RunOutput(name: resolved.name, spanID: resolved.spanID?.hex ?? "", value: resolved.value, error: resolved.error))
+            if let error = resolved.error {
+                await recorder.emit(.outputGenerationWarning, run, description: error, title: "Output '\(output.name)' not generated")
+            }
+        }
+        let (assertionResults, specResults) = SpecEvaluation.evaluate(test.specs, on: index, variables: variables)
+        for assertion in specResults.flatMap(\.assertions) {
+            if let error = assertion.spanResults.lazy.compactMap(\.error).first(where: { [.resolution, .syntax].contains($0.code) }) {
+                await recorder.emit(
+                    .testSpecsAssertionWarning, run, description: error.message,
+                    title: "Assertion '\(assertion.assertion)' failed")
+            }
+        }
+        let testName = test.name
+        try await recorder.update(&run) {
+            $0.outputs = outputs
+            $0.variableSet.merge(outputs.filter { $0.error == nil }.map { KeyValue(key: $0.name, value: $0.value) })
+            $0.result = assertionResults
+            if !assertionResults.allPassed { $0.requiredGatesResult.fail("test-specs") }
+            $0.state = .finished
+            $0.completedAt = .now()
+            $0.junitReport = JUnitReport.xml(testName: testName, results: specResults, seconds: $0.executionTime())
+        }
+        await recorder.emit(assertionResults.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
+    }
+
+    /// Ends the run in `state` with `reason`.
+    private mutating func fail(_ state: RunState, _ reason: String) async throws {
+        try await recorder.update(&run) {
+            $0.state = state
+            $0.lastErrorState = reason
+            $0.completedAt = .now()
+        }
+    }
+
+    static func isTraceIDTrigger(_ type: String) -> Bool {
+        type == "traceid" || TriggerResolution.traceIDIntegrations.contains(type)
+    }
+}

@@ -1,0 +1,35 @@
+import TracetestModel
+
+/// Publishes run changes to whoever listens (WebSocket clients, suite runs) by topic:
+/// `test/<testId>/run/<runId>` (the run), `test/<testId>/run/<runId>/event` (each event),
+/// `testsuites/<suiteId>/run/<runId>` (the suite run).
+public actor RunUpdates {
+    private var subscribers: [String: [Int: AsyncStream<WireValue>.Continuation]] = [:]
+    private var next = 0
+
+    public init() {}
+
+    public static func runTopic(testID: String, runID: Int) -> String { "test/\(testID)/run/\(runID)" }
+    public static func eventTopic(testID: String, runID: Int) -> String { "test/\(testID)/run/\(runID)/event" }
+    public static func suiteRunTopic(suiteID: String, runID: Int) -> String { "testsuites/\(suiteID)/run/\(runID)" }
+
+    /// Everything published on `topic` from now on, until the caller stops listening.
+    public func subscribe(_ topic: String) -> AsyncStream<WireValue> {
+        let (stream, continuation) = AsyncStream.makeStream(of: WireValue.self, bufferingPolicy: .bufferingNewest(256))
+        let id = next
+        next += 1
+        subscribers[topic, default: [:]][id] = continuation
+        continuation.onTermination = { _ in Task { await self.unsubscribe(topic, id) } }
+        return stream
+    }
+
+    func publish(_ value: WireValue, on topic: String) {
+        guard let listeners = subscribers[topic] else { return }
+        for continuation in listeners.values { continuation.yield(value) }
+    }
+
+    private func unsubscribe(_ topic: String, _ id: Int) {
+        subscribers[topic]?[id] = nil
+        if subscribers[topic]?.isEmpty == true { subscribers[topic] = nil }
+    }
+}

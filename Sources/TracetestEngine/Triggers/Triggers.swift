@@ -1,0 +1,170 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+import TracetestModel
+
+/// Fires a resolved trigger with the run's trace context and reports what happened.
+public protocol Triggerer: Sendable {
+    func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult
+    /// Releases connections once no run fires any more.
+    func shutdown() async
+}
+
+/// The triggers this server runs: HTTP and the trace-id kinds. Others end the run with a clear message.
+public struct Triggers: Triggerer {
+    let http: HTTPTrigger
+
+    public init(http: HTTPTrigger = HTTPTrigger()) {
+        self.http = http
+    }
+
+    public func shutdown() async {
+        await http.shutdown()
+    }
+
+    public func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
+        switch trigger.type {
+        case "http":
+            return await http.fire(trigger, traceID: traceID, spanID: spanID)
+        case "traceid", "cypress", "playwright", "artillery", "k6":
+            return TriggerResult(type: trigger.type, traceID: trigger.traceid?.id ?? "")
+        default:
+            let supported = "http, traceid (and cypress, playwright, artillery, k6)"
+            let message =
+                trigger.type.isEmpty
+                ? "the test has no trigger: give it a trigger of type \(supported)"
+                : "the \(trigger.type) trigger is not supported by this server yet (supported: \(supported))"
+            return TriggerResult(
+                type: trigger.type,
+                error: .init(connectionError: false, runningOnContainer: false, targetsLocalhost: false, message: message)
+            )
+        }
+    }
+}
+
+/// HTTP triggers (engine-telemetry.md §1.6): 1 s to connect, 30 s in all, redirects followed, TLS verified only
+/// with `sslVerification`, user headers in order then the trace context headers.
+public final class HTTPTrigger: Sendable {
+    /// Created on first use (one verifying TLS, one not), so a server that never fires has nothing to shut down.
+    private let clients = Mutex<[Bool: HTTPClient]>([:])
+
+    public init() {}
+
+    public func shutdown() async {
+        let open = clients.withLock { clients in
+            defer { clients = [:] }
+            return Array(clients.values)
+        }
+        for client in open { try? await client.shutdown() }
+    }
+
+    private func client(verifyingTLS verify: Bool) -> HTTPClient {
+        clients.withLock { clients in
+            if let client = clients[verify] { return client }
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .follow(max: 10, allowCycles: false),
+                timeout: .init(connect: .seconds(1))
+            )
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if !verify { tls.certificateVerification = .none }
+            configuration.tlsConfiguration = tls
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[verify] = client
+            return client
+        }
+    }
+
+    func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
+        let request = trigger.httpRequest ?? HTTPRequest()
+        var text = request.url.trimmingCharacters(in: .whitespaces)
+        if !text.contains("://") { text = "http://" + text }
+        let targetsLocalhost = URL(string: text).map { ["localhost", "127.0.0.1"].contains($0.host ?? "") } ?? false
+        var outgoing = HTTPClientRequest(url: text)
+        outgoing.method = HTTPMethod(rawValue: request.method.isEmpty ? "GET" : request.method.uppercased())
+        for header in request.headers { outgoing.headers.add(name: header.key, value: header.value) }
+        if let auth = request.auth { Self.apply(auth, to: &outgoing) }
+        for header in Propagation.headers(traceID: traceID, spanID: spanID) {
+            outgoing.headers.replaceOrAdd(name: header.key, value: header.value)
+        }
+        if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(string: request.body)) }
+        do {
+            let client = client(verifyingTLS: request.sslVerification)
+            let response = try await client.execute(outgoing, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
+            return TriggerResult(
+                type: "http",
+                http: .init(
+                    status: "\(response.status.code) \(response.status.reasonPhrase)",
+                    statusCode: Int(response.status.code),
+                    headers: response.headers.map { KeyValue(key: $0.name, value: $0.value) },
+                    body: String(buffer: body)
+                )
+            )
+        } catch {
+            return TriggerResult(
+                type: "http",
+                error: .init(
+                    connectionError: Self.isConnectionError(error),
+                    runningOnContainer: Self.runningOnContainer,
+                    targetsLocalhost: targetsLocalhost,
+                    message: Self.describe(error, url: text)
+                )
+            )
+        }
+    }
+
+    /// API key as a header or query parameter, basic credentials, or the bearer token as it is.
+    static func apply(_ auth: Authentication, to request: inout HTTPClientRequest) {
+        switch auth.type {
+        case "apiKey":
+            guard let key = auth.apiKey?.key, let value = auth.apiKey?.value else { return }
+            if auth.apiKey?.in == "query", var components = URLComponents(string: request.url) {
+                components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: key, value: value)]
+                request.url = components.string ?? request.url
+            } else {
+                request.headers.add(name: key, value: value)
+            }
+        case "basic":
+            let credentials = "\(auth.basic?.username ?? ""):\(auth.basic?.password ?? "")"
+            request.headers.replaceOrAdd(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
+        case "bearer":
+            request.headers.replaceOrAdd(name: "Authorization", value: auth.bearer?.token ?? "")
+        default:
+            return
+        }
+    }
+
+    static let runningOnContainer =
+        FileManager.default.fileExists(atPath: "/.dockerenv")
+        || ProcessInfo.processInfo.environment["KUBERNETES_SERVICE_HOST"] != nil
+
+    static func isConnectionError(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return [.connectTimeout, .deadlineExceeded, .remoteConnectionClosed, .getConnectionFromPoolTimeout]
+                .contains(error)
+        }
+        return error is NIOConnectionError || error is ChannelError || error is IOError
+            || String(describing: error).contains("connect")
+    }
+
+    static func describe(_ error: any Error, url: String) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "could not connect to \(url): no answer within 1s"
+            case .deadlineExceeded: return "\(url) did not answer within 30s"
+            default: break
+            }
+        }
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return "could not connect to \(url): \(first.error)"
+        }
+        if isConnectionError(error) {
+            return "could not connect to \(url): \(error)"
+        }
+        return "could not send the request to \(url): \(error)"
+    }
+}

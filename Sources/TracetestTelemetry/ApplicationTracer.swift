@@ -1,0 +1,82 @@
+import TracetestModel
+import Tracing
+
+/// The tracer of the `Tracetest trigger` span (`server.telemetry.applicationExporter`): the span the run engine
+/// places in the run's trace just before triggering, so the application's first span becomes its child.
+///
+/// When no application exporter is configured the span still gets a fresh span id (the application receives it
+/// as its parent) but nothing is exported.
+public struct ApplicationTracer: Sendable {
+    let tracer: (any Tracer)?
+
+    init(_ tracer: (any Tracer)?) {
+        self.tracer = tracer
+    }
+
+    /// Exports nothing; trigger spans still get ids.
+    public static let disabled = ApplicationTracer(nil)
+
+    /// Whether trigger spans are exported.
+    public var isEnabled: Bool { tracer != nil }
+
+    /// The `tracestate` of test traffic, which collectors can route or keep on.
+    public static let traceState = "tracetest=true"
+
+    /// Starts the `Tracetest trigger` span in trace `traceID` (kind INTERNAL, no attributes, tracestate
+    /// `tracetest=true`). End it with ``TriggerSpan/end()`` once the trigger returned.
+    ///
+    /// The span's parent span id is a random id that exists nowhere in the trace: the tracing library continues a
+    /// trace only from a propagated parent, and trace assembly treats such a span as the root.
+    public func startTriggerSpan(traceID: TraceID) -> TriggerSpan {
+        guard let tracer else {
+            return TriggerSpan(traceID: traceID, spanID: .random(), isSampled: true, span: nil)
+        }
+        let parent = "00-\(traceID.hex)-\(SpanID.random().hex)-01"
+        var context = InstrumentationContext.topLevel
+        tracer.extract(
+            ["traceparent": parent, "tracestate": Self.traceState], into: &context, using: DictionaryCarrier())
+        let span = tracer.startSpan(SpanName.tracetestTrigger, context: context, ofKind: .internal)
+        var headers: [String: String] = [:]
+        tracer.inject(span.context, into: &headers, using: DictionaryCarrier())
+        let fields = headers["traceparent"]?.split(separator: "-") ?? []
+        guard fields.count == 4, let spanID = SpanID(hex: fields[2]), TraceID(hex: fields[1]) == traceID else {
+            span.end()
+            return TriggerSpan(traceID: traceID, spanID: .random(), isSampled: true, span: nil)
+        }
+        return TriggerSpan(traceID: traceID, spanID: spanID, isSampled: fields[3] == "01", span: span)
+    }
+
+    /// Runs `body` inside a `Tracetest trigger` span of trace `traceID`, ending it when `body` returns or throws.
+    public func withTriggerSpan<T>(
+        traceID: TraceID,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (TriggerSpan) async throws -> T
+    ) async rethrows -> T {
+        let span = startTriggerSpan(traceID: traceID)
+        defer { span.end() }
+        return try await body(span)
+    }
+}
+
+/// The `Tracetest trigger` span of one run: the ids to propagate to the application under test.
+public struct TriggerSpan: Sendable {
+    public let traceID: TraceID
+    /// The span id the application's first span takes as its parent; stored as the run's `spanId`.
+    public let spanID: SpanID
+    /// The application tracer's sampling decision (HTTP triggers propagate `sampled` regardless).
+    public let isSampled: Bool
+    let span: (any Tracing.Span)?
+
+    /// `tracetest=true`.
+    public var traceState: String { ApplicationTracer.traceState }
+
+    /// The W3C `traceparent` of this span, with the sampled flag given (HTTP triggers force it on).
+    public func traceparent(sampled: Bool) -> String {
+        "00-\(traceID.hex)-\(spanID.hex)-\(sampled ? "01" : "00")"
+    }
+
+    /// Ends the span; later calls do nothing.
+    public func end() {
+        span?.end()
+    }
+}

@@ -1,0 +1,158 @@
+import Logging
+import Synchronization
+import TracetestConfig
+
+/// Watches one exporter through swift-otel's diagnostic log and turns it into the server's rules: one warning when
+/// export starts failing, one when spans start being dropped (and the count in `tracetest.telemetry.dropped_spans`),
+/// one line when export works again. swift-otel itself would warn on every failed batch.
+final class ExportMonitor: Sendable {
+    /// What swift-otel's components write (swift-otel 1.6); matched exactly.
+    enum Diagnostic {
+        static let spanProcessor = "OTelBatchSpanProcessor"
+        static let exportFailed = "Failed to export batch."
+        static let spansDropped = "Spans were dropped this iteration because queue was full"
+        static let exported = "Exported batch."
+        static let droppedCount = "dropped_count"
+        static let metricsReader = "OTelPeriodicExportingMetricsReader"
+        static let metricsFailed = "Failed to export metrics."
+        static let metricsExporting = "Exporting metrics."
+        static let extractFailed = "Failed to extract span context."
+    }
+
+    struct State {
+        var spansFailing = false
+        var droppingAnnounced = false
+        var droppedDuringOutage = 0
+        var droppedTotal = 0
+        var metricsFailing = false
+        var metricsFailedSinceLastExport = false
+        var metrics = TelemetryMetrics.disabled
+    }
+
+    let exporterName: String
+    let endpoint: ExporterEndpoint
+    let queueSize: Int
+    let logger: Logger
+    private let state = Mutex(State())
+
+    init(exporterName: String, endpoint: ExporterEndpoint, queueSize: Int, logger: Logger) {
+        self.exporterName = exporterName
+        self.endpoint = endpoint
+        self.queueSize = queueSize
+        self.logger = logger
+    }
+
+    /// Where dropped spans are counted; set once the metrics backend exists.
+    func countDrops(in metrics: TelemetryMetrics) {
+        state.withLock { $0.metrics = metrics }
+    }
+
+    /// Spans dropped so far because the queue was full.
+    var droppedSpans: Int { state.withLock { $0.droppedTotal } }
+
+    /// The logger to give swift-otel as its diagnostic logger.
+    var diagnosticLogger: Logger {
+        var logger = Logger(label: "tracetest.telemetry") { _ in ExportMonitorHandler(monitor: self) }
+        logger.logLevel = .debug
+        return logger
+    }
+
+    private var exporterText: String { "exporter \"\(exporterName)\" (\(endpoint))" }
+
+    func receive(_ event: LogEvent, loggerMetadata: Logger.Metadata) {
+        let component = event.metadata?["component"] ?? loggerMetadata["component"]
+        let message = event.message.description
+        let reason =
+            event.error.map { String(describing: $0) } ?? event.metadata?["error"]?.description ?? "unknown error"
+        switch (component?.description, message) {
+        case (Diagnostic.spanProcessor, Diagnostic.exportFailed):
+            let first = state.withLock { state in
+                defer { state.spansFailing = true }
+                return !state.spansFailing
+            }
+            if first {
+                logger.warning(
+                    Logger.Message(
+                        stringLiteral:
+                            "telemetry: cannot export spans to \(exporterText): \(reason). The server keeps running and "
+                            + "retries with every batch; up to \(queueSize) spans wait and the rest are dropped"))
+            }
+        case (Diagnostic.spanProcessor, Diagnostic.spansDropped):
+            let count = (event.metadata?[Diagnostic.droppedCount]?.description).flatMap { Int($0) } ?? 0
+            let (announce, metrics) = state.withLock { state in
+                state.droppedDuringOutage += count
+                state.droppedTotal += count
+                defer { state.droppingAnnounced = true }
+                return (!state.droppingAnnounced, state.metrics)
+            }
+            metrics.countDroppedSpans(count)
+            if announce {
+                logger.warning(
+                    Logger.Message(
+                        stringLiteral:
+                            "telemetry: the span queue of \(exporterText) is full (\(queueSize) spans): spans are dropped "
+                            + "until export recovers (counted in \(MetricName.droppedSpans))"))
+            }
+        case (Diagnostic.spanProcessor, Diagnostic.exported):
+            let recovered: Int? = state.withLock { state in
+                guard state.spansFailing else { return nil }
+                defer {
+                    state.spansFailing = false
+                    state.droppingAnnounced = false
+                    state.droppedDuringOutage = 0
+                }
+                return state.droppedDuringOutage
+            }
+            if let dropped = recovered {
+                logger.info(
+                    "telemetry: exporting spans to \(exporterText) works again; \(dropped) spans were dropped meanwhile"
+                )
+            }
+        case (Diagnostic.metricsReader, Diagnostic.metricsFailed):
+            let first = state.withLock { state in
+                state.metricsFailedSinceLastExport = true
+                defer { state.metricsFailing = true }
+                return !state.metricsFailing
+            }
+            if first {
+                logger.warning(
+                    Logger.Message(
+                        stringLiteral:
+                            "telemetry: cannot export metrics to \(exporterText): \(reason). The server keeps running and "
+                            + "retries at every interval"))
+            }
+        case (Diagnostic.metricsReader, Diagnostic.metricsExporting):
+            // An export starts; the previous one worked if it logged no failure.
+            let recovered = state.withLock { state in
+                defer { state.metricsFailedSinceLastExport = false }
+                guard state.metricsFailing, !state.metricsFailedSinceLastExport else { return false }
+                state.metricsFailing = false
+                return true
+            }
+            if recovered { logger.info("telemetry: exporting metrics to \(exporterText) works again") }
+        case (_, Diagnostic.extractFailed):
+            logger.debug("telemetry: ignored an invalid traceparent: \(reason)")
+        default:
+            guard event.level >= .info else { return }
+            let detail = event.error.map { ": \($0)" } ?? ""
+            logger.log(level: event.level, "telemetry (\(exporterText)): \(message)\(detail)")
+        }
+    }
+}
+
+/// Hands swift-otel's diagnostic log events to an ``ExportMonitor``.
+struct ExportMonitorHandler: LogHandler {
+    let monitor: ExportMonitor
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        monitor.receive(event, loggerMetadata: metadata)
+    }
+}

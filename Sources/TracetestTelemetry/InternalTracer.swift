@@ -1,0 +1,99 @@
+import Tracing
+
+/// The tracer of the server's own spans (`server.telemetry.exporter`). When that exporter is not configured it is
+/// ``disabled``: bodies run directly and nothing is recorded.
+public struct InternalTracer: Sendable {
+    let tracer: (any Tracer)?
+
+    init(_ tracer: (any Tracer)?) {
+        self.tracer = tracer
+    }
+
+    /// Records nothing.
+    public static let disabled = InternalTracer(nil)
+
+    /// Whether spans are recorded and exported.
+    public var isEnabled: Bool { tracer != nil }
+
+    /// Runs `body` in a new span named `name`, a child of `parent` (by default the span active in this task). The
+    /// span ends when `body` returns; an error thrown by `body` is recorded on it (status ERROR) and rethrown.
+    public func withSpan<T>(
+        _ name: String,
+        kind: TelemetrySpanKind = .internal,
+        parent: TelemetryContext? = nil,
+        attributes: [String: TelemetryAttributeValue] = [:],
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (TelemetrySpan) async throws -> T
+    ) async rethrows -> T {
+        guard let tracer else { return try await body(.none) }
+        let context = (parent ?? .current).value ?? .topLevel
+        let span = tracer.startSpan(name, context: context, ofKind: kind.spanKind)
+        let handle = TelemetrySpan(span)
+        if !attributes.isEmpty { handle.setAttributes(attributes) }
+        defer { span.end() }
+        do {
+            return try await InstrumentationContext.$current.withValue(span.context) { try await body(handle) }
+        } catch {
+            handle.recordError(error)
+            throw error
+        }
+    }
+
+    /// Like ``withSpan(_:kind:parent:attributes:isolation:_:)``, but only when a span started by this server is
+    /// active in the task and recording; otherwise `body` runs without a span. Database spans use it, so the
+    /// database never starts traces of its own.
+    public func withChildSpan<T>(
+        _ name: String,
+        kind: TelemetrySpanKind = .internal,
+        attributes: [String: TelemetryAttributeValue] = [:],
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (TelemetrySpan) async throws -> T
+    ) async rethrows -> T {
+        guard hasActiveSpan else { return try await body(.none) }
+        return try await withSpan(name, kind: kind, attributes: attributes, body)
+    }
+
+    /// Starts a span that the caller ends with ``TelemetrySpan/end()``. It does not become the task's current span:
+    /// use ``TelemetryContext/withCurrent(isolation:_:)`` with its ``TelemetrySpan/context`` to parent work under it.
+    public func startSpan(
+        _ name: String,
+        kind: TelemetrySpanKind = .internal,
+        parent: TelemetryContext? = nil,
+        attributes: [String: TelemetryAttributeValue] = [:]
+    ) -> TelemetrySpan {
+        guard let tracer else { return .none }
+        let context = (parent ?? .current).value ?? .topLevel
+        let handle = TelemetrySpan(tracer.startSpan(name, context: context, ofKind: kind.spanKind))
+        if !attributes.isEmpty { handle.setAttributes(attributes) }
+        return handle
+    }
+
+    /// Whether a span started in this process is active in the task and recording (a span continued from an incoming
+    /// `traceparent` alone is not).
+    public var hasActiveSpan: Bool {
+        guard let tracer, let context = InstrumentationContext.current else { return false }
+        return tracer.activeSpan(identifiedBy: context) != nil
+    }
+
+    /// The context carried by W3C trace-context headers (`traceparent`, `tracestate`), to parent a span on the
+    /// caller's; a missing or malformed `traceparent` gives ``TelemetryContext/root``.
+    public func extractContext(traceparent: String?, tracestate: String?) -> TelemetryContext {
+        guard let tracer, let traceparent else { return .root }
+        var carrier = ["traceparent": traceparent]
+        if let tracestate { carrier["tracestate"] = tracestate }
+        var context = InstrumentationContext.topLevel
+        tracer.extract(carrier, into: &context, using: DictionaryCarrier())
+        return TelemetryContext(context)
+    }
+}
+
+/// Reads and writes trace-context headers in a `[String: String]` with lower-case keys.
+struct DictionaryCarrier: Extractor, Injector {
+    func extract(key: String, from carrier: [String: String]) -> String? {
+        carrier[key]
+    }
+
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        carrier[key] = value
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import Logging
+import OTel
+import ServiceLifecycle
+import TracetestConfig
+import TracetestModel
+import Tracing
+
+/// The server's own telemetry, built from `server.telemetry` and `telemetry.exporters`: the internal tracer and
+/// metrics (`exporter`), the application tracer (`applicationExporter`) and the services that export them.
+///
+/// Nothing is bootstrapped globally, so several servers can run in one process. Run ``services`` in the server's
+/// service group, before the other services, so they stop last and flush what the others recorded.
+public struct Telemetry: Sendable {
+    /// The server's own spans; disabled when `server.telemetry.exporter` is empty.
+    public let tracer: InternalTracer
+    /// The `Tracetest trigger` span; exports only when `server.telemetry.applicationExporter` is set.
+    public let application: ApplicationTracer
+    /// The server's metrics; disabled when `server.telemetry.exporter` is empty.
+    public let metrics: TelemetryMetrics
+    /// The exporters' background work. None of them ends the server: a failure is logged and telemetry stops.
+    public let services: [any Service]
+    /// The `service.instance.id` of the internal spans, which the OTLP receiver uses to recognise this server's own
+    /// telemetry coming back.
+    public let instanceID: String
+    let monitors: [ExportMonitor]
+
+    /// No telemetry at all.
+    public static let disabled = Telemetry(
+        tracer: .disabled, application: .disabled, metrics: .disabled, services: [], instanceID: "", monitors: [])
+
+    /// Logging metadata for the active span (`trace_id`, `span_id`, `trace_flags`), for `LoggingSystem.bootstrap`.
+    public static var loggingMetadataProvider: Logger.MetadataProvider { OTel.makeLoggingMetadataProvider() }
+
+    /// Spans the internal exporter dropped because its queue was full, since start.
+    public var droppedSpans: Int { monitors.first?.droppedSpans ?? 0 }
+
+    /// The batching of spans: a batch every 100 ms, at most 512 spans a batch, at most 2048 waiting.
+    public static let scheduleDelay = Duration.milliseconds(100)
+    public static let maxQueueSize = 2048
+    public static let maxExportBatchSize = 512
+    /// How long one export may take, including its retries; a flush at shutdown is bounded by it too.
+    public static let exportTimeout = Duration.seconds(5)
+    /// How long shutdown waits for the exporters to flush before abandoning what is left.
+    public static let shutdownLimit = Duration.seconds(10)
+
+    /// Builds the telemetry `configuration` asks for and logs what it does (exporter, endpoint, service name,
+    /// sampling). An exporter that cannot be reached is not an error: export is retried while the server runs.
+    public static func bootstrap(
+        configuration: ServerConfiguration,
+        logger: Logger
+    ) throws(TelemetryError) -> Telemetry {
+        let names = configuration.server.telemetry
+        if !names.dataStore.isEmpty {
+            logger.info(
+                Logger.Message(
+                    stringLiteral:
+                        "server.telemetry.dataStore (\"\(names.dataStore)\") is accepted for compatibility with Tracetest "
+                        + "and ignored"))
+        }
+        let environment = ProcessInfo.processInfo.environment
+        if ["true", "1"].contains(environment["OTEL_SDK_DISABLED"]?.lowercased()),
+            !names.exporter.isEmpty || !names.applicationExporter.isEmpty
+        {
+            logger.info("telemetry: OTEL_SDK_DISABLED is set: internal telemetry and the trigger span are not exported")
+            return .disabled
+        }
+        let instanceID = UUID().uuidString.lowercased()
+        var services: [any Service] = []
+        var monitors: [ExportMonitor] = []
+        var tracer = InternalTracer.disabled
+        var metrics = TelemetryMetrics.disabled
+        var application = ApplicationTracer.disabled
+
+        if !names.exporter.isEmpty {
+            let (settings, endpoint) = try exporter(names.exporter, key: "server.telemetry.exporter", configuration)
+            let monitor = ExportMonitor(
+                exporterName: names.exporter, endpoint: endpoint, queueSize: maxQueueSize, logger: logger)
+            var attributes = resourceAttributes()
+            attributes["service.instance.id"] = instanceID
+            let sampling = settings.effectiveSampling
+            let sampler: OTel.Configuration.TracesConfiguration.SamplerConfiguration =
+                switch sampling {
+                case 0: .alwaysOff
+                case 100: .alwaysOn
+                default: .traceIDRatio(ratio: sampling / 100) ?? .alwaysOn
+                }
+            var otel = otelConfiguration(
+                settings, endpoint: endpoint, sampler: sampler, attributes: attributes, monitor: monitor)
+            otel.metrics.exportInterval = settings.metricsReaderInterval.duration
+            do {
+                let tracing = try OTel.makeTracingBackend(configuration: otel)
+                let metricsBackend = try OTel.makeMetricsBackend(configuration: otel)
+                tracer = InternalTracer(tracing.factory)
+                metrics = TelemetryMetrics(metricsBackend.factory)
+                services.append(ResilientService(tracing.service, name: "span export", logger: logger))
+                services.append(ResilientService(metricsBackend.service, name: "metrics export", logger: logger))
+            } catch {
+                throw TelemetryError(
+                    "server.telemetry.exporter: cannot set up exporter \"\(names.exporter)\" (\(endpoint)): \(error); "
+                        + "check telemetry.exporters.\(names.exporter) and any OTEL_* variables")
+            }
+            monitor.countDrops(in: metrics)
+            monitors.append(monitor)
+            logger.info(
+                Logger.Message(
+                    stringLiteral:
+                        "telemetry: internal spans and metrics go to exporter \"\(names.exporter)\" (\(endpoint)) as "
+                        + "service \"\(settings.serviceName)\", sampling \(percent(sampling))"
+                        + (settings.sampling == nil ? " (sampling is not set)" : "")
+                        + ", metrics every \(settings.metricsReaderInterval)"))
+        } else {
+            logger.info("telemetry: server.telemetry.exporter is empty: the server's own spans and metrics are off")
+        }
+
+        if !names.applicationExporter.isEmpty {
+            let name = names.applicationExporter
+            let (settings, endpoint) = try exporter(name, key: "server.telemetry.applicationExporter", configuration)
+            let monitor = ExportMonitor(exporterName: name, endpoint: endpoint, queueSize: maxQueueSize, logger: logger)
+            let sampling = settings.effectiveSampling
+            // Trace-id ratio even at 0 and 100 %: a span that is not sampled still gets ids to propagate.
+            var otel = otelConfiguration(
+                settings, endpoint: endpoint, sampler: .traceIDRatio(ratio: sampling / 100) ?? .traceIDRatio,
+                attributes: resourceAttributes(), monitor: monitor)
+            otel.metrics.enabled = false
+            do {
+                let tracing = try OTel.makeTracingBackend(configuration: otel)
+                application = ApplicationTracer(tracing.factory)
+                services.append(ResilientService(tracing.service, name: "trigger span export", logger: logger))
+            } catch {
+                throw TelemetryError(
+                    "server.telemetry.applicationExporter: cannot set up exporter \"\(name)\" (\(endpoint)): "
+                        + "\(error); check telemetry.exporters.\(name) and any OTEL_* variables")
+            }
+            monitor.countDrops(in: metrics)
+            logger.info(
+                Logger.Message(
+                    stringLiteral:
+                        "telemetry: the Tracetest trigger span goes to exporter \"\(name)\" (\(endpoint)) as service "
+                        + "\"\(settings.serviceName)\", sampling \(percent(sampling))"
+                        + (settings.sampling == nil ? " (sampling is not set)" : "")))
+        }
+        return Telemetry(
+            tracer: tracer, application: application, metrics: metrics, services: services, instanceID: instanceID,
+            monitors: monitors)
+    }
+
+    private static func exporter(
+        _ name: String,
+        key: String,
+        _ configuration: ServerConfiguration
+    ) throws(TelemetryError) -> (ExporterSettings, ExporterEndpoint) {
+        let exporters = configuration.telemetry.exporters
+        guard let settings = exporters[name] else {
+            throw TelemetryError(
+                "\(key): invalid exporter option: \"\(name)\". Available options: "
+                    + "[\(exporters.keys.joined(separator: ", "))]")
+        }
+        guard let endpoint = settings.endpoint else {
+            throw TelemetryError(
+                "telemetry.exporters.\(name): exporter type \"\(settings.exporterType)\" with endpoint "
+                    + "\"\(settings.collectorEndpoint)\(settings.otlpHTTPEndpoint)\" is not usable; use type collector "
+                    + "with a host:port or URL, or type otlphttp with a URL")
+        }
+        return (settings, endpoint)
+    }
+
+    /// `service.version`, `host.name` and `telemetry.sdk.*`; `service.name` comes from the exporter's
+    /// `serviceName`, and `OTEL_RESOURCE_ATTRIBUTES` adds keys not set here.
+    static func resourceAttributes() -> [String: String] {
+        [
+            "service.version": TracetestVersion.current,
+            "host.name": ProcessInfo.processInfo.hostName,
+            "telemetry.sdk.name": "swift-otel",
+            "telemetry.sdk.language": "swift",
+            "telemetry.sdk.version": swiftOTelVersion,
+        ]
+    }
+
+    /// The swift-otel release the server is built with (Package.swift).
+    static let swiftOTelVersion = "1.6.0"
+
+    static func otelConfiguration(
+        _ settings: ExporterSettings,
+        endpoint: ExporterEndpoint,
+        sampler: OTel.Configuration.TracesConfiguration.SamplerConfiguration,
+        attributes: [String: String],
+        monitor: ExportMonitor
+    ) -> OTel.Configuration {
+        var otel = OTel.Configuration.default
+        otel.serviceName = settings.serviceName
+        otel.resourceAttributes = attributes
+        otel.diagnosticLogger = .custom(monitor.diagnosticLogger)
+        otel.diagnosticLogLevel = .debug
+        otel.logs.enabled = false
+        otel.traces.sampler = sampler
+        otel.traces.batchSpanProcessor.scheduleDelay = scheduleDelay
+        otel.traces.batchSpanProcessor.maxQueueSize = maxQueueSize
+        otel.traces.batchSpanProcessor.maxExportBatchSize = maxExportBatchSize
+        otel.traces.batchSpanProcessor.exportTimeout = exportTimeout
+        otel.traces.otlpExporter = exporterConfiguration(endpoint, url: endpoint.tracesURL, compression: .none)
+        otel.metrics.exportTimeout = exportTimeout
+        otel.metrics.otlpExporter = exporterConfiguration(endpoint, url: endpoint.metricsURL, compression: .gzip)
+        return otel
+    }
+
+    private static func exporterConfiguration(
+        _ endpoint: ExporterEndpoint,
+        url: String,
+        compression: OTel.Configuration.OTLPExporterConfiguration.Compression
+    ) -> OTel.Configuration.OTLPExporterConfiguration {
+        var exporter = OTel.Configuration.OTLPExporterConfiguration.default
+        exporter.endpoint = url
+        switch endpoint {
+        case .grpc: exporter.protocol = .grpc
+        case .http: exporter.protocol = .httpProtobuf
+        }
+        exporter.compression = compression
+        exporter.timeout = exportTimeout
+        return exporter
+    }
+
+    private static func percent(_ value: Double) -> String {
+        (value == value.rounded() ? String(Int(value)) : String(value)) + " %"
+    }
+}
+
+/// Telemetry that cannot be set up as configured.
+public struct TelemetryError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
