@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .target(
@@ -107,6 +108,8 @@ let package = Package(
                 "TracetestLanguage",
                 "TracetestStorage",
                 "TracetestIngest",
+                "TracetestTelemetry",
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -128,6 +131,8 @@ let package = Package(
                 "TracetestEngine",
                 "TracetestAnalyzer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,10 +167,24 @@ let package = Package(
             ],
             path: "Benchmarks/TelemetryBenchmark"
         ),
+        .target(
+            name: "TracetestCLI",
+            dependencies: [
+                "TracetestModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "tracetest",
             dependencies: [
                 "TracetestServer",
+                "TracetestCLI",
                 "TracetestTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -183,7 +202,13 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel"]),
+        .testTarget(
+            name: "TracetestCLITests",
+            dependencies: ["TestSupport", "TracetestModel", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "TracetestAnalyzerTests", dependencies: ["TracetestAnalyzer"]),
+        .testTarget(name: "TracetestEngineTests", dependencies: ["TracetestEngine", "TracetestLanguage"]),
         .testTarget(
             name: "TracetestLanguageTests",
             dependencies: ["TracetestLanguage"],
@@ -202,6 +227,9 @@ let package = Package(
             dependencies: [
                 "TracetestServer", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ]

@@ -4,6 +4,7 @@ import TracetestIngest
 import TracetestLanguage
 import TracetestModel
 import TracetestStorage
+import TracetestTelemetry
 
 /// Why a run cannot start; the server turns these into 404, 400 and 422 answers.
 public enum RunRequestError: Error, Sendable, CustomStringConvertible {
@@ -36,6 +37,7 @@ public actor RunEngine: Service {
     let spans: SpanStore
     let triggers: any Triggerer
     let analyzer: (any TraceAnalyzing)?
+    let pipeline: PipelineTelemetry
     public let updates = RunUpdates()
     let logger: Logger
     let maxParallelRuns: Int
@@ -52,16 +54,28 @@ public actor RunEngine: Service {
     }
 
     private var active: [RunKey: ActiveRun] = [:]
-    private var queued: [(key: RunKey, rerun: Bool)] = []
+    /// A run waiting for a free slot, with the context its first span attaches to.
+    private struct Pending {
+        var key: RunKey
+        var rerun: Bool
+        var parent: TelemetryContext
+    }
+
+    private var queued: [Pending] = []
     private var completionWaiters: [RunKey: [CheckedContinuation<TestRun?, Never>]] = [:]
     private var suiteTasks: [Task<Void, Never>] = []
 
+    /// - Parameters:
+    ///   - telemetry: the server's own telemetry: pipeline spans, the `Tracetest trigger` span, worker metrics.
+    ///   - maxParallelRuns: runs executing at once; later ones wait in order.
+    ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
     public init(
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
-        maxParallelRuns: Int = 32, logger: Logger,
+        telemetry: Telemetry = .disabled, maxParallelRuns: Int = 32, logger: Logger,
         beforeRecovery: @escaping @Sendable () async throws -> Void = {}
     ) {
         self.beforeRecovery = beforeRecovery
+        self.pipeline = PipelineTelemetry(telemetry: telemetry)
         self.store = store
         self.spans = spans
         self.triggers = triggers
@@ -93,6 +107,7 @@ public actor RunEngine: Service {
         _ testID: String, _ information: RunInformation, suite: (id: String, runID: Int)? = nil
     ) async throws -> TestRun {
         guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
+        let requiredGates = try await gates(information.requiredGates)
         let variables = try await variableSet(for: information)
         let missing = MissingVariables.detect(in: test, available: Set(variables.lookup.keys))
         if !missing.isEmpty {
@@ -104,7 +119,7 @@ public actor RunEngine: Service {
         }
         var run = TestRun(
             id: 0, testID: testID, testVersion: test.version ?? 1, variableSet: variables,
-            metadata: information.metadata, requiredGates: try await gates(information.requiredGates),
+            metadata: information.metadata, requiredGates: requiredGates,
             skipTraceCollection: test.skipTraceCollection)
         if let suite {
             run.testSuiteID = suite.id
@@ -112,7 +127,7 @@ public actor RunEngine: Service {
         }
         run = try await store.runs.create(run)
         await recorder.emit(.createdInfo, run)
-        launch(RunKey(testID: testID, runID: run.id), rerun: false)
+        launch(Pending(key: RunKey(testID: testID, runID: run.id), rerun: false, parent: .current))
         return run
     }
 
@@ -134,7 +149,7 @@ public actor RunEngine: Service {
         run = try await store.runs.create(run)
         try await store.runs.saveTrace(trace, of: run)
         await recorder.emit(.createdInfo, run)
-        launch(RunKey(testID: testID, runID: run.id), rerun: true)
+        launch(Pending(key: RunKey(testID: testID, runID: run.id), rerun: true, parent: .current))
         return run
     }
 
@@ -142,6 +157,7 @@ public actor RunEngine: Service {
     public func stop(testID: String, runID: Int) {
         let key = RunKey(testID: testID, runID: runID)
         let task = active[key]?.task
+        pipeline.tracer.startSpan(SpanName.userRequestedStopRun).end()
         task?.cancel()
         queued.removeAll { $0.key == key }
         let recorder = self.recorder
@@ -179,13 +195,21 @@ public actor RunEngine: Service {
 
     // MARK: Execution
 
-    private func launch(_ key: RunKey, rerun: Bool) {
-        guard active.count < maxParallelRuns else {
-            queued.append((key, rerun))
-            return
+    /// Starts the run now, or once a slot is free.
+    private func launch(_ pending: Pending) {
+        pipeline.metrics.recordEnqueue(queue: "")
+        if active.count < maxParallelRuns {
+            start(pending)
+        } else {
+            queued.append(pending)
         }
+    }
+
+    private func start(_ pending: Pending) {
+        let (key, rerun) = (pending.key, pending.rerun)
         let skip = SkipRequests()
-        let task = Task { [store, spans, triggers, analyzer, recorder, logger] () -> TestRun? in
+        pipeline.metrics.recordListen(queue: "")
+        let task = Task { [store, spans, triggers, analyzer, recorder, logger, pipeline] () -> TestRun? in
             do {
                 guard let test = try await store.tests.get(key.testID),
                     var run = try await store.runs.get(testID: key.testID, runID: key.runID)
@@ -195,7 +219,7 @@ public actor RunEngine: Service {
                 }
                 var execution = RunExecution(
                     test: test, run: run, recorder: recorder, spans: spans, triggers: triggers, analyzer: analyzer,
-                    skip: skip)
+                    skip: skip, pipeline: pipeline, parent: pending.parent)
                 return try await execution.execute()
             } catch is CancellationError {
                 return nil
@@ -214,10 +238,10 @@ public actor RunEngine: Service {
 
     private func finished(_ key: RunKey, _ run: TestRun?) {
         active[key] = nil
+        if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
         for waiter in completionWaiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: run) }
         while active.count < maxParallelRuns, !queued.isEmpty {
-            let next = queued.removeFirst()
-            launch(next.key, rerun: next.rerun)
+            start(queued.removeFirst())
         }
     }
 
@@ -256,7 +280,7 @@ public actor RunEngine: Service {
                     }
                 } else {
                     logger.info("resuming run \(run.testID)/\(run.id) (\(run.state.rawValue))")
-                    launch(key, rerun: false)
+                    launch(Pending(key: key, rerun: false, parent: .root))
                 }
             }
             for var suiteRun in try await store.suiteRuns.unfinished() {

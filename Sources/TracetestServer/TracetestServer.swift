@@ -80,13 +80,14 @@ public struct TracetestServer: Sendable {
             logger.info("OTLP receiver disabled (otlpServer.enabled: false)")
         }
         let engine = RunEngine(
-            store: store, spans: spans, triggers: Triggers(), analyzer: TraceAnalyzer(), logger: logger,
-            beforeRecovery: { try await startup.ready() })
+            store: store, spans: spans, triggers: Triggers(), analyzer: TraceAnalyzer(), telemetry: telemetry,
+            logger: logger, beforeRecovery: { try await startup.ready() })
         services.append(engine)
         var app = Application(
             router: makeRouter(
                 store: store, spans: spans, engine: engine, pathPrefix: configuration.server.pathPrefix,
                 telemetry: telemetry),
+            server: RunUpdatesSocket.server(updates: await engine.updates, pathPrefix: configuration.server.pathPrefix),
             configuration: .init(
                 address: .hostname(configuration.server.host, port: configuration.server.httpPort),
                 serverName: nil
@@ -172,6 +173,9 @@ public struct TracetestServer: Sendable {
         ConnectionRoutes(spans: spans).register(on: api)
         RunRoutes(store: store, engine: engine).register(on: api)
         SuiteRunRoutes(store: store, engine: engine).register(on: api)
+        ExpressionRoutes(store: store).register(on: api)
+        RunImportRoutes(store: store).register(on: api)
+        RunUpdatesSocket.register(on: router, pathPrefix: pathPrefix)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
             do {
                 _ = try await store.database.read { db in try await db.query("SELECT 1 AS ok") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TracetestCLI
 import TracetestConfig
 import TracetestModel
 import TracetestServer
@@ -12,8 +13,21 @@ struct Tracetest: AsyncParsableCommand {
         commandName: "tracetest",
         abstract: "Trace-based testing on OpenTelemetry: the server and its command-line client.",
         version: TracetestVersion.current,
-        subcommands: [Serve.self, Version.self]
+        groupedSubcommands: [
+            CommandGroup(name: "Configuration", subcommands: [ConfigureCommand.self, Serve.self]),
+            CommandGroup(
+                name: "Resources",
+                subcommands: [
+                    ApplyCommand.self, DeleteCommand.self, ExportCommand.self, GetCommand.self, ListCommand.self,
+                    RunCommand.self,
+                ]),
+            CommandGroup(name: "Misc", subcommands: [VersionCommand.self]),
+        ]
     )
+
+    static func main() async {
+        await CommandLineEntry.main(Self.self)
+    }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -70,14 +84,5 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode.failure
         }
         logger.info("server stopped")
-    }
-}
-
-struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the version.")
-
-    func run() {
-        print("CLI: v\(TracetestVersion.current)")
-        print("Server: Not Configured")
     }
 }

@@ -61,7 +61,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        context = propagate.extract(dict(self.headers.items()))
+        # Header names are case-insensitive (urllib sends `Traceparent`): extract from the lower-cased names.
+        context = propagate.extract({name.lower(): value for name, value in self.headers.items()})
         route = self.route_of(method, url.path)
         with self.tracer.start_as_current_span(
             f"{method} {route}",

@@ -1,9 +1,11 @@
 import Logging
+import OrderedCollections
 import TracetestIngest
 import TracetestLanguage
 import TracetestAnalyzer
 import TracetestModel
 import TracetestStorage
+import TracetestTelemetry
 
 /// Analyzes a trace with the analyzer settings; nil when the analyzer is disabled.
 public protocol TraceAnalyzing: Sendable {
@@ -14,8 +16,8 @@ public protocol TraceAnalyzing: Sendable {
 extension TraceAnalyzer: TraceAnalyzing {}
 
 /// One run through the pipeline (engine-telemetry.md §1.3): resolve the trigger, fire it, wait for the trace, root
-/// it at the trigger span, analyze it, then resolve outputs and evaluate the specs. Each step moves the run's state
-/// and records its events; a failure ends the run in the matching failure state with the reason.
+/// it at the trigger span, analyze it, then resolve outputs and evaluate the specs. Each step moves the run's state,
+/// records its events and its span (§4.3); a failure ends the run in the matching failure state with the reason.
 struct RunExecution {
     let test: Test
     var run: TestRun
@@ -24,6 +26,9 @@ struct RunExecution {
     let triggers: any Triggerer
     let analyzer: (any TraceAnalyzing)?
     let skip: SkipRequests
+    let pipeline: PipelineTelemetry
+    /// Where the next step's span attaches: the API request that started the run, then each step in turn.
+    var parent: TelemetryContext
 
     var store: Store { recorder.store }
 
@@ -47,6 +52,36 @@ struct RunExecution {
     /// Resolves and fires the trigger; returns the span arrivals of the run's trace (subscribed before firing), or
     /// nil when the run failed.
     private mutating func resolveAndTrigger() async throws -> AsyncStream<SpanStore.Arrival>? {
+        let pipeline = self.pipeline
+        var resolution: TelemetryContext = .root
+        let resolved: Trigger? = try await pipeline.step(
+            .triggerResolver, SpanName.resolveTrigger, parent: parent, runState: run.state
+        ) { span in
+            resolution = span.context
+            return try await resolveTrigger()
+        }
+        guard let resolved else { return nil }
+
+        // Spans that arrive while the trigger runs must be kept, so the trace is awaited before it fires.
+        let fedByOTLP = (try await store.dataStores.get()).isFedByOTLP
+        let arrivals = await spans.arrivals(of: run.traceID)
+        if fedByOTLP { try await spans.expect(run.traceID) }
+
+        await recorder.emit(.executionStart, run)
+        let result = await fire(resolved, parent: resolution)
+        parent = resolution
+        let succeeded = try await pipeline.step(
+            .triggerResultProcessor, SpanName.startProcessingTriggerResponse, parent: resolution, runState: run.state
+        ) { span in
+            parent = span.context
+            return try await processTriggerResult(result)
+        }
+        return succeeded ? arrivals : nil
+    }
+
+    /// Resolves the trigger's expressions and, for trace-id triggers, takes the run's trace id from it; nil when
+    /// that failed.
+    private mutating func resolveTrigger() async throws -> Trigger? {
         try await recorder.update(&run) {
             $0.state = .executing
             $0.serviceTriggeredAt = .now()
@@ -71,14 +106,39 @@ struct RunExecution {
         }
         try await recorder.update(&run) { $0.resolvedTrigger = resolved }
         await recorder.emit(.resolveSuccess, run)
+        return resolved
+    }
 
-        // Spans that arrive while the trigger runs must be kept, so the trace is awaited before it fires.
-        let fedByOTLP = (try await store.dataStores.get()).isFedByOTLP
-        let arrivals = await spans.arrivals(of: run.traceID)
-        if fedByOTLP { try await spans.expect(run.traceID) }
+    /// Fires the trigger in a `Trigger test` span, inside the `Tracetest trigger` span of the application tracer
+    /// whose span id the system under test receives as its parent (trace-id triggers get no such span: the trace is
+    /// not ours to add to).
+    private mutating func fire(_ trigger: Trigger, parent: TelemetryContext) async -> TriggerResult {
+        let triggerSpan: TriggerSpan? =
+            Self.isTraceIDTrigger(trigger.type) ? nil : pipeline.application.startTriggerSpan(traceID: run.traceID)
+        if let triggerSpan { run.spanID = triggerSpan.spanID }
+        defer { triggerSpan?.end() }
+        let attributes: [String: TelemetryAttributeValue] = [
+            AttributeKey.Trigger.traceID: .string(run.traceID.hex),
+            AttributeKey.Trigger.spanID: .string(run.spanID.hex),
+            AttributeKey.Trigger.testID: .string(run.testID),
+            AttributeKey.Trigger.type: .string(trigger.type),
+        ]
+        let (triggers, traceID, spanID) = (self.triggers, run.traceID, run.spanID)
+        return await pipeline.step(
+            .triggerExecuter, SpanName.triggerTest, parent: parent, runState: run.state, attributes: attributes
+        ) { span in
+            let result = await triggers.fire(trigger, traceID: traceID, spanID: spanID)
+            if let error = result.error {
+                span.setAttribute(AttributeKey.Trigger.error, error.message)
+                span.setError(message: error.message)
+            }
+            if let http = result.http { span.setAttribute(AttributeKey.Trigger.httpResponseCode, http.statusCode) }
+            return result
+        }
+    }
 
-        await recorder.emit(.executionStart, run)
-        let result = await triggers.fire(resolved, traceID: run.traceID, spanID: run.spanID)
+    /// Stores the trigger's result; false when the trigger failed (the run ends in `TRIGGER_FAILED`).
+    private mutating func processTriggerResult(_ result: TriggerResult) async throws -> Bool {
         try await recorder.update(&run) {
             $0.triggerResult = result
             $0.serviceTriggerCompletedAt = .now()
@@ -96,11 +156,11 @@ struct RunExecution {
             }
             await recorder.emit(.executionError, run, description: "Trigger execution failed. Error: \(error.message)")
             try await fail(.triggerFailed, error.message)
-            return nil
+            return false
         }
         await recorder.emit(.executionSuccess, run)
         try await recorder.update(&run) { $0.state = .awaitingTrace }
-        return arrivals
+        return true
     }
 
     /// Waits for the trace and stores it rooted at the trigger span; false when the run failed.
@@ -118,15 +178,26 @@ struct RunExecution {
                 try await fail(.traceFailed, message)
                 return false
             }
-            await recorder.emit(.fetchingStart, run)
-            let profile = try await store.pollingProfiles.get().periodic ?? PollingProfile.defaultProfile.periodic!
-            await recorder.emit(
-                .pollingStart, run,
-                description: "Trace polling started using otlp with the following endpoints: the built-in OTLP receiver",
-                polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
+            let pipeline = self.pipeline
+            let profile = try await pipeline.step(
+                .tracePollerStarter, SpanName.startPollingTrace, parent: parent, runState: run.state,
+                attributes: PipelineTelemetry.pollerAttributes(run, spans: 0)
+            ) { span in
+                parent = span.context
+                await recorder.emit(.fetchingStart, run)
+                let profile = try await store.pollingProfiles.get().periodic ?? PollingProfile.defaultProfile.periodic!
+                await recorder.emit(
+                    .pollingStart, run,
+                    description: "Trace polling started using otlp with the following endpoints: the built-in OTLP receiver",
+                    polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
+                return profile
+            }
             let waiter = TraceWaiter(
                 spans: spans, recorder: recorder, profile: profile, selectors: test.specs.map(\.selector), skip: skip)
-            switch try await waiter.wait(for: run, arrivals: arrivals) {
+            var polling = PollingSpans(pipeline: pipeline, run: run, parent: parent)
+            let outcome = try await waiter.wait(for: run, arrivals: arrivals, polling: &polling)
+            parent = polling.parent
+            switch outcome {
             case .timedOut:
                 let reason = "Timed out without finding trace, trace id \"\(run.traceID.hex)\""
                 await recorder.emit(
@@ -134,14 +205,14 @@ struct RunExecution {
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
                 try await fail(.traceFailed, "timeout")
                 return false
-            case .trace(let found, let reason, let skipped):
+            case .trace(let found, let reason, let skipped, let iterations):
                 collected = found
                 if skipped {
                     await recorder.emit(.pollingSkipped, run, description: "Trace polling has been skipped: \(reason)")
                 } else {
                     await recorder.emit(
                         .pollingSuccess, run, description: "Trace polling strategy succeeded. Reason: \(reason)",
-                        polling: .init(isComplete: true, numberSpans: found.count, numberIterations: 0))
+                        polling: .init(isComplete: true, numberSpans: found.count, numberIterations: iterations))
                 }
             }
         }
@@ -170,6 +241,8 @@ struct RunExecution {
     }
 
     private mutating func analyze(_ trace: Trace) async throws -> Bool {
+        let started = ContinuousClock.now
+        defer { pipeline.record(.linterRunner, since: started, runState: .analyzingTrace) }
         let settings = try await store.analyzers.get()
         guard let analyzer, settings.enabled else {
             await recorder.emit(.traceLinterSkipped, run)
@@ -197,19 +270,21 @@ struct RunExecution {
 
     /// Outputs first (merged into the run's variables), then every spec in order; sets the `test-specs` gate.
     private mutating func assert(on trace: Trace) async throws {
+        let started = ContinuousClock.now
+        let stateOnInput = run.state
+        defer { pipeline.record(.assertionRunner, since: started, runState: stateOnInput) }
         await recorder.emit(.testSpecsRunStart, run)
         let index = TraceIndex(trace)
         let variables = run.variableSet.lookup
-        var outputs: [RunOutput] = []
-        for output in test.outputs {
-            let resolved = output.resolve(in: index, variables: variables)
-            outputs.append(
-                RunOutput(name: resolved.name, spanID: resolved.spanID?.hex ?? "", value: resolved.value, error: resolved.error))
-            if let error = resolved.error {
-                await recorder.emit(.outputGenerationWarning, run, description: error, title: "Output '\(output.name)' not generated")
-            }
+        let (outputs, warnings) = resolveOutputs(in: index, variables: variables)
+        for (name, error) in warnings {
+            await recorder.emit(.outputGenerationWarning, run, description: error, title: "Output '\(name)' not generated")
         }
         let (assertionResults, specResults) = SpecEvaluation.evaluate(test.specs, on: index, variables: variables)
+        pipeline.tracer.startSpan(
+            SpanName.executeAssertions, parent: parent,
+            attributes: [AttributeKey.allAssertionsPassed: .bool(assertionResults.allPassed)]
+        ).end()
         for assertion in specResults.flatMap(\.assertions) {
             if let error = assertion.spanResults.lazy.compactMap(\.error).first(where: { [.resolution, .syntax].contains($0.code) }) {
                 await recorder.emit(
@@ -228,6 +303,34 @@ struct RunExecution {
             $0.junitReport = JUnitReport.xml(testName: testName, results: specResults, seconds: $0.executionTime())
         }
         await recorder.emit(assertionResults.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
+    }
+
+    /// The test's outputs resolved on the trace, and the (name, reason) of each that could not be; recorded in a
+    /// `Process outputs` span.
+    private func resolveOutputs(
+        in index: TraceIndex, variables: some VariableLookup
+    ) -> (outputs: [RunOutput], warnings: [(String, String)]) {
+        var outputs: [RunOutput] = []
+        var warnings: [(String, String)] = []
+        var described: OrderedDictionary<String, WireValue> = [:]
+        for output in test.outputs {
+            let resolved = output.resolve(in: index, variables: variables)
+            let spanID = resolved.spanID?.hex ?? ""
+            outputs.append(RunOutput(name: resolved.name, spanID: spanID, value: resolved.value, error: resolved.error))
+            if let error = resolved.error { warnings.append((output.name, error)) }
+            described[resolved.name] = .object([
+                "Name": .string(resolved.name), "Value": .string(resolved.value), "SpanID": .string(spanID),
+                "Resolved": .bool(resolved.error == nil), "Error": resolved.error.map(WireValue.string) ?? .null,
+            ])
+        }
+        if pipeline.tracer.isEnabled {
+            let span = pipeline.tracer.startSpan(
+                SpanName.processOutputs, parent: parent,
+                attributes: [AttributeKey.outputProcessorOutputs: .string(WireValue.object(described).jsonText)])
+            if !warnings.isEmpty { span.setError(message: warnings.map { "\($0.0): \($0.1)" }.joined(separator: "; ")) }
+            span.end()
+        }
+        return (outputs, warnings)
     }
 
     /// Ends the run in `state` with `reason`.

@@ -16,7 +16,7 @@ struct TraceWaiter {
 
     enum Outcome {
         /// Polling ended with these spans (possibly none when skipped).
-        case trace([Span], reason: String, skipped: Bool)
+        case trace([Span], reason: String, skipped: Bool, iterations: Int)
         /// No span arrived before the timeout.
         case timedOut
     }
@@ -27,8 +27,12 @@ struct TraceWaiter {
         case skip
     }
 
-    /// - Parameter arrivals: subscribed before the trigger fired, so no arrival is missed.
-    func wait(for run: TestRun, arrivals: AsyncStream<SpanStore.Arrival>) async throws -> Outcome {
+    /// - Parameters:
+    ///   - arrivals: subscribed before the trigger fired, so no arrival is missed.
+    ///   - polling: records each iteration's `Fetching trace` and `Evaluating trace` spans.
+    func wait(
+        for run: TestRun, arrivals: AsyncStream<SpanStore.Arrival>, polling: inout PollingSpans
+    ) async throws -> Outcome {
         let retryDelay = (try? GoDuration(parsing: profile.retryDelay).duration) ?? .milliseconds(500)
         let timeout = (try? GoDuration(parsing: profile.timeout).duration) ?? .seconds(60)
         let clock = ContinuousClock()
@@ -67,13 +71,17 @@ struct TraceWaiter {
             try Task.checkCancellation()
             switch event {
             case .skip:
-                return .trace(current, reason: "Trace Collection Skipped", skipped: true)
+                let reason = "Trace Collection Skipped"
+                polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
+                return .trace(current, reason: reason, skipped: true, iterations: iterations)
             case .arrival(let arrival):
                 await recorder.emit(
                     .otlpServerReceivedSpans, run,
                     description: "\(arrival.newSpans) span(s) received; the trace has \(arrival.totalSpans)",
                     title: "\(arrival.transport.rawValue) OTLP server endpoint received spans")
+                let iteration = polling.fetching()
                 current = try await spans.spans(of: run.traceID)
+                polling.evaluated(iteration, spans: current.count, finished: false, reason: "New spans found")
                 lastArrival = clock.now
                 iterations += 1
                 await recorder.emit(
@@ -84,8 +92,13 @@ struct TraceWaiter {
             case .tick:
                 let now = clock.now
                 if now >= deadline {
-                    guard !current.isEmpty else { return .timedOut }
-                    return .trace(current, reason: "Timed out while waiting for more spans", skipped: false)
+                    guard !current.isEmpty else {
+                        polling.failure(spans: 0, error: "timeout")
+                        return .timedOut
+                    }
+                    let reason = "Timed out while waiting for more spans"
+                    polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
+                    return .trace(current, reason: reason, skipped: false, iterations: iterations)
                 }
                 guard let last = lastArrival, hasApplicationSpans(current, of: run) else {
                     schedule(deadline)
@@ -99,15 +112,21 @@ struct TraceWaiter {
                     schedule(last + retryDelay * 3)
                     continue
                 }
+                let iteration = polling.fetching()
                 let unmatched = unmatchedSelectors(current, of: run)
                 if unmatched.isEmpty {
-                    return .trace(current, reason: "The trace is complete and every selector matched", skipped: false)
+                    let reason = "The trace is complete and every selector matched"
+                    polling.evaluated(iteration, spans: current.count, finished: true, reason: reason)
+                    return .trace(current, reason: reason, skipped: false, iterations: iterations)
                 }
                 guard selectorRetries < profile.selectorMatchRetries else {
-                    return .trace(
-                        current, reason: "Some selectors never matched a span, giving up: \(unmatched.joined(separator: ", "))",
-                        skipped: false)
+                    let reason = "Some selectors never matched a span, giving up: \(unmatched.joined(separator: ", "))"
+                    polling.evaluated(iteration, spans: current.count, finished: true, reason: reason)
+                    return .trace(current, reason: reason, skipped: false, iterations: iterations)
                 }
+                polling.evaluated(
+                    iteration, spans: current.count, finished: false,
+                    reason: "not all selectors got matching spans in the trace")
                 selectorRetries += 1
                 iterations += 1
                 await recorder.emit(

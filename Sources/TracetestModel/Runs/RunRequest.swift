@@ -43,12 +43,6 @@ public struct RunInformation: Codable, Sendable, Equatable {
         variables = try c.value(.variables, or: [Variable]()).map { KeyValue(key: $0.key, value: $0.value) }
         metadata = try c.value(.metadata, or: [:])
         requiredGates = try c.decodeIfPresent([String].self, forKey: .requiredGates)
-        let known = ["analyzer-score", "analyzer-rules", "test-specs"]
-        if let unknown = requiredGates?.first(where: { !known.contains($0) }) {
-            throw DecodingError.dataCorruptedError(
-                forKey: .requiredGates, in: c,
-                debugDescription: "unknown gate \"\(unknown)\"; the gates are \(known.joined(separator: ", "))")
-        }
     }
 
     public func encode(to encoder: any Encoder) throws {

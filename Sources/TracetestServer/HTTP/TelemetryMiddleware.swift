@@ -33,7 +33,11 @@ struct TelemetryMiddleware: RouterMiddleware {
     {
         let started = ContinuousClock.now
         // Set by the router before the middlewares run; nil when no route matches.
-        let route = Self.route(context.endpointPath, prefix: pathPrefix)
+        var route = Self.route(context.endpointPath, prefix: pathPrefix)
+        if route.isResourceItem, request.method == .post, request.uri.path.hasSuffix("/api/tests/import") {
+            // `POST /api/tests/{testId}` serves only the import (RunImportRoutes).
+            route = Route(template: "/api/tests/import")
+        }
         let method = request.method.rawValue
         let span = startSpan(request, context: context, route: route)
         var response: Response

@@ -21,7 +21,9 @@ struct SpanSearch: Decodable {
         let needle = query.lowercased()
         return trace.spans.filter { span in
             span.name.lowercased().contains(needle)
-                || span.attributes.contains { $0.key.lowercased().contains(needle) || $0.value.lowercased().contains(needle) }
+                || span.attributes.contains {
+                    $0.key.lowercased().contains(needle) || $0.value.lowercased().contains(needle)
+                }
         }.map(\.id)
     }
 }
@@ -30,11 +32,12 @@ struct SpanSearch: Decodable {
 struct DryRun: Decodable {
     var specs: [TestSpec]
 
-    enum CodingKeys: String, CodingKey { case specs }
+    enum CodingKeys: String, CodingKey, CaseIterable { case specs }
     enum SpecKeys: String, CodingKey { case selectorParsed }
     enum ParsedKeys: String, CodingKey { case query }
 
     init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         var specs: [TestSpec] = []
         if var list = try? container.nestedUnkeyedContainer(forKey: .specs) {

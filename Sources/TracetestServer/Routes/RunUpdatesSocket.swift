@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import TracetestEngine
+import TracetestModel
+
+/// The WebSocket of api-resources.md §5 at `/ws` and `<pathPrefix>/ws`: clients subscribe to topics
+/// (`test/<testId>/run/<runId>`, `.../event`, `testsuites/<suiteId>/run/<runId>`) and receive every update the
+/// engine publishes on them. The server pings every 5 s and closes a connection whose pong has not come 5 s after
+/// a ping (so 10 s without a pong).
+enum RunUpdatesSocket {
+    static let pingPeriod: Duration = .seconds(5)
+    /// The largest client message read; subscription messages are a few hundred bytes.
+    static let maximumMessageSize = 64 * 1024
+
+    /// The HTTP/1 server that upgrades requests for the socket's paths and serves the API on the others.
+    static func server(updates: RunUpdates, pathPrefix: String) -> HTTPServerBuilder {
+        let paths = socketPaths(pathPrefix: pathPrefix)
+        return .http1WebSocketUpgrade(
+            configuration: .init(ws: .init(autoPing: .enabled(timePeriod: pingPeriod)))
+        ) { request, _, _ in
+            let path = request.path.map { String($0.prefix { $0 != "?" }) } ?? ""
+            guard request.method == .get, paths.contains(path) else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in
+                try await serve(inbound: inbound, outbound: outbound, updates: updates)
+            }
+        }
+    }
+
+    /// `/ws`, and `/<prefix>/ws` when there is a path prefix.
+    static func socketPaths(pathPrefix: String) -> Set<String> {
+        let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
+        return prefix.isEmpty ? ["/ws"] : ["/ws", "/\(prefix)/ws"]
+    }
+
+    /// A plain request for the socket's paths (no upgrade headers) is told how to connect.
+    static func register(on router: Router<BasicRequestContext>, pathPrefix: String) {
+        for path in socketPaths(pathPrefix: pathPrefix) {
+            router.get(RouterPath(path)) { _, _ in
+                OpenAPIResponse.json(
+                    .string(
+                        "\(path) is a WebSocket: connect with a WebSocket client (Upgrade: websocket) and send "
+                            + "{\"type\":\"subscribe\",\"resource\":\"test/<testId>/run/<runId>\"}"),
+                    status: .badRequest)
+            }
+        }
+    }
+
+    /// One connection: answers the client's messages and forwards the updates of its subscriptions, until the
+    /// client goes away. Every frame is written by one task, in order.
+    static func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, updates: RunUpdates
+    ) async throws {
+        let (outgoing, sink) = AsyncStream.makeStream(of: String.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // A failed write means the client is gone: the read loop ends too.
+                for await text in outgoing {
+                    do { try await outbound.write(.text(text)) } catch { return }
+                }
+            }
+            var subscriptions: [String: (topic: String, task: Task<Void, Never>)] = [:]
+            defer {
+                for subscription in subscriptions.values { subscription.task.cancel() }
+                sink.finish()
+            }
+            for try await message in inbound.messages(maxSize: maximumMessageSize) {
+                let request: ClientMessage
+                do throws(ClientMessage.Invalid) {
+                    request = try ClientMessage(message)
+                } catch {
+                    sink.yield(Self.error(error.message))
+                    continue
+                }
+                switch request {
+                case .subscribe(let topic):
+                    // Listening starts before the answer, so nothing published after it is missed.
+                    let stream = await updates.subscribe(topic)
+                    let id = UUID().uuidString.lowercased()
+                    sink.yield(
+                        WireValue.object([
+                            "type": "success", "resource": .string(topic),
+                            "message": .object(["subscriptionId": .string(id)]),
+                        ]).jsonText)
+                    let task = Task {
+                        for await event in stream {
+                            sink.yield(
+                                WireValue.object(["type": "update", "resource": .string(topic), "event": event])
+                                    .jsonText)
+                        }
+                    }
+                    subscriptions[id] = (topic, task)
+                case .unsubscribe(let topic, let id):
+                    guard let subscription = subscriptions[id], subscription.topic == topic else {
+                        sink.yield(
+                            Self.error(
+                                "no subscription \"\(id)\" to \"\(topic)\" on this connection: send the "
+                                    + "subscriptionId the subscribe message was answered with"))
+                        continue
+                    }
+                    subscription.task.cancel()
+                    subscriptions[id] = nil
+                    sink.yield(WireValue.object(["type": "success", "resource": "", "message": "ok"]).jsonText)
+                }
+            }
+        }
+    }
+
+    static func error(_ message: String) -> String {
+        WireValue.object(["type": "error", "resource": "", "message": .string(message)]).jsonText
+    }
+}
+
+/// A message a client sends on the socket.
+enum ClientMessage {
+    case subscribe(String)
+    case unsubscribe(String, subscriptionID: String)
+
+    struct Invalid: Error {
+        var message: String
+    }
+
+    init(_ message: WebSocketMessage) throws(Invalid) {
+        guard case .text(let text) = message else {
+            throw Invalid(message: "invalid message: send JSON text frames, not binary ones")
+        }
+        let value: WireValue
+        do {
+            try WireDecoding.checkJSONSyntax(text)
+            value = try WireDecoding.decode(WireValue.self, from: text)
+        } catch {
+            throw Invalid(message: "invalid message: \(error)")
+        }
+        guard case .object = value else {
+            throw Invalid(message: "invalid message: expected a JSON object {\"type\", \"resource\"}")
+        }
+        let resource = value["resource"]?.stringValue ?? ""
+        switch value["type"]?.stringValue {
+        case "subscribe":
+            guard !resource.isEmpty else {
+                throw Invalid(message: "resource cannot be empty: name a topic such as test/<testId>/run/<runId>")
+            }
+            self = .subscribe(resource)
+        case "unsubscribe":
+            guard !resource.isEmpty else {
+                throw Invalid(message: "resource cannot be empty: name the topic to unsubscribe from")
+            }
+            self = .unsubscribe(resource, subscriptionID: value["subscriptionId"]?.stringValue ?? "")
+        case let type:
+            let named = type.map { "\"\($0)\"" } ?? "missing"
+            throw Invalid(message: "invalid message: type \(named): use \"subscribe\" or \"unsubscribe\"")
+        }
+    }
+}
