@@ -38,7 +38,7 @@ public actor RunEngine: Service {
     let triggers: any Triggerer
     let analyzer: (any TraceAnalyzing)?
     let pipeline: PipelineTelemetry
-    public let updates = RunUpdates()
+    public nonisolated let updates = RunUpdates()
     let logger: Logger
     let maxParallelRuns: Int
     let beforeRecovery: @Sendable () async throws -> Void

@@ -87,7 +87,7 @@ public struct TracetestServer: Sendable {
             router: makeRouter(
                 store: store, spans: spans, engine: engine, pathPrefix: configuration.server.pathPrefix,
                 telemetry: telemetry),
-            server: RunUpdatesSocket.server(updates: await engine.updates, pathPrefix: configuration.server.pathPrefix),
+            server: RunUpdatesSocket.server(updates: engine.updates, pathPrefix: configuration.server.pathPrefix),
             configuration: .init(
                 address: .hostname(configuration.server.host, port: configuration.server.httpPort),
                 serverName: nil
@@ -174,7 +174,7 @@ public struct TracetestServer: Sendable {
         RunRoutes(store: store, engine: engine).register(on: api)
         SuiteRunRoutes(store: store, engine: engine).register(on: api)
         ExpressionRoutes(store: store).register(on: api)
-        RunImportRoutes(store: store).register(on: api)
+        RunImportRoutes(store: store, updates: engine.updates).register(on: api)
         RunUpdatesSocket.register(on: router, pathPrefix: pathPrefix)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
             do {

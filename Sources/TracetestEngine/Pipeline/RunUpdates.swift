@@ -23,7 +23,8 @@ public actor RunUpdates {
         return stream
     }
 
-    func publish(_ value: WireValue, on topic: String) {
+    /// Sends `value` to everyone subscribed to `topic`.
+    public func publish(_ value: WireValue, on topic: String) {
         guard let listeners = subscribers[topic] else { return }
         for continuation in listeners.values { continuation.yield(value) }
     }

@@ -9,6 +9,7 @@ import TracetestStorage
 /// spans for a run) (api-resources.md §3.1).
 struct RunImportRoutes {
     let store: Store
+    let updates: RunUpdates
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         // `tests/import` as a path of its own would hide the resource routes of a test whose id is "import" (the
@@ -116,6 +117,7 @@ struct RunImportRoutes {
             }
         }
         guard try await store.runs.update(run) else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
+        await updates.publish(try WireEncoder().encode(run), on: RunUpdates.runTopic(testID: testID, runID: runID))
         run.trace = spans.flatMap {
             $0.isEmpty ? nil : .raw(TraceDocument.json(Trace(traceID: run.traceID, assembled: $0)))
         }
