@@ -139,6 +139,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "AnalyzerBenchmark",
+            dependencies: ["TracetestAnalyzer", "TracetestModel"],
+            path: "Benchmarks/AnalyzerBenchmark"
+        ),
+        .executableTarget(
             name: "LanguageBenchmark",
             dependencies: ["TracetestLanguage"],
             path: "Benchmarks/LanguageBenchmark"

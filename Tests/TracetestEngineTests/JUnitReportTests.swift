@@ -26,7 +26,9 @@ struct JUnitReportTests {
     func layout() throws {
         let specs = [
             TestSpec(selector: #"span[name = "GET /a"]"#, assertions: ["attr:http.status_code = 200"]),
-            TestSpec(selector: "span[kind = \"client\"] , span[kind = \"server\"]", assertions: ["attr:http.status_code < 400"]),
+            TestSpec(
+                selector: "span[kind = \"client\"] , span[kind = \"server\"]",
+                assertions: ["attr:http.status_code < 400"]),
             TestSpec(selector: #"span[name = "GET /a"]"#, assertions: ["attr:missing.thing = 1 + "]),
         ]
         let (_, details) = SpecEvaluation.evaluate(specs, on: index(), variables: [:])
@@ -43,7 +45,8 @@ struct JUnitReportTests {
         let suites = root.elements(forName: "testsuite")
         #expect(suites.map { $0.attribute(forName: "tests")?.stringValue } == ["1", "2", "1"])
         #expect(suites[0].attribute(forName: "name")?.stringValue == #"span[name = "GET /a"]"#)
-        let failure = try #require(suites[1].elements(forName: "testcase").compactMap { $0.elements(forName: "failure").first }.first)
+        let failure = try #require(
+            suites[1].elements(forName: "testcase").compactMap { $0.elements(forName: "failure").first }.first)
         #expect(failure.attribute(forName: "message")?.stringValue == "500")
         #expect(suites[2].elements(forName: "testcase").first?.elements(forName: "error").isEmpty == false)
 

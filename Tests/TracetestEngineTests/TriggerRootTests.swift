@@ -23,7 +23,8 @@ struct TriggerRootTests {
 
     @Test("without an exported trigger span, one is made from the run's trigger times; every root hangs under it")
     func madeRoot() throws {
-        let app = Span(id: SpanID(hex: "0000000000000001")!, parentID: triggerSpan, name: "GET /a", startTimeUnixNano: 5)
+        let app = Span(
+            id: SpanID(hex: "0000000000000001")!, parentID: triggerSpan, name: "GET /a", startTimeUnixNano: 5)
         let orphan = Span(
             id: SpanID(hex: "0000000000000002")!, parentID: SpanID(hex: "00000000000000ff")!, name: "lost",
             startTimeUnixNano: 6)
@@ -44,7 +45,8 @@ struct TriggerRootTests {
         let exported = Span(
             id: triggerSpan, parentID: SpanID(hex: "00000000000000ee")!, name: "Tracetest trigger",
             startTimeUnixNano: 7, endTimeUnixNano: 9)
-        let app = Span(id: SpanID(hex: "0000000000000001")!, parentID: triggerSpan, name: "GET /a", startTimeUnixNano: 8)
+        let app = Span(
+            id: SpanID(hex: "0000000000000001")!, parentID: triggerSpan, name: "GET /a", startTimeUnixNano: 8)
         let trace = TriggerRoot.trace(for: run(http: false), spans: [exported, app])
         #expect(trace.spans.count == 2)
         let root = try #require(trace.spans.first { $0.parentID == nil })

@@ -55,7 +55,9 @@ struct RunAPITests {
         return try #require(try response.json() as? [[String: Any]])
     }
 
-    @Test("a passing HTTP test: trigger, trace from the app's SDK, specs in order, outputs, events", arguments: TestBackend.allCases)
+    @Test(
+        "a passing HTTP test: trigger, trace from the app's SDK, specs in order, outputs, events",
+        arguments: TestBackend.allCases)
     func passingRun(backend: TestBackend) async throws {
         try await withDemo(backend) { api, app in
             let testID = try await api.create(
@@ -96,11 +98,14 @@ struct RunAPITests {
             #expect(attributes["tracetest.response.status"] == "200")
             let flat = try #require(trace["flat"] as? [String: [String: Any]])
             let names = Set(flat.values.compactMap { $0["name"] as? String })
-            #expect(names.isSuperset(of: ["Tracetest trigger", "GET /pokemon/:id", "SELECT pokemon", "GET /types/:name"]))
+            #expect(
+                names.isSuperset(of: ["Tracetest trigger", "GET /pokemon/:id", "SELECT pokemon", "GET /types/:name"]))
             let server = try #require(flat.values.first { $0["name"] as? String == "GET /pokemon/:id" })
             #expect(server["parentId"] as? String == run["spanId"] as? String)
 
-            for field in ["createdAt", "serviceTriggeredAt", "serviceTriggerCompletedAt", "obtainedTraceAt", "completedAt"] {
+            for field in [
+                "createdAt", "serviceTriggeredAt", "serviceTriggerCompletedAt", "obtainedTraceAt", "completedAt",
+            ] {
                 let text = try #require(run[field] as? String, "\(field)")
                 #expect(!text.hasPrefix("0001") && !text.hasPrefix("1970"), "\(field) = \(text)")
             }
@@ -124,7 +129,9 @@ struct RunAPITests {
         }
     }
 
-    @Test("a failing spec: FINISHED with allPassed false, the test-specs gate failed, JUnit with the failure", arguments: TestBackend.allCases)
+    @Test(
+        "a failing spec: FINISHED with allPassed false, the test-specs gate failed, JUnit with the failure",
+        arguments: TestBackend.allCases)
     func failingRunAndJUnit(backend: TestBackend) async throws {
         try await withDemo(backend) { api, app in
             let testID = try await api.create(
@@ -172,21 +179,27 @@ struct RunAPITests {
         }
     }
 
-    @Test("variables from a variable set and inline values reach the trigger; missing ones are refused with 422", arguments: TestBackend.allCases)
+    @Test(
+        "variables from a variable set and inline values reach the trigger; missing ones are refused with 422",
+        arguments: TestBackend.allCases)
     func variables(backend: TestBackend) async throws {
         try await withDemo(backend) { api, app in
             try await api.create(
                 "/api/variablesets",
-                #"{"type":"VariableSet","spec":{"id":"demo","name":"demo","values":[{"key":"BASE_URL","value":"\#(app)"}]}}"#)
+                #"{"type":"VariableSet","spec":{"id":"demo","name":"demo","values":[{"key":"BASE_URL","value":"\#(app)"}]}}"#
+            )
             let testID = try await api.create(
                 "/api/tests",
-                Self.pokemonTest(id: "vars", url: "${var:BASE_URL}/pokemon/${var:POKEMON_ID}", specs: Self.passingSpecs))
+                Self.pokemonTest(id: "vars", url: "${var:BASE_URL}/pokemon/${var:POKEMON_ID}", specs: Self.passingSpecs)
+            )
 
             let refused = try await api.post("/api/tests/\(testID)/run", #"{"variableSetId":"demo"}"#)
             #expect(refused.status == 422)
             let missing = try #require(try refused.object()["missingVariables"] as? [[String: Any]])
             #expect(missing.first?["testId"] as? String == testID)
-            #expect((missing.first?["variables"] as? [[String: Any]])?.compactMap { $0["key"] as? String } == ["POKEMON_ID"])
+            #expect(
+                (missing.first?["variables"] as? [[String: Any]])?.compactMap { $0["key"] as? String } == ["POKEMON_ID"]
+            )
             #expect(try await api.post("/api/tests/\(testID)/run", #"{"variableSetId":"nope"}"#).status == 404)
 
             let run = try await api.runToEnd(
@@ -269,7 +282,9 @@ struct RunAPITests {
         }
     }
 
-    @Test("rerun evaluates the current test version against the same trace, without triggering again", arguments: TestBackend.allCases)
+    @Test(
+        "rerun evaluates the current test version against the same trace, without triggering again",
+        arguments: TestBackend.allCases)
     func rerun(backend: TestBackend) async throws {
         try await withDemo(backend) { api, app in
             let testID = try await api.create(
@@ -299,7 +314,8 @@ struct RunAPITests {
     func stop(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let testID = try await api.create("/api/tests", Self.traceIDTest(id: "stop"))
-            let run = try await api.startRun(testID, #"{"variables":[{"key":"TRACE_ID","value":"\#(TraceID.random().hex)"}]}"#)
+            let run = try await api.startRun(
+                testID, #"{"variables":[{"key":"TRACE_ID","value":"\#(TraceID.random().hex)"}]}"#)
             let id = try runID(of: run)
             _ = try await api.waitFor("/api/tests/\(testID)/run/\(id)") { $0["state"] as? String == "AWAITING_TRACE" }
             let stopped = try await api.post("/api/tests/\(testID)/run/\(id)/stop", "")
@@ -322,8 +338,11 @@ struct RunAPITests {
                 "/api/tests",
                 Self.traceIDTest(
                     id: "skip",
-                    specs: #"[{"selector":"span[name=\"Tracetest trigger\"]","assertions":["attr:tracetest.selected_spans.count = 1"]}]"#))
-            let run = try await api.startRun(testID, #"{"variables":[{"key":"TRACE_ID","value":"\#(TraceID.random().hex)"}]}"#)
+                    specs:
+                        #"[{"selector":"span[name=\"Tracetest trigger\"]","assertions":["attr:tracetest.selected_spans.count = 1"]}]"#
+                ))
+            let run = try await api.startRun(
+                testID, #"{"variables":[{"key":"TRACE_ID","value":"\#(TraceID.random().hex)"}]}"#)
             let id = try runID(of: run)
             _ = try await api.waitFor("/api/tests/\(testID)/run/\(id)") { $0["state"] as? String == "AWAITING_TRACE" }
             #expect(try await api.post("/api/tests/\(testID)/run/\(id)/skipPolling", "").status == 200)
@@ -334,14 +353,18 @@ struct RunAPITests {
         }
     }
 
-    @Test("a TraceID test collects the spans an OpenTelemetry SDK sent with that trace id", arguments: TestBackend.allCases)
+    @Test(
+        "a TraceID test collects the spans an OpenTelemetry SDK sent with that trace id",
+        arguments: TestBackend.allCases)
     func traceIDTrigger(backend: TestBackend) async throws {
         try await withDemo(backend) { api, app in
             let testID = try await api.create(
                 "/api/tests",
                 Self.traceIDTest(
                     id: "byid",
-                    specs: #"[{"selector":"span[tracetest.span.type=\"database\"]","assertions":["attr:db.system = \"sqlite\""]}]"#))
+                    specs:
+                        #"[{"selector":"span[tracetest.span.type=\"database\"]","assertions":["attr:db.system = \"sqlite\""]}]"#
+                ))
             let traceID = TraceID.random().hex
             let run = try await api.startRun(testID, #"{"variables":[{"key":"TRACE_ID","value":"\#(traceID)"}]}"#)
             let id = try runID(of: run)
@@ -359,7 +382,9 @@ struct RunAPITests {
         }
     }
 
-    @Test("an unreachable host ends the run in TRIGGER_FAILED with the reason and its events", arguments: TestBackend.allCases)
+    @Test(
+        "an unreachable host ends the run in TRIGGER_FAILED with the reason and its events",
+        arguments: TestBackend.allCases)
     func unreachableHost(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let testID = try await api.create(
@@ -378,7 +403,9 @@ struct RunAPITests {
         }
     }
 
-    @Test("a trigger type this server does not run ends in TRIGGER_FAILED with a clear message", arguments: TestBackend.allCases)
+    @Test(
+        "a trigger type this server does not run ends in TRIGGER_FAILED with a clear message",
+        arguments: TestBackend.allCases)
     func unsupportedTrigger(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let testID = try await api.create(

@@ -18,7 +18,9 @@ struct RunRecoveryTests {
             timeout: 4s
         """
 
-    @Test("a server killed mid-run: the waiting run resumes and times out, the triggering one fails with the reason", arguments: TestBackend.allCases)
+    @Test(
+        "a server killed mid-run: the waiting run resumes and times out, the triggering one fails with the reason",
+        arguments: TestBackend.allCases)
     func killedMidRun(backend: TestBackend) async throws {
         try await withTestConfiguration(backend) { configuration in
             try await withTemporaryDirectory { directory in
@@ -27,7 +29,8 @@ struct RunRecoveryTests {
                 try Self.provisioning.write(toFile: directory + "/provisioning.yaml", atomically: true, encoding: .utf8)
                 // The app's spans go nowhere: only the trigger matters here.
                 try await Python.withDemoApp(otlpPort: 1) { appPort in
-                    let server = try ServerProcess(["serve", "--provisioning-file", "provisioning.yaml"], in: directory)
+                    let server = try ServerProcess(
+                        ["serve", "--provisioning-file", "provisioning.yaml"], in: directory)
                     let api = TestAPI(port: try await server.waitUntilListening())
                     try await api.create(
                         "/api/tests",
@@ -50,7 +53,9 @@ struct RunRecoveryTests {
                         #expect(waited["lastErrorState"] as? String == "timeout")
                         let slow = try await api.waitForRun("slow", 1)
                         #expect(slow["state"] as? String == "TRIGGER_FAILED")
-                        #expect((slow["lastErrorState"] as? String)?.contains("the server stopped while the trigger was running") == true)
+                        #expect(
+                            (slow["lastErrorState"] as? String)?.contains(
+                                "the server stopped while the trigger was running") == true)
                         #expect((slow["completedAt"] as? String)?.hasPrefix("1970") == false)
                     }
                 }

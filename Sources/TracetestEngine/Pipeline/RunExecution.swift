@@ -1,8 +1,8 @@
 import Logging
 import OrderedCollections
+import TracetestAnalyzer
 import TracetestIngest
 import TracetestLanguage
-import TracetestAnalyzer
 import TracetestModel
 import TracetestStorage
 import TracetestTelemetry
@@ -69,7 +69,6 @@ struct RunExecution {
 
         await recorder.emit(.executionStart, run)
         let result = await fire(resolved, parent: resolution)
-        parent = resolution
         let succeeded = try await pipeline.step(
             .triggerResultProcessor, SpanName.startProcessingTriggerResponse, parent: resolution, runState: run.state
         ) { span in
@@ -98,7 +97,8 @@ struct RunExecution {
         if let id = resolved.traceid?.id, Self.isTraceIDTrigger(test.trigger.type) {
             guard let traceID = TraceID(hex: id) else {
                 let message = "invalid trace id \"\(id)\": a trace id is 32 hexadecimal digits"
-                await recorder.emit(.resolveError, run, description: "Resolving trigger details failed. Error: \(message)")
+                await recorder.emit(
+                    .resolveError, run, description: "Resolving trigger details failed. Error: \(message)")
                 try await fail(.triggerFailed, message)
                 return nil
             }
@@ -152,7 +152,9 @@ struct RunExecution {
             if error.runningOnContainer && error.targetsLocalhost {
                 await recorder.emit(
                     .dockerComposeHostMismatchError, run,
-                    description: "The trigger targets localhost from inside a container; use host.docker.internal or the service's name")
+                    description:
+                        "The trigger targets localhost from inside a container; use host.docker.internal or the service's name"
+                )
             }
             await recorder.emit(.executionError, run, description: "Trigger execution failed. Error: \(error.message)")
             try await fail(.triggerFailed, error.message)
@@ -168,7 +170,8 @@ struct RunExecution {
         defer { Task { [spans, traceID = run.traceID] in await spans.forget(traceID) } }
         var collected: [Span] = []
         if run.skipTraceCollection {
-            await recorder.emit(.pollingSkipped, run, description: "Trace polling has been skipped: the test skips trace collection")
+            await recorder.emit(
+                .pollingSkipped, run, description: "Trace polling has been skipped: the test skips trace collection")
         } else {
             let dataStore = try await store.dataStores.get()
             guard dataStore.isFedByOTLP else {
@@ -188,7 +191,8 @@ struct RunExecution {
                 let profile = try await store.pollingProfiles.get().periodic ?? PollingProfile.defaultProfile.periodic!
                 await recorder.emit(
                     .pollingStart, run,
-                    description: "Trace polling started using otlp with the following endpoints: the built-in OTLP receiver",
+                    description:
+                        "Trace polling started using otlp with the following endpoints: the built-in OTLP receiver",
                     polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
                 return profile
             }
@@ -201,7 +205,8 @@ struct RunExecution {
             case .timedOut:
                 let reason = "Timed out without finding trace, trace id \"\(run.traceID.hex)\""
                 await recorder.emit(
-                    .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout")
+                    .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout"
+                )
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
                 try await fail(.traceFailed, "timeout")
                 return false
@@ -278,7 +283,8 @@ struct RunExecution {
         let variables = run.variableSet.lookup
         let (outputs, warnings) = resolveOutputs(in: index, variables: variables)
         for (name, error) in warnings {
-            await recorder.emit(.outputGenerationWarning, run, description: error, title: "Output '\(name)' not generated")
+            await recorder.emit(
+                .outputGenerationWarning, run, description: error, title: "Output '\(name)' not generated")
         }
         let (assertionResults, specResults) = SpecEvaluation.evaluate(test.specs, on: index, variables: variables)
         pipeline.tracer.startSpan(
@@ -286,7 +292,9 @@ struct RunExecution {
             attributes: [AttributeKey.allAssertionsPassed: .bool(assertionResults.allPassed)]
         ).end()
         for assertion in specResults.flatMap(\.assertions) {
-            if let error = assertion.spanResults.lazy.compactMap(\.error).first(where: { [.resolution, .syntax].contains($0.code) }) {
+            if let error = assertion.spanResults.lazy.compactMap(\.error).first(where: {
+                [.resolution, .syntax].contains($0.code)
+            }) {
                 await recorder.emit(
                     .testSpecsAssertionWarning, run, description: error.message,
                     title: "Assertion '\(assertion.assertion)' failed")

@@ -86,7 +86,8 @@ struct TraceWaiter {
                 iterations += 1
                 await recorder.emit(
                     .pollingIterationInfo, run,
-                    description: "Trace polling iteration executed. Reason: new spans found, waiting for the trace to settle",
+                    description:
+                        "Trace polling iteration executed. Reason: new spans found, waiting for the trace to settle",
                     polling: .init(isComplete: false, numberSpans: current.count, numberIterations: iterations))
                 schedule(clock.now + retryDelay)
             case .tick:
@@ -131,7 +132,8 @@ struct TraceWaiter {
                 iterations += 1
                 await recorder.emit(
                     .pollingIterationInfo, run,
-                    description: "Trace polling iteration executed. Reason: not all selectors got matching spans in the trace",
+                    description:
+                        "Trace polling iteration executed. Reason: not all selectors got matching spans in the trace",
                     polling: .init(isComplete: false, numberSpans: current.count, numberIterations: iterations))
                 schedule(now + retryDelay)
             }

@@ -8,7 +8,9 @@ public enum SelectorStructure {
         guard let selector = try? Selector.cached(query) else {
             return .object(["query": .string(query), "structure": .array([])])
         }
-        return .object(["query": .string(query), "structure": .array(selector.alternatives.map { path(Array($0.steps[...])) })])
+        return .object([
+            "query": .string(query), "structure": .array(selector.alternatives.map { path(Array($0.steps[...])) }),
+        ])
     }
 
     private static func path(_ steps: [SpanSelector]) -> WireValue {

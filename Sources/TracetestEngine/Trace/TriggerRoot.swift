@@ -14,7 +14,8 @@ enum TriggerRoot {
             var trigger = Span(
                 id: run.spanID, name: TracetestAttributes.triggerSpanName, kind: .internal,
                 startTimeUnixNano: nanoseconds(run.serviceTriggeredAt),
-                endTimeUnixNano: nanoseconds(run.serviceTriggerCompletedAt.isZero ? run.serviceTriggeredAt : run.serviceTriggerCompletedAt))
+                endTimeUnixNano: nanoseconds(
+                    run.serviceTriggerCompletedAt.isZero ? run.serviceTriggeredAt : run.serviceTriggerCompletedAt))
             Trace.injectMetadata(into: &trigger, now: now)
             spans.append(trigger)
             rootIndex = spans.count - 1

@@ -15,7 +15,9 @@ enum Propagation {
             KeyValue(key: "ot-tracer-traceid", value: String(trace.suffix(16))),
             KeyValue(key: "ot-tracer-spanid", value: span),
             KeyValue(key: "ot-tracer-sampled", value: "true"),
-            KeyValue(key: "X-Amzn-Trace-Id", value: "Root=1-\(trace.prefix(8))-\(trace.dropFirst(8));Parent=\(span);Sampled=1"),
+            KeyValue(
+                key: "X-Amzn-Trace-Id",
+                value: "Root=1-\(trace.prefix(8))-\(trace.dropFirst(8));Parent=\(span);Sampled=1"),
         ]
     }
 }

@@ -69,7 +69,9 @@ struct TriggerResolution {
         var resolved: [KeyValue] = []
         for (index, pair) in pairs.enumerated() {
             resolved.append(
-                KeyValue(key: try text(pair.key, "\(field)[\(index)].key"), value: try text(pair.value, "\(field)[\(index)].value")))
+                KeyValue(
+                    key: try text(pair.key, "\(field)[\(index)].key"),
+                    value: try text(pair.value, "\(field)[\(index)].value")))
         }
         return resolved
     }

@@ -40,7 +40,8 @@ public struct Triggers: Triggerer {
                 : "the \(trigger.type) trigger is not supported by this server yet (supported: \(supported))"
             return TriggerResult(
                 type: trigger.type,
-                error: .init(connectionError: false, runningOnContainer: false, targetsLocalhost: false, message: message)
+                error: .init(
+                    connectionError: false, runningOnContainer: false, targetsLocalhost: false, message: message)
             )
         }
     }
@@ -130,7 +131,8 @@ public final class HTTPTrigger: Sendable {
             }
         case "basic":
             let credentials = "\(auth.basic?.username ?? ""):\(auth.basic?.password ?? "")"
-            request.headers.replaceOrAdd(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
+            request.headers.replaceOrAdd(
+                name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
         case "bearer":
             request.headers.replaceOrAdd(name: "Authorization", value: auth.bearer?.token ?? "")
         default:

@@ -72,7 +72,11 @@ public struct RunEvent: Codable, Sendable, Equatable {
         try c.encode(testID, forKey: .testID)
         try c.encode(runID, forKey: .runID)
         try c.encode(dataStoreConnection ?? .object([:]), forKey: .dataStoreConnection)
-        if let polling { try c.encode(polling, forKey: .polling) } else { try c.encode(WireValue.object([:]), forKey: .polling) }
+        if let polling {
+            try c.encode(polling, forKey: .polling)
+        } else {
+            try c.encode(WireValue.object([:]), forKey: .polling)
+        }
         try c.encode(outputs, forKey: .outputs)
     }
 

@@ -121,7 +121,11 @@ public struct TestRun: Codable, Sendable, Equatable {
         try c.encode(OpenAPIForm.trigger(resolvedTrigger ?? Trigger()), forKey: .resolvedTrigger)
         try c.encode(triggerResult ?? TriggerResult(type: ""), forKey: .triggerResult)
         try c.encode(trace ?? .object(["tree": .object([:])]), forKey: .trace)
-        if let result { try c.encode(result, forKey: .result) } else { try c.encode(WireValue.object([:]), forKey: .result) }
+        if let result {
+            try c.encode(result, forKey: .result)
+        } else {
+            try c.encode(WireValue.object([:]), forKey: .result)
+        }
         try c.encode(linter ?? .object([:]), forKey: .linter)
         try c.encode(outputs, omittingEmptyForKey: .outputs)
         try c.encode(requiredGatesResult, forKey: .requiredGatesResult)

@@ -1,6 +1,6 @@
 import Hummingbird
-import TracetestModel
 import TracetestEngine
+import TracetestModel
 import TracetestStorage
 
 /// A request the API refuses, with the status and the message the client sees.

@@ -78,7 +78,8 @@ struct RunRoutes {
                     throw RunRequestError.runNotFound(testID: testID, runID: runID)
                 }
                 guard let report = found.junitReport else {
-                    throw APIError(.unprocessableContent, "run \(runID) has no results yet (state \(found.state.rawValue))")
+                    throw APIError(
+                        .unprocessableContent, "run \(runID) has no results yet (state \(found.state.rawValue))")
                 }
                 return Response(
                     status: .ok, headers: [.contentType: "application/xml; charset=UTF-8"],
@@ -135,7 +136,9 @@ struct RunRoutes {
     private func ids(_ context: BasicRequestContext) throws -> (String, Int) {
         let testID = try context.parameters.require("testId")
         let text = try context.parameters.require("runId")
-        guard let runID = Int32(text) else { throw APIError.badRequest("runId must be a whole number, got \"\(text)\"") }
+        guard let runID = Int32(text) else {
+            throw APIError.badRequest("runId must be a whole number, got \"\(text)\"")
+        }
         return (testID, Int(runID))
     }
 

@@ -27,7 +27,9 @@ struct SuiteRunRoutes {
                 let page = try await store.suiteRuns.list(testSuiteID: suiteID, take: query.take, skip: query.skip)
                 var runs: [TestSuiteRun] = []
                 for run in page.items {
-                    if let filled = try await engine.suiteRun(testSuiteID: suiteID, runID: run.id) { runs.append(filled) }
+                    if let filled = try await engine.suiteRun(testSuiteID: suiteID, runID: run.id) {
+                        runs.append(filled)
+                    }
                 }
                 return try OpenAPIResponse.json(runs, headers: [HTTPField.Name("X-Total-Count")!: String(page.count)])
             }
@@ -55,7 +57,9 @@ struct SuiteRunRoutes {
     private func ids(_ context: BasicRequestContext) throws -> (String, Int) {
         let suiteID = try context.parameters.require("testSuiteId")
         let text = try context.parameters.require("runId")
-        guard let runID = Int32(text) else { throw APIError.badRequest("runId must be a whole number, got \"\(text)\"") }
+        guard let runID = Int32(text) else {
+            throw APIError.badRequest("runId must be a whole number, got \"\(text)\"")
+        }
         return (suiteID, Int(runID))
     }
 }
