@@ -9,6 +9,8 @@ with --otlp. It prints `listening <port>` once it accepts requests.
     GET  /types/<name>   200 {"type"}                    span:  server
     GET  /fail           500 {"error"}                   span:  server (status ERROR)
     GET  /slow?ms=N      200 after N ms                  span:  server
+    ANY  /echo           200 {"method", "target", "headers": [[name, value]], "body"}
+    GET  /redirect?to=P  302 to P
 """
 
 import argparse
@@ -57,6 +59,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.handle_request("POST")
 
+    def do_PUT(self):
+        self.handle_request("PUT")
+
+    def do_PATCH(self):
+        self.handle_request("PATCH")
+
+    def do_DELETE(self):
+        self.handle_request("DELETE")
+
     def handle_request(self, method):
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -76,7 +87,7 @@ class Handler(BaseHTTPRequestHandler):
                 "net.host.port": self.port,
             },
         ) as span:
-            status, payload = self.respond(method, url, body)
+            status, payload, *extra = self.respond(method, url, body)
             span.set_attribute("http.status_code", status)
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR, payload.get("error", "")))
@@ -84,6 +95,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (extra[0] if extra else {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
@@ -112,6 +125,12 @@ class Handler(BaseHTTPRequestHandler):
             return 201, {"id": new_id, "name": name}
         if method == "GET" and parts[0] == "types" and len(parts) == 2:
             return 200, {"type": TYPES.get(parts[1], "normal")}
+        if url.path == "/echo":
+            headers = [[name, value] for name, value in self.headers.items()]
+            return 200, {"method": method, "target": self.path, "headers": headers, "body": body.decode()}
+        if url.path == "/redirect":
+            target = urllib.parse.parse_qs(url.query).get("to", ["/echo"])[0]
+            return 302, {"location": target}, {"Location": target}
         if url.path == "/fail":
             return 500, {"error": "this endpoint always fails"}
         if url.path == "/slow":

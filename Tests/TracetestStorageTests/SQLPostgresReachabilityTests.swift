@@ -3,12 +3,6 @@ import TestSupport
 import Testing
 import TracetestStorage
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 @Suite("PostgreSQL reachability")
 struct SQLPostgresReachabilityTests {
     @Test func unreachableServerFailsAfterTheTimeoutAndLogsEachAttempt() async throws {
@@ -52,28 +46,5 @@ struct SQLPostgresReachabilityTests {
             "\(TestPostgresServerMissing())"
                 == "PostgreSQL tests need a server: run scripts/test (it starts one), or set "
                 + "TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME")
-    }
-
-    /// A TCP port on 127.0.0.1 that nothing listens on: bound once to learn it, then released.
-    private func unusedPort() throws -> Int {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
