@@ -7,17 +7,22 @@ public struct ServerSettings: Sendable, Equatable {
     /// `server.host`: the address the HTTP API binds to (an extension of this project; upstream binds all).
     public var host: String
     public var telemetry: ServerTelemetrySettings
+    /// `server.maxParallelRuns`: test runs executing at once; later ones wait in order (an extension of this
+    /// project).
+    public var maxParallelRuns: Int
 
     public init(
         httpPort: Int = 11633,
         pathPrefix: String = "",
         host: String = "0.0.0.0",
-        telemetry: ServerTelemetrySettings = ServerTelemetrySettings()
+        telemetry: ServerTelemetrySettings = ServerTelemetrySettings(),
+        maxParallelRuns: Int = 32
     ) {
         self.httpPort = httpPort
         self.pathPrefix = pathPrefix
         self.host = host
         self.telemetry = telemetry
+        self.maxParallelRuns = maxParallelRuns
     }
 }
 

@@ -81,7 +81,7 @@ public struct TracetestServer: Sendable {
         }
         let engine = RunEngine(
             store: store, spans: spans, triggers: Triggers(), analyzer: TraceAnalyzer(), telemetry: telemetry,
-            logger: logger, beforeRecovery: { try await startup.ready() })
+            maxParallelRuns: configuration.server.maxParallelRuns, logger: logger, beforeRecovery: { try await startup.ready() })
         services.append(engine)
         var app = Application(
             router: makeRouter(

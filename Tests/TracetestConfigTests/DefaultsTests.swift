@@ -21,6 +21,7 @@ import TracetestModel
         #expect(configuration.otlpServer.grpcPort == 4317)
         #expect(configuration.otlpServer.httpPort == 4318)
         #expect(configuration.otlpServer.maxMessageBytes == 67_108_864)
+        #expect(configuration.server.maxParallelRuns == 32)
         #expect(configuration.experimentalFeatures.isEmpty)
     }
 

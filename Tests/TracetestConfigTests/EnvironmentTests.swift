@@ -9,6 +9,7 @@ import TracetestModel
             "TRACETEST_SERVER_HTTPPORT": "9999",
             "TRACETEST_SERVER_PATHPREFIX": "/prefix",
             "TRACETEST_SERVER_HOST": "::1",
+            "TRACETEST_SERVER_MAXPARALLELRUNS": "4",
             "TRACETEST_SQLITE_PATH": "/data/tt.db",
             "TRACETEST_OTLPSERVER_ENABLED": "false",
             "TRACETEST_OTLPSERVER_HOST": "10.0.0.1",
@@ -21,6 +22,7 @@ import TracetestModel
         #expect(configuration.server.httpPort == 9999)
         #expect(configuration.server.pathPrefix == "/prefix")
         #expect(configuration.server.host == "::1")
+        #expect(configuration.server.maxParallelRuns == 4)
         #expect(configuration.sqlite.path == "/data/tt.db")
         #expect(configuration.storage == .sqlite(path: "/data/tt.db"))
         #expect(

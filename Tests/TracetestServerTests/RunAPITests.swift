@@ -331,6 +331,32 @@ struct RunAPITests {
         }
     }
 
+    @Test("server.maxParallelRuns bounds the runs executing at once; the next starts when one ends")
+    func parallelRuns() async throws {
+        try await withTestConfiguration(.sqlite) { configuration in
+            var configuration = configuration
+            configuration.server.maxParallelRuns = 1
+            try await withRunningServer(configuration) { api in
+                let testID = try await api.create("/api/tests", Self.traceIDTest(id: "queued"))
+                let body = { #"{"variables":[{"key":"TRACE_ID","value":"\#(TraceID.random().hex)"}]}"# }
+                let first = try runID(of: try await api.startRun(testID, body()))
+                let second = try runID(of: try await api.startRun(testID, body()))
+                _ = try await api.waitFor("/api/tests/\(testID)/run/\(first)") {
+                    $0["state"] as? String == "AWAITING_TRACE"
+                }
+                // The first run waits for a trace that never comes, so the second is still queued.
+                let queued = try await api.get("/api/tests/\(testID)/run/\(second)").object()
+                #expect(queued["state"] as? String == "CREATED")
+                _ = try await api.post("/api/tests/\(testID)/run/\(first)/stop", "")
+                _ = try await api.waitFor("/api/tests/\(testID)/run/\(second)") {
+                    $0["state"] as? String == "AWAITING_TRACE"
+                }
+                _ = try await api.post("/api/tests/\(testID)/run/\(second)/stop", "")
+                #expect(try await api.waitForRun(testID, second)["state"] as? String == "STOPPED")
+            }
+        }
+    }
+
     @Test("skipPolling ends the wait at once and evaluates what arrived", arguments: TestBackend.allCases)
     func skipPolling(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in

@@ -48,6 +48,15 @@ enum ServerConfigurationSchema {
             SchemaEntry("pathPrefix", .setting(.string(\.configuration.server.pathPrefix))),
             SchemaEntry("host", .setting(.nonEmptyString(\.configuration.server.host))),
             SchemaEntry(
+                "maxParallelRuns",
+                .setting(
+                    .positiveInteger(
+                        \.configuration.server.maxParallelRuns,
+                        expecting: "a number of runs greater than 0, such as 32"
+                    )
+                )
+            ),
+            SchemaEntry(
                 "telemetry",
                 .section([
                     SchemaEntry("exporter", .setting(.string(\.configuration.server.telemetry.exporter))),
