@@ -31,7 +31,8 @@ struct DogfoodScriptTests {
         let rightTable = #"sql.query contains "FROM data_stores""#
         try #require(version.contains(rightName) && dataStore.contains(rightTable))
         let wrongName = version.replacingOccurrences(of: rightName, with: #"name="GET /api/version.json""#)
-        let wrongAttribute = dataStore.replacingOccurrences(of: rightTable, with: #"sql.query contains "FROM datastores""#)
+        let wrongAttribute = dataStore.replacingOccurrences(
+            of: rightTable, with: #"sql.query contains "FROM datastores""#)
 
         try await withTemporaryDirectory { directory in
             let intact = try writeSuite("intact", step: dataStore, in: directory)
