@@ -11,12 +11,15 @@ with --otlp. It prints `listening <port>` once it accepts requests.
     GET  /slow?ms=N      200 after N ms                  span:  server
     ANY  /echo           200 {"method", "target", "headers": [[name, value]], "body"}
     GET  /redirect?to=P  302 to P
+
+With --tls CERT KEY it serves HTTPS.
 """
 
 import argparse
 import json
 import signal
 import sqlite3
+import ssl
 import sys
 import threading
 import time
@@ -173,6 +176,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--flush-ms", type=int, default=50, help="how long the SDK batches spans")
     parser.add_argument("--service", default="pokemon-api")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this certificate and key")
     arguments = parser.parse_args()
 
     provider = TracerProvider(resource=Resource.create({"service.name": arguments.service}))
@@ -187,6 +191,10 @@ def main():
     Handler.database = make_database()
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
+    if arguments.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*arguments.tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     Handler.port = server.server_address[1]
     print(f"listening {Handler.port}", flush=True)
     try:

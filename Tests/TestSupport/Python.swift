@@ -54,15 +54,19 @@ public enum Python {
 
 extension Python {
     /// The demo service of `Tests/Demo/demo_app.py` (see its header), exporting spans over OTLP/gRPC to
-    /// `otlpPort`; `body` gets the port it listens on. The app is terminated afterwards.
+    /// `otlpPort`; `body` gets the port it listens on. The app is terminated afterwards. With `tls` (certificate and
+    /// key files) it serves HTTPS.
     public static func withDemoApp<R>(
-        otlpPort: Int, flushMilliseconds: Int = 50, _ body: (Int) async throws -> R
+        otlpPort: Int, flushMilliseconds: Int = 50, tls: (certificate: String, key: String)? = nil,
+        _ body: (Int) async throws -> R
     ) async throws -> R {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Demo/demo_app.py").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [script, "--otlp", "127.0.0.1:\(otlpPort)", "--flush-ms", String(flushMilliseconds)]
+        process.arguments =
+            [script, "--otlp", "127.0.0.1:\(otlpPort)", "--flush-ms", String(flushMilliseconds)]
+            + (tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -98,6 +98,40 @@ struct HTTPTriggerTests {
         #expect(echoed["target"] as? String == "/echo?from=redirect")
     }
 
+    @Test("sslVerification: a self-signed certificate is accepted without it and refused with it")
+    func sslVerification() async throws {
+        try await withTemporaryDirectory { directory in
+            let (certificate, key) = (directory + "/cert.pem", directory + "/key.pem")
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            openssl.arguments = [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-keyout", key, "-out", certificate,
+            ]
+            openssl.standardOutput = FileHandle.nullDevice
+            openssl.standardError = FileHandle.nullDevice
+            try openssl.launchSerially()
+            openssl.waitUntilExit()
+            try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
+
+            let trigger = HTTPTrigger()
+            try await Python.withDemoApp(otlpPort: try unusedPort(), tls: (certificate, key)) { port in
+                func fire(verifying: Bool) async -> TriggerResult {
+                    let request = HTTPRequest(
+                        method: "GET", url: "https://127.0.0.1:\(port)/echo", sslVerification: verifying)
+                    return await trigger.fire(
+                        Trigger(type: "http", httpRequest: request), traceID: traceID, spanID: spanID)
+                }
+                let lenient = await fire(verifying: false)
+                #expect(lenient.http?.statusCode == 200, "\(lenient)")
+                let strict = await fire(verifying: true)
+                #expect(strict.http == nil)
+                #expect(strict.error?.message.contains("https://127.0.0.1:\(port)/echo") == true, "\(strict)")
+            }
+            await trigger.shutdown()
+        }
+    }
+
     @Test("an unreachable host is a connection error that names the URL")
     func unreachable() async throws {
         let trigger = HTTPTrigger()
