@@ -123,6 +123,15 @@ struct ResourceTests {
         #expect(try WireEncoder().encode(trigger).jsonText == json)
     }
 
+    @Test("a summary read back from an augmented test may leave out lastRun's fields")
+    func partialSummary() throws {
+        let summary = try WireDecoding.decode(Summary.self, from: #"{"runs":2,"lastRun":{}}"#)
+        #expect(summary == Summary(runs: 2))
+        let full = try WireDecoding.decode(
+            Summary.self, from: #"{"runs":1,"lastRun":{"time":"2026-11-25T01:02:03Z","passes":3,"fails":1}}"#)
+        #expect(full.lastRun.passes == 3 && full.lastRun.fails == 1 && full.lastRun.time != .zero)
+    }
+
     @Test("kafka accepts the correctly spelt key and writes Tracetest's")
     func kafkaSpelling() throws {
         let trigger = try WireDecoding.decode(

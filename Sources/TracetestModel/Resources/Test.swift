@@ -193,10 +193,25 @@ public struct Summary: Codable, Sendable, Equatable {
             self.fails = fails
             self.analyzerScore = analyzerScore
         }
+
+        /// Missing fields (`lastRun: {}` of a test never run) read as their zero values.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            time = c.ignorableTimestamp(.time) ?? .zero
+            passes = try c.value(.passes, or: 0)
+            fails = try c.value(.fails, or: 0)
+            analyzerScore = try c.value(.analyzerScore, or: 0)
+        }
     }
 
     public init(runs: Int = 0, lastRun: LastRun = LastRun()) {
         self.runs = runs
         self.lastRun = lastRun
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        runs = try c.value(.runs, or: 0)
+        lastRun = try c.value(.lastRun, or: LastRun())
     }
 }
