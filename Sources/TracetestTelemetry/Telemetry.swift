@@ -39,8 +39,11 @@ public struct Telemetry: Sendable {
     public static let scheduleDelay = Duration.milliseconds(100)
     public static let maxQueueSize = 2048
     public static let maxExportBatchSize = 512
-    /// How long one export may take, including its retries; a flush at shutdown is bounded by it too.
-    public static let exportTimeout = Duration.seconds(5)
+    /// How long one export request may take (OpenTelemetry's default for OTLP exporters).
+    public static let exportTimeout = Duration.seconds(10)
+    /// How long one batch may take to export, including the exporter's retries (OpenTelemetry's default); a busy or
+    /// just-started collector gets this long before a batch is given up.
+    public static let batchExportTimeout = Duration.seconds(30)
     /// How long shutdown waits for the exporters to flush before abandoning what is left.
     public static let shutdownLimit = Duration.seconds(10)
 
@@ -197,9 +200,9 @@ public struct Telemetry: Sendable {
         otel.traces.batchSpanProcessor.scheduleDelay = scheduleDelay
         otel.traces.batchSpanProcessor.maxQueueSize = maxQueueSize
         otel.traces.batchSpanProcessor.maxExportBatchSize = maxExportBatchSize
-        otel.traces.batchSpanProcessor.exportTimeout = exportTimeout
+        otel.traces.batchSpanProcessor.exportTimeout = batchExportTimeout
         otel.traces.otlpExporter = exporterConfiguration(endpoint, url: endpoint.tracesURL, compression: .none)
-        otel.metrics.exportTimeout = exportTimeout
+        otel.metrics.exportTimeout = batchExportTimeout
         otel.metrics.otlpExporter = exporterConfiguration(endpoint, url: endpoint.metricsURL, compression: .gzip)
         return otel
     }
