@@ -213,7 +213,8 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "TracetestAnalyzerTests", dependencies: ["TracetestAnalyzer"]),
-        .testTarget(name: "TracetestEngineTests", dependencies: ["TracetestEngine", "TracetestLanguage", "TestSupport"]),
+        .testTarget(
+            name: "TracetestEngineTests", dependencies: ["TracetestEngine", "TracetestLanguage", "TestSupport"]),
         .testTarget(
             name: "TracetestLanguageTests",
             dependencies: ["TracetestLanguage"],

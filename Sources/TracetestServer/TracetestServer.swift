@@ -81,7 +81,8 @@ public struct TracetestServer: Sendable {
         }
         let engine = RunEngine(
             store: store, spans: spans, triggers: Triggers(), analyzer: TraceAnalyzer(), telemetry: telemetry,
-            maxParallelRuns: configuration.server.maxParallelRuns, logger: logger, beforeRecovery: { try await startup.ready() })
+            maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
+            beforeRecovery: { try await startup.ready() })
         services.append(engine)
         var app = Application(
             router: makeRouter(
