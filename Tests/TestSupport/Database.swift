@@ -16,6 +16,12 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
 public func withTestDatabase<R>(
     _ backend: TestBackend, logger: Logger = testDatabaseLogger(), _ body: (any SQLDatabase) async throws -> R
 ) async throws -> R {
+    try await withSlot(.databases) { try await testDatabase(backend, logger: logger, body) }
+}
+
+private func testDatabase<R>(
+    _ backend: TestBackend, logger: Logger, _ body: (any SQLDatabase) async throws -> R
+) async throws -> R {
     switch backend {
     case .sqlite:
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tracetest-\(UUID().uuidString)")

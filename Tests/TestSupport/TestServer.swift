@@ -17,6 +17,13 @@ public func withTestConfiguration<R>(
     _ backend: TestBackend,
     _ body: (ServerConfiguration) async throws -> R
 ) async throws -> R {
+    try await withSlot(.servers) { try await testConfiguration(backend, body) }
+}
+
+private func testConfiguration<R>(
+    _ backend: TestBackend,
+    _ body: (ServerConfiguration) async throws -> R
+) async throws -> R {
     var configuration = ServerConfiguration()
     configuration.server.host = "127.0.0.1"
     configuration.server.httpPort = 0
