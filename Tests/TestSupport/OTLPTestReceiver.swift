@@ -47,7 +47,7 @@ public final class OTLPTestReceiver: @unchecked Sendable {
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.launchSerially()
+        try process.run()
         let line = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var data = Data()

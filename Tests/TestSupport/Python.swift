@@ -20,7 +20,7 @@ public enum Python {
         let exited = AsyncStream<Void> { continuation in
             process.terminationHandler = { _ in continuation.finish() }
         }
-        try process.launchSerially()
+        try process.run()
         // Blocking reads run on Dispatch threads, never on the concurrency pool an in-process server needs.
         async let out = readToEnd(output.fileHandleForReading)
         async let err = readToEnd(errors.fileHandleForReading)
@@ -70,7 +70,7 @@ extension Python {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.launchSerially()
+        try process.run()
         do {
             let result = try await serve(output, body)
             await stop(process)

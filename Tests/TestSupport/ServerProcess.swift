@@ -26,7 +26,7 @@ public final class ServerProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardOutput = FileHandle.nullDevice
-        try process.launchSerially()
+        try process.run()
     }
 
     /// Everything written to standard error so far (the server logs there).

@@ -46,7 +46,7 @@ func run(
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
     process.standardInput = try FileHandle(forReadingFrom: inURL)
-    try process.launchSerially()
+    try process.run()
     let deadline = ContinuousClock.now + timeout
     while process.isRunning {
         guard ContinuousClock.now < deadline else {

@@ -110,7 +110,7 @@ struct HTTPTriggerTests {
             ]
             openssl.standardOutput = FileHandle.nullDevice
             openssl.standardError = FileHandle.nullDevice
-            try openssl.launchSerially()
+            try openssl.run()
             openssl.waitUntilExit()
             try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
 
