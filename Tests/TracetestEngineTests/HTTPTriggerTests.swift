@@ -15,18 +15,24 @@ struct HTTPTriggerTests {
     /// Fires `request` at the demo app (`path` appended to its URL) and returns the result and the echoed request.
     func fire(_ request: HTTPRequest) async throws -> (TriggerResult, [String: Any]) {
         let trigger = HTTPTrigger()
-        defer { Task { await trigger.shutdown() } }
         // No collector listens there: the app's span export fails quietly, its HTTP answers do not.
-        return try await Python.withDemoApp(otlpPort: try unusedPort()) { port in
-            var request = request
-            request.url = "http://127.0.0.1:\(port)" + request.url
-            let result = await trigger.fire(
-                Trigger(type: "http", httpRequest: request), traceID: traceID, spanID: spanID)
-            let echoed = try #require(
-                try JSONSerialization.jsonObject(with: Data((result.http?.body ?? "").utf8)) as? [String: Any],
-                "\(result)")
-            return (result, echoed)
+        let result: TriggerResult
+        do {
+            result = try await Python.withDemoApp(otlpPort: try unusedPort()) { port in
+                var request = request
+                request.url = "http://127.0.0.1:\(port)" + request.url
+                return await trigger.fire(
+                    Trigger(type: "http", httpRequest: request), traceID: traceID, spanID: spanID)
+            }
+        } catch {
+            await trigger.shutdown()
+            throw error
         }
+        await trigger.shutdown()
+        let echoed = try #require(
+            try JSONSerialization.jsonObject(with: Data((result.http?.body ?? "").utf8)) as? [String: Any],
+            "\(result)")
+        return (result, echoed)
     }
 
     func headers(_ echoed: [String: Any]) -> [String: String] {

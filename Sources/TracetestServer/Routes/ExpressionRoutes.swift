@@ -36,7 +36,7 @@ struct ExpressionRoutes {
         guard !context.testID.isEmpty, let runID = context.runID else {
             return [try evaluate(body.expression, EvaluationContext(variables: variables))]
         }
-        let trace = try await runTrace(testID: context.testID, runID: runID)
+        let trace = try await store.runWithTrace(testID: context.testID, runID: runID).trace
         let index = TraceIndex(trace)
         let selected: [Int]
         do {
@@ -76,16 +76,6 @@ struct ExpressionRoutes {
         }
     }
 
-    /// The run's stored trace: 404 when there is no such run, 422 while it has no trace.
-    private func runTrace(testID: String, runID: Int) async throws -> Trace {
-        guard let run = try await store.runs.get(testID: testID, runID: runID) else {
-            throw RunRequestError.runNotFound(testID: testID, runID: runID)
-        }
-        guard let spans = try await store.runs.trace(testID: testID, runID: runID), !spans.isEmpty else {
-            throw APIError(.unprocessableContent, "run \"\(runID)\" has no trace associated")
-        }
-        return Trace(traceID: run.traceID, assembled: spans)
-    }
 }
 
 /// The body of `POST /api/expressions/resolve`; unknown fields are refused, as on every OpenAPI route.

@@ -142,23 +142,14 @@ struct RunRoutes {
         return (testID, Int(runID))
     }
 
-    /// The run and its final trace (nil while it has none).
     private func runAndTrace(_ context: BasicRequestContext) async throws -> (run: TestRun, trace: Trace?) {
         let (testID, runID) = try ids(context)
-        guard let found = try await store.runs.get(testID: testID, runID: runID) else {
-            throw RunRequestError.runNotFound(testID: testID, runID: runID)
-        }
-        let spans = try await store.runs.trace(testID: testID, runID: runID)
-        return (found, spans.map { Trace(traceID: found.traceID, assembled: $0) })
+        return try await store.runAndTrace(testID: testID, runID: runID)
     }
 
-    /// The run and its trace, or 422 when it has no trace yet.
     private func traceOf(_ context: BasicRequestContext) async throws -> (run: TestRun, trace: Trace) {
-        let found = try await runAndTrace(context)
-        guard let trace = found.trace else {
-            throw APIError(.unprocessableContent, "run \"\(found.run.id)\" has no trace associated")
-        }
-        return (found.run, trace)
+        let (testID, runID) = try ids(context)
+        return try await store.runWithTrace(testID: testID, runID: runID)
     }
 
     private func parseSelector(_ query: String) throws -> Selector {

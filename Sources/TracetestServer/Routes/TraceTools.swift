@@ -1,6 +1,27 @@
 import TracetestEngine
 import TracetestLanguage
 import TracetestModel
+import TracetestStorage
+
+extension Store {
+    /// The run and its final trace (nil while it has none); 404 when there is no such run.
+    func runAndTrace(testID: String, runID: Int) async throws -> (run: TestRun, trace: Trace?) {
+        guard let run = try await runs.get(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
+        let spans = try await runs.trace(testID: testID, runID: runID)
+        return (run, spans.map { Trace(traceID: run.traceID, assembled: $0) })
+    }
+
+    /// The run and its trace; 404 when there is no such run, 422 while it has no trace.
+    func runWithTrace(testID: String, runID: Int) async throws -> (run: TestRun, trace: Trace) {
+        let found = try await runAndTrace(testID: testID, runID: runID)
+        guard let trace = found.trace, !trace.spans.isEmpty else {
+            throw APIError(.unprocessableContent, "run \"\(runID)\" has no trace associated")
+        }
+        return (found.run, trace)
+    }
+}
 
 /// `POST .../search-spans`: a selector when the query is one, otherwise a case-insensitive search of each span's
 /// name and attributes.
