@@ -206,18 +206,18 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel"]),
+        .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
         .testTarget(
             name: "TracetestCLITests",
             dependencies: ["TestSupport", "TracetestModel", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "TracetestAnalyzerTests", dependencies: ["TracetestAnalyzer"]),
+        .testTarget(name: "TracetestAnalyzerTests", dependencies: ["TracetestAnalyzer", "TestSupport"]),
         .testTarget(
             name: "TracetestEngineTests", dependencies: ["TracetestEngine", "TracetestLanguage", "TestSupport"]),
         .testTarget(
             name: "TracetestLanguageTests",
-            dependencies: ["TracetestLanguage"],
+            dependencies: ["TracetestLanguage", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "TracetestConfigTests", dependencies: ["TracetestConfig", "TestSupport"]),

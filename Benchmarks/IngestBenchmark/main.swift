@@ -2,6 +2,8 @@
 // and accepted into the recent-traces buffer, plus reading back and assembling a stored 100k-span trace.
 //
 //   swift run -c release IngestBenchmark [sqlite|postgres]...   (scripts/benchmark-ingest runs both)
+//   swift run -c release IngestBenchmark readback               (stored-trace reads alone, five times, SQLite)
+//   swift run -c release IngestBenchmark assemble               (assembly alone, five times)
 //
 // PostgreSQL comes from TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME. The server runs in this process;
 // request bytes are built before timing starts. Figures go to docs/BENCHMARKS.md.
@@ -211,12 +213,20 @@ func run(backend: String) async throws {
         started = clock.now
         let spans = try await SpanRepository(database: server.store.database).spans(of: storedTrace)
         let read = clock.now - started
-        _ = Trace(traceID: storedTrace, spans: spans)
+        let trace = Trace(traceID: storedTrace, spans: spans)
         let fromStorage = clock.now - started
         print(
             "a \(count)-span trace: assembled from the run's in-memory spans in \(Int(fromMemory.seconds * 1000)) ms; "
                 + "read from the database in \(Int(read.seconds * 1000)) ms and assembled in "
                 + "\(Int(fromStorage.seconds * 1000)) ms in all")
+        let run = TestRun(id: 1, testID: "ingest-benchmark", testVersion: 1, traceID: storedTrace)
+        try await server.store.runs.saveTrace(trace.spans, of: run)
+        started = clock.now
+        let runSpans = try await server.store.runs.trace(testID: run.testID, runID: run.id) ?? []
+        let runTrace = Trace(traceID: storedTrace, assembled: runSpans)
+        print(
+            "the run's stored \(runTrace.count)-span trace: read and assembled in "
+                + "\(Int((clock.now - started).seconds * 1000)) ms")
     }
     print("peak RSS: \(Int(peakRSSMiB())) MiB")
     await group.triggerGracefulShutdown()
@@ -265,9 +275,72 @@ func assemble(count: Int) {
     print("assembled a \(count)-span trace: \(times.map { "\($0) ms" }.joined(separator: ", "))")
 }
 
+/// Stores a trace of `batches` × 512 spans in SQLite as the receiver does (one row per batch), reads it back and
+/// assembles it five times, then does the same with it stored as a run's final trace (one row); prints the times.
+func readBack() async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readback-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let logger = Logger(label: "readback")
+    let database = try await SQLiteDatabase.open(path: directory.appendingPathComponent("t.db").path, logger: logger)
+    let store = Store(database: database)
+    try await store.migrate(logger: logger)
+    let traceID = TraceID.random()
+    let start: Int64 = 1_700_000_000_000_000_000
+    for batch in 0..<batches {
+        var spans: [Span] = []
+        for index in 0..<batchSize {
+            let id = UInt64(batch * batchSize + index + 1)
+            var span = Span(
+                id: SpanID(id), parentID: index % 8 == 0 ? nil : SpanID(id - 1), name: "GET /api/items/\(index % 50)",
+                kind: index % 2 == 0 ? .server : .client, startTimeUnixNano: start + Int64(id) * 1_000,
+                endTimeUnixNano: start + Int64(id) * 1_000 + 250_000,
+                attributes: [
+                    "http.method": "GET", "http.route": "/api/items/:id",
+                    "http.url": "http://shop:8080/api/items/\(index)",
+                    "http.status_code": "200", "net.peer.name": "shop", "user.id": "user-\(index % 97)",
+                    "db.system": "postgresql", "db.statement": "SELECT * FROM items WHERE id = $1",
+                    "thread.name": "worker-\(index % 4)", "component": "benchmark", "service.name": "shop",
+                    "service.version": "1.0.0",
+                ], status: SpanStatus(code: "STATUS_CODE_UNSET"))
+            Trace.injectMetadata(into: &span, now: start)
+            spans.append(span)
+        }
+        try await store.spans.append(spans, to: traceID)
+    }
+    let clock = ContinuousClock()
+    var assembled: Trace?
+    for _ in 0..<5 {
+        let started = clock.now
+        let spans = try await store.spans.spans(of: traceID)
+        let read = clock.now - started
+        let trace = Trace(traceID: traceID, spans: spans)
+        let total = clock.now - started
+        print(
+            "batches: read \(trace.count) spans in \(Int(read.seconds * 1000)) ms, assembled in \(Int(total.seconds * 1000)) ms in all"
+        )
+        assembled = trace
+    }
+    let run = TestRun(id: 1, testID: "readback", testVersion: 1, traceID: traceID)
+    try await store.runs.saveTrace(assembled!.spans, of: run)
+    assembled = nil
+    for _ in 0..<5 {
+        let started = clock.now
+        let spans = try await store.runs.trace(testID: "readback", runID: 1)!
+        let read = clock.now - started
+        let trace = Trace(traceID: traceID, assembled: spans)
+        let total = clock.now - started
+        print(
+            "run trace: read \(trace.count) spans in \(Int(read.seconds * 1000)) ms, assembled in \(Int(total.seconds * 1000)) ms in all"
+        )
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments == ["assemble"] {
     assemble(count: 100_000)
+} else if arguments == ["readback"] {
+    try await readBack()
 } else {
     for backend in arguments.isEmpty ? ["sqlite"] : arguments { try await run(backend: backend) }
 }

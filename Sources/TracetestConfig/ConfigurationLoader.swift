@@ -82,6 +82,11 @@ public enum ConfigurationLoader {
             let message = "unknown variable is ignored (it still selects PostgreSQL storage)"
             warnings.append(ConfigurationWarning(source: .environment(variable: variable), message: message))
         }
+        for keyword in configuration.postgres?.ignoredParameters ?? [] {
+            let supported = PostgresParameters.supported.joined(separator: ", ")
+            let message = "postgres.params: \"\(keyword)\" is not supported and is ignored (supported: \(supported))"
+            warnings.append(ConfigurationWarning(source: origins["postgres.params"], message: message))
+        }
         return LoadedConfiguration(configuration: configuration, file: file, warnings: warnings)
     }
 }

@@ -1,9 +1,31 @@
 /// Parser for libpq `keyword=value` lists, also accepting the URL-query separator `&`.
 enum PostgresParameters {
+    /// The keywords this server honours; others are ignored with a start-up warning.
+    static let supported = ["sslmode", "connect_timeout", "application_name"]
+    /// libpq's `sslmode` values.
+    static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
     struct Result: Equatable {
         var pairs: [String: String] = [:]
         /// Pieces that are not `keyword=value`, as written.
         var malformed: [String] = []
+    }
+
+    /// Why `text` cannot be used, or nil: a malformed piece, an `sslmode` libpq does not know, or a
+    /// `connect_timeout` that is not a whole number of seconds.
+    static func problem(in text: String) -> String? {
+        let result = parse(text)
+        guard result.malformed.isEmpty else {
+            let pieces = result.malformed.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(pieces) is not keyword=value"
+        }
+        if let mode = result.pairs["sslmode"], !sslModes.contains(mode) {
+            return "sslmode \"\(mode)\" is not one of: \(sslModes.joined(separator: ", "))"
+        }
+        if let timeout = result.pairs["connect_timeout"], Int(timeout).map({ $0 >= 0 }) != true {
+            return "connect_timeout \"\(timeout)\" is not a whole number of seconds (0 or more)"
+        }
+        return nil
     }
 
     static func parse(_ text: String) -> Result {

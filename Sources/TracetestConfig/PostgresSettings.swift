@@ -36,4 +36,17 @@ public struct PostgresSettings: Sendable, Equatable {
     public var parameters: [String: String] {
         PostgresParameters.parse(params).pairs
     }
+
+    /// The keywords of `params` this server honours: `sslmode`, `connect_timeout`, `application_name`.
+    public static var supportedParameters: [String] { PostgresParameters.supported }
+
+    /// Keywords of `params` that are ignored (not in ``supportedParameters``), sorted.
+    public var ignoredParameters: [String] {
+        parameters.keys.filter { !PostgresParameters.supported.contains($0) }.sorted()
+    }
+
+    /// `connect_timeout` in seconds, when given and greater than 0.
+    public var connectTimeoutSeconds: Int? {
+        parameters["connect_timeout"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
 }

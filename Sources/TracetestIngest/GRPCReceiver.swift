@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SwiftProtobuf
 import TracetestOTLP
@@ -9,12 +10,16 @@ import TracetestTelemetry
 
 /// OTLP/gRPC `TraceService/Export` (port 4317 by default), with gzip and a message size limit.
 public struct GRPCReceiver: Service {
-    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let handler: TraceServiceHandler
+    let host: String
+    let port: Int
     let logger: Logger
     let beforeServing: @Sendable () async throws -> Void
     let onListening: @Sendable (Int) async -> Void
 
     /// - Parameters:
+    ///   - host: an IPv4 or IPv6 address, or a host name (resolved when the receiver starts, as the HTTP receiver
+    ///     does: the first address the resolver gives).
     ///   - telemetry: the server's telemetry, for the `Export trace` span and the count of ingested spans.
     ///   - beforeServing: work that must finish before the port opens (start-up of the database).
     ///   - onListening: called with the bound port.
@@ -28,8 +33,19 @@ public struct GRPCReceiver: Service {
         beforeServing: @escaping @Sendable () async throws -> Void = {},
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        handler = TraceServiceHandler(ingestion: ingestion, maxMessageBytes: maxMessageBytes, telemetry: telemetry)
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.beforeServing = beforeServing
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let address = try Self.bindAddress(host: host, port: port)
+        let maxMessageBytes = handler.maxMessageBytes
         let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port),
+            address: address,
             transportSecurity: .plaintext,
             config: .defaults { config in
                 // The transport resets streams over its limit without a status, so it gets headroom and the
@@ -39,17 +55,7 @@ public struct GRPCReceiver: Service {
                 config.compression.enabledAlgorithms = .all
             }
         )
-        server = GRPCServer(
-            transport: transport,
-            services: [
-                TraceServiceHandler(ingestion: ingestion, maxMessageBytes: maxMessageBytes, telemetry: telemetry)
-            ])
-        self.logger = logger
-        self.beforeServing = beforeServing
-        self.onListening = onListening
-    }
-
-    public func run() async throws {
+        let server = GRPCServer(transport: transport, services: [handler])
         try await beforeServing()
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
@@ -64,6 +70,28 @@ public struct GRPCReceiver: Service {
             }
         }
     }
+
+    /// The address to listen on: `host` as written when it is an IP address, else its first resolved address.
+    static func bindAddress(host: String, port: Int) throws -> GRPCNIOTransportCore.SocketAddress {
+        let resolved: NIOCore.SocketAddress
+        do {
+            resolved = try NIOCore.SocketAddress.makeAddressResolvingHost(host, port: port)
+        } catch {
+            throw ReceiverAddressError(
+                description: "otlpServer.host \"\(host)\" cannot be resolved to an address to listen on: \(error)")
+        }
+        switch resolved {
+        case .v4: return .ipv4(host: resolved.ipAddress ?? host, port: port)
+        case .v6: return .ipv6(host: resolved.ipAddress ?? host, port: port)
+        case .unixDomainSocket:
+            throw ReceiverAddressError(description: "otlpServer.host \"\(host)\" is not an IP address or host name")
+        }
+    }
+}
+
+/// The receiver's host cannot be listened on.
+public struct ReceiverAddressError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
@@ -101,7 +129,13 @@ struct LimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer 
                     "the message has \(count) bytes, more than otlpServer.maxMessageBytes (\(limit)): send smaller batches"
             )
         }
-        return try ProtobufDeserializer<Message>().deserialize(bytes)
+        do {
+            return try ProtobufDeserializer<Message>().deserialize(bytes)
+        } catch let error as RPCError {
+            // The deserializer's message names only the type; the reason (`truncated`, …) is in its cause.
+            let reason = error.cause.map { "\($0)" } ?? error.message
+            throw RPCError(code: .invalidArgument, message: "cannot decode the request as OTLP protobuf: \(reason)")
+        }
     }
 }
 

@@ -121,7 +121,9 @@ enum OTLPConversion {
     }
 
     /// An attribute value as text: strings as they are, numbers in decimal (doubles as the shortest text that
-    /// reads back exactly), booleans as `true`/`false`, arrays and maps as compact JSON, bytes as base64.
+    /// reads back exactly; NaN and infinities as Go writes them: `NaN`, `+Inf`, `-Inf`), booleans as `true`/`false`,
+    /// arrays and maps as compact JSON, bytes as base64. `string_value_strindex` indexes the string table of the
+    /// profiles signal, which traces do not have, so like a value that is not set it reads as empty text.
     static func text(_ value: OTLPAnyValue) -> String {
         switch value.value {
         case .stringValue(let string): string
@@ -130,8 +132,7 @@ enum OTLPConversion {
         case .doubleValue(let double): double.shortestText
         case .bytesValue(let bytes): bytes.base64EncodedString()
         case .arrayValue, .kvlistValue: json(value).jsonText
-        case .stringValueStrindex(let index): String(index)
-        case nil: ""
+        case .stringValueStrindex, nil: ""
         }
     }
 
@@ -145,8 +146,7 @@ enum OTLPConversion {
         case .arrayValue(let array): .array(array.values.map(json))
         case .kvlistValue(let list):
             .object(.init(list.values.map { ($0.key, json($0.value)) }, uniquingKeysWith: { $1 }))
-        case .stringValueStrindex(let index): .integer(Int64(index))
-        case nil: .null
+        case .stringValueStrindex, nil: .null
         }
     }
 }

@@ -34,6 +34,9 @@ public actor SpanStore {
     private let logger: Logger
 
     private var expected: [TraceID: SpanSet] = [:]
+    /// How many runs wait for each expected trace (several runs can share a trace id, e.g. a trace-id trigger run
+    /// again while the earlier run finishes).
+    private var waiters: [TraceID: Int] = [:]
     private var recent: [TraceID: RecentTrace] = [:]
     private var recentSpanCount = 0
     private var lastSweep: ContinuousClock.Instant
@@ -77,9 +80,15 @@ public actor SpanStore {
     }
 
     /// Marks `traceID` as awaited by a run: spans already buffered for it move to storage, and later ones are
-    /// stored as they arrive.
+    /// stored as they arrive, until every run that expected it has called ``forget(_:)``.
     public func expect(_ traceID: TraceID) async throws {
-        guard expected[traceID] == nil else { return }
+        sweepIfDue()
+        expireIfStale(traceID)
+        guard expected[traceID] == nil else {
+            waiters[traceID, default: 0] += 1
+            return
+        }
+        waiters[traceID] = 1
         // From here on, arrivals for the trace go to storage (and into this set) while earlier ones are loaded.
         expected[traceID] = SpanSet()
         let buffered = recent.removeValue(forKey: traceID)
@@ -91,9 +100,11 @@ public actor SpanStore {
             spans.merge(stored)
             spans.merge(buffered?.spans.all ?? [])
             spans.merge(expected[traceID]?.all ?? [])
-            expected[traceID] = spans
+            // Unless every waiting run forgot the trace meanwhile.
+            if waiters[traceID] != nil { expected[traceID] = spans }
         } catch {
             expected[traceID] = nil
+            waiters[traceID] = nil
             if let buffered {
                 recent[traceID] = buffered
                 recentSpanCount += buffered.spans.count
@@ -102,13 +113,22 @@ public actor SpanStore {
         }
     }
 
-    /// Stops storing spans of `traceID` (its run no longer waits); what was stored stays.
+    /// One run no longer waits for `traceID`; once none does, its spans are no longer stored (what was stored
+    /// stays). Without a matching ``expect(_:)`` it does nothing.
     public func forget(_ traceID: TraceID) {
-        expected[traceID] = nil
+        guard let count = waiters[traceID] else { return }
+        if count > 1 {
+            waiters[traceID] = count - 1
+        } else {
+            waiters[traceID] = nil
+            expected[traceID] = nil
+        }
     }
 
     /// Every span received for `traceID`, one per span id.
     public func spans(of traceID: TraceID) async throws -> [Span] {
+        sweepIfDue()
+        expireIfStale(traceID)
         if let spans = expected[traceID] { return spans.all }
         if let buffered = recent[traceID] { return buffered.spans.all }
         return try await repository.spans(of: traceID)
@@ -145,7 +165,15 @@ public actor SpanStore {
         return entry.spans.count
     }
 
-    /// Drops buffered traces older than the maximum age, at most once a second.
+    /// Drops the buffered spans of `traceID` if they are older than the maximum age, so a read never sees them even
+    /// when the periodic sweep is not due.
+    private func expireIfStale(_ traceID: TraceID) {
+        guard let entry = recent[traceID], clock.now - entry.lastArrival > maxBufferAge else { return }
+        recent[traceID] = nil
+        recentSpanCount -= entry.spans.count
+    }
+
+    /// Drops buffered traces older than the maximum age, at most once a second (on arrivals and reads).
     private func sweepIfDue() {
         let now = clock.now
         guard now - lastSweep >= .seconds(1) else { return }

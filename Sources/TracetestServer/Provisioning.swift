@@ -69,18 +69,13 @@ public struct Provisioning: Sendable {
     private static let kindList = ResourceKind.allCases.map(\.name).joined(separator: ", ")
 
     /// Writes every resource inside the open transaction `db`: singletons are replaced, the others created.
+    /// A failure (a duplicate id within the file) names the source, the document and its kind.
     func apply(to store: Store, in db: any SQLExecutor, now: Timestamp) async throws {
-        for resource in resources {
-            switch resource {
-            case .test(let test): _ = try await TestRepository.create(test, now: now, in: db)
-            case .testSuite(let suite): _ = try await TestSuiteRepository.create(suite, now: now, in: db)
-            case .variableSet(let set): _ = try await VariableSetRepository.create(set, now: now, in: db)
-            case .demo(let demo): _ = try await DemoRepository.create(demo, now: now, in: db)
-            case .dataStore(let store_): _ = try await store.dataStores.replace(store_, now: now, in: db)
-            case .pollingProfile(let profile): _ = try await store.pollingProfiles.replace(profile, now: now, in: db)
-            case .config(let config): _ = try await store.configs.replace(config, now: now, in: db)
-            case .analyzer(let analyzer): _ = try await store.analyzers.replace(analyzer, now: now, in: db)
-            case .testRunner(let runner): _ = try await store.testRunners.replace(runner, now: now, in: db)
+        for (index, resource) in resources.enumerated() {
+            do {
+                try await resource.apply(to: store, in: db, now: now)
+            } catch {
+                throw ProvisioningError("\(source), document \(index + 1) (\(resource.kind.name)): \(error)")
             }
         }
     }
@@ -120,6 +115,34 @@ enum ProvisionedResource: Sendable {
         case .config: self = .config(try Self.spec(Config.self, node))
         case .analyzer: self = .analyzer(try Self.spec(Analyzer.self, node))
         case .testRunner: self = .testRunner(try Self.spec(TestRunner.self, node))
+        }
+    }
+
+    var kind: ResourceKind {
+        switch self {
+        case .test: .test
+        case .testSuite: .testSuite
+        case .variableSet: .variableSet
+        case .demo: .demo
+        case .dataStore: .dataStore
+        case .pollingProfile: .pollingProfile
+        case .config: .config
+        case .analyzer: .analyzer
+        case .testRunner: .testRunner
+        }
+    }
+
+    func apply(to store: Store, in db: any SQLExecutor, now: Timestamp) async throws {
+        switch self {
+        case .test(let test): _ = try await TestRepository.create(test, now: now, in: db)
+        case .testSuite(let suite): _ = try await TestSuiteRepository.create(suite, now: now, in: db)
+        case .variableSet(let set): _ = try await VariableSetRepository.create(set, now: now, in: db)
+        case .demo(let demo): _ = try await DemoRepository.create(demo, now: now, in: db)
+        case .dataStore(let dataStore): _ = try await store.dataStores.replace(dataStore, now: now, in: db)
+        case .pollingProfile(let profile): _ = try await store.pollingProfiles.replace(profile, now: now, in: db)
+        case .config(let config): _ = try await store.configs.replace(config, now: now, in: db)
+        case .analyzer(let analyzer): _ = try await store.analyzers.replace(analyzer, now: now, in: db)
+        case .testRunner(let runner): _ = try await store.testRunners.replace(runner, now: now, in: db)
         }
     }
 

@@ -116,14 +116,29 @@ public struct TracetestServer: Sendable {
             logger.info("storage: embedded SQLite database at \(absolute)")
             return try await SQLiteDatabase.open(path: absolute, logger: logger)
         case .postgres(let settings):
-            let connection = PostgresConnectionSettings(
+            var sslMode = PostgresSSLMode.prefer
+            if let text = settings.parameters["sslmode"] {
+                guard let mode = PostgresSSLMode(rawValue: text) else {
+                    let allowed = PostgresSSLMode.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ConfigurationError(
+                        source: nil, keyPath: "postgres.params",
+                        message: "sslmode \"\(text)\" is not one of: \(allowed)")
+                }
+                sslMode = mode
+            }
+            var connection = PostgresConnectionSettings(
                 host: settings.host,
                 port: settings.port,
                 user: settings.user,
                 password: settings.password,
                 database: settings.dbname,
-                sslMode: settings.parameters["sslmode"].flatMap(PostgresSSLMode.init(rawValue:)) ?? .prefer
+                sslMode: sslMode,
+                applicationName: settings.parameters["application_name"]
             )
+            if let seconds = settings.connectTimeoutSeconds {
+                // libpq treats anything under 2 seconds as 2.
+                connection.connectTimeout = .seconds(max(seconds, 2))
+            }
             logger.info("storage: PostgreSQL database \(settings.dbname) at \(connection.endpoint)")
             return PostgresDatabase(settings: connection, logger: logger)
         }
@@ -144,6 +159,30 @@ public struct TracetestServer: Sendable {
         } else if let provisioning {
             logger.info("provisioning from \(provisioning.source) skipped: it applies to new installations only")
         }
+    }
+
+    /// How long `GET /health` waits for the database (a pool without a reachable server waits indefinitely).
+    static let healthTimeout = Duration.seconds(3)
+
+    /// Runs `SELECT 1`; throws its error, or ``HealthCheckTimeout`` when there is no answer within `limit`.
+    static func databaseAnswers(_ database: any SQLDatabase, within limit: Duration) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try await database.read { db in try await db.query("SELECT 1 AS ok") }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return false
+            }
+            defer { group.cancelAll() }
+            guard try await group.next() == true else { throw HealthCheckTimeout(limit: limit) }
+        }
+    }
+
+    struct HealthCheckTimeout: Error, CustomStringConvertible {
+        var limit: Duration
+        var description: String { "no answer within \(limit.components.seconds)s" }
     }
 
     static func makeRouter(
@@ -179,7 +218,7 @@ public struct TracetestServer: Sendable {
         RunUpdatesSocket.register(on: router, pathPrefix: pathPrefix)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in
             do {
-                _ = try await store.database.read { db in try await db.query("SELECT 1 AS ok") }
+                try await databaseAnswers(store.database, within: healthTimeout)
                 return OpenAPIResponse.json(.object(["status": "ok"]))
             } catch {
                 context.logger.warning("health check: database unavailable: \(error)")

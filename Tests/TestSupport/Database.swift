@@ -78,7 +78,13 @@ public struct TestPostgresDatabase: Sendable {
 
     /// Drops the database, closing any connections still open to it.
     public func drop() async throws {
-        try await Self.runOnServer("DROP DATABASE IF EXISTS \"\(settings.database)\" WITH (FORCE)", logger: logger)
+        try await Self.drop(named: settings.database, logger: logger)
+    }
+
+    /// Drops the test database `name`, closing any connections still open to it (a server's, to see it lose its
+    /// database).
+    public static func drop(named name: String, logger: Logger = testDatabaseLogger()) async throws {
+        try await runOnServer("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", logger: logger)
     }
 
     private static func runOnServer(_ sql: String, logger: Logger) async throws {

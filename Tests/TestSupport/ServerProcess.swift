@@ -62,6 +62,20 @@ public final class ServerProcess: @unchecked Sendable {
         throw TestServerError("tracetest did not listen within \(timeout); log:\n\(log)")
     }
 
+    /// Waits until the log contains `text`; fails after `timeout` or when the process ends first.
+    public func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !log.contains(text) {
+            guard process.isRunning else {
+                throw TestServerError("tracetest exited before logging \(text); log:\n\(log)")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw TestServerError("tracetest did not log \(text) within \(timeout); log:\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }

@@ -99,6 +99,20 @@ struct ResourceCommandTests {
         }
     }
 
+    @Test("an id that starts with a dash (generated ids can) is read as the value of --id")
+    func dashedID() async throws {
+        try await withCLI { directory, _ in
+            try write(
+                "type: VariableSet\nspec:\n  id: -dashed\n  name: dashed\n  values:\n  - key: A\n    value: b\n",
+                to: "vars.yaml", in: directory)
+            #expect(try await tracetest(["apply", "variableset", "-f", "vars.yaml"], in: directory).exitCode == 0)
+            let got = try await tracetest(["get", "variableset", "--id", "-dashed", "-o", "json"], in: directory)
+            #expect(got.exitCode == 0 && got.stdout.contains("-dashed"), "\(got)")
+            let deleted = try await tracetest(["delete", "variableset", "--id", "-dashed"], in: directory)
+            #expect(deleted.exitCode == 0, "\(deleted)")
+        }
+    }
+
     @Test("singletons: get, list, apply and the 405 on delete; datastore and testrunner tables")
     func singletons() async throws {
         try await withCLI { directory, _ in

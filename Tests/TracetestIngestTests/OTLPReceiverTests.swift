@@ -34,7 +34,7 @@ func waitForSpans(_ spans: SpanStore, _ traceID: TraceID, count: Int) async thro
 struct OTLPReceiverTests {
     @Test(
         "spans from the OpenTelemetry SDK are stored for an expected trace, converted as Tracetest does",
-        arguments: ["grpc", "http"], TestBackend.allCases)
+        arguments: ["grpc", "http", "http-json"], TestBackend.allCases)
     func sdkSpans(transport: String, backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             let traceID = TraceID.random()
@@ -84,6 +84,11 @@ struct OTLPReceiverTests {
             #expect(assembled.attributes["span.links"]?.contains(link.spanID.hex) == true)
             let duration = child.endTimeUnixNano - child.startTimeUnixNano
             #expect(assembled.attributes["tracetest.span.duration"] == String(duration))
+            #expect(assembled.attributes["tracetest.span.name"] == "SELECT pokemon")
+            #expect(assembled.attributes["tracetest.span.start_time"] == String(child.startTimeUnixNano))
+            #expect(assembled.attributes["tracetest.span.end_time"] == String(child.endTimeUnixNano))
+            let linked = try #require(trace.spans.first { $0.id == link.spanID })
+            #expect(linked.kind == .internal && linked.parentID == parent.id)
             #expect(trace.spans.first { $0.id == parent.id }?.attributes["tracetest.span.type"] == "http")
         }
     }
@@ -153,6 +158,42 @@ struct OTLPReceiverTests {
         }
     }
 
+    @Test("the receivers listen on a host name (otlpServer.host: localhost)", arguments: ["grpc", "http-protobuf"])
+    func hostName(transport: String) async throws {
+        try await withTestConfiguration(.sqlite) { configuration in
+            var configuration = configuration
+            configuration.otlpServer.host = "localhost"
+            try await withRunningServer(configuration) { api in
+                let traceID = TraceID.random()
+                let port = try #require(transport == "grpc" ? api.otlpGRPCPort : api.otlpHTTPPort)
+                let result = try await Python.json(
+                    client,
+                    [
+                        "raw", "--protocol", transport, "--endpoint", "http://localhost:\(port)", "--trace-id",
+                        traceID.hex,
+                    ])
+                #expect(succeeded(result), "\(result)")
+                #expect(try await api.spans!.spans(of: traceID).count == 1)
+            }
+        }
+    }
+
+    @Test("with otlpServer.enabled: false nothing listens on the OTLP ports")
+    func disabled() async throws {
+        try await withTestConfiguration(.sqlite) { configuration in
+            var configuration = configuration
+            configuration.otlpServer.enabled = false
+            configuration.otlpServer.grpcPort = try unusedPort()
+            configuration.otlpServer.httpPort = try unusedPort()
+            try await withRunningServer(configuration) { api async throws in
+                #expect(api.otlpGRPCPort == nil && api.otlpHTTPPort == nil)
+                #expect(try await api.get("/health").status == 200)
+                #expect(connectionRefused(configuration.otlpServer.grpcPort), "gRPC port")
+                #expect(connectionRefused(configuration.otlpServer.httpPort), "HTTP port")
+            }
+        }
+    }
+
     @Test("the OTLP connection check counts received spans until reset")
     func connectionCheck() async throws {
         try await withTestServer(.sqlite) { api in
@@ -188,4 +229,21 @@ struct OTLPReceiverTests {
             #expect(try await api.get("/api/config/connection/otlp").object()["spanCount"] as? Int == 1)
         }
     }
+}
+
+/// Whether a TCP connection to `port` on 127.0.0.1 is refused (nothing listens there).
+func connectionRefused(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    return result != 0 && errno == ECONNREFUSED
 }

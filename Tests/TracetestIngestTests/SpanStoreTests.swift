@@ -18,9 +18,10 @@ func batch(_ traceID: TraceID, _ spans: [Span]) -> SpanBatch {
 @Suite("Span store")
 struct SpanStoreTests {
     func withStore<R>(
-        maxSpans: Int, maxAge: GoDuration, _ body: (SpanStore, SpanRepository, any SQLDatabase) async throws -> R
+        _ backend: TestBackend = .sqlite, maxSpans: Int, maxAge: GoDuration,
+        _ body: (SpanStore, SpanRepository, any SQLDatabase) async throws -> R
     ) async throws -> R {
-        try await withTestDatabase(.sqlite) { database in
+        try await withTestDatabase(backend) { database in
             try await Store(database: database).migrate(logger: testDatabaseLogger())
             let repository = SpanRepository(database: database)
             let store = SpanStore(
@@ -44,6 +45,21 @@ struct SpanStoreTests {
         }
     }
 
+    @Test("buffered traces are gone once older than the maximum age, without further arrivals")
+    func ageWithoutArrivals() async throws {
+        try await withStore(maxSpans: 1_000, maxAge: .milliseconds(100)) { store, repository, _ in
+            let (read, expected) = (TraceID.random(), TraceID.random())
+            try await store.ingest(batch(read, spans(5)), via: .grpc)
+            try await store.ingest(batch(expected, spans(3)), via: .http)
+            #expect(try await store.spans(of: read).count == 5)
+            try await Task.sleep(for: .milliseconds(250))
+            #expect(try await store.spans(of: read).isEmpty)
+            try await store.expect(expected)
+            #expect(try await repository.spans(of: expected).isEmpty, "expired spans are not moved to storage")
+            #expect(try await store.spans(of: expected).isEmpty)
+        }
+    }
+
     @Test("buffered traces expire after the maximum age")
     func age() async throws {
         try await withStore(maxSpans: 1_000, maxAge: .milliseconds(100)) { store, _, _ in
@@ -55,9 +71,11 @@ struct SpanStoreTests {
         }
     }
 
-    @Test("spans are merged by span id, a later arrival replacing an earlier one; expected traces are appended")
-    func mergeAndAppend() async throws {
-        try await withStore(maxSpans: 1_000, maxAge: .seconds(300)) { store, repository, database in
+    @Test(
+        "spans are merged by span id, a later arrival replacing an earlier one; expected traces are appended",
+        arguments: TestBackend.allCases)
+    func mergeAndAppend(backend: TestBackend) async throws {
+        try await withStore(backend, maxSpans: 1_000, maxAge: .seconds(300)) { store, repository, database in
             let traceID = TraceID.random()
             try await store.expect(traceID)
             try await store.ingest(batch(traceID, spans(3)), via: .grpc)
@@ -73,6 +91,24 @@ struct SpanStoreTests {
             #expect(rows == 2, "one row per arrival, none rewritten")
             await store.forget(traceID)
             #expect(try await store.spans(of: traceID).count == 3, "what was stored stays readable")
+        }
+    }
+
+    @Test("a trace two runs wait for is stored until both forgot it")
+    func sharedExpectation() async throws {
+        try await withStore(maxSpans: 1_000, maxAge: .seconds(300)) { store, repository, _ in
+            let traceID = TraceID.random()
+            try await store.expect(traceID)
+            try await store.expect(traceID)
+            await store.forget(traceID)
+            try await store.ingest(batch(traceID, spans(2)), via: .grpc)
+            #expect(try await repository.spans(of: traceID).count == 2, "the second run still waits")
+            await store.forget(traceID)
+            try await store.ingest(batch(traceID, spans(1, from: 10)), via: .grpc)
+            #expect(try await repository.spans(of: traceID).count == 2, "no run waits: buffered, not stored")
+            await store.forget(traceID)
+            try await store.expect(traceID)
+            #expect(try await store.spans(of: traceID).count == 3, "expected again: stored and buffered spans")
         }
     }
 }

@@ -34,7 +34,17 @@ import TracetestModel
         #expect(try outcome(#""abc" < 1"#).error?.message == #"cannot parse "abc" as integer"#)
         #expect(
             try outcome(#"'{"a":{"b":1}}' contains '{"a":{"b":2}}'"#).error?.message
-                == #"field "a": field "b": no match: no match"#)
+                == #"field "a": field "b": no match"#)
+        #expect(
+            try outcome(#"'{"a":1}' contains '{"b":1}'"#).error?.message
+                == #"field "b" not found on left side: no match"#)
+        #expect(try outcome(#"'{"a":{"b":1}}' contains '{"a":1}'"#).error?.message == #"field: "a": wrong type"#)
+        #expect(
+            try outcome(#"'[{"a":1},{"a":2}]' contains '[{"a":2},{"a":3}]'"#).error?.message
+                == "left side array doesn't match item 1 of right side: no match")
+        #expect(
+            try outcome(#""x" | count = 1"#).error?.message == #"resolution error: filter "count" not found"#,
+            "count is a token of the language but no filter, as upstream")
         #expect(try outcome(#"'[1]' contains '{"a":1}'"#).error?.message == "left side is not a JSON object")
         #expect(try outcome("attr:d < 1s", ["d": "soon"]).error?.message == #"cannot parse "soon" as a duration"#)
         #expect(try outcome("attr:a = 1", [:]).error?.message == #"resolution error: attribute "a" not found"#)

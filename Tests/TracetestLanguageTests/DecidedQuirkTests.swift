@@ -87,6 +87,7 @@ import TracetestModel
                 let error = try #require(result.assertions.first?.spanResults.first?.error)
                 #expect(error.code == .syntax)
                 #expect(error.message.hasPrefix("could not create selector from statement \"span[\": 1:6: "))
+                #expect(error.message.hasSuffix("\nspan[\n     ^"), "the run result shows where the mistake is")
             } else {
                 #expect(result.spanIDs.count == 4)
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TracetestLanguage
@@ -27,6 +28,12 @@ import Testing
         #"attr:tracetest.response.body | json_path '$.priceUsd' != "{}""#,
         "attr:response.time.ms < 100",
         "attr:tracetest.selected_spans.count = 4 ",
+        // §1: the json_path forms of the inventory, and comparisons written with extra spaces.
+        "attr:tracetest.response.body | json_path '$[*].item.id' contains var:TRANSACTION_ID",
+        #"attr:tracetest.response.body | json_path '$[0].redirectUrl' != """#,
+        #"attr:tracetest.response.body | json_path '$.priceUsd' != "[]""#,
+        #"attr:messaging.destination contains      "charizard""#,
+        #"attr:fraud.high_value = "true""#,
         // §3
         "attr:product.stock = attr:product.stok_before_purchase - attr:product.number_bought_items",
         "100ms + 200ms = 300ms",
@@ -111,6 +118,59 @@ import Testing
             guard let error = error as? LanguageError else { return false }
             VectorChecks.expectPositioned(error, in: text)
             return error.column == 13 && error.excerpt == text + "\n" + String(repeating: " ", count: 12) + "^"
+        }
+    }
+
+    // The lines of the corpus file itself (a verbatim copy in Fixtures): every backticked line of §2, and every
+    // assertion, output value and selector in the §1 inventory table. The two lines §2 marks invalid fail with a position.
+    @Test func everyLineOfTheCorpusFile() throws {
+        let url = try #require(
+            Bundle.module.url(forResource: "examples-corpus", withExtension: "md", subdirectory: "Fixtures"))
+        let lines = try String(contentsOf: url, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        let numbered = try Regex(#"^(?:(\d+)\.|\*) `([^`]*)`"#)
+        let snippet = try Regex(#"`([^`]+)`"#)
+        var section = ""
+        var checked = 0
+        for line in lines {
+            if line.hasPrefix("## ") { section = String(line.prefix(5)) }
+            if section == "## 2.", let match = try numbered.firstMatch(in: line) {
+                let text = String(match.output[2].substring!)
+                let number = match.output[1].substring.flatMap { Int($0) }
+                switch number {
+                case 22?, 30?: Self.expectPositionedFailure(text)
+                case let number? where number <= 21: _ = try Assertion(parsing: text)
+                case _?: _ = try Selector(parsing: text)
+                case nil where text.hasPrefix("span"): _ = try Selector(parsing: text)
+                case nil where text.contains(" = "): _ = try Assertion(parsing: text)
+                case nil: _ = try Expression(parsing: text)
+                }
+                checked += 1
+            } else if section == "## 1.", line.hasPrefix("| "), line.dropFirst(2).first?.isNumber == true {
+                for match in line.matches(of: snippet) {
+                    let text = String(match.output[1].substring!).replacingOccurrences(of: "\\|", with: "|")
+                    guard !text.contains("…") else { continue }
+                    if text.hasPrefix("span[") && !text.contains("“") {
+                        _ = try Selector(parsing: text)
+                        checked += 1
+                    } else if text.hasPrefix("attr:"), text != "attr:" {
+                        // An assertion, or an output's value (row 14).
+                        if (try? Assertion(parsing: text)) == nil { _ = try Expression(parsing: text) }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked >= 40, "the corpus file's lines were found")
+    }
+
+    private static func expectPositionedFailure(_ text: String) {
+        #expect {
+            if text.hasPrefix("span") { _ = try Selector(parsing: text) } else { _ = try Assertion(parsing: text) }
+        } throws: { error in
+            guard let error = error as? LanguageError else { return false }
+            VectorChecks.expectPositioned(error, in: text)
+            return true
         }
     }
 }

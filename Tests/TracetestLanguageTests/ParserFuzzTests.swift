@@ -1,9 +1,10 @@
+import TestSupport
 import Testing
 
 @testable import TracetestLanguage
 
 // Generated inputs through both parsers: nothing crashes or hangs, and every failure is a positioned error.
-@Suite struct ParserFuzzTests {
+@Suite(.timeLimit(.minutes(3))) struct ParserFuzzTests {
     // Pieces of the two languages, valid and not, that the generator strings together.
     private static let pieces = [
         "span", "[", "]", "span[]", "name", "=", "contains", "\"x\"", "\"a\\\"b\"", "'y'", "200", "0.5", "0x1F", "true",
@@ -18,21 +19,31 @@ import Testing
         ExamplesCorpusTests.assertions + ExamplesCorpusTests.selectors
         + ExamplesCorpusTests.expressions
 
-    // 50,000 inputs in each of two shapes (joined pieces, mutated corpus lines), each parsed as a selector, an
-    // assertion and an expression.
+    // 75,000 inputs per seed, a third in each shape (joined pieces, corpus lines mutated with pieces, corpus lines
+    // mutated with arbitrary Unicode scalars), each parsed as a selector, an assertion and an expression.
     @Test(arguments: [UInt64(1), 2])
-    func generatedInputsFailWithPositions(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
-        var failures = 0
-        for round in 0..<50_000 {
-            let text = round % 2 == 0 ? Self.joined(&random) : Self.mutated(&random)
-            failures += Self.parseAll(text)
+    func generatedInputsFailWithPositions(seed: UInt64) async throws {
+        let (failures, unpositioned) = try await onOwnThread {
+            var random = SeededGenerator(seed: seed)
+            var failures = 0
+            var unpositioned: [String] = []
+            for round in 0..<75_000 {
+                let text =
+                    switch round % 3 {
+                    case 0: Self.joined(&random)
+                    case 1: Self.mutated(&random)
+                    default: Self.scrambled(&random)
+                    }
+                failures += Self.parseAll(text, unpositioned: &unpositioned)
+            }
+            return (failures, unpositioned)
         }
         #expect(failures > 0)
+        #expect(unpositioned.isEmpty, "\(unpositioned.prefix(20))")
     }
 
     // Deep nesting and long inputs are refused or parsed without exhausting the stack.
-    @Test func pathologicalInputs() {
+    @Test func pathologicalInputs() async throws {
         let inputs = [
             String(repeating: "(", count: 100_000), String(repeating: "[", count: 100_000),
             String(repeating: "span[] ", count: 20_000), String(repeating: "1 + ", count: 50_000) + "1 = 1",
@@ -41,7 +52,12 @@ import Testing
             "\"" + String(repeating: "${\"", count: 10_000), "'" + String(repeating: "${", count: 50_000) + "'",
             "span[" + String(repeating: "a.", count: 50_000), "/*" + String(repeating: "*", count: 50_000),
         ]
-        for text in inputs { _ = Self.parseAll(text) }
+        let unpositioned = try await onOwnThread {
+            var unpositioned: [String] = []
+            for text in inputs { _ = Self.parseAll(text, unpositioned: &unpositioned) }
+            return unpositioned
+        }
+        #expect(unpositioned.isEmpty, "\(unpositioned)")
         #expect(throws: LanguageError.self) { try Expression(parsing: String(repeating: "(", count: 100) + "1") }
         let deepPath = "'{}' | json_path '$" + String(repeating: "[?(@", count: 5_000) + "' = 1"
         #expect((try? Assertion(parsing: deepPath))?.evaluate(in: EvaluationContext()).error?.code == .filter)
@@ -53,8 +69,8 @@ import Testing
             ).passed == true)
     }
 
-    // Parses `text` every way; returns how many parses failed, checking each failure is positioned.
-    private static func parseAll(_ text: String) -> Int {
+    // Parses `text` every way; returns how many parses failed, adding each failure that is not positioned.
+    private static func parseAll(_ text: String, unpositioned: inout [String]) -> Int {
         let errors = [
             Result { () throws(LanguageError) in _ = try Selector(parsing: text) },
             Result { () throws(LanguageError) in _ = try Assertion(parsing: text) },
@@ -65,14 +81,40 @@ import Testing
         }
         let count = text.unicodeScalars.count
         for error in errors
-        where !(0...count).contains(error.offset) || error.line < 1 || error.column < 1 || error.message.isEmpty {
-            Issue.record("unpositioned error for \(text.debugDescription): \(error)")
+        where !(0...count).contains(error.reportedOffset) || error.line < 1 || error.column < 1
+            || error.message.isEmpty || !error.excerpt.hasSuffix("^")
+        {
+            unpositioned.append("unpositioned error for \(text.debugDescription): \(error)")
         }
         return errors.count
     }
 
     private static func joined(_ random: inout SeededGenerator) -> String {
         (0..<Int.random(in: 1...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+    }
+
+    // A corpus line with scalars replaced or inserted at random: control characters (NUL, form feed, ...), ASCII,
+    // and any other Unicode scalar.
+    private static func scrambled(_ random: inout SeededGenerator) -> String {
+        var scalars = Array(corpus.randomElement(using: &random)!.unicodeScalars)
+        for _ in 0..<Int.random(in: 1...4, using: &random) {
+            let scalar: Unicode.Scalar
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: scalar = Unicode.Scalar(UInt8.random(in: 0..<32, using: &random))
+            case 1: scalar = Unicode.Scalar(UInt8.random(in: 32..<128, using: &random))
+            default:
+                var candidate: Unicode.Scalar?
+                while candidate == nil { candidate = Unicode.Scalar(UInt32.random(in: 128...0x10FFFF, using: &random)) }
+                scalar = candidate!
+            }
+            let position = Int.random(in: 0...scalars.count, using: &random)
+            if Bool.random(using: &random) || position == scalars.count {
+                scalars.insert(scalar, at: position)
+            } else {
+                scalars[position] = scalar
+            }
+        }
+        return String(String.UnicodeScalarView(scalars))
     }
 
     private static func mutated(_ random: inout SeededGenerator) -> String {

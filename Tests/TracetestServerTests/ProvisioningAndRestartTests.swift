@@ -46,12 +46,31 @@ struct ProvisioningAndRestartTests {
           id: provisioned-test
           name: From provisioning
           trigger: {type: http, httpRequest: {method: GET, url: "http://demo-api:8081"}}
+        ---
+        type: TestSuite
+        spec:
+          id: provisioned-suite
+          name: Provisioned flow
+          steps: [provisioned-test, provisioned-test]
+        ---
+        type: Analyzer
+        spec:
+          name: strict analyzer
+          enabled: false
+          minimumScore: 75
+          plugins:
+          - {id: common, enabled: false, rules: [{id: prefer-dns, weight: 100, errorLevel: warning}]}
+        ---
+        type: TestRunner
+        spec:
+          name: gates
+          requiredGates: [analyzer-rules, test-specs]
         """
 
     @Test("a new installation applies every document; a later start applies nothing", arguments: TestBackend.allCases)
     func appliesOnce(backend: TestBackend) async throws {
         let provisioning = try Provisioning.parse(Self.provisioningYAML, source: "provisioning.yaml")
-        #expect(provisioning.count == 6)
+        #expect(provisioning.count == 9)
         try await withTestConfiguration(backend) { configuration in
             try await withRunningServer(configuration, provisioning: provisioning) { api async throws in
                 let store = try #require(
@@ -63,6 +82,21 @@ struct ProvisioningAndRestartTests {
                 #expect(
                     try await api.store.variableSets.get("env")?.values == [KeyValue(key: "HOST", value: "demo-api")])
                 #expect(try await api.store.tests.get("provisioned-test")?.name == "From provisioning")
+                let suite = try #require(
+                    try await api.get("/api/testsuites/provisioned-suite").object()["spec"] as? [String: Any])
+                #expect(suite["name"] as? String == "Provisioned flow")
+                #expect(suite["steps"] as? [String] == ["provisioned-test", "provisioned-test"])
+                let analyzer = try #require(
+                    try await api.get("/api/analyzers/current").object()["spec"] as? [String: Any])
+                #expect(analyzer["id"] as? String == "current" && analyzer["name"] as? String == "strict analyzer")
+                #expect(analyzer["enabled"] as? Bool == false && analyzer["minimumScore"] as? Int == 75)
+                let plugins = try #require(analyzer["plugins"] as? [[String: Any]])
+                #expect(plugins.map { $0["id"] as? String } == ["common"])
+                #expect((plugins.first?["rules"] as? [[String: Any]])?.first?["errorLevel"] as? String == "warning")
+                let runner = try #require(
+                    try await api.get("/api/testrunners/current").object()["spec"] as? [String: Any])
+                #expect(runner["name"] as? String == "gates")
+                #expect(runner["requiredGates"] as? [String] == ["analyzer-rules", "test-specs"])
                 _ = try await api.put("/api/configs", #"{"type":"Config","spec":{"analyticsEnabled":true}}"#)
                 #expect(try await api.delete("/api/demos/pokeshop").status == 204)
             }
@@ -118,9 +152,10 @@ struct ProvisioningAndRestartTests {
             """
         let provisioning = try Provisioning.parse(yaml, source: "p.yaml")
         try await withTestConfiguration(backend) { configuration in
-            await #expect(throws: (any Error).self) {
+            let error = await #expect(throws: ProvisioningError.self) {
                 try await withRunningServer(configuration, provisioning: provisioning) { _ in }
             }
+            #expect(error?.description == "p.yaml, document 3 (Demo): demo with same ID already exists: same")
             try await withRunningServer(configuration) { api async throws in
                 #expect(try await api.store.server.serverID() != nil)
                 #expect(try await api.store.configs.get().analyticsEnabled == true)
@@ -142,7 +177,9 @@ struct ProvisioningAndRestartTests {
         #expect(throws: ProvisioningError.self) { try Provisioning.load(file: "/nonexistent/p.yaml", environment: [:]) }
     }
 
-    @Test("a restarted server still has every resource", arguments: TestBackend.allCases)
+    @Test(
+        "a restarted server still has every resource, all five singletons and older versions",
+        arguments: TestBackend.allCases)
     func restart(backend: TestBackend) async throws {
         try await withTestConfiguration(backend) { configuration in
             var before: [String: String] = [:]
@@ -157,23 +194,47 @@ struct ProvisioningAndRestartTests {
                     ("demos", #"{"type":"Demo","spec":{"id":"d1","name":"demo","type":"pokeshop","enabled":true}}"#),
                 ]
                 for (plural, body) in bodies { #expect(try await api.post("/api/\(plural)", body).status == 201) }
-                _ = try await api.put("/api/tests", ResourceAPITests.testJSON(id: "t1", name: "kept v2"))
-                _ = try await api.put(
-                    "/api/testrunners", #"{"type":"TestRunner","spec":{"name":"r","requiredGates":["analyzer-score"]}}"#
-                )
+                #expect(
+                    try await api.put("/api/tests", ResourceAPITests.testJSON(id: "t1", name: "kept v2")).status == 200)
+                for (plural, spec) in Self.singletons {
+                    let defaults = try await api.get("/api/\(plural)/current").body
+                    #expect(try await api.put("/api/\(plural)", #"{"type":"x","spec":\#(spec)}"#).status < 300)
+                    #expect(try await api.get("/api/\(plural)/current").body != defaults, "\(plural)")
+                }
                 for path in Self.paths { before[path] = try await api.get(path, headers: augmentedHeaders).body }
             }
             try await withRunningServer(configuration) { api async throws in
                 for path in Self.paths {
                     #expect(try await api.get(path, headers: augmentedHeaders).body == before[path], "\(path)")
                 }
-                #expect(try await api.store.tests.get("t1")?.version == 2)
+                let first = try await api.get("/api/tests/t1/version/1").object()
+                #expect(first["name"] as? String == "kept" && first["version"] as? Int == 1)
+                #expect(try await api.get("/api/tests/t1/version/2").object()["name"] as? String == "kept v2")
             }
         }
     }
 
+    /// A value of every singleton other than its default.
+    static let singletons = [
+        (
+            "datastores",
+            #"{"name":"Jaeger","type":"jaeger","jaeger":{"endpoint":"jaeger:16685","tls":{"insecure":true}}}"#
+        ),
+        (
+            "pollingprofiles",
+            #"{"name":"slow","strategy":"periodic","periodic":{"retryDelay":"2s","timeout":"3m","selectorMatchRetries":5}}"#
+        ),
+        ("configs", #"{"analyticsEnabled":false}"#),
+        (
+            "analyzers",
+            #"{"name":"lenient","enabled":false,"minimumScore":10,"plugins":[{"id":"common","enabled":false,"rules":[{"id":"prefer-dns","weight":100,"errorLevel":"disabled"}]}]}"#
+        ),
+        ("testrunners", #"{"name":"r","requiredGates":["analyzer-score"]}"#),
+    ]
+
     static let paths = [
-        "/api/tests/t1", "/api/testsuites/s1", "/api/variablesets/v1", "/api/demos/d1", "/api/testrunners/current",
-        "/api/datastores/current", "/api/tests",
+        "/api/tests/t1", "/api/testsuites/s1", "/api/variablesets/v1", "/api/demos/d1", "/api/tests",
+        "/api/datastores/current", "/api/pollingprofiles/current", "/api/configs/current", "/api/analyzers/current",
+        "/api/testrunners/current",
     ]
 }

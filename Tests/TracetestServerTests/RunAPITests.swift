@@ -444,6 +444,41 @@ struct RunAPITests {
         }
     }
 
+    @Test(
+        "assertions read the test's outputs as variables; an unresolved output warns and is merged empty",
+        arguments: TestBackend.allCases)
+    func outputsAreVariablesOfTheAssertions(backend: TestBackend) async throws {
+        try await withDemo(backend) { api, app in
+            let testID = try await api.create(
+                "/api/tests",
+                """
+                {"type":"Test","spec":{"id":"outputs","name":"Outputs","trigger":{"type":"http","httpRequest":{
+                  "method":"GET","url":"\(app)/pokemon/1"}},
+                  "specs":[{"selector":"span[name=\\"Tracetest trigger\\"]","assertions":[
+                    "attr:tracetest.response.body | json_path '$.name' = var:POKEMON_NAME",
+                    "var:POKEMON_NAME = \\"pikachu\\"", "var:NOWHERE = \\"\\""]}],
+                  "outputs":[
+                    {"name":"POKEMON_NAME","selector":"span[name=\\"Tracetest trigger\\"]",
+                     "value":"attr:tracetest.response.body | json_path '$.name'"},
+                    {"name":"NOWHERE","selector":"span[name=\\"no such span\\"]","value":"attr:http.route"}]}}
+                """)
+            let run = try await api.runToEnd(testID)
+            #expect(run["state"] as? String == "FINISHED")
+            let result = try #require(run["result"] as? [String: Any])
+            #expect(result["allPassed"] as? Bool == true, "\(result)")
+            let variables = try #require((run["variableSet"] as? [String: Any])?["values"] as? [[String: Any]])
+            #expect(
+                variables.contains { $0["key"] as? String == "POKEMON_NAME" && $0["value"] as? String == "pikachu" })
+            #expect(variables.contains { $0["key"] as? String == "NOWHERE" && $0["value"] as? String == "" })
+            let events = try await events(api, testID, 1)
+            let warning = try #require(events.first { $0["type"] as? String == "OUTPUT_GENERATION_WARNING" })
+            #expect(warning["title"] as? String == "Output 'NOWHERE' not generated")
+            #expect(
+                (warning["description"] as? String)?.contains(#"cannot find matching spans for output "NOWHERE""#)
+                    == true)
+        }
+    }
+
     @Test("run requests for unknown tests, bad bodies and unknown gates are 4xx")
     func badRunRequests() async throws {
         try await withTestServer(.sqlite) { api in

@@ -60,6 +60,35 @@ struct RepositoryTests {
         }
     }
 
+    @Test("the schema refuses a second latest version of a test or suite", arguments: TestBackend.allCases)
+    func oneLatestVersion(backend: TestBackend) async throws {
+        try await withStore(backend) { store in
+            _ = try await store.tests.create(makeTest("t"))
+            _ = try await store.testSuites.create(TestSuite(id: "s", name: "suite"))
+            let statements = [
+                """
+                INSERT INTO tests (id, version, name, description, service_under_test, specs, outputs,
+                    skip_trace_collection, created_at, is_latest)
+                VALUES ('t', 2, 'n', '', '{}', '[]', '[]', FALSE, 0, TRUE)
+                """,
+                "INSERT INTO test_suites (id, version, name, description, created_at, is_latest) "
+                    + "VALUES ('s', 2, 'n', '', 0, TRUE)",
+            ]
+            for statement in statements {
+                let error = await #expect(throws: StorageError.self) {
+                    try await store.database.transaction { db in try await db.execute(statement) }
+                }
+                #expect(error?.isUniqueViolation == true, "\(statement)")
+            }
+            // An older version beside the latest one is fine.
+            try await store.database.transaction { db in
+                try await db.execute(
+                    "INSERT INTO test_suites (id, version, name, description, created_at, is_latest) "
+                        + "VALUES ('s', 2, 'n', '', 0, FALSE)")
+            }
+        }
+    }
+
     @Test("upsert creates, then updates", arguments: TestBackend.allCases)
     func upsert(backend: TestBackend) async throws {
         try await withStore(backend) { store in

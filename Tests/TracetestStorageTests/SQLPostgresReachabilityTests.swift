@@ -14,15 +14,15 @@ struct SQLPostgresReachabilityTests {
         let started = ContinuousClock.now
 
         let error = await #expect(throws: StorageError.self) {
-            try await database.waitUntilReachable(timeout: .milliseconds(1500), logger: recorder.logger)
+            try await database.waitUntilReachable(timeout: .seconds(4), logger: recorder.logger)
         }
 
         let elapsed = ContinuousClock.now - started
         // It waits the whole timeout and then gives up (the upper bound only catches a hang).
-        #expect(elapsed >= .milliseconds(1500) && elapsed < .seconds(60), "took \(elapsed)")
+        #expect(elapsed >= .seconds(4) && elapsed < .seconds(60), "took \(elapsed)")
         #expect(error?.code == .unreachable)
         let message = error?.message ?? ""
-        #expect(message.hasPrefix("PostgreSQL at 127.0.0.1:\(port) is not reachable after 1.5s: "), "\(message)")
+        #expect(message.hasPrefix("PostgreSQL at 127.0.0.1:\(port) is not reachable after 4s: "), "\(message)")
         #expect(
             message.hasSuffix(
                 "Check postgres.host/port/user/password (or TRACETEST_POSTGRES_*) and that the server is running."))
@@ -31,6 +31,33 @@ struct SQLPostgresReachabilityTests {
         #expect(attempts.last?.hasSuffix("giving up") == true, "\(attempts)")
         #expect(attempts.dropLast().allSatisfy { $0.contains("retrying in") }, "\(attempts)")
         #expect(attempts.count == recorder.messages.count, "one line per failed attempt: \(recorder.messages)")
+        // Backoff: 250ms, then twice as long each time (the last wait may be cut short by the timeout).
+        #expect(attempts.count >= 3, "at least two retries in 4s: \(attempts)")
+        let delays = retryDelays(in: attempts.joined(separator: "\n"))
+        #expect(delays.count == attempts.count - 1, "\(attempts)")
+        #expect(delays.first == .milliseconds(250), "\(delays)")
+        #expect(delays.count >= 2 && delays[1] == .milliseconds(500), "\(delays)")
+        for (previous, next) in zip(delays, delays.dropFirst()).dropLast() {
+            #expect(next == previous * 2, "\(delays)")
+        }
+    }
+
+    @Test func applicationNameAndConnectTimeoutReachTheConnection() async throws {
+        try await withTestPostgresSettings { settings in
+            var settings = settings
+            settings.applicationName = "tracetest-reachability"
+            settings.connectTimeout = .seconds(3)
+            let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
+            try await database.waitUntilReachable(timeout: .seconds(5), logger: testDatabaseLogger())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await database.run() }
+                defer { group.cancelAll() }
+                let name = try await database.read { db in
+                    try await db.query("SELECT current_setting('application_name') AS name").first?.string("name")
+                }
+                #expect(name == "tracetest-reachability")
+            }
+        }
     }
 
     @Test func reachableServerPassesAtOnce() async throws {

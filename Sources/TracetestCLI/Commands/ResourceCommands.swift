@@ -47,7 +47,8 @@ public struct GetCommand: AsyncParsableCommand {
         commandName: "get", abstract: "Show one resource.")
 
     @Argument(help: resourceHelp) var resource: String?
-    @Option(help: ArgumentHelp("The resource's id (singletons: current).", valueName: "id")) var id: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The resource's id (singletons: current).", valueName: "id"))
+    var id: String?
     @OptionGroup var global: GlobalOptions
 
     public init() {}
@@ -155,7 +156,7 @@ public struct DeleteCommand: AsyncParsableCommand {
         commandName: "delete", abstract: "Delete a resource (singletons cannot be deleted).")
 
     @Argument(help: resourceHelp) var resource: String?
-    @Option(help: ArgumentHelp("The resource's id.", valueName: "id")) var id: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The resource's id.", valueName: "id")) var id: String?
     @OptionGroup var global: GlobalOptions
 
     public init() {}
@@ -186,7 +187,7 @@ public struct ExportCommand: AsyncParsableCommand {
         commandName: "export", abstract: "Write a resource's definition to a YAML file.")
 
     @Argument(help: resourceHelp) var resource: String?
-    @Option(help: ArgumentHelp("The resource's id.", valueName: "id")) var id: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The resource's id.", valueName: "id")) var id: String?
     @Option(name: [.short, .long], help: ArgumentHelp("File to write.", valueName: "file"))
     var file = "resource.yaml"
     @OptionGroup var global: GlobalOptions

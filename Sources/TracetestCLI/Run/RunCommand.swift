@@ -27,7 +27,9 @@ public struct RunCommand: AsyncParsableCommand {
         help: ArgumentHelp("Definition file of a test or suite; repeat for several.", valueName: "file"))
     var file: [String] = []
 
-    @Option(parsing: .singleValue, help: ArgumentHelp("Id of a test or suite; repeat for several.", valueName: "id"))
+    @Option(
+        parsing: .unconditionalSingleValue,
+        help: ArgumentHelp("Id of a test or suite; repeat for several.", valueName: "id"))
     var id: [String] = []
 
     @Option(help: ArgumentHelp("Variable set: a file (applied first) or the id of a stored one.", valueName: "file|id"))

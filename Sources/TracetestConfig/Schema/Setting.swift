@@ -135,15 +135,12 @@ extension Setting {
         }
     }
 
-    /// libpq parameters: `keyword=value` pairs separated by spaces or `&`.
+    /// libpq parameters: `keyword=value` pairs separated by spaces or `&`, with a valid `sslmode` and
+    /// `connect_timeout` when given.
     static func postgresParameters(_ keyPath: WritableKeyPath<Target, String>) -> Setting {
         let expectation = "keyword=value pairs separated by spaces, such as \"sslmode=require connect_timeout=10\""
         return scalar(keyPath, expecting: expectation) { (text) throws(InvalidSetting) in
-            let malformed = PostgresParameters.parse(text).malformed
-            guard malformed.isEmpty else {
-                let pieces = malformed.map { "\"\($0)\"" }.joined(separator: ", ")
-                throw InvalidSetting(detail: "\(pieces) is not keyword=value")
-            }
+            if let problem = PostgresParameters.problem(in: text) { throw InvalidSetting(detail: problem) }
             return text
         }
     }

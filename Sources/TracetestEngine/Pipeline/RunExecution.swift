@@ -34,19 +34,22 @@ struct RunExecution {
 
     /// Runs every step from where the run is; returns the run in its final state.
     mutating func execute() async throws -> TestRun {
+        var trace: Trace?
         switch run.state {
         case .created:
             guard let arrivals = try await resolveAndTrigger() else { return run }
-            guard try await obtainTrace(arrivals: arrivals) else { return run }
+            guard let obtained = try await obtainTrace(arrivals: arrivals) else { return run }
+            trace = obtained
         case .awaitingTrace:
             // Resumed after a restart: what was stored for the trace is loaded again.
             let arrivals = await spans.arrivals(of: run.traceID)
             if try await store.dataStores.get().isFedByOTLP { try await spans.expect(run.traceID) }
-            guard try await obtainTrace(arrivals: arrivals) else { return run }
+            guard let obtained = try await obtainTrace(arrivals: arrivals) else { return run }
+            trace = obtained
         default:
             break
         }
-        return try await analyzeAndAssert()
+        return try await analyzeAndAssert(trace)
     }
 
     /// Resolves and fires the trigger; returns the span arrivals of the run's trace (subscribed before firing), or
@@ -69,12 +72,21 @@ struct RunExecution {
 
         await recorder.emit(.executionStart, run)
         let result = await fire(resolved, parent: resolution)
-        let succeeded = try await pipeline.step(
-            .triggerResultProcessor, SpanName.startProcessingTriggerResponse, parent: resolution, runState: run.state
-        ) { span in
-            parent = span.context
-            return try await processTriggerResult(result)
+        let succeeded: Bool
+        do {
+            succeeded = try await pipeline.step(
+                .triggerResultProcessor, SpanName.startProcessingTriggerResponse, parent: resolution,
+                runState: run.state
+            ) { span in
+                parent = span.context
+                return try await processTriggerResult(result)
+            }
+        } catch {
+            if fedByOTLP { await spans.forget(run.traceID) }
+            throw error
         }
+        // A failed trigger ends the run: its trace is no longer awaited.
+        if !succeeded, fedByOTLP { await spans.forget(run.traceID) }
         return succeeded ? arrivals : nil
     }
 
@@ -165,8 +177,8 @@ struct RunExecution {
         return true
     }
 
-    /// Waits for the trace and stores it rooted at the trigger span; false when the run failed.
-    private mutating func obtainTrace(arrivals: AsyncStream<SpanStore.Arrival>) async throws -> Bool {
+    /// Waits for the trace and stores it rooted at the trigger span; nil when the run failed.
+    private mutating func obtainTrace(arrivals: AsyncStream<SpanStore.Arrival>) async throws -> Trace? {
         defer { Task { [spans, traceID = run.traceID] in await spans.forget(traceID) } }
         var collected: [Span] = []
         if run.skipTraceCollection {
@@ -179,7 +191,7 @@ struct RunExecution {
                     "data store type \(dataStore.type) is not supported by this server yet: send spans to its OTLP receiver and use type otlp"
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: \(message)")
                 try await fail(.traceFailed, message)
-                return false
+                return nil
             }
             let pipeline = self.pipeline
             let profile = try await pipeline.step(
@@ -209,7 +221,7 @@ struct RunExecution {
                 )
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
                 try await fail(.traceFailed, "timeout")
-                return false
+                return nil
             case .trace(let found, let reason, let skipped, let iterations):
                 collected = found
                 if skipped {
@@ -228,16 +240,21 @@ struct RunExecution {
             $0.state = .analyzingTrace
             $0.obtainedTraceAt = .now()
         }
-        return true
+        return trace
     }
 
-    /// Analyzes the stored trace, then resolves outputs and evaluates the specs.
-    private mutating func analyzeAndAssert() async throws -> TestRun {
-        guard let spans = try await store.runs.trace(testID: run.testID, runID: run.id) else {
+    /// Analyzes the trace (the stored one when the run resumes after a restart), then resolves outputs and
+    /// evaluates the specs.
+    private mutating func analyzeAndAssert(_ obtained: Trace?) async throws -> TestRun {
+        let trace: Trace
+        if let obtained {
+            trace = obtained
+        } else if let spans = try await store.runs.trace(testID: run.testID, runID: run.id) {
+            trace = Trace(traceID: run.traceID, assembled: spans)
+        } else {
             try await fail(.assertionFailed, "trace not available")
             return run
         }
-        let trace = Trace(traceID: run.traceID, assembled: spans)
         if run.state == .analyzingTrace, run.linter == nil {
             guard try await analyze(trace) else { return run }
         }
@@ -280,13 +297,16 @@ struct RunExecution {
         defer { pipeline.record(.assertionRunner, since: started, runState: stateOnInput) }
         await recorder.emit(.testSpecsRunStart, run)
         let index = TraceIndex(trace)
-        let variables = run.variableSet.lookup
-        let (outputs, warnings) = resolveOutputs(in: index, variables: variables)
+        let (outputs, warnings) = resolveOutputs(in: index, variables: run.variableSet.lookup)
         for (name, error) in warnings {
             await recorder.emit(
                 .outputGenerationWarning, run, description: error, title: "Output '\(name)' not generated")
         }
-        let (assertionResults, specResults) = SpecEvaluation.evaluate(test.specs, on: index, variables: variables)
+        // Every output, resolved or not, is a variable of the assertions (language.md §7, §8).
+        var variableSet = run.variableSet
+        variableSet.merge(outputs.map { KeyValue(key: $0.name, value: $0.value) })
+        let (assertionResults, specResults) = SpecEvaluation.evaluate(
+            test.specs, on: index, variables: variableSet.lookup)
         pipeline.tracer.startSpan(
             SpanName.executeAssertions, parent: parent,
             attributes: [AttributeKey.allAssertionsPassed: .bool(assertionResults.allPassed)]
@@ -303,7 +323,7 @@ struct RunExecution {
         let testName = test.name
         try await recorder.update(&run) {
             $0.outputs = outputs
-            $0.variableSet.merge(outputs.filter { $0.error == nil }.map { KeyValue(key: $0.name, value: $0.value) })
+            $0.variableSet = variableSet
             $0.result = assertionResults
             if !assertionResults.allPassed { $0.requiredGatesResult.fail("test-specs") }
             $0.state = .finished

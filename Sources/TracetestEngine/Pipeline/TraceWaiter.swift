@@ -60,8 +60,10 @@ struct TraceWaiter {
             }
         }
 
-        var current = try await spans.spans(of: run.traceID)
-        var lastArrival: ContinuousClock.Instant? = current.isEmpty ? nil : clock.now
+        // Only counts are kept between decisions: holding the spans would make every arrival copy the whole trace
+        // in the store (its spans are shared copy-on-write).
+        var count = try await spans.spans(of: run.traceID).count
+        var lastArrival: ContinuousClock.Instant? = count == 0 ? nil : clock.now
         var iterations = 0
         var selectorRetries = 0
         schedule(lastArrival.map { $0 + retryDelay } ?? deadline)
@@ -72,6 +74,7 @@ struct TraceWaiter {
             switch event {
             case .skip:
                 let reason = "Trace Collection Skipped"
+                let current = try await spans.spans(of: run.traceID)
                 polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
                 return .trace(current, reason: reason, skipped: true, iterations: iterations)
             case .arrival(let arrival):
@@ -80,33 +83,39 @@ struct TraceWaiter {
                     description: "\(arrival.newSpans) span(s) received; the trace has \(arrival.totalSpans)",
                     title: "\(arrival.transport.rawValue) OTLP server endpoint received spans")
                 let iteration = polling.fetching()
-                current = try await spans.spans(of: run.traceID)
-                polling.evaluated(iteration, spans: current.count, finished: false, reason: "New spans found")
+                count = arrival.totalSpans
+                polling.evaluated(iteration, spans: count, finished: false, reason: "New spans found")
                 lastArrival = clock.now
                 iterations += 1
                 await recorder.emit(
                     .pollingIterationInfo, run,
                     description:
                         "Trace polling iteration executed. Reason: new spans found, waiting for the trace to settle",
-                    polling: .init(isComplete: false, numberSpans: current.count, numberIterations: iterations))
+                    polling: .init(isComplete: false, numberSpans: count, numberIterations: iterations))
                 schedule(clock.now + retryDelay)
             case .tick:
                 let now = clock.now
                 if now >= deadline {
-                    guard !current.isEmpty else {
+                    guard count > 0 else {
                         polling.failure(spans: 0, error: "timeout")
                         return .timedOut
                     }
+                    let current = try await spans.spans(of: run.traceID)
                     let reason = "Timed out while waiting for more spans"
                     polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
                     return .trace(current, reason: reason, skipped: false, iterations: iterations)
                 }
-                guard let last = lastArrival, hasApplicationSpans(current, of: run) else {
+                guard let last = lastArrival else {
                     schedule(deadline)
                     continue
                 }
                 guard now - last >= retryDelay else {
                     schedule(last + retryDelay)
+                    continue
+                }
+                let current = try await spans.spans(of: run.traceID)
+                guard hasApplicationSpans(current, of: run) else {
+                    schedule(deadline)
                     continue
                 }
                 guard parentsPresent(current, of: run) || now - last >= retryDelay * 3 else {

@@ -13,7 +13,16 @@ public struct Assertion: Sendable, Equatable {
         self.left = left
         self.right = right
         self.comparator = comparator
+        var names: [String] = []
+        for token in TermToken.collect(from: left) + TermToken.collect(from: right)
+        where token.kind == .attribute && !names.contains(token.identifier) {
+            names.append(token.identifier)
+        }
+        self.attributeNames = names
     }
+
+    // The attributes the assertion reads (`attr:` names, meta ones included), each once.
+    let attributeNames: [String]
 
     /// Resolves both sides and compares them. A resolution error leaves the observed value empty.
     public func evaluate(in context: EvaluationContext) -> AssertionOutcome {

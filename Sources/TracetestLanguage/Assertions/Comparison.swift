@@ -69,7 +69,7 @@ enum Comparison {
         {
             var reason: String?
             for item in left.items where item.type == .json || item.type == .array {
-                reason = try JSONContains.mismatch(superset: item.text, subset: wanted.text).map { $0 + ": no match" }
+                reason = try JSONContains.mismatch(superset: item.text, subset: wanted.text)
                 if reason == nil { return nil }
             }
             return reason

@@ -32,6 +32,7 @@ public struct CompiledSpec: Sendable {
     public static func evaluate(_ specs: [CompiledSpec], on index: TraceIndex, variables: any VariableLookup)
         -> [SpecResult]
     {
+        index.prepareGroups(for: reusedProperties(specs))
         let selections = concurrentMap(specs.indices.map { $0 }) { specs[$0].selector.map { $0.select(in: index) } }
         let largestFirst = specs.indices.sorted { left, right in
             let cost = { (position: Int) in
@@ -45,6 +46,20 @@ public struct CompiledSpec: Sendable {
         var ordered = results
         for (result, position) in zip(results, largestFirst) { ordered[position] = result }
         return ordered
+    }
+
+    // The properties that text-equality filters of more than one selector step read (`span[name="x"]`).
+    private static func reusedProperties(_ specs: [CompiledSpec]) -> [String] {
+        var uses: [String: Int] = [:]
+        for case .success(let selector) in specs.map(\.selector) {
+            for step in selector.alternatives.flatMap(\.steps) {
+                for filter in step.filters
+                where filter.operator == .equals && [.string, .boolean].contains(filter.value.kind) {
+                    uses[filter.property, default: 0] += 1
+                }
+            }
+        }
+        return uses.filter { $0.value > 1 }.keys.sorted()
     }
 
     // `transform` of every element, computed on every core, in the order of `elements`.
@@ -99,18 +114,33 @@ public struct CompiledSpec: Sendable {
                 in: EvaluationContext(attributes: .noSpan, selectedSpanCount: 0, variables: variables))
             return [SpanAssertionResult(spanID: nil, observedValue: outcome.observedValue, error: outcome.error)]
         }
-        let (ids, attributes) = (index.ids, index.attributes)
+        let ids = index.ids
         let right =
             assertion.rightIsSameForEverySpan
             ? assertion.resolveRight(
                 in: EvaluationContext(attributes: .noSpan, selectedSpanCount: selectedCount, variables: variables))
             : nil
+        // A large selection reads its attributes from columns of the index, shared with the other specs.
+        let columns = AttributeColumns(
+            names: assertion.attributeNames.filter { spans.count * 4 >= index.count || index.hasColumn($0) },
+            in: index)
+        // The variables are wrapped for this call so that the per-span copies do not share one reference count
+        // with the assertions evaluated on the other cores.
+        var context = EvaluationContext(
+            attributes: .noSpan, selectedSpanCount: selectedCount, variables: OwnVariables(variables))
         return spans.map { span in
-            let context = EvaluationContext(
-                attributes: .span(attributes[span]), selectedSpanCount: selectedCount, variables: variables)
+            context.attributes = .row(columns, span)
             let outcome = assertion.evaluate(in: context, right: right)
             return SpanAssertionResult(spanID: ids[span], observedValue: outcome.observedValue, error: outcome.error)
         }
+    }
+
+    private final class OwnVariables: VariableLookup {
+        let variables: any VariableLookup
+
+        init(_ variables: any VariableLookup) { self.variables = variables }
+
+        func value(of name: String) -> String? { variables.value(of: name) }
     }
 }
 

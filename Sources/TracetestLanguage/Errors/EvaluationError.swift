@@ -33,5 +33,8 @@ public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertib
 
     static let noMatch = EvaluationError(.noMatch, "no match")
 
-    static func syntax(_ error: LanguageError) -> EvaluationError { EvaluationError(.syntax, error.description) }
+    /// The parse error's message, then the line of the mistake with a caret under it.
+    static func syntax(_ error: LanguageError) -> EvaluationError {
+        EvaluationError(.syntax, error.description + "\n" + error.excerpt)
+    }
 }

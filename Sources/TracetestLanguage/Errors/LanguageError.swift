@@ -16,11 +16,14 @@ public struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible
     public let line: Int
     public let column: Int
     public let message: String
+    /// The offset the parser reported, before it was bounded to the input (the fuzz tests check it is in range).
+    let reportedOffset: Int
 
     init(kind: Kind, input: String, scalars: [Unicode.Scalar], offset: Int, message: String) {
         self.kind = kind
         self.input = input
         self.message = message
+        self.reportedOffset = offset
         let offset = min(max(offset, 0), scalars.count)
         self.offset = offset
         var line = 1

@@ -9,6 +9,8 @@ public struct EvaluationContext: Sendable {
         case noSpan
         /// The current span's attributes.
         case span([String: String])
+        /// Span `row` of the attribute columns an assertion reads (spec evaluation on a ``TraceIndex``).
+        case row(AttributeColumns, Int)
     }
 
     public var attributes: Attributes
@@ -31,4 +33,27 @@ public protocol VariableLookup: Sendable {
 
 extension Dictionary: VariableLookup where Key == String, Value == String {
     public func value(of name: String) -> String? { self[name] }
+}
+
+/// Some attributes of every span of a trace as columns, by span index: each read once per trace and shared by every
+/// assertion that reads the same attribute. Other names are looked up in the span's attributes.
+public final class AttributeColumns: Sendable {
+    let names: [String]
+    /// Column after column, `rows` values each.
+    let values: [String?]
+    let rows: Int
+    let spans: [[String: String]]
+
+    /// Columns of `names` (those of a large selection) from the trace index.
+    init(names: [String], in index: TraceIndex) {
+        self.names = names
+        self.values = names.flatMap(index.column)
+        self.rows = index.count
+        self.spans = index.attributes
+    }
+
+    func value(of name: String, row: Int) -> String? {
+        for index in names.indices where names[index] == name { return values[index * rows + row] }
+        return Resolver.lookup(name, in: spans[row])
+    }
 }

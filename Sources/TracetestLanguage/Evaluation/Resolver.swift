@@ -137,9 +137,17 @@ struct Resolver {
                 "there are no matching spans to retrieve the attribute \"\(name)\" from. To fix this error, create a "
                     + "selector matching at least one span.")
         case .span(let attributes):
-            if let value = attributes[name] ?? Self.aliases[name].flatMap({ attributes[$0] }) { return value }
+            if let value = Self.lookup(name, in: attributes) { return value }
+            throw EvaluationError(.resolution, "attribute \"\(name)\" not found")
+        case .row(let columns, let row):
+            if let value = columns.value(of: name, row: row) { return value }
             throw EvaluationError(.resolution, "attribute \"\(name)\" not found")
         }
+    }
+
+    /// What `attr:name` reads from a span's attributes (`name` is also `tracetest.span.name`).
+    static func lookup(_ name: String, in attributes: [String: String]) -> String? {
+        attributes[name] ?? aliases[name].flatMap { attributes[$0] }
     }
 
     private func variable(_ name: String) throws(EvaluationError) -> String {

@@ -1,5 +1,5 @@
 // A parsed JSON document. Numbers keep their text; objects keep their key order.
-indirect enum JSONValue: Sendable, Equatable {
+enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import TracetestModel
 
@@ -12,14 +13,26 @@ public final class TraceIndex: Sendable {
     let kinds: [SpanKind]
     let attributes: [[String: String]]
     private let cells = Mutex<[String: GroupsCell]>([:])
+    private let columnCells = Mutex<[String: ColumnCell]>([:])
     private let requested = Mutex<Set<String>>([])
 
     public init(_ trace: Trace) {
         self.trace = trace
-        ids = trace.spans.map(\.id)
-        names = trace.spans.map(\.name)
-        kinds = trace.spans.map(\.kind)
-        attributes = trace.spans.map(\.attributes)
+        // One pass over the spans, reading only these fields.
+        var (ids, names, kinds, attributes) = ([SpanID](), [String](), [SpanKind](), [[String: String]]())
+        ids.reserveCapacity(trace.count)
+        names.reserveCapacity(trace.count)
+        kinds.reserveCapacity(trace.count)
+        attributes.reserveCapacity(trace.count)
+        trace.spans.withUnsafeBufferPointer { spans in
+            for index in spans.indices {
+                ids.append(spans[index].id)
+                names.append(spans[index].name)
+                kinds.append(spans[index].kind)
+                attributes.append(spans[index].attributes)
+            }
+        }
+        (self.ids, self.names, self.kinds, self.attributes) = (ids, names, kinds, attributes)
     }
 
     var count: Int { ids.count }
@@ -63,6 +76,13 @@ public final class TraceIndex: Sendable {
         return groups(for: property)
     }
 
+    /// Groups the spans by each of `properties` now, on every core (for properties that several selectors filter
+    /// on: grouping them up front saves each its first scan).
+    func prepareGroups(for properties: [String]) {
+        requested.withLock { $0.formUnion(properties) }
+        DispatchQueue.concurrentPerform(iterations: properties.count) { _ = groups(for: properties[$0]) }
+    }
+
     // Built once; a second caller waits for the first instead of building again.
     private func groups(for property: String) -> ValueGroups {
         let cell = cells.withLock { cells in
@@ -81,6 +101,29 @@ public final class TraceIndex: Sendable {
 
     private final class GroupsCell: Sendable {
         let groups = Mutex<ValueGroups?>(nil)
+    }
+
+    /// What `attr:name` reads from every span, by span index; built once per name (a second caller waits).
+    func column(_ name: String) -> [String?] {
+        let cell = columnCells.withLock { cells in
+            if let cell = cells[name] { return cell }
+            let cell = ColumnCell()
+            cells[name] = cell
+            return cell
+        }
+        return cell.column.withLock { column in
+            if let column { return column }
+            let built = attributes.map { Resolver.lookup(name, in: $0) }
+            column = built
+            return built
+        }
+    }
+
+    /// Whether ``column(_:)`` was built for `name`.
+    func hasColumn(_ name: String) -> Bool { columnCells.withLock { $0[name] != nil } }
+
+    private final class ColumnCell: Sendable {
+        let column = Mutex<[String?]?>(nil)
     }
 
     private func build(_ property: String) -> ValueGroups {

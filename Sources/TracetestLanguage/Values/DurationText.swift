@@ -85,35 +85,53 @@ public enum DurationText {
     public static func exactText(_ nanoseconds: Int64) -> String {
         if nanoseconds < 0 { return nanoseconds == .min ? "0ns" : "-" + exactText(-nanoseconds) }
         switch nanoseconds {
-        case ..<1_000: return "\(nanoseconds)ns"
-        case ..<1_000_000: return decimal(nanoseconds, 1_000) + "us"
-        case ..<1_000_000_000: return decimal(nanoseconds, 1_000_000) + "ms"
-        case ..<60_000_000_000:
-            return nanoseconds % 100_000_000 == 0
-                ? decimal(nanoseconds, 1_000_000_000) + "s" : exactSeconds(nanoseconds)
-        case ..<3_600_000_000_000:
-            return nanoseconds % 6_000_000_000 == 0
-                ? decimal(nanoseconds / 6_000_000_000, 10) + "m" : exactSeconds(nanoseconds)
+        case ..<1_000: return decimal(nanoseconds, 1, unit: "ns")
+        case ..<1_000_000: return decimal(nanoseconds, 1_000, unit: "us")
+        case ..<1_000_000_000: return decimal(nanoseconds, 1_000_000, unit: "ms")
+        case ..<60_000_000_000 where nanoseconds % 100_000_000 == 0:
+            return decimal(nanoseconds, 1_000_000_000, unit: "s")
+        case 60_000_000_000..<3_600_000_000_000 where nanoseconds % 6_000_000_000 == 0:
+            return decimal(nanoseconds / 6_000_000_000, 10, unit: "m")
+        case 3_600_000_000_000... where nanoseconds % 360_000_000_000 == 0:
+            return decimal(nanoseconds / 360_000_000_000, 10, unit: "h")
         default:
-            return nanoseconds % 360_000_000_000 == 0
-                ? decimal(nanoseconds / 360_000_000_000, 10) + "h" : exactSeconds(nanoseconds)
+            return decimal(nanoseconds, 1_000_000_000, unit: "s")
         }
     }
 
-    private static func exactSeconds(_ nanoseconds: Int64) -> String { decimal(nanoseconds, 1_000_000_000) + "s" }
-
-    // `value / scale` with every significant decimal.
-    private static func decimal(_ value: Int64, _ scale: Int64) -> String {
-        var text = String(value / scale)
-        var remainder = value % scale
-        guard remainder != 0 else { return text }
-        text.append(".")
-        var digit = scale / 10
-        while remainder != 0 {
-            text.unicodeScalars.append(Unicode.Scalar(UInt8(48 + remainder / digit)))
-            remainder %= digit
-            digit /= 10
+    // `value / scale` with every significant decimal, then `unit`; written in one buffer (observed values of
+    // durations are made for every span an assertion reads).
+    private static func decimal(_ value: Int64, _ scale: Int64, unit: StaticString) -> String {
+        String(unsafeUninitializedCapacity: 48) { buffer in
+            var count = 0
+            func append(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
+            }
+            var whole = value / scale
+            var digits = 1
+            while whole >= 10 {
+                whole /= 10
+                digits += 1
+            }
+            whole = value / scale
+            for position in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[count + position] = UInt8(48 + whole % 10)
+                whole /= 10
+            }
+            count += digits
+            var remainder = value % scale
+            if remainder != 0 {
+                append(UInt8(ascii: "."))
+                var digit = scale / 10
+                while remainder != 0 {
+                    append(UInt8(48 + remainder / digit))
+                    remainder %= digit
+                    digit /= 10
+                }
+            }
+            unit.withUTF8Buffer { for byte in $0 { append(byte) } }
+            return count
         }
-        return text
     }
 }

@@ -54,11 +54,11 @@ public struct Trace: Sendable {
             if !span.hasTracetestMetadata { Self.injectMetadata(into: &span, now: now) }
             spans.append(span)
         }
-        var children = [[Int]](repeating: [], count: spans.count)
+        var parents = [Int](repeating: -1, count: spans.count)
         var roots: [Int] = []
-        for (index, span) in spans.enumerated() {
-            if let parentID = span.parentID, let parent = ids[parentID], parent != index {
-                children[parent].append(index)
+        for index in spans.indices {
+            if let parentID = spans[index].parentID, let parent = ids[parentID], parent != index {
+                parents[index] = parent
             } else {
                 roots.append(index)
             }
@@ -75,81 +75,129 @@ public struct Trace: Sendable {
             )
             ids[temporaryRoot.id] = spans.count
             spans.append(temporaryRoot)
-            children.append([])
+            parents.append(-1)
             rootIndex = spans.count - 1
         }
-        for other in roots where other != rootIndex { children[rootIndex].append(other) }
-        for index in children.indices where children[index].count > 1 {
-            children[index] = children[index].enumerated().sorted {
-                let (left, right) = (spans[$0.element].startTimeUnixNano, spans[$1.element].startTimeUnixNano)
-                return left != right ? left < right : $0.offset < $1.offset
-            }.map(\.element)
-        }
-        self.init(traceID: traceID, spans: spans, ids: ids, children: children, root: rootIndex)
+        for other in roots where other != rootIndex { parents[other] = rootIndex }
+        var children = Children(parents: parents)
+        children.sort { spans[$0].startTimeUnixNano }
+        self.init(traceID: traceID, spans: consume spans, ids: ids, children: children, root: rootIndex)
     }
 
     /// A tree given as is: `spans` in pre-order, each naming its parent; no metadata is injected and children keep
     /// their order. For traces that were assembled before (stored runs) and for tests.
     public init(traceID: TraceID, assembled spans: [Span]) {
         precondition(!spans.isEmpty, "an assembled trace has a root")
-        let ids = Dictionary(spans.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var children = [[Int]](repeating: [], count: spans.count)
-        for (index, span) in spans.enumerated().dropFirst() {
-            let parent = span.parentID.flatMap { ids[$0] }.flatMap { $0 == index ? nil : $0 } ?? 0
-            children[parent].append(index)
+        var ids: [SpanID: Int] = [:]
+        ids.reserveCapacity(spans.count)
+        for index in spans.indices where ids[spans[index].id] == nil { ids[spans[index].id] = index }
+        var parents = [Int](repeating: 0, count: spans.count)
+        parents[0] = -1
+        for index in spans.indices.dropFirst() {
+            if let parentID = spans[index].parentID, let parent = ids[parentID], parent != index {
+                parents[index] = parent
+            }
         }
-        self.init(traceID: traceID, spans: spans, ids: ids, children: children, root: 0)
+        self.init(traceID: traceID, spans: spans, ids: ids, children: Children(parents: parents), root: 0)
     }
 
-    /// Lays the tree out in pre-order; spans not reachable from the root (parent cycles) hang under the root.
-    private init(traceID: TraceID, spans unordered: [Span], ids: [SpanID: Int], children: [[Int]], root: Int) {
-        var children = children
-        var order: [Int] = []
-        order.reserveCapacity(unordered.count)
-        var visited = [Bool](repeating: false, count: unordered.count)
-        func walk(from start: Int) {
-            var stack = [start]
-            while let next = stack.popLast() {
-                guard !visited[next] else { continue }
-                visited[next] = true
-                order.append(next)
-                stack.append(contentsOf: children[next].reversed())
+    /// Each span's children as one flat list: the children of `i` are `list[starts[i]..<starts[i + 1]]`, in index
+    /// order until sorted.
+    private struct Children {
+        var list: [Int]
+        var starts: [Int]
+
+        init(parents: [Int]) {
+            starts = [Int](repeating: 0, count: parents.count + 1)
+            for parent in parents where parent >= 0 { starts[parent + 1] += 1 }
+            for index in parents.indices { starts[index + 1] += starts[index] }
+            list = [Int](repeating: 0, count: starts[parents.count])
+            var next = starts
+            for (child, parent) in parents.enumerated() where parent >= 0 {
+                list[next[parent]] = child
+                next[parent] += 1
             }
         }
-        walk(from: root)
-        if order.count < unordered.count {
+
+        subscript(parent: Int) -> ArraySlice<Int> { list[starts[parent]..<starts[parent + 1]] }
+
+        /// Orders each span's children by `key`, keeping their order on ties.
+        mutating func sort(by key: (Int) -> Int64) {
+            for parent in 0..<(starts.count - 1) where starts[parent + 1] - starts[parent] > 1 {
+                let range = starts[parent]..<starts[parent + 1]
+                guard zip(list[range], list[range].dropFirst()).contains(where: { key($0) > key($1) }) else { continue }
+                list[range] = ArraySlice(
+                    list[range].enumerated().sorted {
+                        let (left, right) = (key($0.element), key($1.element))
+                        return left != right ? left < right : $0.offset < $1.offset
+                    }.map(\.element))
+            }
+        }
+    }
+
+    /// Lays the tree out in pre-order; spans not reachable from the root (parent cycles) hang under the root, after
+    /// its other children.
+    private init(traceID: TraceID, spans unordered: consuming [Span], ids: [SpanID: Int], children: Children, root: Int)
+    {
+        let count = unordered.count
+        var order: [Int] = []
+        order.reserveCapacity(count)
+        var parents: [Int] = []
+        parents.reserveCapacity(count)
+        var position = [Int](repeating: -1, count: count)
+        var detached: [Int] = []
+        var stack: [(span: Int, parent: Int)] = []
+        func walk() {
+            order.removeAll(keepingCapacity: true)
+            parents.removeAll(keepingCapacity: true)
+            for index in position.indices { position[index] = -1 }
+            stack = [(root, -1)]
+            while let (next, parent) = stack.popLast() {
+                guard position[next] < 0 else { continue }
+                position[next] = order.count
+                order.append(next)
+                parents.append(parent < 0 ? -1 : position[parent])
+                if next == root { for child in detached.reversed() { stack.append((child, next)) } }
+                for child in children[next].reversed() { stack.append((child, next)) }
+            }
+        }
+        walk()
+        if order.count < count {
             // Parent cycles: detach one span of each cycle and hang it under the root.
-            var reached = visited
-            for detached in unordered.indices where !reached[detached] {
-                for parent in children.indices { children[parent].removeAll { $0 == detached } }
-                children[root].append(detached)
-                var stack = [detached]
-                while let next = stack.popLast() {
+            var reached = position.map { $0 >= 0 }
+            for span in 0..<count where !reached[span] {
+                detached.append(span)
+                var pending = [span]
+                while let next = pending.popLast() {
                     guard !reached[next] else { continue }
                     reached[next] = true
-                    stack.append(contentsOf: children[next])
+                    pending.append(contentsOf: children[next])
                 }
             }
-            visited = [Bool](repeating: false, count: unordered.count)
-            order.removeAll(keepingCapacity: true)
-            walk(from: root)
+            walk()
         }
-        var position = [Int](repeating: 0, count: unordered.count)
-        for (newIndex, oldIndex) in order.enumerated() { position[oldIndex] = newIndex }
-        var parents = [Int](repeating: -1, count: order.count)
-        for (oldParent, kids) in children.enumerated() where visited[oldParent] {
-            for kid in kids { parents[position[kid]] = position[oldParent] }
-        }
-        var subtreeEnds = Array(1...order.count)
-        for index in stride(from: order.count - 1, through: 1, by: -1) {
+        var subtreeEnds = Array(1...count)
+        for index in stride(from: count - 1, through: 1, by: -1) {
             let parent = parents[index]
             subtreeEnds[parent] = max(subtreeEnds[parent], subtreeEnds[index])
         }
         self.traceID = traceID
-        self.spans = order.map { unordered[$0] }
+        if order.elementsEqual(0..<count) {
+            self.spans = unordered
+            self.indexByID = ids
+        } else {
+            var spans: [Span] = []
+            spans.reserveCapacity(count)
+            for old in order {
+                var span = Span(id: .zero, name: "")
+                swap(&span, &unordered[old])
+                spans.append(span)
+            }
+            self.spans = spans
+            self.indexByID = ids.mapValues { position[$0] }
+        }
         self.parents = parents
         self.subtreeEnds = subtreeEnds
-        self.indexByID = ids.mapValues { position[$0] }
     }
 
     public static func nowUnixNano() -> Int64 {

@@ -24,12 +24,19 @@ extension Request {
         return String(buffer: buffer)
     }
 
-    /// The body parsed as one document in `format` (JSON is checked strictly, then read like YAML).
+    /// The body parsed as one document in `format` (JSON is checked strictly, then read like YAML). A YAML body
+    /// (`text/yaml` or `text/yaml-stream`) may start with `---`; a stream of several documents is refused, as every
+    /// resource route takes one resource.
     func bodyDocument(format: WireFormat) async throws -> Node {
         let text = try await bodyText()
         do {
             if format == .json { try WireDecoding.checkJSONSyntax(text) }
-            guard let node = try WireDecoding.document(text) else {
+            let documents = try WireDecoding.documents(text)
+            guard documents.count <= 1 else {
+                throw APIError.badRequest(
+                    "cannot parse body: it holds \(documents.count) YAML documents; send one resource per request")
+            }
+            guard let node = documents.first else {
                 throw APIError.badRequest("cannot parse body: request body is empty")
             }
             return node

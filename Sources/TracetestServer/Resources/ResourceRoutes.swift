@@ -97,14 +97,15 @@ struct ResourceRoutes<Handler: ResourceHandler> {
         try await request.decodeBody(Resource<Spec>.self).spec
     }
 
+    /// A failure is `an error occurred while validating the resource: <id>. error: <why>` (api-resources.md §1.5);
+    /// a singleton is named by the id it is saved under, `current`.
     private func validate(_ spec: Spec) throws {
         do {
             try spec.validate()
             try handler.check(spec)
         } catch {
-            throw APIError.badRequest(
-                "an error occurred while validating the resource: \(spec.id). error: \(error.message)"
-            )
+            let id = Spec.kind.isSingleton ? ResourceKind.singletonID : spec.id
+            throw APIError.badRequest("an error occurred while validating the resource: \(id). error: \(error.message)")
         }
     }
 

@@ -39,6 +39,14 @@ public enum Schema {
             sqlite: runs(autoIncrement: "INTEGER PRIMARY KEY AUTOINCREMENT", bytes: "BLOB"),
             postgresql: runs(autoIncrement: "BIGSERIAL PRIMARY KEY", bytes: "BYTEA")
         ),
+        Migration(version: 4, name: "one latest version", sqlite: oneLatest, postgresql: oneLatest),
+    ]
+
+    /// At most one row per id of `tests` and `test_suites` is the latest version (a save clears the flag of the old
+    /// row before inserting the new one, so this holds after every statement).
+    private static let oneLatest = [
+        "CREATE UNIQUE INDEX tests_one_latest ON tests (id) WHERE is_latest",
+        "CREATE UNIQUE INDEX test_suites_one_latest ON test_suites (id) WHERE is_latest",
     ]
 
     /// Run state and trace id as columns (for recovery and lookups), the final trace of each run, and the events.

@@ -10,10 +10,15 @@ public struct PostgresConnectionSettings: Sendable, Equatable {
     public var sslMode: PostgresSSLMode
     /// The most connections the pool opens.
     public var maximumConnections: Int
+    /// How long opening one connection may take (libpq's `connect_timeout`).
+    public var connectTimeout: Duration
+    /// Sent to the server as `application_name` (shown in `pg_stat_activity`); nil sends none.
+    public var applicationName: String?
 
     public init(
         host: String, port: Int = 5432, user: String, password: String, database: String,
-        sslMode: PostgresSSLMode = .prefer, maximumConnections: Int = 20
+        sslMode: PostgresSSLMode = .prefer, maximumConnections: Int = 20, connectTimeout: Duration = .seconds(10),
+        applicationName: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -22,16 +27,23 @@ public struct PostgresConnectionSettings: Sendable, Equatable {
         self.database = database
         self.sslMode = sslMode
         self.maximumConnections = maximumConnections
+        self.connectTimeout = connectTimeout
+        self.applicationName = applicationName
     }
 
     /// `host:port`, for messages.
     public var endpoint: String { "\(host):\(port)" }
 
-    func clientConfiguration(connectTimeout: Duration) -> PostgresClient.Configuration {
+    private var startupParameters: [(String, String)] {
+        applicationName.map { [("application_name", $0)] } ?? []
+    }
+
+    func clientConfiguration() -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: clientTLS)
         configuration.options.connectTimeout = connectTimeout
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 
@@ -39,6 +51,7 @@ public struct PostgresConnectionSettings: Sendable, Equatable {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: try connectionTLS())
         configuration.options.connectTimeout = .nanoseconds(connectTimeout.nanoseconds)
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 

@@ -17,7 +17,7 @@ public final class PostgresDatabase: SQLDatabase, Service {
         self.settings = settings
         self.logger = logger
         client = PostgresClient(
-            configuration: settings.clientConfiguration(connectTimeout: .seconds(10)), backgroundLogger: logger)
+            configuration: settings.clientConfiguration(), backgroundLogger: logger)
     }
 
     public func run() async throws {

@@ -13,7 +13,7 @@ extension PostgresDatabase {
         var attempt = 1
         while true {
             do {
-                let budget = min(max(deadline - clock.now, .milliseconds(100)), .seconds(10))
+                let budget = min(max(deadline - clock.now, .milliseconds(100)), settings.connectTimeout)
                 try await ping(within: budget)
                 if attempt > 1 { logger.info("PostgreSQL at \(settings.endpoint) is reachable") }
                 return

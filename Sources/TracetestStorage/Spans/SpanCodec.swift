@@ -58,6 +58,7 @@ enum SpanCodec {
             throw StorageError(.typeMismatch, "stored spans have an unknown format \(bytes.first ?? 0)")
         }
         let strings = try (0..<reader.length()).map { _ in try reader.string() }
+        var attributes = AttributeDecoder(strings: strings)
         let count = try reader.length()
         var spans: [Span] = []
         spans.reserveCapacity(count)
@@ -70,7 +71,7 @@ enum SpanCodec {
             let start = try reader.int64()
             let end = try reader.int64()
             let flags = try reader.byte()
-            let attributes = try reader.attributes(strings)
+            let spanAttributes = try attributes.decode(&reader)
             let status =
                 flags & 1 == 1
                 ? SpanStatus(code: try reader.reference(strings), message: try reader.reference(strings)) : nil
@@ -96,7 +97,7 @@ enum SpanCodec {
             spans.append(
                 Span(
                     id: id, parentID: parent == 0 ? nil : SpanID(parent), name: name, kind: kind,
-                    startTimeUnixNano: start, endTimeUnixNano: end, attributes: attributes, events: events,
+                    startTimeUnixNano: start, endTimeUnixNano: end, attributes: spanAttributes, events: events,
                     links: links, status: status, hasTracetestMetadata: flags & 2 == 2
                 )
             )
@@ -113,6 +114,63 @@ enum SpanCodec {
             indices[string] = strings.count
             strings.append(string)
             return strings.count - 1
+        }
+    }
+
+    /// Builds span attribute dictionaries without hashing their keys: spans of a batch mostly share one key set, so
+    /// the dictionary for a key set is built once and each span's copy only has its values replaced in place.
+    private struct AttributeDecoder {
+        typealias Template = (attributes: [String: String], positions: [Dictionary<String, String>.Index])
+        let strings: [String]
+        /// Per key set (string-table indices, ascending): a dictionary of those keys and the position of each key.
+        var templates: [[Int]: Template] = [:]
+        var last: (keys: [Int], template: Template)?
+        /// The span's pairs as `key << 32 | value` string-table indices, sorted by key.
+        var pairs: [UInt64] = []
+        var keys: [Int] = []
+
+        init(strings: [String]) { self.strings = strings }
+
+        mutating func decode(_ reader: inout Reader) throws -> [String: String] {
+            let count = try reader.length()
+            pairs.removeAll(keepingCapacity: true)
+            for _ in 0..<count {
+                let key = try reader.length()
+                let value = try reader.length()
+                guard key < strings.count, value < strings.count else { throw reader.truncated }
+                pairs.append(UInt64(key) << 32 | UInt64(value))
+            }
+            pairs.sort()
+            keys.removeAll(keepingCapacity: true)
+            for pair in pairs { keys.append(Int(pair >> 32)) }
+            let template: Template
+            if let last, last.keys == keys {
+                template = last.template
+            } else if let known = templates[keys] ?? makeTemplate() {
+                template = known
+                last = (keys, known)
+            } else {
+                // The same key twice (never written by this codec): one of the values is kept.
+                return Dictionary(pairs.map(pair), uniquingKeysWith: { $1 })
+            }
+            var attributes = template.attributes
+            for (pair, position) in zip(pairs, template.positions) {
+                attributes.values[position] = strings[Int(pair & 0xFFFF_FFFF)]
+            }
+            return attributes
+        }
+
+        private func pair(_ packed: UInt64) -> (String, String) {
+            (strings[Int(packed >> 32)], strings[Int(packed & 0xFFFF_FFFF)])
+        }
+
+        private mutating func makeTemplate() -> Template? {
+            var attributes: [String: String] = [:]
+            attributes.reserveCapacity(keys.count)
+            for key in keys where attributes.updateValue("", forKey: strings[key]) != nil { return nil }
+            let template = (attributes, keys.map { attributes.index(forKey: strings[$0])! })
+            templates[keys] = template
+            return template
         }
     }
 

@@ -1,8 +1,10 @@
 """Real OTLP senders for the ingest tests, built on the OpenTelemetry Python SDK and opentelemetry-proto.
 
-  otlp_client.py sdk --protocol grpc|http --endpoint URL --trace-id HEX
-      Exports a two-span trace with the SDK's own OTLP exporter: every attribute type the SDK allows, resource and
-      scope attributes, an event, a link and an error status. Prints {"trace_id", "parent", "child"}.
+  otlp_client.py sdk --protocol grpc|http|http-json --endpoint URL --trace-id HEX
+      Exports a three-span trace with the SDK's own OTLP exporter (gRPC, HTTP/protobuf, or HTTP/JSON from
+      opentelemetry-exporter-otlp-json-http): every attribute type the SDK allows, resource and scope attributes, an
+      event, a link and an error status. Prints {"trace_id", "parent", "child", "linked"}; exits 1 if an export
+      failed.
   otlp_client.py raw --protocol grpc|http-protobuf|http-json --endpoint URL --trace-id HEX [--gzip]
       Sends a hand-built ExportTraceServiceRequest with the value types the SDK cannot produce (maps, bytes, nested
       arrays) and one span with an invalid span id. Prints the response as {"status", "rejected", "message"}.
@@ -35,14 +37,32 @@ def sdk(args):
         def generate_trace_id(self):
             return int(args.trace_id, 16)
 
+    from opentelemetry.sdk.trace.export import SpanExportResult
+
     if args.protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
         exporter = OTLPSpanExporter(endpoint=args.endpoint, insecure=True)
+    elif args.protocol == "http-json":
+        from opentelemetry.exporter.otlp.json.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter(endpoint=args.endpoint + "/v1/traces")
     else:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         exporter = OTLPSpanExporter(endpoint=args.endpoint + "/v1/traces")
+
+    failures = []
+    export = exporter.export
+
+    def checked_export(spans):
+        # The span processor ignores the result; a failed export must fail the test, not lose spans quietly.
+        result = export(spans)
+        if result != SpanExportResult.SUCCESS:
+            failures.append([span.name for span in spans])
+        return result
+
+    exporter.export = checked_export
 
     resource = Resource.create({"service.name": "checkout", "deployment.environment": "test", "resource.only": "r"})
     provider = TracerProvider(resource=resource, id_generator=FixedTrace())
@@ -76,6 +96,8 @@ def sdk(args):
             child.add_event("cache miss", {"cache.key": "pokemon:52", "attempt": 2})
             child.set_status(trace.Status(trace.StatusCode.ERROR, "row not found"))
     provider.shutdown()
+    if failures:
+        sys.exit(f"the {args.protocol} exporter failed to export {failures}")
     print(
         json.dumps(
             {

@@ -1,0 +1,116 @@
+import TestSupport
+import Testing
+
+/// Resources that fail validation, through every write route, on both backends (api-resources.md §1.5, §10.1).
+@Suite("Validation over HTTP")
+struct ValidationAPITests {
+    /// A bad spec of one kind, the problem it must be refused with, and a valid spec of that kind (stored first, to
+    /// check that a refused update leaves it as it was).
+    struct BadInput: Sendable, CustomStringConvertible {
+        var plural: String
+        var id: String
+        var bad: String
+        var problem: String
+        var valid: String
+
+        var description: String { "\(plural): \(bad)" }
+    }
+
+    static let validVariableSet = #"{"id":"v","name":"env","values":[{"key":"A","value":"1"}]}"#
+    static let validDataStore =
+        #"{"name":"Tempo","type":"tempo","tempo":{"type":"http","http":{"url":"http://tempo:3200"}}}"#
+    static let validProfile =
+        #"{"name":"fast","strategy":"periodic","periodic":{"retryDelay":"1s","timeout":"30s","selectorMatchRetries":1}}"#
+    static let validAnalyzer = #"{"name":"strict","enabled":false,"minimumScore":50}"#
+    static let validRunner = #"{"name":"r","requiredGates":["analyzer-score"]}"#
+
+    static let cases: [BadInput] = [
+        BadInput(
+            plural: "variablesets", id: "v", bad: #"{"id":"v","name":"env","values":[{"key":"","value":"x"}]}"#,
+            problem: "variable set value name cannot be empty", valid: validVariableSet),
+        BadInput(
+            plural: "datastores", id: "current", bad: #"{"type":"otlp"}"#, problem: "data store should have a name",
+            valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current", bad: #"{"name":"j","type":"jaeger"}"#,
+            problem: "data store of type jaeger needs its settings under spec.jaeger", valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current", bad: #"{"name":"o","type":"otlp","createdAt":"yesterday"}"#,
+            problem: #"createdAt "yesterday" is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)"#,
+            valid: validDataStore),
+        BadInput(
+            plural: "pollingprofiles", id: "current", bad: #"{"name":"p","strategy":"periodic"}"#,
+            problem: "missing periodic polling profile configuration", valid: validProfile),
+        BadInput(
+            plural: "pollingprofiles", id: "current",
+            bad: #"{"name":"p","strategy":"periodic","periodic":{"retryDelay":"1s","timeout":"forever"}}"#,
+            problem: #"timeout configuration is invalid: invalid duration "forever": expected a number at "forever" "#
+                + "(write a number with a unit: ns, us, ms, s, m, h, e.g. 500ms or 1m30s)",
+            valid: validProfile),
+        BadInput(
+            plural: "analyzers", id: "current",
+            bad: #"{"name":"a","enabled":true,"plugins":[{"id":"bogus","enabled":true,"rules":[]}]}"#,
+            problem: #"plugin "bogus" not supported (use one of: standards, common, security)"#, valid: validAnalyzer),
+        BadInput(
+            plural: "analyzers", id: "current",
+            bad:
+                #"{"name":"a","plugins":[{"id":"common","enabled":true,"rules":[{"id":"span-naming","weight":100,"errorLevel":"error"}]}]}"#,
+            problem: #"rule "span-naming" not found in plugin "common" (its rules: prefer-dns)"#, valid: validAnalyzer),
+        BadInput(
+            plural: "analyzers", id: "current", bad: #"{"name":"","enabled":true}"#,
+            problem: "linter name cannot be empty", valid: validAnalyzer),
+        BadInput(
+            plural: "analyzers", id: "current", bad: #"{"name":"a","minimumScore":101}"#,
+            problem: "minimumScore must be between 0 and 100, got 101", valid: validAnalyzer),
+        BadInput(
+            plural: "analyzers", id: "current", bad: #"{"name":"a","minimumScore":-1}"#,
+            problem: "minimumScore must be between 0 and 100, got -1", valid: validAnalyzer),
+        BadInput(
+            plural: "testrunners", id: "current", bad: #"{"name":"r","requiredGates":["test-specs","fast"]}"#,
+            problem: #"unknown required gate "fast" (use any of: analyzer-score, analyzer-rules, test-specs)"#,
+            valid: validRunner),
+    ]
+
+    @Test(
+        "an invalid resource is a 400 naming it on create, upsert and update; the stored record stays as it was",
+        arguments: TestBackend.allCases)
+    func refusedWithoutSaving(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            for input in Self.cases {
+                let item = "/api/\(input.plural)/\(input.id)"
+                let expected = "an error occurred while validating the resource: \(input.id). error: \(input.problem)"
+                func refuse(_ method: String, _ path: String, sourceLocation: SourceLocation = #_sourceLocation)
+                    async throws
+                {
+                    let response = try await api.send(
+                        .init(rawValue: method), path, body: #"{"type":"x","spec":\#(input.bad)}"#)
+                    #expect(response.status == 400, "\(method) \(path) \(input)", sourceLocation: sourceLocation)
+                    let error = try response.object()
+                    #expect(error["code"] as? Int == 400, sourceLocation: sourceLocation)
+                    #expect(error["error"] as? String == expected, "\(method) \(path)", sourceLocation: sourceLocation)
+                    #expect(error.count == 2, sourceLocation: sourceLocation)
+                }
+
+                // On whatever is stored now (nothing, the defaults, or a previous case's record).
+                let initial = try await api.get(item)
+                try await refuse("POST", "/api/\(input.plural)")
+                try await refuse("PUT", "/api/\(input.plural)")
+                let afterCreate = try await api.get(item)
+                #expect(afterCreate.status == initial.status && afterCreate.body == initial.body, "\(input)")
+
+                // Over a stored record.
+                let stored = try await api.put("/api/\(input.plural)", #"{"type":"x","spec":\#(input.valid)}"#)
+                #expect(stored.status < 300, "\(input): \(stored)")
+                let before = try await api.get(item)
+                #expect(before.status == 200)
+                try await refuse("PUT", "/api/\(input.plural)")
+                try await refuse("PUT", item)
+                try await refuse("POST", "/api/\(input.plural)")
+                let after = try await api.get(item)
+                #expect(after.body == before.body, "\(input)")
+                let list = try await api.get("/api/\(input.plural)").object()
+                #expect(list["count"] as? Int == 1, "\(input)")
+            }
+        }
+    }
+}
