@@ -69,7 +69,7 @@ enum Comparison {
         {
             var reason: String?
             for item in left.items where item.type == .json || item.type == .array {
-                reason = try JSONContains.mismatch(superset: item.text, subset: wanted.text)
+                reason = try JSONContains.mismatch(superset: item, subset: wanted)
                 if reason == nil { return nil }
             }
             return reason

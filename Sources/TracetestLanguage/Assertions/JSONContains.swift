@@ -3,9 +3,9 @@
 // other values equal as JSON.
 enum JSONContains {
     // Nil when the left side contains the right side, else why not (the whole message, ending as upstream's do).
-    static func mismatch(superset: String, subset: String) throws(EvaluationError) -> String? {
+    static func mismatch(superset: TypedValue, subset: TypedValue) throws(EvaluationError) -> String? {
         // The right side's type was inferred as json, so only the left side can fail to parse.
-        guard let haves = objects(superset), let wants = objects(subset) else {
+        guard let haves = objects(superset.json), let wants = objects(subset.json) else {
             throw EvaluationError(.comparison, "left side is not a JSON object")
         }
         for (index, want) in wants.enumerated() {
@@ -18,8 +18,8 @@ enum JSONContains {
     }
 
     // An object, or an array of objects, as a list of objects.
-    private static func objects(_ text: String) -> [JSONValue]? {
-        switch JSONParser.parse(text) {
+    private static func objects(_ document: JSONValue?) -> [JSONValue]? {
+        switch document {
         case .object(let fields)?: return [.object(fields)]
         case .array(let items)? where items.allSatisfy(\.isObject): return items
         default: return nil

@@ -72,7 +72,8 @@ enum Filters {
     private static func jsonPath(_ input: Value, pattern: String) throws(FilterFailure) -> Value {
         let text = try single(input)
         let path = try PatternCache.jsonPath(pattern)
-        guard let document = JSONParser.parse(text) else { throw FilterFailure("invalid JSON input: \(text)") }
+        let parsed = if case .single(let value) = input { value.json } else { JSONParser.parse(text) }
+        guard let document = parsed else { throw FilterFailure("invalid JSON input: \(text)") }
         return results(path.select(in: document).map(\.plainText), noneIsEmptyList: false)
     }
 

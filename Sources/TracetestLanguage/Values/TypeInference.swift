@@ -1,21 +1,26 @@
 // Tracetest's type inference from text (language.md §4.3; `null` is text, not json, see COMPATIBILITY).
 enum TypeInference {
-    static func type(of text: String) -> ValueType {
+    static func type(of text: String) -> ValueType { inferred(text).type }
+
+    /// The type of `text`, and for json the document parsed to decide it.
+    static func inferred(_ text: String) -> (type: ValueType, document: JSONValue?) {
         var copy = text
         return copy.withUTF8 { bytes in
             if let unitLength = numberPrefixLength(bytes) {
-                if unitLength == bytes.count { return .number }
-                if DurationText.unit(of: bytes[unitLength...]) != nil { return .duration }
+                if unitLength == bytes.count { return (.number, nil) }
+                if DurationText.unit(of: bytes[unitLength...]) != nil { return (.duration, nil) }
             }
-            guard let first = bytes.first(where: { !isJSONSpace($0) }) else { return .string }
-            if first == UInt8(ascii: "{"), JSONParser.parse(text)?.isObject == true { return .json }
-            guard bytes.contains(UInt8(ascii: "[")), containsArrayPattern(bytes) else { return .string }
-            if first == UInt8(ascii: "["), case .array(let items)? = JSONParser.parse(text),
+            guard let first = bytes.first(where: { !isJSONSpace($0) }) else { return (.string, nil) }
+            if first == UInt8(ascii: "{"), let document = JSONParser.parse(text), document.isObject {
+                return (.json, document)
+            }
+            guard bytes.contains(UInt8(ascii: "[")), containsArrayPattern(bytes) else { return (.string, nil) }
+            if first == UInt8(ascii: "["), let document = JSONParser.parse(text), case .array(let items) = document,
                 items.allSatisfy(\.isObject)
             {
-                return .json
+                return (.json, document)
             }
-            return .array
+            return (.array, nil)
         }
     }
 

@@ -8,16 +8,36 @@ public enum ValueType: String, Sendable {
 public struct TypedValue: Sendable, Equatable {
     public let text: String
     public let type: ValueType
+    /// The parsed document of a json value, kept from type inference so that it is parsed once.
+    let document: ParsedJSON?
 
     init(text: String, type: ValueType) {
         self.text = text
         self.type = type
+        self.document = nil
     }
 
     // A value whose type is inferred from its text.
     init(inferring text: String) {
-        self.init(text: text, type: TypeInference.type(of: text))
+        let (type, document) = TypeInference.inferred(text)
+        self.text = text
+        self.type = type
+        self.document = document.map(ParsedJSON.init)
     }
+
+    /// The text as JSON: the document kept from inference, or parsed now.
+    var json: JSONValue? { document?.value ?? JSONParser.parse(text) }
+
+    public static func == (left: TypedValue, right: TypedValue) -> Bool {
+        left.text == right.text && left.type == right.type
+    }
+}
+
+/// A parsed JSON document shared by the copies of a value.
+final class ParsedJSON: Sendable {
+    let value: JSONValue
+
+    init(_ value: JSONValue) { self.value = value }
 }
 
 /// What an expression resolves to: one value, a list (array literals, filters with several results) or nothing
