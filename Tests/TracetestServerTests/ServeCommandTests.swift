@@ -70,7 +70,7 @@ struct ServeCommandTests {
                 in: directory,
                 environment: [
                     "TRACETEST_POSTGRES_HOST": "127.0.0.1", "TRACETEST_POSTGRES_PORT": "1",
-                    "TRACETEST_POSTGRES_STARTUPTIMEOUT": "2s", "TRACETEST_SERVER_HTTPPORT": "0",
+                    "TRACETEST_POSTGRES_STARTUPTIMEOUT": "4s", "TRACETEST_SERVER_HTTPPORT": "0",
                     "TRACETEST_POSTGRES_PARAMS": "sslmode=disable keepalives=1 application_name=tt",
                 ]
             )
@@ -87,7 +87,7 @@ struct ServeCommandTests {
             #expect(delays.count == attempts.count - 1, "one wait between attempts: \(delays)")
             #expect(delays.count >= 2 && delays[1] > delays[0], "the waits grow: \(delays)")
             #expect(log.contains("storage: PostgreSQL database tracetest at 127.0.0.1:1"))
-            #expect(log.contains("is not reachable after 2s"))
+            #expect(log.contains("is not reachable after 4s"))
             #expect(
                 log.contains(
                     #"TRACETEST_POSTGRES_PARAMS: postgres.params: "keepalives" is not supported and is ignored "#

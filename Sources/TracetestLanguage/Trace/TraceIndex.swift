@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import TracetestModel
 
@@ -76,15 +77,34 @@ public final class TraceIndex: Sendable {
         return groups(for: property)
     }
 
-    /// Groups the spans by each of `properties` now, on every core (for properties that several selectors filter
-    /// on: grouping them up front saves each its first scan).
+    /// Groups the spans by each of `properties` now (properties that several selectors filter on: grouping them up
+    /// front saves each its first scan). The attributes among them are read in one pass over the spans, split
+    /// across the cores, so each span's attributes are fetched from memory once.
     func prepareGroups(for properties: [String]) {
         requested.withLock { $0.formUnion(properties) }
-        DispatchQueue.concurrentPerform(iterations: properties.count) { _ = groups(for: properties[$0]) }
+        let keys = properties.filter { $0 != "name" && $0 != "kind" }
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 10_000))
+        let read = Mutex([[[String]]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let spans = (count * part / parts)..<(count * (part + 1) / parts)
+            var values = keys.map { _ in [String]() }
+            for key in values.indices { values[key].reserveCapacity(spans.count) }
+            for span in spans {
+                let attributes = attributes[span]
+                for (key, name) in keys.enumerated() { values[key].append(attributes[name] ?? "") }
+            }
+            read.withLock { $0[part] = values }
+        }
+        let parted = read.withLock { $0 }
+        let columns = keys.indices.map { key in parted.flatMap { $0[key] } }
+        DispatchQueue.concurrentPerform(iterations: properties.count) { position in
+            let property = properties[position]
+            _ = groups(for: property, values: keys.firstIndex(of: property).map { columns[$0] })
+        }
     }
 
     // Built once; a second caller waits for the first instead of building again.
-    private func groups(for property: String) -> ValueGroups {
+    private func groups(for property: String, values: [String]? = nil) -> ValueGroups {
         let cell = cells.withLock { cells in
             if let cell = cells[property] { return cell }
             let cell = GroupsCell()
@@ -93,7 +113,7 @@ public final class TraceIndex: Sendable {
         }
         return cell.groups.withLock { groups in
             if let groups { return groups }
-            let built = build(property)
+            let built = Self.groups(of: values ?? self.values(of: property))
             groups = built
             return built
         }
@@ -126,16 +146,20 @@ public final class TraceIndex: Sendable {
         let column = Mutex<[String?]?>(nil)
     }
 
-    private func build(_ property: String) -> ValueGroups {
-        var byValue: [String: ValueGroups.Group] = [:]
-        var next = [Int32](repeating: -1, count: count)
-        func add(_ value: String, _ index: Int) {
-            next[index] = Self.prepend(index, to: &byValue[value, default: ValueGroups.Group()])
-        }
+    // What filters on `property` read from every span (see ``value(of:at:)``).
+    private func values(of property: String) -> [String] {
         switch property {
-        case "name": for index in names.indices.reversed() { add(names[index], index) }
-        case "kind": for index in kinds.indices.reversed() { add(kinds[index].rawValue, index) }
-        default: for index in attributes.indices.reversed() { add(attributes[index][property] ?? "", index) }
+        case "name": names
+        case "kind": kinds.map(\.rawValue)
+        default: attributes.map { $0[property] ?? "" }
+        }
+    }
+
+    private static func groups(of values: [String]) -> ValueGroups {
+        var byValue: [String: ValueGroups.Group] = [:]
+        var next = [Int32](repeating: -1, count: values.count)
+        for index in values.indices.reversed() {
+            next[index] = prepend(index, to: &byValue[values[index], default: ValueGroups.Group()])
         }
         return ValueGroups(byValue: byValue, next: next)
     }
