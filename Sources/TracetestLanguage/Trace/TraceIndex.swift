@@ -13,8 +13,8 @@ public final class TraceIndex: Sendable {
     let names: [String]
     let kinds: [SpanKind]
     let attributes: [[String: String]]
-    private let cells = Mutex<[String: GroupsCell]>([:])
-    private let columnCells = Mutex<[String: ColumnCell]>([:])
+    private let groupCache = OnceCache<ValueGroups>()
+    private let columnCache = OnceCache<[String?]>()
     private let requested = Mutex<Set<String>>([])
 
     public init(_ trace: Trace) {
@@ -103,48 +103,17 @@ public final class TraceIndex: Sendable {
         }
     }
 
-    // Built once; a second caller waits for the first instead of building again.
     private func groups(for property: String, values: [String]? = nil) -> ValueGroups {
-        let cell = cells.withLock { cells in
-            if let cell = cells[property] { return cell }
-            let cell = GroupsCell()
-            cells[property] = cell
-            return cell
-        }
-        return cell.groups.withLock { groups in
-            if let groups { return groups }
-            let built = Self.groups(of: values ?? self.values(of: property))
-            groups = built
-            return built
-        }
+        groupCache.value(for: property) { Self.groups(of: values ?? self.values(of: property)) }
     }
 
-    private final class GroupsCell: Sendable {
-        let groups = Mutex<ValueGroups?>(nil)
-    }
-
-    /// What `attr:name` reads from every span, by span index; built once per name (a second caller waits).
+    /// What `attr:name` reads from every span, by span index; built once per name.
     func column(_ name: String) -> [String?] {
-        let cell = columnCells.withLock { cells in
-            if let cell = cells[name] { return cell }
-            let cell = ColumnCell()
-            cells[name] = cell
-            return cell
-        }
-        return cell.column.withLock { column in
-            if let column { return column }
-            let built = attributes.map { Resolver.lookup(name, in: $0) }
-            column = built
-            return built
-        }
+        columnCache.value(for: name) { attributes.map { Resolver.lookup(name, in: $0) } }
     }
 
     /// Whether ``column(_:)`` was built for `name`.
-    func hasColumn(_ name: String) -> Bool { columnCells.withLock { $0[name] != nil } }
-
-    private final class ColumnCell: Sendable {
-        let column = Mutex<[String?]?>(nil)
-    }
+    func hasColumn(_ name: String) -> Bool { columnCache.contains(name) }
 
     // What filters on `property` read from every span (see ``value(of:at:)``).
     private func values(of property: String) -> [String] {
@@ -172,4 +141,31 @@ public final class TraceIndex: Sendable {
         }
         return group.first
     }
+}
+
+/// Values built once per key: a second caller for a key waits for the first instead of building again, while other
+/// keys are built meanwhile.
+private final class OnceCache<Value: Sendable>: Sendable {
+    private final class Cell: Sendable {
+        let value = Mutex<Value?>(nil)
+    }
+
+    private let cells = Mutex<[String: Cell]>([:])
+
+    func value(for key: String, building build: () -> Value) -> Value {
+        let cell = cells.withLock { cells in
+            if let cell = cells[key] { return cell }
+            let cell = Cell()
+            cells[key] = cell
+            return cell
+        }
+        return cell.value.withLock { value in
+            if let value { return value }
+            let built = build()
+            value = built
+            return built
+        }
+    }
+
+    func contains(_ key: String) -> Bool { cells.withLock { $0[key] != nil } }
 }
