@@ -169,11 +169,7 @@ public struct DeleteCommand: AsyncParsableCommand {
             let id = try requireID(id, command: "delete", resource)
             try await Session.with(global) { session in
                 let response = try await session.client.send(.DELETE, "/\(resource.plural)/\(pathComponent(id))")
-                if response.status == 404 {
-                    throw CLIError(
-                        "Resource \(resource.name) with ID \(id) not found",
-                        hint: "See the existing ids with 'tracetest list \(resource.name)'.")
-                }
+                if response.status == 404 { throw notFound(resource, id) }
                 guard response.isSuccess else { throw serverError("delete \(resource.name) \(id)", response) }
                 console.line("✔ \(resource.title) successfully deleted")
             }
@@ -203,11 +199,7 @@ public struct ExportCommand: AsyncParsableCommand {
             try await Session.with(global) { session in
                 let response = try await session.client.send(
                     .GET, "/\(resource.plural)/\(pathComponent(id))", headers: [("Accept", "text/yaml")])
-                if response.status == 404 {
-                    throw CLIError(
-                        "Resource \(resource.name) with ID \(id) not found",
-                        hint: "See the existing ids with 'tracetest list \(resource.name)'.")
-                }
+                if response.status == 404 { throw notFound(resource, id) }
                 guard response.isSuccess else { throw serverError("export \(resource.name) \(id)", response) }
                 let path = CLIConfig.absolute(file, in: FileManager.default.currentDirectoryPath)
                 do {
@@ -224,6 +216,13 @@ public struct ExportCommand: AsyncParsableCommand {
 }
 
 // MARK: Shared
+
+/// The error for a resource the server does not have.
+func notFound(_ resource: ResourceType, _ id: String) -> CLIError {
+    CLIError(
+        "Resource \(resource.name) with ID \(id) not found",
+        hint: "See the existing ids with 'tracetest list \(resource.name)'.")
+}
 
 func requireID(_ id: String?, command: String, _ resource: ResourceType) throws(CLIError) -> String {
     guard let id, !id.isEmpty else {
