@@ -38,7 +38,8 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
-        .target(name: "TracetestLanguage", dependencies: ["TracetestModel"]),
+        .target(name: "TracetestCompute"),
+        .target(name: "TracetestLanguage", dependencies: ["TracetestModel", "TracetestCompute"]),
         .target(
             name: "TracetestOTLP",
             dependencies: [
@@ -51,6 +52,7 @@ let package = Package(
             name: "TracetestConfig",
             dependencies: [
                 "TracetestModel",
+                "TracetestStorage",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -60,9 +62,11 @@ let package = Package(
             dependencies: [
                 "TracetestModel",
                 "TracetestConfig",
+                "TracetestStorage",
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -71,8 +75,7 @@ let package = Package(
             name: "TracetestStorage",
             dependencies: [
                 "TracetestModel",
-                "TracetestConfig",
-                "TracetestTelemetry",
+                "TracetestCompute",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -99,11 +102,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel"]),
+        .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel", "TracetestCompute"]),
         .target(
             name: "TracetestEngine",
             dependencies: [
                 "TracetestModel",
+                "TracetestCompute",
                 "TracetestAnalyzer",
                 "TracetestLanguage",
                 "TracetestStorage",
@@ -130,12 +134,15 @@ let package = Package(
                 "TracetestTelemetry",
                 "TracetestEngine",
                 "TracetestAnalyzer",
+                "TracetestCompute",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -165,7 +172,7 @@ let package = Package(
         .executableTarget(
             name: "TelemetryBenchmark",
             dependencies: [
-                "TracetestServer", "TracetestConfig", "TestSupport",
+                "TracetestServer", "TracetestConfig", "TestSupport", "ServerTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -190,48 +197,60 @@ let package = Package(
             dependencies: [
                 "TracetestServer",
                 "TracetestCLI",
+                "TracetestConfig",
+                "TracetestModel",
                 "TracetestTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(
-            name: "TestSupport",
+            name: "ServerTestSupport",
             dependencies: [
-                "TracetestConfig", "TracetestStorage", "TracetestServer", "TracetestIngest", "TracetestTelemetry",
+                "TestSupport", "TracetestConfig", "TracetestStorage", "TracetestServer", "TracetestIngest",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/TestSupport"
+            path: "Tests/ServerTestSupport"
         ),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
         .testTarget(
             name: "TracetestCLITests",
-            dependencies: ["TestSupport", "TracetestModel", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "TestSupport", "ServerTestSupport", "TracetestModel", .product(name: "Yams", package: "Yams"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "TracetestAnalyzerTests", dependencies: ["TracetestAnalyzer", "TestSupport"]),
         .testTarget(
-            name: "TracetestEngineTests", dependencies: ["TracetestEngine", "TracetestLanguage", "TestSupport"]),
+            name: "TracetestEngineTests",
+            dependencies: [
+                "TracetestEngine", "TracetestLanguage", "TracetestModel", "TracetestStorage", "TracetestIngest",
+                "TestSupport", "ServerTestSupport",
+            ]
+        ),
         .testTarget(
             name: "TracetestLanguageTests",
             dependencies: ["TracetestLanguage", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "TracetestConfigTests", dependencies: ["TracetestConfig", "TestSupport"]),
-        .testTarget(name: "TracetestStorageTests", dependencies: ["TracetestStorage", "TestSupport"]),
+        .testTarget(
+            name: "TracetestStorageTests", dependencies: ["TracetestStorage", "TestSupport", "ServerTestSupport"]),
         .testTarget(name: "TracetestTelemetryTests", dependencies: ["TracetestTelemetry", "TestSupport"]),
         .testTarget(
             name: "TracetestIngestTests",
-            dependencies: ["TracetestIngest", "TracetestOTLP", "TestSupport"],
+            dependencies: ["TracetestIngest", "TracetestOTLP", "TestSupport", "ServerTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "TracetestServerTests",
             dependencies: [
-                "TracetestServer", "TestSupport",
+                "TracetestServer", "TestSupport", "ServerTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -158,11 +158,11 @@ func configuration(for backend: String, directory: String) throws -> ServerConfi
             throw BenchmarkError(
                 "set TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME (scripts/benchmark-ingest does)")
         }
-        configuration.postgres = PostgresSettings(
+        configuration.postgres = PostgresConnectionSettings(
             host: host, port: Int(environment["TRACETEST_TEST_POSTGRES_PORT"] ?? "") ?? 5432,
             user: environment["TRACETEST_TEST_POSTGRES_USER"] ?? "postgres",
             password: environment["TRACETEST_TEST_POSTGRES_PASSWORD"] ?? "",
-            dbname: environment["TRACETEST_TEST_POSTGRES_DBNAME"] ?? "tracetest", params: "sslmode=disable")
+            database: environment["TRACETEST_TEST_POSTGRES_DBNAME"] ?? "tracetest", sslMode: .disable)
     } else {
         configuration.sqlite.path = directory + "/bench.db"
     }

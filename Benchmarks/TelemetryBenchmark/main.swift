@@ -8,6 +8,7 @@
 // Figures go to docs/BENCHMARKS.md.
 import AsyncHTTPClient
 import Foundation
+import ServerTestSupport
 import TestSupport
 import TracetestConfig
 

@@ -4,14 +4,14 @@ import TracetestModel
 
 /// Grades a trace against an analyzer's plugins and rules (ui-analyzer.md Part 2). Built once per analyzer, it can
 /// lint any number of traces.
-public struct Linter: Sendable {
+package struct Linter: Sendable {
     // The plugins that run (enabled ones), with the built-in names and texts merged in.
     let plugins: [PlannedPlugin]
     let minimumScore: Int
 
     /// Checks the analyzer's plugin and rule ids against the built-in ones (all plugins, enabled or not) and merges
     /// their names, descriptions and tips. Does not look at `analyzer.enabled`.
-    public init(analyzer: Analyzer) throws(LinterError) {
+    package init(analyzer: Analyzer) throws(LinterError) {
         var plugins: [PlannedPlugin] = []
         for plugin in analyzer.plugins {
             let planned = try PlannedPlugin(plugin)
@@ -22,14 +22,14 @@ public struct Linter: Sendable {
     }
 
     /// Lints `trace` with `analyzer`: nil when the analyzer is disabled (the linter step is skipped).
-    public static func lint(_ trace: Trace, with analyzer: Analyzer) throws(LinterError) -> LinterResult? {
+    package static func lint(_ trace: Trace, with analyzer: Analyzer) throws(LinterError) -> LinterResult? {
         guard analyzer.enabled else { return nil }
         return try Linter(analyzer: analyzer).lint(trace)
     }
 
     /// Runs every rule of every enabled plugin on every span of `trace` and scores the result. Large traces are
     /// split into parts linted in parallel; the result does not depend on it.
-    public func lint(_ trace: Trace) -> LinterResult {
+    package func lint(_ trace: Trace) -> LinterResult {
         let running = plugins.flatMap { $0.rules.filter { $0.level != .disabled } }
         var outcomes = Self.evaluate(trace.spans, rules: running)
         var next = 0

@@ -1,10 +1,10 @@
 /// Why an analyzer cannot be run; the run engine ends the run in `ANALYZING_ERROR` with this text.
-public enum LinterError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum LinterError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPlugin(String)
     case unknownRule(plugin: String, rule: String)
     case unknownErrorLevel(rule: String, level: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownPlugin(let plugin):
             let known = Catalogue.pluginIDs.joined(separator: ", ")

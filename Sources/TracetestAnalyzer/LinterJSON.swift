@@ -1,7 +1,7 @@
 extension LinterResult {
     /// The result as compact JSON: the same text as `wireValue.jsonText`, written directly into bytes, which is much
     /// faster for large traces (100,000 spans give about 30 MB).
-    public var jsonText: String {
+    package var jsonText: String {
         var writer = JSONBytes()
         writer.bytes.reserveCapacity(64 + plugins.reduce(0) { $0 + $1.rules.reduce(0) { $0 + 48 * $1.results.count } })
         writer.write(self)

@@ -2,28 +2,28 @@ import TracetestModel
 
 /// A rule's error level: `error` rules count for the score and `passed`, `warning` rules are reported only,
 /// `disabled` rules do not run.
-public enum RuleLevel: String, Codable, Sendable, CaseIterable {
+package enum RuleLevel: String, Codable, Sendable, CaseIterable {
     case error, warning, disabled
 }
 
 /// The run gates the analyzer can fail (ui-analyzer.md §3.2).
-public enum AnalyzerGate: String, Codable, Sendable, CaseIterable {
+package enum AnalyzerGate: String, Codable, Sendable, CaseIterable {
     case analyzerRules = "analyzer-rules"
     case analyzerScore = "analyzer-score"
 }
 
 /// What the analyzer found in one trace: the run's `linter` field (api-resources.md §4).
-public struct LinterResult: Codable, Sendable, Equatable {
+package struct LinterResult: Codable, Sendable, Equatable {
     /// Copied from the analyzer; not used for `passed`.
-    public var minimumScore: Int
+    package var minimumScore: Int
     /// Whether every error-level rule of every enabled plugin passed.
-    public var passed: Bool
+    package var passed: Bool
     /// The average of the plugin scores, rounded down; 100 without plugins.
-    public var score: Int
+    package var score: Int
     /// The enabled plugins, in the analyzer's order.
-    public var plugins: [Plugin]
+    package var plugins: [Plugin]
 
-    public init(minimumScore: Int, passed: Bool, score: Int, plugins: [Plugin]) {
+    package init(minimumScore: Int, passed: Bool, score: Int, plugins: [Plugin]) {
         self.minimumScore = minimumScore
         self.passed = passed
         self.score = score
@@ -32,7 +32,7 @@ public struct LinterResult: Codable, Sendable, Equatable {
 
     /// The gates this result fails: `analyzer-rules` when it did not pass, `analyzer-score` when its score is below
     /// the minimum. The caller records them whether or not they are required.
-    public var failedGates: [AnalyzerGate] {
+    package var failedGates: [AnalyzerGate] {
         var gates: [AnalyzerGate] = []
         if !passed { gates.append(.analyzerRules) }
         if score < minimumScore { gates.append(.analyzerScore) }
@@ -40,17 +40,17 @@ public struct LinterResult: Codable, Sendable, Equatable {
     }
 
     /// One plugin's rules and score.
-    public struct Plugin: Codable, Sendable, Equatable {
-        public var name: String
-        public var description: String
+    package struct Plugin: Codable, Sendable, Equatable {
+        package var name: String
+        package var description: String
         /// Whether every error-level rule passed.
-        public var passed: Bool
+        package var passed: Bool
         /// The passed share of the error-level rules' weight, 0–100, rounded down; 100 without such rules.
-        public var score: Int
+        package var score: Int
         /// Error-level rules first, then warnings, then disabled rules, each group in the analyzer's order.
-        public var rules: [Rule]
+        package var rules: [Rule]
 
-        public init(name: String, description: String, passed: Bool, score: Int, rules: [Rule]) {
+        package init(name: String, description: String, passed: Bool, score: Int, rules: [Rule]) {
             self.name = name
             self.description = description
             self.passed = passed
@@ -60,21 +60,21 @@ public struct LinterResult: Codable, Sendable, Equatable {
     }
 
     /// One rule and its result for each span it looked at.
-    public struct Rule: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var description: String
+    package struct Rule: Codable, Sendable, Equatable {
+        package var id: String
+        package var name: String
+        package var description: String
         /// The heading shown above a span's errors.
-        public var errorDescription: String
+        package var errorDescription: String
         /// Whether every span passed (always true when disabled).
-        public var passed: Bool
-        public var weight: Int
-        public var tips: [String]
-        public var level: RuleLevel
+        package var passed: Bool
+        package var weight: Int
+        package var tips: [String]
+        package var level: RuleLevel
         /// One entry per span the rule looked at, in trace pre-order; empty when disabled.
-        public var results: [SpanResult]
+        package var results: [SpanResult]
 
-        public init(
+        package init(
             id: String, name: String, description: String, errorDescription: String, passed: Bool, weight: Int,
             tips: [String], level: RuleLevel, results: [SpanResult]
         ) {
@@ -91,16 +91,16 @@ public struct LinterResult: Codable, Sendable, Equatable {
     }
 
     /// A rule's verdict on one span.
-    public struct SpanResult: Codable, Sendable, Equatable {
+    package struct SpanResult: Codable, Sendable, Equatable {
         /// 16 hex digits (`spanId` on the wire).
-        public var spanID: String
-        public var passed: Bool
+        package var spanID: String
+        package var passed: Bool
         /// The rule's level when the span failed; nil when it passed.
-        public var severity: RuleLevel?
+        package var severity: RuleLevel?
         /// Empty when the span passed.
-        public var errors: [SpanError]
+        package var errors: [SpanError]
 
-        public init(spanID: String, passed: Bool, severity: RuleLevel? = nil, errors: [SpanError] = []) {
+        package init(spanID: String, passed: Bool, severity: RuleLevel? = nil, errors: [SpanError] = []) {
             self.spanID = spanID
             self.passed = passed
             self.severity = severity
@@ -109,15 +109,15 @@ public struct LinterResult: Codable, Sendable, Equatable {
     }
 
     /// One problem on a span.
-    public struct SpanError: Codable, Sendable, Equatable {
+    package struct SpanError: Codable, Sendable, Equatable {
         /// The attribute concerned (`tracetest.span.name` for the span name).
-        public var value: String
+        package var value: String
         /// What the value should have been, for rules that know it.
-        public var expected: String?
-        public var description: String
-        public var suggestions: [String]
+        package var expected: String?
+        package var description: String
+        package var suggestions: [String]
 
-        public init(value: String, expected: String? = nil, description: String, suggestions: [String] = []) {
+        package init(value: String, expected: String? = nil, description: String, suggestions: [String] = []) {
             self.value = value
             self.expected = expected
             self.description = description
@@ -131,7 +131,7 @@ public struct LinterResult: Codable, Sendable, Equatable {
 extension LinterResult {
     enum CodingKeys: String, CodingKey { case minimumScore, passed, score, plugins }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         minimumScore = try c.decodeIfPresent(Int.self, forKey: .minimumScore) ?? 0
         passed = try c.decodeIfPresent(Bool.self, forKey: .passed) ?? false
@@ -140,7 +140,7 @@ extension LinterResult {
     }
 
     /// The result as the run's `linter` value, built directly (faster than `WireEncoder` on large traces).
-    public var wireValue: WireValue {
+    package var wireValue: WireValue {
         .object([
             "minimumScore": .integer(Int64(minimumScore)),
             "passed": .bool(passed),
@@ -153,7 +153,7 @@ extension LinterResult {
 extension LinterResult.Plugin {
     enum CodingKeys: String, CodingKey { case name, description, passed, score, rules }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
         description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
@@ -178,7 +178,7 @@ extension LinterResult.Rule {
         case id, name, description, errorDescription, passed, weight, tips, level, results
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id) ?? ""
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
@@ -211,7 +211,7 @@ extension LinterResult.SpanResult {
         case spanID = "spanId", passed, severity, errors
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         spanID = try c.decodeIfPresent(String.self, forKey: .spanID) ?? ""
         passed = try c.decodeIfPresent(Bool.self, forKey: .passed) ?? false
@@ -220,7 +220,7 @@ extension LinterResult.SpanResult {
     }
 
     /// `errors` is left out when empty, as upstream does: most of a large trace's entries are passes.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(spanID, forKey: .spanID)
         try c.encode(passed, forKey: .passed)
@@ -248,7 +248,7 @@ extension LinterResult.SpanResult {
 extension LinterResult.SpanError {
     enum CodingKeys: String, CodingKey { case value, expected, description, suggestions }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         value = try c.decodeIfPresent(String.self, forKey: .value) ?? ""
         expected = try c.decodeIfPresent(String.self, forKey: .expected)

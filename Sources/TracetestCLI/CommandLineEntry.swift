@@ -5,9 +5,9 @@ import Foundation
 ///
 /// Global options written before the command name (`tracetest --config c.yml run test ...`) are moved after it,
 /// so they may be given on either side. Usage errors exit with code 1 (cli.md §9) instead of ArgumentParser's 64.
-public enum CommandLineEntry {
+package enum CommandLineEntry {
     /// Parses `arguments` (default: the process's) and runs the command; never returns.
-    public static func main<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) async -> Never {
+    package static func main<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) async -> Never {
         let arguments = reorderGlobalOptions(arguments ?? Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try Root.parseAsRoot(arguments)

@@ -2,23 +2,23 @@
 ///
 /// Printed as `tracetest.yaml:7:13: postgres.port: expected a port number between 1 and 65535, got "abc"`,
 /// or `TRACETEST_SERVER_HTTPPORT: expected ...` for a value from the environment.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var source: ConfigurationSource?
+package struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
+    package var source: ConfigurationSource?
     /// The dotted key, e.g. `server.httpPort`; `nil` when the mistake is not about one key (YAML syntax).
-    public var keyPath: String?
+    package var keyPath: String?
     /// What is wrong: what was given and what is allowed.
-    public var message: String
+    package var message: String
     /// How to fix it, when the message alone does not say.
-    public var fix: String?
+    package var fix: String?
 
-    public init(source: ConfigurationSource?, keyPath: String? = nil, message: String, fix: String? = nil) {
+    package init(source: ConfigurationSource?, keyPath: String? = nil, message: String, fix: String? = nil) {
         self.source = source
         self.keyPath = keyPath
         self.message = message
         self.fix = fix
     }
 
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if let source { parts.append(source.description) }
         if let keyPath, !source.isEnvironment { parts.append(keyPath) }

@@ -8,7 +8,7 @@ import Yams
 /// variables count as unset. The `telemetry.exporters` map can only be set in the file. A `null` value in the file
 /// keeps the default. PostgreSQL is used when the file has a `postgres` key (even empty) or any
 /// `TRACETEST_POSTGRES_*` variable is set; otherwise SQLite.
-public enum ConfigurationLoader {
+package enum ConfigurationLoader {
     /// Loads the configuration for `tracetest serve`.
     ///
     /// Without `explicitPath`, the first of `tracetest.yaml`, `tracetest.yml` and `tracetest` (a non-executable
@@ -18,7 +18,7 @@ public enum ConfigurationLoader {
     /// - Parameters:
     ///   - explicitPath: the `--config/-c` file; it must exist. Relative paths start from `workingDirectory`.
     ///   - environment: the process environment.
-    public static func load(
+    package static func load(
         explicitPath: String?,
         environment: [String: String],
         homeDirectory: String,
@@ -40,7 +40,7 @@ public enum ConfigurationLoader {
     }
 
     /// Parses the configuration text of `file` (used in messages) and applies `environment` over it.
-    public static func parse(
+    package static func parse(
         yaml: String,
         file: String,
         environment: [String: String]
@@ -71,7 +71,7 @@ public enum ConfigurationLoader {
         let postgresVariables = environmentReader.variables(under: EnvironmentReader.variable(for: "postgres"))
         let usesPostgres = fileReader.presentKeys.contains("postgres") || !postgresVariables.isEmpty
         var configuration = draft.configuration
-        configuration.postgres = usesPostgres ? draft.postgres : nil
+        configuration.postgres = usesPostgres ? draft.postgresSettings : nil
 
         let origins = fileReader.origins.merging(environmentReader.origins) { $1 }
         try ExporterReferences.validate(configuration, origins: origins)
@@ -82,7 +82,10 @@ public enum ConfigurationLoader {
             let message = "unknown variable is ignored (it still selects PostgreSQL storage)"
             warnings.append(ConfigurationWarning(source: .environment(variable: variable), message: message))
         }
-        for keyword in configuration.postgres?.ignoredParameters ?? [] {
+        let ignored = PostgresParameters.parse(draft.postgresParams).pairs.keys.filter {
+            !PostgresParameters.supported.contains($0)
+        }
+        for keyword in usesPostgres ? ignored.sorted() : [] {
             let supported = PostgresParameters.supported.joined(separator: ", ")
             let message = "postgres.params: \"\(keyword)\" is not supported and is ignored (supported: \(supported))"
             warnings.append(ConfigurationWarning(source: origins["postgres.params"], message: message))

@@ -1,5 +1,5 @@
 /// Where a configuration value, error or warning comes from.
-public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
+package enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
     /// A position in a configuration file; line and column start at 1.
     case position(file: String, line: Int, column: Int)
     /// A configuration file as a whole (missing, unreadable).
@@ -8,7 +8,7 @@ public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
     case environment(variable: String)
 
     /// `file:line:column`, `file` or the variable name.
-    public var description: String {
+    package var description: String {
         switch self {
         case .position(let file, let line, let column): "\(file):\(line):\(column)"
         case .file(let file): file

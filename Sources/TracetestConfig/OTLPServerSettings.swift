@@ -1,16 +1,16 @@
 import TracetestModel
 
 /// The `otlpServer` section: the built-in OTLP receiver that stores the spans tests are checked against.
-public struct OTLPServerSettings: Sendable, Equatable {
-    public var enabled: Bool
-    public var host: String
-    public var grpcPort: Int
-    public var httpPort: Int
+package struct OTLPServerSettings: Sendable, Equatable {
+    package var enabled: Bool
+    package var host: String
+    package var grpcPort: Int
+    package var httpPort: Int
     /// Largest accepted request body; bigger requests get 413 / `RESOURCE_EXHAUSTED`.
-    public var maxMessageBytes: Int
-    public var recentTraces: RecentTracesSettings
+    package var maxMessageBytes: Int
+    package var recentTraces: RecentTracesSettings
 
-    public init(
+    package init(
         enabled: Bool = true,
         host: String = "0.0.0.0",
         grpcPort: Int = 4317,
@@ -29,11 +29,11 @@ public struct OTLPServerSettings: Sendable, Equatable {
 
 /// `otlpServer.recentTraces`: spans of traces no run waits for yet are kept in memory this long, up to this many,
 /// so a run created a moment after its spans arrived still finds them.
-public struct RecentTracesSettings: Sendable, Equatable {
-    public var maxSpans: Int
-    public var maxAge: GoDuration
+package struct RecentTracesSettings: Sendable, Equatable {
+    package var maxSpans: Int
+    package var maxAge: GoDuration
 
-    public init(maxSpans: Int = 200_000, maxAge: GoDuration = .seconds(300)) {
+    package init(maxSpans: Int = 200_000, maxAge: GoDuration = .seconds(300)) {
         self.maxSpans = maxSpans
         self.maxAge = maxAge
     }

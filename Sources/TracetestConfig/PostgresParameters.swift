@@ -1,19 +1,21 @@
-/// Parser for libpq `keyword=value` lists, also accepting the URL-query separator `&`.
-enum PostgresParameters {
-    /// The keywords this server honours; others are ignored with a start-up warning.
-    static let supported = ["sslmode", "connect_timeout", "application_name"]
-    /// libpq's `sslmode` values.
-    static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+import TracetestStorage
 
-    struct Result: Equatable {
-        var pairs: [String: String] = [:]
+/// Parser for libpq `keyword=value` lists (`postgres.params`), also accepting the URL-query separator `&`.
+package enum PostgresParameters {
+    /// The keywords this server honours; others are ignored with a start-up warning.
+    package static let supported = ["sslmode", "connect_timeout", "application_name"]
+    /// libpq's `sslmode` values.
+    static let sslModes = PostgresSSLMode.allCases.map(\.rawValue)
+
+    package struct Result: Equatable {
+        package var pairs: [String: String] = [:]
         /// Pieces that are not `keyword=value`, as written.
-        var malformed: [String] = []
+        package var malformed: [String] = []
     }
 
     /// Why `text` cannot be used, or nil: a malformed piece, an `sslmode` libpq does not know, or a
     /// `connect_timeout` that is not a whole number of seconds.
-    static func problem(in text: String) -> String? {
+    package static func problem(in text: String) -> String? {
         let result = parse(text)
         guard result.malformed.isEmpty else {
             let pieces = result.malformed.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -28,7 +30,9 @@ enum PostgresParameters {
         return nil
     }
 
-    static func parse(_ text: String) -> Result {
+    /// The `keyword=value` pairs of `text`; a value may be single-quoted (`application_name='my app'`) with `\\'`
+    /// and `\\\\` escapes.
+    package static func parse(_ text: String) -> Result {
         var result = Result()
         for piece in split(text) {
             guard let equals = piece.raw.firstIndex(of: "="), equals != piece.raw.startIndex else {

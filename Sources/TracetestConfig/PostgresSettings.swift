@@ -1,52 +1,38 @@
 import TracetestModel
+import TracetestStorage
 
-/// The `postgres` section: the PostgreSQL server to store data in.
-public struct PostgresSettings: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-    public var user: String
-    public var password: String
-    public var dbname: String
-    /// Extra libpq connection parameters, e.g. `sslmode=disable connect_timeout=10`.
-    public var params: String
-    /// How long start-up keeps retrying while PostgreSQL is unreachable (an extension of this project).
-    public var startupTimeout: GoDuration
+extension PostgresConnectionSettings {
+    /// The `postgres` section's defaults: `postgres:5432`, user and password `postgres`, database `tracetest`,
+    /// `params: sslmode=disable`, start-up retries for a minute.
+    package static let configurationDefault = PostgresConnectionSettings(
+        host: "postgres", port: 5432, user: "postgres", password: "postgres", database: "tracetest",
+        sslMode: .disable)
 
-    public init(
-        host: String = "postgres",
-        port: Int = 5432,
-        user: String = "postgres",
-        password: String = "postgres",
-        dbname: String = "tracetest",
-        params: String = "sslmode=disable",
-        startupTimeout: GoDuration = .seconds(60)
-    ) {
-        self.host = host
-        self.port = port
-        self.user = user
-        self.password = password
-        self.dbname = dbname
-        self.params = params
-        self.startupTimeout = startupTimeout
+    /// These settings with the libpq keywords of `params` applied: `sslmode` (absent: `prefer`), `connect_timeout`
+    /// (seconds, at least 2; `0` or absent: 10) and `application_name`. `params` must have passed
+    /// ``PostgresParameters/problem(in:)``, which the configuration loader checks where the text was read.
+    package func applying(params: String) -> PostgresConnectionSettings {
+        let pairs = PostgresParameters.parse(params).pairs
+        var settings = self
+        settings.sslMode = pairs["sslmode"].flatMap(PostgresSSLMode.init(rawValue:)) ?? .prefer
+        settings.connectTimeout = .seconds(10)
+        if let seconds = pairs["connect_timeout"].flatMap({ Int($0) }), seconds > 0 {
+            // libpq treats anything under 2 seconds as 2.
+            settings.connectTimeout = .seconds(max(seconds, 2))
+        }
+        settings.applicationName = pairs["application_name"]
+        return settings
     }
 
-    /// `params` as keyword/value pairs. Pairs are separated by spaces or `&`; a value may be single-quoted
-    /// (`application_name='my app'`) with `\'` and `\\` escapes. Malformed pieces are skipped here; the
-    /// configuration loader rejects them.
-    public var parameters: [String: String] {
-        PostgresParameters.parse(params).pairs
-    }
-
-    /// The keywords of `params` this server honours: `sslmode`, `connect_timeout`, `application_name`.
-    public static var supportedParameters: [String] { PostgresParameters.supported }
-
-    /// Keywords of `params` that are ignored (not in ``supportedParameters``), sorted.
-    public var ignoredParameters: [String] {
-        parameters.keys.filter { !PostgresParameters.supported.contains($0) }.sorted()
-    }
-
-    /// `connect_timeout` in seconds, when given and greater than 0.
-    public var connectTimeoutSeconds: Int? {
-        parameters["connect_timeout"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+    /// `params` text that ``applying(params:)`` reads back into these settings (for configuration files written
+    /// from settings).
+    package var params: String {
+        var pairs = ["sslmode=\(sslMode.rawValue)", "connect_timeout=\(connectTimeout.components.seconds)"]
+        if let applicationName {
+            let escaped = applicationName.replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "'", with: "\\'")
+            pairs.append("application_name='\(escaped)'")
+        }
+        return pairs.joined(separator: " ")
     }
 }

@@ -1,18 +1,20 @@
+import TracetestStorage
+
 /// The server configuration: the keys of `tracetest.yaml` and the `TRACETEST_*` variables, with their defaults.
-public struct ServerConfiguration: Sendable, Equatable {
-    public var server: ServerSettings
+package struct ServerConfiguration: Sendable, Equatable {
+    package var server: ServerSettings
     /// PostgreSQL connection settings; `nil` means the embedded SQLite database at `sqlite.path` is used.
-    public var postgres: PostgresSettings?
-    public var sqlite: SQLiteSettings
-    public var telemetry: TelemetrySettings
-    public var otlpServer: OTLPServerSettings
+    package var postgres: PostgresConnectionSettings?
+    package var sqlite: SQLiteSettings
+    package var telemetry: TelemetrySettings
+    package var otlpServer: OTLPServerSettings
     /// Names of experimental features to turn on.
-    public var experimentalFeatures: [String]
+    package var experimentalFeatures: [String]
 
     /// All defaults: port 11633, SQLite storage in `tracetest.db`, OTLP receiver on 4317/4318, telemetry off.
-    public init(
+    package init(
         server: ServerSettings = ServerSettings(),
-        postgres: PostgresSettings? = nil,
+        postgres: PostgresConnectionSettings? = nil,
         sqlite: SQLiteSettings = SQLiteSettings(),
         telemetry: TelemetrySettings = TelemetrySettings(),
         otlpServer: OTLPServerSettings = OTLPServerSettings(),
@@ -27,15 +29,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     }
 
     /// The database the server stores its data in.
-    public var storage: StorageKind {
+    package var storage: StorageKind {
         if let postgres { return .postgres(postgres) }
         return .sqlite(path: sqlite.path)
     }
 }
 
 /// Which database backs the server.
-public enum StorageKind: Sendable, Equatable {
+package enum StorageKind: Sendable, Equatable {
     /// The embedded SQLite database file at `path` (relative paths are relative to the working directory).
     case sqlite(path: String)
-    case postgres(PostgresSettings)
+    case postgres(PostgresConnectionSettings)
 }

@@ -1,17 +1,17 @@
 /// The `server` section: where the HTTP API listens and which exporters the internal telemetry uses.
-public struct ServerSettings: Sendable, Equatable {
+package struct ServerSettings: Sendable, Equatable {
     /// `server.httpPort`, 0...65535 (0 picks a free port).
-    public var httpPort: Int
+    package var httpPort: Int
     /// `server.pathPrefix`: prefix of every route, e.g. `/tracetest`; empty for none.
-    public var pathPrefix: String
+    package var pathPrefix: String
     /// `server.host`: the address the HTTP API binds to (an extension of this project; upstream binds all).
-    public var host: String
-    public var telemetry: ServerTelemetrySettings
+    package var host: String
+    package var telemetry: ServerTelemetrySettings
     /// `server.maxParallelRuns`: test runs executing at once; later ones wait in order (an extension of this
     /// project).
-    public var maxParallelRuns: Int
+    package var maxParallelRuns: Int
 
-    public init(
+    package init(
         httpPort: Int = 11633,
         pathPrefix: String = "",
         host: String = "0.0.0.0",
@@ -27,15 +27,15 @@ public struct ServerSettings: Sendable, Equatable {
 }
 
 /// The `server.telemetry` section: names of entries of `telemetry.exporters`; empty turns that telemetry off.
-public struct ServerTelemetrySettings: Sendable, Equatable {
+package struct ServerTelemetrySettings: Sendable, Equatable {
     /// Exporter for the server's own spans and metrics.
-    public var exporter: String
+    package var exporter: String
     /// Exporter for the `Tracetest trigger` span only.
-    public var applicationExporter: String
+    package var applicationExporter: String
     /// Read for compatibility and not used.
-    public var dataStore: String
+    package var dataStore: String
 
-    public init(exporter: String = "", applicationExporter: String = "", dataStore: String = "") {
+    package init(exporter: String = "", applicationExporter: String = "", dataStore: String = "") {
         self.exporter = exporter
         self.applicationExporter = applicationExporter
         self.dataStore = dataStore

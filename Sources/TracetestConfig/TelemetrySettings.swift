@@ -3,32 +3,32 @@ import OrderedCollections
 import TracetestModel
 
 /// The `telemetry` section: named exporters the server's own telemetry can be sent to.
-public struct TelemetrySettings: Sendable, Equatable {
+package struct TelemetrySettings: Sendable, Equatable {
     /// `telemetry.exporters`, in file order. This map is read from the configuration file only: there are no
     /// `TRACETEST_TELEMETRY_EXPORTERS_*` variables.
-    public var exporters: OrderedDictionary<String, ExporterSettings>
+    package var exporters: OrderedDictionary<String, ExporterSettings>
 
-    public init(exporters: OrderedDictionary<String, ExporterSettings> = [:]) {
+    package init(exporters: OrderedDictionary<String, ExporterSettings> = [:]) {
         self.exporters = exporters
     }
 }
 
 /// One entry of `telemetry.exporters`: an OTLP collector and how much to send it.
-public struct ExporterSettings: Sendable, Equatable {
+package struct ExporterSettings: Sendable, Equatable {
     /// The `service.name` of the exported telemetry.
-    public var serviceName: String
+    package var serviceName: String
     /// Percent of traces to sample, 0...100; `nil` when the key is omitted.
-    public var sampling: Double?
+    package var sampling: Double?
     /// How often metrics are exported.
-    public var metricsReaderInterval: GoDuration
+    package var metricsReaderInterval: GoDuration
     /// `exporter.type`: `collector` (OTLP/gRPC, as Tracetest) or `otlphttp` (OTLP/HTTP, an extension).
-    public var exporterType: String
+    package var exporterType: String
     /// `exporter.collector.endpoint`: the collector's OTLP/gRPC `host:port` (plaintext) or URL (`http://`, `https://`).
-    public var collectorEndpoint: String
+    package var collectorEndpoint: String
     /// `exporter.otlphttp.endpoint`: the base URL of an OTLP/HTTP receiver, such as `http://otel-collector:4318`.
-    public var otlpHTTPEndpoint: String
+    package var otlpHTTPEndpoint: String
 
-    public init(
+    package init(
         serviceName: String = "tracetest",
         sampling: Double? = nil,
         metricsReaderInterval: GoDuration = .seconds(10),
@@ -45,10 +45,10 @@ public struct ExporterSettings: Sendable, Equatable {
     }
 
     /// The percentage of traces to sample: `sampling`, or 100 when it is omitted.
-    public var effectiveSampling: Double { sampling ?? 100 }
+    package var effectiveSampling: Double { sampling ?? 100 }
 
     /// Where the exporter sends, from `exporterType` and its endpoint; `nil` when the endpoint is not valid.
-    public var endpoint: ExporterEndpoint? {
+    package var endpoint: ExporterEndpoint? {
         switch exporterType {
         case ExporterEndpoint.collectorType: ExporterEndpoint.collector(collectorEndpoint)
         case ExporterEndpoint.otlpHTTPType: ExporterEndpoint.otlpHTTP(otlpHTTPEndpoint)
@@ -58,17 +58,17 @@ public struct ExporterSettings: Sendable, Equatable {
 }
 
 /// Where an exporter sends its telemetry.
-public enum ExporterEndpoint: Sendable, Equatable, CustomStringConvertible {
+package enum ExporterEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// OTLP/gRPC to `url`: `http://host:port` (plaintext) or `https://host:port` (TLS).
     case grpc(url: String)
     /// OTLP/HTTP with protobuf bodies; `/v1/traces` and `/v1/metrics` are appended to the base `url`.
     case http(url: String)
 
     /// The `exporter.type` values.
-    public static let collectorType = "collector"
-    public static let otlpHTTPType = "otlphttp"
+    package static let collectorType = "collector"
+    package static let otlpHTTPType = "otlphttp"
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .grpc(let url): "OTLP/gRPC \(url)"
         case .http(let url): "OTLP/HTTP \(url)"
@@ -77,7 +77,7 @@ public enum ExporterEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// A collector endpoint: `host:port` (plaintext, as Tracetest), or an `http://` or `https://` URL whose port
     /// defaults to 4317.
-    public static func collector(_ text: String) -> ExporterEndpoint? {
+    package static func collector(_ text: String) -> ExporterEndpoint? {
         let text = text.trimmingCharacters(in: .whitespaces)
         let hasScheme = text.contains("://")
         guard let url = URLComponents(string: hasScheme ? text : "http://" + text),
@@ -91,7 +91,7 @@ public enum ExporterEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// An OTLP/HTTP base URL: `http://` or `https://`, with an optional path prefix.
-    public static func otlpHTTP(_ text: String) -> ExporterEndpoint? {
+    package static func otlpHTTP(_ text: String) -> ExporterEndpoint? {
         let text = text.trimmingCharacters(in: .whitespaces)
         guard let url = URLComponents(string: text),
             let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -104,7 +104,7 @@ public enum ExporterEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL of traces for OTLP/HTTP, or the gRPC target.
-    public var tracesURL: String {
+    package var tracesURL: String {
         switch self {
         case .grpc(let url): url
         case .http(let url): url + "/v1/traces"
@@ -112,7 +112,7 @@ public enum ExporterEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The URL of metrics for OTLP/HTTP, or the gRPC target.
-    public var metricsURL: String {
+    package var metricsURL: String {
         switch self {
         case .grpc(let url): url
         case .http(let url): url + "/v1/metrics"

@@ -7,7 +7,7 @@ import TracetestStorage
 import TracetestTelemetry
 
 /// Why a run cannot start; the server turns these into 404, 400 and 422 answers.
-public enum RunRequestError: Error, Sendable, CustomStringConvertible {
+package enum RunRequestError: Error, Sendable, CustomStringConvertible {
     case testNotFound(String)
     case testSuiteNotFound(String)
     case variableSetNotFound(String)
@@ -15,7 +15,7 @@ public enum RunRequestError: Error, Sendable, CustomStringConvertible {
     case unknownGate(String)
     case missingVariables(MissingVariablesError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .testNotFound(let id): "test \(id) not found"
         case .testSuiteNotFound(let id): "test suite \(id) not found"
@@ -32,13 +32,13 @@ public enum RunRequestError: Error, Sendable, CustomStringConvertible {
 /// Runs tests and test suites: starts runs, executes them in the background (a bounded number at a time), answers
 /// stop and skip-polling requests, and after a restart resumes or ends the runs that were in flight, so no run stays
 /// unfinished. Runs are rows in the database; this actor only tracks the ones executing in this process.
-public actor RunEngine: Service {
+package actor RunEngine: Service {
     let store: Store
     let spans: SpanStore
     let triggers: any Triggerer
     let analyzer: (any TraceAnalyzing)?
     let pipeline: PipelineTelemetry
-    public nonisolated let updates = RunUpdates()
+    package nonisolated let updates = RunUpdates()
     let logger: Logger
     let maxParallelRuns: Int
     let beforeRecovery: @Sendable () async throws -> Void
@@ -69,7 +69,7 @@ public actor RunEngine: Service {
     ///   - telemetry: the server's own telemetry: pipeline spans, the `Tracetest trigger` span, worker metrics.
     ///   - maxParallelRuns: runs executing at once; later ones wait in order.
     ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
-    public init(
+    package init(
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
         telemetry: Telemetry = .disabled, maxParallelRuns: Int = 32, logger: Logger,
         beforeRecovery: @escaping @Sendable () async throws -> Void = {}
@@ -90,7 +90,7 @@ public actor RunEngine: Service {
 
     /// Resumes or ends what a previous process left unfinished (once `beforeRecovery` returned), then runs until
     /// shutdown, when the runs still executing are cancelled: they stay in the database for the next start.
-    public func run() async throws {
+    package func run() async throws {
         try await cancelWhenGracefulShutdown { try await self.beforeRecovery() }
         await recover()
         try? await gracefulShutdown()
@@ -103,7 +103,7 @@ public actor RunEngine: Service {
     // MARK: Starting runs
 
     /// Creates a run of the test's latest version and starts it; the run comes back in state `CREATED`.
-    public func runTest(
+    package func runTest(
         _ testID: String, _ information: RunInformation, suite: (id: String, runID: Int)? = nil
     ) async throws -> TestRun {
         guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
@@ -132,7 +132,7 @@ public actor RunEngine: Service {
     }
 
     /// A new run with the trace, trigger result and variables of `runID`, re-evaluating outputs and specs only.
-    public func rerun(testID: String, runID: Int) async throws -> TestRun {
+    package func rerun(testID: String, runID: Int) async throws -> TestRun {
         guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
         guard let previous = try await store.runs.get(testID: testID, runID: runID),
             let trace = try await store.runs.trace(testID: testID, runID: runID)
@@ -154,7 +154,7 @@ public actor RunEngine: Service {
     }
 
     /// Stops the run if it has not ended: `STOPPED`, `completedAt`, and a `STOPPED_INFO` event. Returns at once.
-    public func stop(testID: String, runID: Int) {
+    package func stop(testID: String, runID: Int) {
         let key = RunKey(testID: testID, runID: runID)
         let task = active[key]?.task
         pipeline.tracer.startSpan(SpanName.userRequestedStopRun).end()
@@ -179,12 +179,12 @@ public actor RunEngine: Service {
     }
 
     /// Ends the wait for the run's trace with the spans received so far.
-    public func skipPolling(testID: String, runID: Int) {
+    package func skipPolling(testID: String, runID: Int) {
         active[RunKey(testID: testID, runID: runID)]?.skip.request()
     }
 
     /// The run once it has ended (nil if it was deleted).
-    public func completion(testID: String, runID: Int) async -> TestRun? {
+    package func completion(testID: String, runID: Int) async -> TestRun? {
         let key = RunKey(testID: testID, runID: runID)
         if active[key] == nil, !queued.contains(where: { $0.key == key }) {
             let run = try? await store.runs.get(testID: testID, runID: runID)

@@ -9,7 +9,7 @@ import TracetestOTLP
 import TracetestTelemetry
 
 /// OTLP/gRPC `TraceService/Export` (port 4317 by default), with gzip and a message size limit.
-public struct GRPCReceiver: Service {
+package struct GRPCReceiver: Service {
     let handler: TraceServiceHandler
     let host: String
     let port: Int
@@ -23,7 +23,7 @@ public struct GRPCReceiver: Service {
     ///   - telemetry: the server's telemetry, for the `Export trace` span and the count of ingested spans.
     ///   - beforeServing: work that must finish before the port opens (start-up of the database).
     ///   - onListening: called with the bound port.
-    public init(
+    package init(
         ingestion: Ingestion,
         host: String,
         port: Int,
@@ -41,7 +41,7 @@ public struct GRPCReceiver: Service {
         self.onListening = onListening
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let address = try Self.bindAddress(host: host, port: port)
         let maxMessageBytes = handler.maxMessageBytes
         let transport = HTTP2ServerTransport.Posix(
@@ -90,8 +90,8 @@ public struct GRPCReceiver: Service {
 }
 
 /// The receiver's host cannot be listened on.
-public struct ReceiverAddressError: Error, CustomStringConvertible {
-    public var description: String
+package struct ReceiverAddressError: Error, CustomStringConvertible {
+    package var description: String
 }
 
 struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {

@@ -11,9 +11,9 @@ import TracetestTelemetry
 
 /// OTLP/HTTP `POST /v1/traces` (port 4318 by default): binary protobuf or JSON, optionally gzip-compressed; the
 /// response uses the request's encoding. Errors carry a `google.rpc.Status` body.
-public enum HTTPReceiver {
+package enum HTTPReceiver {
     /// The Hummingbird application of the receiver, to run as a service.
-    public static func application(
+    package static func application(
         ingestion: Ingestion,
         host: String,
         port: Int,

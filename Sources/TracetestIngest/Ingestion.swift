@@ -4,12 +4,12 @@ import TracetestOTLP
 
 /// What both receivers do with a decoded export request: convert, count, store (unless the configured data store
 /// is not fed by OTLP), and report rejected spans as partial success.
-public struct Ingestion: Sendable {
-    public let store: SpanStore
+package struct Ingestion: Sendable {
+    package let store: SpanStore
     let isAccepting: @Sendable () async -> Bool
 
     /// - Parameter isAccepting: whether spans are wanted now (the current data store is fed by OTLP).
-    public init(store: SpanStore, isAccepting: @escaping @Sendable () async -> Bool) {
+    package init(store: SpanStore, isAccepting: @escaping @Sendable () async -> Bool) {
         self.store = store
         self.isAccepting = isAccepting
     }
@@ -34,7 +34,7 @@ public struct Ingestion: Sendable {
 
 extension DataStore {
     /// Whether traces reach this store through the OTLP receiver (it has no query API of its own).
-    public var isFedByOTLP: Bool {
+    package var isFedByOTLP: Bool {
         switch type {
         case "agent", "dash0", "datadog", "dynatrace", "honeycomb", "instana", "lightstep", "newrelic", "otlp",
             "signoz":

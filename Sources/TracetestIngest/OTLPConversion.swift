@@ -9,16 +9,16 @@ typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
 typealias OTLPKeyValue = Opentelemetry_Proto_Common_V1_KeyValue
 
 /// The spans of one export request, grouped by trace, and what had to be dropped.
-public struct SpanBatch: Sendable {
+package struct SpanBatch: Sendable {
     /// Spans per trace, traces in order of first appearance.
-    public var traces: [(traceID: TraceID, spans: [Span])]
-    public var rejectedSpans: Int
+    package var traces: [(traceID: TraceID, spans: [Span])]
+    package var rejectedSpans: Int
     /// Why spans were rejected (the first reason), for the partial-success message.
-    public var rejectionReason: String?
+    package var rejectionReason: String?
 
-    public var spanCount: Int { traces.reduce(0) { $0 + $1.spans.count } }
+    package var spanCount: Int { traces.reduce(0) { $0 + $1.spans.count } }
 
-    public init(traces: [(traceID: TraceID, spans: [Span])], rejectedSpans: Int = 0, rejectionReason: String? = nil) {
+    package init(traces: [(traceID: TraceID, spans: [Span])], rejectedSpans: Int = 0, rejectionReason: String? = nil) {
         self.traces = traces
         self.rejectedSpans = rejectedSpans
         self.rejectionReason = rejectionReason

@@ -6,25 +6,25 @@ import TracetestStorage
 /// The built-in trace store. Spans of traces a run waits for ("expected" traces) are stored in the database and
 /// kept in memory for fast reads; spans of other traces wait in a bounded buffer of recent traces, so a run
 /// created a moment after its spans arrived still finds them. Subscribers hear about every arrival.
-public actor SpanStore {
+package actor SpanStore {
     /// How spans reached the receiver.
-    public enum Transport: String, Sendable {
+    package enum Transport: String, Sendable {
         case grpc = "gRPC"
         case http = "HTTP"
     }
 
     /// New spans for a trace.
-    public struct Arrival: Sendable {
-        public var traceID: TraceID
-        public var newSpans: Int
-        public var totalSpans: Int
-        public var transport: Transport
+    package struct Arrival: Sendable {
+        package var traceID: TraceID
+        package var newSpans: Int
+        package var totalSpans: Int
+        package var transport: Transport
     }
 
     /// Receiver traffic since the last reset, for `GET /api/config/connection/otlp`.
-    public struct Statistics: Sendable, Equatable {
-        public var spanCount: Int
-        public var lastSpanTime: Timestamp?
+    package struct Statistics: Sendable, Equatable {
+        package var spanCount: Int
+        package var lastSpanTime: Timestamp?
     }
 
     private let repository: SpanRepository
@@ -44,7 +44,7 @@ public actor SpanStore {
     private var nextSubscriber = 0
     private var statistics = Statistics(spanCount: 0, lastSpanTime: nil)
 
-    public init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger) {
+    package init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger) {
         self.repository = repository
         self.maxBufferedSpans = settings.maxSpans
         self.maxBufferAge = settings.maxAge.duration
@@ -53,17 +53,17 @@ public actor SpanStore {
     }
 
     /// Counts the batch for the connection check (whatever happens to it next).
-    public func count(_ batch: SpanBatch) {
+    package func count(_ batch: SpanBatch) {
         statistics.spanCount += batch.spanCount
         if batch.spanCount > 0 { statistics.lastSpanTime = .now() }
     }
 
-    public func currentStatistics() -> Statistics { statistics }
+    package func currentStatistics() -> Statistics { statistics }
 
-    public func resetStatistics() { statistics = Statistics(spanCount: 0, lastSpanTime: nil) }
+    package func resetStatistics() { statistics = Statistics(spanCount: 0, lastSpanTime: nil) }
 
     /// Stores the spans of expected traces and buffers the others; then tells subscribers.
-    public func ingest(_ batch: SpanBatch, via transport: Transport) async throws {
+    package func ingest(_ batch: SpanBatch, via transport: Transport) async throws {
         sweepIfDue()
         for (traceID, spans) in batch.traces {
             let total: Int
@@ -81,7 +81,7 @@ public actor SpanStore {
 
     /// Marks `traceID` as awaited by a run: spans already buffered for it move to storage, and later ones are
     /// stored as they arrive, until every run that expected it has called ``forget(_:)``.
-    public func expect(_ traceID: TraceID) async throws {
+    package func expect(_ traceID: TraceID) async throws {
         sweepIfDue()
         expireIfStale(traceID)
         guard expected[traceID] == nil else {
@@ -115,7 +115,7 @@ public actor SpanStore {
 
     /// One run no longer waits for `traceID`; once none does, its spans are no longer stored (what was stored
     /// stays). Without a matching ``expect(_:)`` it does nothing.
-    public func forget(_ traceID: TraceID) {
+    package func forget(_ traceID: TraceID) {
         guard let count = waiters[traceID] else { return }
         if count > 1 {
             waiters[traceID] = count - 1
@@ -126,7 +126,7 @@ public actor SpanStore {
     }
 
     /// Every span received for `traceID`, one per span id.
-    public func spans(of traceID: TraceID) async throws -> [Span] {
+    package func spans(of traceID: TraceID) async throws -> [Span] {
         sweepIfDue()
         expireIfStale(traceID)
         if let spans = expected[traceID] { return spans.all }
@@ -135,7 +135,7 @@ public actor SpanStore {
     }
 
     /// Arrivals of spans for `traceID` from now on, until the caller stops listening.
-    public func arrivals(of traceID: TraceID) -> AsyncStream<Arrival> {
+    package func arrivals(of traceID: TraceID) -> AsyncStream<Arrival> {
         let (stream, continuation) = AsyncStream.makeStream(of: Arrival.self, bufferingPolicy: .unbounded)
         let id = nextSubscriber
         nextSubscriber += 1

@@ -3,20 +3,20 @@ import Foundation
 /// A duration written the way Go's `time.ParseDuration` reads it: `500ms`, `1m30s`, `1.5h`, `-2us`.
 ///
 /// Tracetest configuration and resources (polling profiles, telemetry intervals) use this syntax.
-public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var nanoseconds: Int64
+package struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package var nanoseconds: Int64
 
-    public init(nanoseconds: Int64) {
+    package init(nanoseconds: Int64) {
         self.nanoseconds = nanoseconds
     }
 
-    public static func seconds(_ value: Int64) -> GoDuration { GoDuration(nanoseconds: value * 1_000_000_000) }
-    public static func milliseconds(_ value: Int64) -> GoDuration { GoDuration(nanoseconds: value * 1_000_000) }
+    package static func seconds(_ value: Int64) -> GoDuration { GoDuration(nanoseconds: value * 1_000_000_000) }
+    package static func milliseconds(_ value: Int64) -> GoDuration { GoDuration(nanoseconds: value * 1_000_000) }
 
     /// The value as a Swift `Duration`.
-    public var duration: Duration { .nanoseconds(nanoseconds) }
+    package var duration: Duration { .nanoseconds(nanoseconds) }
 
-    public static func < (lhs: GoDuration, rhs: GoDuration) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+    package static func < (lhs: GoDuration, rhs: GoDuration) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 
     /// The units Go accepts, longest suffix first so `ms` wins over `m`.
     private static let units: [(suffix: String, nanoseconds: Int64)] = [
@@ -25,7 +25,7 @@ public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertibl
     ]
 
     /// Parses `text`; the error message says what is wrong and what is accepted.
-    public init(parsing text: String) throws(GoDurationError) {
+    package init(parsing text: String) throws(GoDurationError) {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { throw GoDurationError(text: text, reason: "it is empty") }
         var negative = false
@@ -57,7 +57,7 @@ public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// Go's `Duration.String()`: `1h2m3.5s`, `300ms`, `0s`.
-    public var description: String {
+    package var description: String {
         if nanoseconds == 0 { return "0s" }
         let sign = nanoseconds < 0 ? "-" : ""
         let magnitude = nanoseconds.magnitude
@@ -85,11 +85,11 @@ public struct GoDuration: Sendable, Hashable, Comparable, CustomStringConvertibl
 }
 
 /// A duration that Go's syntax does not accept.
-public struct GoDurationError: Error, Sendable, CustomStringConvertible {
-    public var text: String
-    public var reason: String
+package struct GoDurationError: Error, Sendable, CustomStringConvertible {
+    package var text: String
+    package var reason: String
 
-    public var description: String {
+    package var description: String {
         "invalid duration \"\(text)\": \(reason) (write a number with a unit: ns, us, ms, s, m, h, e.g. 500ms or 1m30s)"
     }
 }

@@ -1,8 +1,8 @@
 /// Short random ids for resources created without one, in Tracetest's style: 9 characters of `[0-9A-Za-z_-]`.
-public enum ShortID {
+package enum ShortID {
     private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
 
-    public static func make() -> String {
+    package static func make() -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<9).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
     }

@@ -3,30 +3,30 @@ import Foundation
 /// A UTC instant with microsecond precision, written as RFC 3339 (`2024-05-01T12:00:00.123456Z`).
 ///
 /// The range covers Go's zero time `0001-01-01T00:00:00Z`, which Tracetest sends for "never".
-public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public var microsecondsSinceEpoch: Int64
+package struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    package var microsecondsSinceEpoch: Int64
 
-    public init(microsecondsSinceEpoch: Int64) {
+    package init(microsecondsSinceEpoch: Int64) {
         self.microsecondsSinceEpoch = microsecondsSinceEpoch
     }
 
     /// Go's zero `time.Time`.
-    public static let zero = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)
+    package static let zero = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)
     /// The Unix epoch, `1970-01-01T00:00:00Z`.
-    public static let epoch = Timestamp(microsecondsSinceEpoch: 0)
+    package static let epoch = Timestamp(microsecondsSinceEpoch: 0)
 
-    public static func now() -> Timestamp {
+    package static func now() -> Timestamp {
         Timestamp(microsecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
     }
 
-    public var isZero: Bool { self == .zero }
+    package var isZero: Bool { self == .zero }
 
-    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+    package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.microsecondsSinceEpoch < rhs.microsecondsSinceEpoch
     }
 
     /// Reads RFC 3339 with or without fractional seconds and with `Z` or a numeric offset.
-    public init?(rfc3339 text: String) {
+    package init?(rfc3339 text: String) {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
@@ -78,7 +78,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// RFC 3339 in UTC with trailing zeros of the fraction removed, as Go's `RFC3339Nano`.
-    public var rfc3339: String {
+    package var rfc3339: String {
         let (seconds, micros) = microsecondsSinceEpoch.floorDividedAndRemainder(by: 1_000_000)
         let (days, secondOfDay) = seconds.floorDividedAndRemainder(by: 86_400)
         let (year, month, day) = Self.civilFromDays(Int(days))
@@ -94,10 +94,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         return text + "Z"
     }
 
-    public var description: String { rfc3339 }
+    package var description: String { rfc3339 }
 
     /// RFC 3339 with nanoseconds (trailing zeros removed), for span and event times.
-    public static func rfc3339(unixNano: Int64) -> String {
+    package static func rfc3339(unixNano: Int64) -> String {
         let (micros, nanos) = unixNano.floorDividedAndRemainder(by: 1000)
         let text = Timestamp(microsecondsSinceEpoch: micros).rfc3339
         guard nanos > 0 else { return text }
@@ -109,13 +109,13 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     /// Milliseconds since the Unix epoch.
-    public var unixMilliseconds: Int64 { microsecondsSinceEpoch.floorDividedAndRemainder(by: 1000).quotient }
+    package var unixMilliseconds: Int64 { microsecondsSinceEpoch.floorDividedAndRemainder(by: 1000).quotient }
 
-    public func adding(microseconds: Int64) -> Timestamp {
+    package func adding(microseconds: Int64) -> Timestamp {
         Timestamp(microsecondsSinceEpoch: microsecondsSinceEpoch + microseconds)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let value = Timestamp(rfc3339: text) else {
@@ -127,7 +127,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self = value
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rfc3339)
     }

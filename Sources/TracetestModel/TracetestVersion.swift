@@ -1,6 +1,6 @@
 /// This project's version, reported by `GET /api/version.json` and `tracetest version`.
 ///
 /// It starts at 1.8.0 so that Tracetest CLIs, which require a server at least as new as themselves, accept it.
-public enum TracetestVersion {
-    public static let current = "1.8.0"
+package enum TracetestVersion {
+    package static let current = "1.8.0"
 }

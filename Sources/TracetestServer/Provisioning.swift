@@ -6,15 +6,15 @@ import Yams
 /// Resources applied once, when the server starts on a new installation: from `--provisioning-file` or the
 /// base64 YAML in `TRACETEST_PROVISIONING`. Everything is checked before anything is written, and everything is
 /// written in one transaction.
-public struct Provisioning: Sendable {
+package struct Provisioning: Sendable {
     /// Where the documents came from, for messages.
-    public let source: String
+    package let source: String
     let resources: [ProvisionedResource]
 
-    public var count: Int { resources.count }
+    package var count: Int { resources.count }
 
     /// Reads the provisioning documents: the file when given, else `TRACETEST_PROVISIONING`; nil when neither.
-    public static func load(file: String?, environment: [String: String]) throws(ProvisioningError) -> Provisioning? {
+    package static func load(file: String?, environment: [String: String]) throws(ProvisioningError) -> Provisioning? {
         if let file {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
             else {
@@ -35,7 +35,7 @@ public struct Provisioning: Sendable {
     }
 
     /// Parses and validates a `---`-separated stream of `{type, spec}` documents.
-    public static func parse(_ text: String, source: String) throws(ProvisioningError) -> Provisioning {
+    package static func parse(_ text: String, source: String) throws(ProvisioningError) -> Provisioning {
         let documents: [Node]
         do {
             documents = try WireDecoding.documents(text)
@@ -82,8 +82,8 @@ public struct Provisioning: Sendable {
 }
 
 /// A provisioning file that cannot be applied; start-up stops with this message.
-public struct ProvisioningError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+package struct ProvisioningError: Error, Sendable, CustomStringConvertible {
+    package var description: String
 
     init(_ description: String) {
         self.description = description

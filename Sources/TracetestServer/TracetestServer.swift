@@ -12,15 +12,15 @@ import TracetestTelemetry
 
 /// What `tracetest serve` runs: the database, the OTLP receivers, the run engine and the HTTP API, as services of
 /// one group.
-public struct TracetestServer: Sendable {
-    public let store: Store
-    public let spans: SpanStore
-    public let engine: RunEngine
+package struct TracetestServer: Sendable {
+    package let store: Store
+    package let spans: SpanStore
+    package let engine: RunEngine
     /// In start order; a service group shuts them down in reverse (the HTTP server drains before the pool closes).
-    public let services: [any Service]
+    package let services: [any Service]
 
     /// The servers that listen, for ``make(configuration:provisioning:logger:onListening:)``.
-    public enum Listener: String, Sendable {
+    package enum Listener: String, Sendable {
         case api = "HTTP API"
         case otlpGRPC = "OTLP gRPC receiver"
         case otlpHTTP = "OTLP HTTP receiver"
@@ -30,7 +30,7 @@ public struct TracetestServer: Sendable {
     /// migrations, provisioning) runs once when the services start, before any port opens.
     ///
     /// - Parameter onListening: called with each listener's bound port once it accepts requests.
-    public static func make(
+    package static func make(
         configuration: ServerConfiguration,
         provisioning: Provisioning?,
         logger: Logger,
@@ -45,10 +45,9 @@ public struct TracetestServer: Sendable {
             settings: configuration.otlpServer.recentTraces,
             logger: logger
         )
-        let startupTimeout = configuration.postgres?.startupTimeout.duration
         let startup = StartupGate {
-            if let postgres = database as? PostgresDatabase, let startupTimeout {
-                try await postgres.waitUntilReachable(timeout: startupTimeout, logger: logger)
+            if let postgres = database as? PostgresDatabase {
+                try await postgres.waitUntilReachable(timeout: postgres.settings.startupTimeout, logger: logger)
             }
             try await store.migrate(logger: logger)
             try await install(store: store, provisioning: provisioning, logger: logger)
@@ -102,7 +101,7 @@ public struct TracetestServer: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT, then drains requests and closes the database.
-    public func run(logger: Logger) async throws {
+    package func run(logger: Logger) async throws {
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -116,31 +115,8 @@ public struct TracetestServer: Sendable {
             logger.info("storage: embedded SQLite database at \(absolute)")
             return try await SQLiteDatabase.open(path: absolute, logger: logger)
         case .postgres(let settings):
-            var sslMode = PostgresSSLMode.prefer
-            if let text = settings.parameters["sslmode"] {
-                guard let mode = PostgresSSLMode(rawValue: text) else {
-                    let allowed = PostgresSSLMode.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw ConfigurationError(
-                        source: nil, keyPath: "postgres.params",
-                        message: "sslmode \"\(text)\" is not one of: \(allowed)")
-                }
-                sslMode = mode
-            }
-            var connection = PostgresConnectionSettings(
-                host: settings.host,
-                port: settings.port,
-                user: settings.user,
-                password: settings.password,
-                database: settings.dbname,
-                sslMode: sslMode,
-                applicationName: settings.parameters["application_name"]
-            )
-            if let seconds = settings.connectTimeoutSeconds {
-                // libpq treats anything under 2 seconds as 2.
-                connection.connectTimeout = .seconds(max(seconds, 2))
-            }
-            logger.info("storage: PostgreSQL database \(settings.dbname) at \(connection.endpoint)")
-            return PostgresDatabase(settings: connection, logger: logger)
+            logger.info("storage: PostgreSQL database \(settings.database) at \(settings.endpoint)")
+            return PostgresDatabase(settings: settings, logger: logger)
         }
     }
 

@@ -2,24 +2,24 @@ import Logging
 import TracetestModel
 
 /// Every repository of the server, over one database.
-public struct Store: Sendable {
-    public let database: any SQLDatabase
-    public let tests: TestRepository
-    public let testSuites: TestSuiteRepository
-    public let variableSets: VariableSetRepository
-    public let demos: DemoRepository
-    public let dataStores: SingletonRepository<DataStore>
-    public let pollingProfiles: SingletonRepository<PollingProfile>
-    public let configs: SingletonRepository<Config>
-    public let analyzers: SingletonRepository<Analyzer>
-    public let testRunners: SingletonRepository<TestRunner>
-    public let server: ServerRecord
-    public let wizard: WizardRepository
-    public let runs: RunRepository
-    public let suiteRuns: SuiteRunRepository
-    public let spans: SpanRepository
+package struct Store: Sendable {
+    package let database: any SQLDatabase
+    package let tests: TestRepository
+    package let testSuites: TestSuiteRepository
+    package let variableSets: VariableSetRepository
+    package let demos: DemoRepository
+    package let dataStores: SingletonRepository<DataStore>
+    package let pollingProfiles: SingletonRepository<PollingProfile>
+    package let configs: SingletonRepository<Config>
+    package let analyzers: SingletonRepository<Analyzer>
+    package let testRunners: SingletonRepository<TestRunner>
+    package let server: ServerRecord
+    package let wizard: WizardRepository
+    package let runs: RunRepository
+    package let suiteRuns: SuiteRunRepository
+    package let spans: SpanRepository
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
         tests = TestRepository(database: database)
         testSuites = TestSuiteRepository(database: database)
@@ -42,7 +42,7 @@ public struct Store: Sendable {
     }
 
     /// Brings the schema up to date.
-    public func migrate(logger: Logger) async throws {
+    package func migrate(logger: Logger) async throws {
         try await Migrator.migrate(database, Schema.migrations, logger: logger)
     }
 }

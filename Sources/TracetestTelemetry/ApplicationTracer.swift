@@ -6,7 +6,7 @@ import Tracing
 ///
 /// When no application exporter is configured the span still gets a fresh span id (the application receives it
 /// as its parent) but nothing is exported.
-public struct ApplicationTracer: Sendable {
+package struct ApplicationTracer: Sendable {
     let tracer: (any Tracer)?
 
     init(_ tracer: (any Tracer)?) {
@@ -14,20 +14,20 @@ public struct ApplicationTracer: Sendable {
     }
 
     /// Exports nothing; trigger spans still get ids.
-    public static let disabled = ApplicationTracer(nil)
+    package static let disabled = ApplicationTracer(nil)
 
     /// Whether trigger spans are exported.
-    public var isEnabled: Bool { tracer != nil }
+    package var isEnabled: Bool { tracer != nil }
 
     /// The `tracestate` of test traffic, which collectors can route or keep on.
-    public static let traceState = "tracetest=true"
+    package static let traceState = "tracetest=true"
 
     /// Starts the `Tracetest trigger` span in trace `traceID` (kind INTERNAL, no attributes, tracestate
     /// `tracetest=true`). End it with ``TriggerSpan/end()`` once the trigger returned.
     ///
     /// The span's parent span id is a random id that exists nowhere in the trace: the tracing library continues a
     /// trace only from a propagated parent, and trace assembly treats such a span as the root.
-    public func startTriggerSpan(traceID: TraceID) -> TriggerSpan {
+    package func startTriggerSpan(traceID: TraceID) -> TriggerSpan {
         guard let tracer else {
             return TriggerSpan(traceID: traceID, spanID: .random(), isSampled: true, span: nil)
         }
@@ -47,7 +47,7 @@ public struct ApplicationTracer: Sendable {
     }
 
     /// Runs `body` inside a `Tracetest trigger` span of trace `traceID`, ending it when `body` returns or throws.
-    public func withTriggerSpan<T>(
+    package func withTriggerSpan<T>(
         traceID: TraceID,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (TriggerSpan) async throws -> T
@@ -59,24 +59,24 @@ public struct ApplicationTracer: Sendable {
 }
 
 /// The `Tracetest trigger` span of one run: the ids to propagate to the application under test.
-public struct TriggerSpan: Sendable {
-    public let traceID: TraceID
+package struct TriggerSpan: Sendable {
+    package let traceID: TraceID
     /// The span id the application's first span takes as its parent; stored as the run's `spanId`.
-    public let spanID: SpanID
+    package let spanID: SpanID
     /// The application tracer's sampling decision (HTTP triggers propagate `sampled` regardless).
-    public let isSampled: Bool
+    package let isSampled: Bool
     let span: (any Tracing.Span)?
 
     /// `tracetest=true`.
-    public var traceState: String { ApplicationTracer.traceState }
+    package var traceState: String { ApplicationTracer.traceState }
 
     /// The W3C `traceparent` of this span, with the sampled flag given (HTTP triggers force it on).
-    public func traceparent(sampled: Bool) -> String {
+    package func traceparent(sampled: Bool) -> String {
         "00-\(traceID.hex)-\(spanID.hex)-\(sampled ? "01" : "00")"
     }
 
     /// Ends the span; later calls do nothing.
-    public func end() {
+    package func end() {
         span?.end()
     }
 }

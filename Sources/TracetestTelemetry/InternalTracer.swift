@@ -2,7 +2,7 @@ import Tracing
 
 /// The tracer of the server's own spans (`server.telemetry.exporter`). When that exporter is not configured it is
 /// ``disabled``: bodies run directly and nothing is recorded.
-public struct InternalTracer: Sendable {
+package struct InternalTracer: Sendable {
     let tracer: (any Tracer)?
 
     init(_ tracer: (any Tracer)?) {
@@ -10,14 +10,14 @@ public struct InternalTracer: Sendable {
     }
 
     /// Records nothing.
-    public static let disabled = InternalTracer(nil)
+    package static let disabled = InternalTracer(nil)
 
     /// Whether spans are recorded and exported.
-    public var isEnabled: Bool { tracer != nil }
+    package var isEnabled: Bool { tracer != nil }
 
     /// Runs `body` in a new span named `name`, a child of `parent` (by default the span active in this task). The
     /// span ends when `body` returns; an error thrown by `body` is recorded on it (status ERROR) and rethrown.
-    public func withSpan<T>(
+    package func withSpan<T>(
         _ name: String,
         kind: TelemetrySpanKind = .internal,
         parent: TelemetryContext? = nil,
@@ -42,7 +42,7 @@ public struct InternalTracer: Sendable {
     /// Like ``withSpan(_:kind:parent:attributes:isolation:_:)``, but only when a span started by this server is
     /// active in the task and recording; otherwise `body` runs without a span. Database spans use it, so the
     /// database never starts traces of its own.
-    public func withChildSpan<T>(
+    package func withChildSpan<T>(
         _ name: String,
         kind: TelemetrySpanKind = .internal,
         attributes: [String: TelemetryAttributeValue] = [:],
@@ -55,7 +55,7 @@ public struct InternalTracer: Sendable {
 
     /// Starts a span that the caller ends with ``TelemetrySpan/end()``. It does not become the task's current span:
     /// use ``TelemetryContext/withCurrent(isolation:_:)`` with its ``TelemetrySpan/context`` to parent work under it.
-    public func startSpan(
+    package func startSpan(
         _ name: String,
         kind: TelemetrySpanKind = .internal,
         parent: TelemetryContext? = nil,
@@ -70,14 +70,14 @@ public struct InternalTracer: Sendable {
 
     /// Whether a span started in this process is active in the task and recording (a span continued from an incoming
     /// `traceparent` alone is not).
-    public var hasActiveSpan: Bool {
+    package var hasActiveSpan: Bool {
         guard let tracer, let context = InstrumentationContext.current else { return false }
         return tracer.activeSpan(identifiedBy: context) != nil
     }
 
     /// The context carried by W3C trace-context headers (`traceparent`, `tracestate`), to parent a span on the
     /// caller's; a missing or malformed `traceparent` gives ``TelemetryContext/root``.
-    public func extractContext(traceparent: String?, tracestate: String?) -> TelemetryContext {
+    package func extractContext(traceparent: String?, tracestate: String?) -> TelemetryContext {
         guard let tracer, let traceparent else { return .root }
         var carrier = ["traceparent": traceparent]
         if let tracestate { carrier["tracestate"] = tracestate }

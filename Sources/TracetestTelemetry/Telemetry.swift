@@ -11,45 +11,45 @@ import Tracing
 ///
 /// Nothing is bootstrapped globally, so several servers can run in one process. Run ``services`` in the server's
 /// service group, before the other services, so they stop last and flush what the others recorded.
-public struct Telemetry: Sendable {
+package struct Telemetry: Sendable {
     /// The server's own spans; disabled when `server.telemetry.exporter` is empty.
-    public let tracer: InternalTracer
+    package let tracer: InternalTracer
     /// The `Tracetest trigger` span; exports only when `server.telemetry.applicationExporter` is set.
-    public let application: ApplicationTracer
+    package let application: ApplicationTracer
     /// The server's metrics; disabled when `server.telemetry.exporter` is empty.
-    public let metrics: TelemetryMetrics
+    package let metrics: TelemetryMetrics
     /// The exporters' background work. None of them ends the server: a failure is logged and telemetry stops.
-    public let services: [any Service]
+    package let services: [any Service]
     /// The `service.instance.id` of the internal spans, which the OTLP receiver uses to recognise this server's own
     /// telemetry coming back.
-    public let instanceID: String
+    package let instanceID: String
     let monitors: [ExportMonitor]
 
     /// No telemetry at all.
-    public static let disabled = Telemetry(
+    package static let disabled = Telemetry(
         tracer: .disabled, application: .disabled, metrics: .disabled, services: [], instanceID: "", monitors: [])
 
     /// Logging metadata for the active span (`trace_id`, `span_id`, `trace_flags`), for `LoggingSystem.bootstrap`.
-    public static var loggingMetadataProvider: Logger.MetadataProvider { OTel.makeLoggingMetadataProvider() }
+    package static var loggingMetadataProvider: Logger.MetadataProvider { OTel.makeLoggingMetadataProvider() }
 
     /// Spans the internal exporter dropped because its queue was full, since start.
-    public var droppedSpans: Int { monitors.first?.droppedSpans ?? 0 }
+    package var droppedSpans: Int { monitors.first?.droppedSpans ?? 0 }
 
     /// The batching of spans: a batch every 100 ms, at most 512 spans a batch, at most 2048 waiting.
-    public static let scheduleDelay = Duration.milliseconds(100)
-    public static let maxQueueSize = 2048
-    public static let maxExportBatchSize = 512
+    package static let scheduleDelay = Duration.milliseconds(100)
+    package static let maxQueueSize = 2048
+    package static let maxExportBatchSize = 512
     /// How long one export request may take (OpenTelemetry's default for OTLP exporters).
-    public static let exportTimeout = Duration.seconds(10)
+    package static let exportTimeout = Duration.seconds(10)
     /// How long one batch may take to export, including the exporter's retries (OpenTelemetry's default); a busy or
     /// just-started collector gets this long before a batch is given up.
-    public static let batchExportTimeout = Duration.seconds(30)
+    package static let batchExportTimeout = Duration.seconds(30)
     /// How long shutdown waits for the exporters to flush before abandoning what is left.
-    public static let shutdownLimit = Duration.seconds(10)
+    package static let shutdownLimit = Duration.seconds(10)
 
     /// Builds the telemetry `configuration` asks for and logs what it does (exporter, endpoint, service name,
     /// sampling). An exporter that cannot be reached is not an error: export is retried while the server runs.
-    public static func bootstrap(
+    package static func bootstrap(
         configuration: ServerConfiguration,
         logger: Logger
     ) throws(TelemetryError) -> Telemetry {
@@ -229,8 +229,8 @@ public struct Telemetry: Sendable {
 }
 
 /// Telemetry that cannot be set up as configured.
-public struct TelemetryError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+package struct TelemetryError: Error, CustomStringConvertible, Sendable {
+    package var description: String
 
     init(_ description: String) {
         self.description = description

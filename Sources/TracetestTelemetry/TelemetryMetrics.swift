@@ -4,7 +4,7 @@ import CoreMetrics
 /// `metricsReaderInterval`. When that exporter is not configured every method does nothing.
 ///
 /// Dimensions are text (swift-metrics has no other kind): `http.status_code` is `"200"`.
-public struct TelemetryMetrics: Sendable {
+package struct TelemetryMetrics: Sendable {
     let factory: (any MetricsFactory)?
 
     init(_ factory: (any MetricsFactory)?) {
@@ -12,12 +12,12 @@ public struct TelemetryMetrics: Sendable {
     }
 
     /// Records nothing.
-    public static let disabled = TelemetryMetrics(nil)
+    package static let disabled = TelemetryMetrics(nil)
 
-    public var isEnabled: Bool { factory != nil }
+    package var isEnabled: Bool { factory != nil }
 
     /// `http.server.latency`: one routed API request.
-    public func recordHTTPServerLatency(milliseconds: Int64, route: String, method: String, statusCode: Int) {
+    package func recordHTTPServerLatency(milliseconds: Int64, route: String, method: String, statusCode: Int) {
         guard let factory else { return }
         let dimensions = [
             ("unit", "ms"), ("http.route", route), ("http.method", method), ("http.status_code", String(statusCode)),
@@ -26,32 +26,32 @@ public struct TelemetryMetrics: Sendable {
     }
 
     /// `tracetest.worker.<worker>.latency`: one job of a run engine worker, by the run's state when the job began.
-    public func recordWorkerLatency(_ worker: WorkerName, milliseconds: Int64, runState: String) {
+    package func recordWorkerLatency(_ worker: WorkerName, milliseconds: Int64, runState: String) {
         guard let factory else { return }
         let dimensions = [("unit", "ms"), ("run_state", runState)]
         Recorder(label: MetricName.workerLatency(worker), dimensions: dimensions, factory: factory).record(milliseconds)
     }
 
     /// `messaging.enqueue`: records 1 for a job put on `queue`.
-    public func recordEnqueue(queue: String) {
+    package func recordEnqueue(queue: String) {
         guard let factory else { return }
         Recorder(label: MetricName.messagingEnqueue, dimensions: [("queue.name", queue)], factory: factory).record(1)
     }
 
     /// `messaging.listen`: records 1 for a job taken from `queue`.
-    public func recordListen(queue: String) {
+    package func recordListen(queue: String) {
         guard let factory else { return }
         Recorder(label: MetricName.messagingListen, dimensions: [("queue.name", queue)], factory: factory).record(1)
     }
 
     /// `tracetest.runs.finished`: a run reached the final state `state` (`FINISHED`, `TRIGGER_FAILED`, …).
-    public func countFinishedRun(state: String) {
+    package func countFinishedRun(state: String) {
         guard let factory else { return }
         Counter(label: MetricName.finishedRuns, dimensions: [("run_state", state)], factory: factory).increment()
     }
 
     /// `tracetest.otlp.ingested_spans`: spans received over `transport` (`grpc` or `http`).
-    public func countIngestedSpans(_ count: Int, transport: String) {
+    package func countIngestedSpans(_ count: Int, transport: String) {
         guard let factory, count > 0 else { return }
         Counter(label: MetricName.ingestedSpans, dimensions: [("transport", transport)], factory: factory)
             .increment(by: count)

@@ -1,7 +1,7 @@
 import Tracing
 
 /// A value of a span attribute.
-public enum TelemetryAttributeValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+package enum TelemetryAttributeValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral
 {
     case string(String)
@@ -9,9 +9,9 @@ public enum TelemetryAttributeValue: Sendable, Equatable, ExpressibleByStringLit
     case bool(Bool)
     case double(Double)
 
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int64) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 
     var spanAttribute: SpanAttribute {
         switch self {
@@ -24,7 +24,7 @@ public enum TelemetryAttributeValue: Sendable, Equatable, ExpressibleByStringLit
 }
 
 /// The kind of a span; `internal` unless the catalogue says otherwise (database spans are `client`).
-public enum TelemetrySpanKind: Sendable {
+package enum TelemetrySpanKind: Sendable {
     case `internal`, server, client, producer, consumer
 
     var spanKind: SpanKind {
@@ -40,7 +40,7 @@ public enum TelemetrySpanKind: Sendable {
 
 /// A span of the server's own telemetry, or nothing when that telemetry is off or the span is not sampled: every
 /// method is then a no-op.
-public struct TelemetrySpan: Sendable {
+package struct TelemetrySpan: Sendable {
     let span: (any Tracing.Span)?
 
     init(_ span: (any Tracing.Span)?) {
@@ -48,31 +48,31 @@ public struct TelemetrySpan: Sendable {
     }
 
     /// A span that records nothing.
-    public static let none = TelemetrySpan(nil)
+    package static let none = TelemetrySpan(nil)
 
     /// Whether anything set on this span is recorded.
-    public var isRecording: Bool { span?.isRecording ?? false }
+    package var isRecording: Bool { span?.isRecording ?? false }
 
     /// The context of this span, to start children of it elsewhere (``InternalTracer/withSpan(_:kind:parent:attributes:isolation:_:)``).
-    public var context: TelemetryContext { TelemetryContext(span?.context) }
+    package var context: TelemetryContext { TelemetryContext(span?.context) }
 
-    public func setAttribute(_ key: String, _ value: String) {
+    package func setAttribute(_ key: String, _ value: String) {
         span?.attributes[key] = value
     }
 
-    public func setAttribute(_ key: String, _ value: Int) {
+    package func setAttribute(_ key: String, _ value: Int) {
         span?.attributes[key] = Int64(value)
     }
 
-    public func setAttribute(_ key: String, _ value: Bool) {
+    package func setAttribute(_ key: String, _ value: Bool) {
         span?.attributes[key] = value
     }
 
-    public func setAttribute(_ key: String, _ value: Double) {
+    package func setAttribute(_ key: String, _ value: Double) {
         span?.attributes[key] = value
     }
 
-    public func setAttributes(_ attributes: [String: TelemetryAttributeValue]) {
+    package func setAttributes(_ attributes: [String: TelemetryAttributeValue]) {
         guard let span, span.isRecording else { return }
         span.updateAttributes { stored in
             for (key, value) in attributes { stored[key] = value.spanAttribute }
@@ -80,19 +80,19 @@ public struct TelemetrySpan: Sendable {
     }
 
     /// Records `error` as an `exception` event and sets the status to ERROR with its description.
-    public func recordError(_ error: any Error) {
+    package func recordError(_ error: any Error) {
         guard let span, span.isRecording else { return }
         span.recordError(error)
         span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
     }
 
     /// Sets the status to ERROR with `message`, without an exception event.
-    public func setError(message: String) {
+    package func setError(message: String) {
         span?.setStatus(SpanStatus(code: .error, message: message))
     }
 
     /// Adds an event named `name`.
-    public func addEvent(_ name: String, attributes: [String: TelemetryAttributeValue] = [:]) {
+    package func addEvent(_ name: String, attributes: [String: TelemetryAttributeValue] = [:]) {
         guard let span, span.isRecording else { return }
         var converted = SpanAttributes()
         for (key, value) in attributes { converted[key] = value.spanAttribute }
@@ -100,14 +100,14 @@ public struct TelemetrySpan: Sendable {
     }
 
     /// Ends the span; only for spans from ``InternalTracer/startSpan(_:kind:parent:attributes:)``.
-    public func end() {
+    package func end() {
         span?.end()
     }
 }
 
 /// Where new spans attach: the span active in a task, captured to parent work done later elsewhere (a job runs
 /// as a child of the span that was active when it was enqueued).
-public struct TelemetryContext: Sendable {
+package struct TelemetryContext: Sendable {
     let value: InstrumentationContext?
 
     init(_ value: InstrumentationContext?) {
@@ -115,13 +115,13 @@ public struct TelemetryContext: Sendable {
     }
 
     /// The context of the calling task.
-    public static var current: TelemetryContext { TelemetryContext(InstrumentationContext.current) }
+    package static var current: TelemetryContext { TelemetryContext(InstrumentationContext.current) }
 
     /// No parent: spans started here begin new traces.
-    public static let root = TelemetryContext(nil)
+    package static let root = TelemetryContext(nil)
 
     /// Runs `body` with this context as the task's current one, so spans started inside are its children.
-    public func withCurrent<T>(
+    package func withCurrent<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> T
     ) async rethrows -> T {

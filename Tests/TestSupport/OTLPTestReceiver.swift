@@ -3,18 +3,18 @@ import Foundation
 /// A real OTLP receiver for telemetry tests: a Python process on the official `opentelemetry-proto` definitions
 /// (grpcio, installed by scripts/test) that accepts OTLP/gRPC and OTLP/HTTP traces and metrics on loopback and
 /// writes every export request it receives as one JSON line.
-public final class OTLPTestReceiver: @unchecked Sendable {
-    public let grpcPort: Int
-    public let httpPort: Int
+package final class OTLPTestReceiver: @unchecked Sendable {
+    package let grpcPort: Int
+    package let httpPort: Int
     /// The JSON-lines file of received requests.
-    public let outputPath: String
+    package let outputPath: String
     private let process: Process
     private let errorPath: String
 
     /// `host:port` of the gRPC receiver.
-    public var grpcEndpoint: String { "127.0.0.1:\(grpcPort)" }
+    package var grpcEndpoint: String { "127.0.0.1:\(grpcPort)" }
     /// Base URL of the HTTP receiver.
-    public var httpEndpoint: String { "http://127.0.0.1:\(httpPort)" }
+    package var httpEndpoint: String { "http://127.0.0.1:\(httpPort)" }
 
     private init(process: Process, grpcPort: Int, httpPort: Int, outputPath: String, errorPath: String) {
         self.process = process
@@ -26,7 +26,7 @@ public final class OTLPTestReceiver: @unchecked Sendable {
 
     /// Starts a receiver on the given ports (0: free ones), appending to `outputPath` (a new temporary file by
     /// default); with `discard` it accepts and forgets everything.
-    public static func start(
+    package static func start(
         grpcPort: Int = 0, httpPort: Int = 0, outputPath: String? = nil, discard: Bool = false
     ) async throws -> OTLPTestReceiver {
         let directory = FileManager.default.temporaryDirectory.path
@@ -72,20 +72,20 @@ public final class OTLPTestReceiver: @unchecked Sendable {
     }
 
     /// Starts a receiver again on the same ports, appending to the same file.
-    public func restart() async throws -> OTLPTestReceiver {
+    package func restart() async throws -> OTLPTestReceiver {
         try await Self.start(grpcPort: grpcPort, httpPort: httpPort, outputPath: outputPath)
     }
 
     /// Kills the receiver at once (SIGKILL), as a crashing collector would go.
-    public func kill() async {
+    package func kill() async {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
-    public var isRunning: Bool { process.isRunning }
+    package var isRunning: Bool { process.isRunning }
 
     /// Every request received so far.
-    public func requests() throws -> [[String: Any]] {
+    package func requests() throws -> [[String: Any]] {
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         return try text.split(separator: "\n").map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -96,7 +96,7 @@ public final class OTLPTestReceiver: @unchecked Sendable {
     }
 
     /// Every span received so far, in arrival order.
-    public func spans() throws -> [ReceivedSpan] {
+    package func spans() throws -> [ReceivedSpan] {
         try requests().filter { $0["signal"] as? String == "traces" }.flatMap { request in
             let transport = request["transport"] as? String ?? ""
             return (request["resources"] as? [[String: Any]] ?? []).flatMap { resource in
@@ -109,7 +109,7 @@ public final class OTLPTestReceiver: @unchecked Sendable {
     }
 
     /// Every metrics export received so far, in arrival order.
-    public func metricExports() throws -> [MetricExport] {
+    package func metricExports() throws -> [MetricExport] {
         try requests().filter { $0["signal"] as? String == "metrics" }.map { request in
             let resources = request["resources"] as? [[String: Any]] ?? []
             return MetricExport(
@@ -121,7 +121,7 @@ public final class OTLPTestReceiver: @unchecked Sendable {
     }
 
     /// Polls until `condition` returns a value; fails after `timeout` with what was received.
-    public func wait<T>(
+    package func wait<T>(
         for what: String, timeout: Duration = .seconds(60), _ condition: (OTLPTestReceiver) async throws -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout
@@ -137,7 +137,7 @@ public final class OTLPTestReceiver: @unchecked Sendable {
 
     /// Sends one span named `sent span` of `traceID` with `resource` attributes to an OTLP receiver: `transport` is
     /// `grpc` (`target` is `host:port`) or `http` (`target` is the base URL).
-    public static func send(
+    package static func send(
         transport: String, target: String, traceID: String, resource: [String: String]
     ) async throws {
         let script = FileManager.default.temporaryDirectory.path + "/otlp_receiver-\(UUID().uuidString).py"
@@ -150,12 +150,12 @@ public final class OTLPTestReceiver: @unchecked Sendable {
     }
 
     /// Spans received, counted from the lines a `discard` receiver writes.
-    public func discardedSpanCount() throws -> Int {
+    package func discardedSpanCount() throws -> Int {
         try requests().filter { $0["signal"] as? String == "traces" }.reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
     }
 
     /// What the receiver wrote to standard error.
-    public var log: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
+    package var log: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
     deinit {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
@@ -163,28 +163,28 @@ public final class OTLPTestReceiver: @unchecked Sendable {
 }
 
 /// One span as the receiver got it; attribute values as text, their OTLP types in `attributeTypes`.
-public struct ReceivedSpan: Sendable, CustomStringConvertible {
-    public var name: String
-    public var scope: String
-    public var traceID: String
-    public var spanID: String
+package struct ReceivedSpan: Sendable, CustomStringConvertible {
+    package var name: String
+    package var scope: String
+    package var traceID: String
+    package var spanID: String
     /// Empty for a root span.
-    public var parentSpanID: String
-    public var traceState: String
+    package var parentSpanID: String
+    package var traceState: String
     /// OTLP `SpanKind`: 1 internal, 2 server, 3 client.
-    public var kind: Int
-    public var attributes: [String: String]
+    package var kind: Int
+    package var attributes: [String: String]
     /// `string`, `int`, `bool`, `double`, `array`, `kvlist`, `bytes`.
-    public var attributeTypes: [String: String]
+    package var attributeTypes: [String: String]
     /// OTLP status code: 0 unset, 1 ok, 2 error.
-    public var statusCode: Int
-    public var statusMessage: String
-    public var events: [(name: String, attributes: [String: String])]
-    public var resource: [String: String]
+    package var statusCode: Int
+    package var statusMessage: String
+    package var events: [(name: String, attributes: [String: String])]
+    package var resource: [String: String]
     /// `grpc` or `http`.
-    public var transport: String
-    public var startTimeUnixNano: UInt64
-    public var endTimeUnixNano: UInt64
+    package var transport: String
+    package var startTimeUnixNano: UInt64
+    package var endTimeUnixNano: UInt64
 
     init(_ object: [String: Any], resource: [String: String], transport: String) {
         name = object["name"] as? String ?? ""
@@ -208,26 +208,26 @@ public struct ReceivedSpan: Sendable, CustomStringConvertible {
         endTimeUnixNano = (object["endTimeUnixNano"] as? NSNumber)?.uint64Value ?? 0
     }
 
-    public var description: String {
+    package var description: String {
         "\(name) [\(traceID)/\(spanID) parent \(parentSpanID.isEmpty ? "-" : parentSpanID)] \(attributes)"
     }
 }
 
 /// One metrics export request.
-public struct MetricExport: Sendable {
-    public var resource: [String: String]
-    public var metrics: [ReceivedMetric]
+package struct MetricExport: Sendable {
+    package var resource: [String: String]
+    package var metrics: [ReceivedMetric]
 
-    public func metric(_ name: String) -> ReceivedMetric? { metrics.first { $0.name == name } }
+    package func metric(_ name: String) -> ReceivedMetric? { metrics.first { $0.name == name } }
 }
 
 /// One metric of an export: its data points with their attributes and, for histograms, counts and sums.
-public struct ReceivedMetric: Sendable {
-    public var name: String
-    public var unit: String
+package struct ReceivedMetric: Sendable {
+    package var name: String
+    package var unit: String
     /// `histogram`, `sum`, `gauge`, `exponential_histogram`.
-    public var type: String
-    public var points: [(attributes: [String: String], count: Int, sum: Double, value: Double)]
+    package var type: String
+    package var points: [(attributes: [String: String], count: Int, sum: Double, value: Double)]
 
     init(_ object: [String: Any]) {
         name = object["name"] as? String ?? ""

@@ -5,7 +5,7 @@
 #endif
 
 /// A TCP port on 127.0.0.1 that nothing listens on: bound once to learn it, then released.
-public func unusedPort() throws -> Int {
+package func unusedPort() throws -> Int {
     #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else

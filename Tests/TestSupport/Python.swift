@@ -1,15 +1,15 @@
 import Foundation
 
 /// The Python with the OpenTelemetry SDK that scripts/test installs (`TRACETEST_TEST_PYTHON`, else `.venv/bin/python`).
-public enum Python {
-    public static var executable: String {
+package enum Python {
+    package static var executable: String {
         if let path = ProcessInfo.processInfo.environment["TRACETEST_TEST_PYTHON"], !path.isEmpty { return path }
         let venv = FileManager.default.currentDirectoryPath + "/.venv/bin/python"
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
     }
 
     /// Runs `script` with `arguments` and returns its standard output; a non-zero exit throws with standard error.
-    public static func run(_ script: String, _ arguments: [String]) async throws -> String {
+    package static func run(_ script: String, _ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [script] + arguments
@@ -42,7 +42,7 @@ public enum Python {
     }
 
     /// Runs `script` and parses its last output line as a JSON object.
-    public static func json(_ script: String, _ arguments: [String]) async throws -> [String: Any] {
+    package static func json(_ script: String, _ arguments: [String]) async throws -> [String: Any] {
         let output = try await run(script, arguments)
         let line = output.split(separator: "\n").last.map(String.init) ?? ""
         guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -56,7 +56,7 @@ extension Python {
     /// The demo service of `Tests/Demo/demo_app.py` (see its header), exporting spans over OTLP/gRPC to
     /// `otlpPort`; `body` gets the port it listens on. The app is terminated afterwards. With `tls` (certificate and
     /// key files) it serves HTTPS.
-    public static func withDemoApp<R>(
+    package static func withDemoApp<R>(
         otlpPort: Int, flushMilliseconds: Int = 50, tls: (certificate: String, key: String)? = nil,
         _ body: (Int) async throws -> R
     ) async throws -> R {

@@ -1,7 +1,7 @@
 /// The worked examples of the contract (api-resources.md §9), shared by the model tests (decoding and encoding)
 /// and the server tests (the same documents through the HTTP API).
-public enum Examples {
-    public static let testYAML = """
+package enum Examples {
+    package static let testYAML = """
         type: Test
         spec:
           id: fH_8AulVR
@@ -27,7 +27,7 @@ public enum Examples {
             value: attr:http.response.body | json_path '.id'
         """
 
-    public static let augmentedTestJSON = """
+    package static let augmentedTestJSON = """
         {"type":"Test","spec":{"id":"fH_8AulVR","createdAt":"2024-05-01T12:00:00.123456Z","name":"Pokeshop - List",\
         "description":"List Pokemon","version":1,"trigger":{"type":"http","httpRequest":{"method":"GET",\
         "url":"http://demo-api:8081/pokemon?take=20&skip=0","headers":[{"key":"Content-Type","value":"application/json"}]}},\
@@ -38,7 +38,7 @@ public enum Examples {
         "summary":{"runs":0,"lastRun":{"time":"0001-01-01T00:00:00Z","passes":0,"fails":0,"analyzerScore":0}}}}
         """
 
-    public static let triggers = [
+    package static let triggers = [
         #"{"type":"grpc","grpc":{"protobufFile":"syntax = \"proto3\";","address":"demo-api:8082","method":"pokeshop.Pokeshop.importPokemon","request":"{\"id\":52}","metadata":[{"key":"k","value":"v"}],"auth":{"type":"basic","basic":{"username":"u","password":"p"}}}}"#,
         #"{"type":"traceid","traceid":{"id":"${var:TRACE_ID}"}}"#,
         #"{"type":"kafka","kafka":{"brokerUrls":["kafka:9092"],"topic":"pokemon","headers":[],"authetication":{"type":"plain","plain":{"username":"u","password":"p"}},"messageKey":"snorlax-key","messageValue":"{\"id\":144}","sslVerification":true}}"#,
@@ -46,10 +46,10 @@ public enum Examples {
         #"{"type":"playwrightengine","playwrightEngine":{"target":"http://web","script":"export function a() {}","method":"importPokemon"}}"#,
     ]
 
-    public static let suiteJSON =
+    package static let suiteJSON =
         #"{"type":"TestSuite","spec":{"id":"Tx1","name":"Purchase flow","description":"...","steps":["create-product","add-to-cart"]}}"#
 
-    public static let otherSpecs = """
+    package static let otherSpecs = """
         type: VariableSet
         spec: {id: pokeapi-env, name: pokeapi-env, description: "", values: [{key: POKEMON_NAME, value: snorlax}]}
         ---

@@ -1,4 +1,5 @@
 import Testing
+import TracetestStorage
 import TracetestModel
 
 @testable import TracetestConfig
@@ -26,15 +27,16 @@ import TracetestModel
     }
 
     @Test func postgresDefaults() {
-        let postgres = PostgresSettings()
+        let postgres = PostgresConnectionSettings.configurationDefault
         #expect(postgres.host == "postgres")
         #expect(postgres.port == 5432)
         #expect(postgres.user == "postgres")
         #expect(postgres.password == "postgres")
-        #expect(postgres.dbname == "tracetest")
-        #expect(postgres.params == "sslmode=disable")
+        #expect(postgres.database == "tracetest")
+        #expect(postgres.sslMode == .disable)
+        #expect(postgres.connectTimeout == .seconds(10))
+        #expect(postgres.applicationName == nil)
         #expect(postgres.startupTimeout == .seconds(60))
-        #expect(postgres.parameters == ["sslmode": "disable"])
     }
 
     @Test func exporterDefaults() {

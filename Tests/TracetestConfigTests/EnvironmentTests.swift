@@ -1,4 +1,5 @@
 import Testing
+import TracetestStorage
 import TracetestModel
 
 @testable import TracetestConfig
@@ -44,18 +45,18 @@ import TracetestModel
             "TRACETEST_POSTGRES_STARTUPTIMEOUT": "90s",
         ]
         let configuration = try parse("", environment: environment).configuration
-        let expected = PostgresSettings(
+        let expected = PostgresConnectionSettings(
             host: "pg",
             port: 15432,
             user: "me",
             password: "pw",
-            dbname: "db",
-            params: "sslmode=verify-full&connect_timeout=3",
+            database: "db",
+            sslMode: .verifyFull,
+            connectTimeout: .seconds(3),
             startupTimeout: .seconds(90)
         )
         #expect(configuration.postgres == expected)
         #expect(configuration.storage == .postgres(expected))
-        #expect(expected.parameters == ["sslmode": "verify-full", "connect_timeout": "3"])
     }
 
     @Test func telemetryExporterNamesFromVariables() throws {

@@ -1,4 +1,5 @@
 import Testing
+import TracetestStorage
 import TracetestModel
 
 @testable import TracetestConfig
@@ -56,13 +57,14 @@ import TracetestModel
         #expect(loaded.warnings.isEmpty)
         #expect(
             configuration.postgres
-                == PostgresSettings(
+                == PostgresConnectionSettings(
                     host: "db.internal",
                     port: 6543,
                     user: "tt",
                     password: "secret",
-                    dbname: "traces",
-                    params: "sslmode=require connect_timeout=10",
+                    database: "traces",
+                    sslMode: .require,
+                    connectTimeout: .seconds(10),
                     startupTimeout: .seconds(150)
                 )
         )

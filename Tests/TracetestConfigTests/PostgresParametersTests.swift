@@ -1,4 +1,5 @@
 import Testing
+import TracetestStorage
 
 @testable import TracetestConfig
 
@@ -16,7 +17,7 @@ import Testing
         ("", [:]),
     ])
     func parsesKeywordValuePairs(params: String, expected: [String: String]) {
-        #expect(PostgresSettings(params: params).parameters == expected)
+        #expect(PostgresParameters.parse(params).pairs == expected)
         #expect(PostgresParameters.parse(params).malformed.isEmpty)
     }
 
@@ -24,7 +25,6 @@ import Testing
         let result = PostgresParameters.parse("sslmode=disable verbose =x")
         #expect(result.pairs == ["sslmode": "disable"])
         #expect(result.malformed == ["verbose", "=x"])
-        #expect(PostgresSettings(params: "sslmode=disable verbose").parameters == ["sslmode": "disable"])
     }
 }
 
@@ -51,16 +51,19 @@ import Testing
     @Test func everySSLModeAndTheSupportedKeywordsAreAccepted() throws {
         for mode in Self.sslModes.components(separatedBy: ", ") {
             let loaded = try parse("postgres:\n  params: sslmode=\(mode) connect_timeout=7 application_name=tt\n")
-            #expect(loaded.configuration.postgres?.parameters["sslmode"] == mode)
-            #expect(loaded.configuration.postgres?.connectTimeoutSeconds == 7)
+            #expect(loaded.configuration.postgres?.sslMode.rawValue == mode)
+            #expect(loaded.configuration.postgres?.connectTimeout == .seconds(7))
+            #expect(loaded.configuration.postgres?.applicationName == "tt")
             #expect(loaded.warnings.isEmpty)
         }
-        #expect(PostgresSettings(params: "connect_timeout=0").connectTimeoutSeconds == nil)
+        let defaults = PostgresConnectionSettings.configurationDefault
+        #expect(defaults.applying(params: "connect_timeout=0").connectTimeout == .seconds(10))
+        #expect(defaults.applying(params: "connect_timeout=1").connectTimeout == .seconds(2))
+        #expect(defaults.applying(params: "application_name=x").sslMode == .prefer)
     }
 
     @Test func otherKeywordsAreIgnoredWithAWarningAtTheirPosition() throws {
         let loaded = try parse("postgres:\n  params: sslmode=disable keepalives=1 target_session_attrs=any\n")
-        #expect(loaded.configuration.postgres?.ignoredParameters == ["keepalives", "target_session_attrs"])
         let supported = "(supported: sslmode, connect_timeout, application_name)"
         #expect(
             loaded.warnings.map(\.description) == [

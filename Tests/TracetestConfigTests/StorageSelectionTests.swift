@@ -1,4 +1,5 @@
 import Testing
+import TracetestStorage
 
 @testable import TracetestConfig
 
@@ -12,12 +13,14 @@ import Testing
     @Test(arguments: ["postgres:\n", "postgres: {}\n", "postgres: ~\n"])
     func presentPostgresKeySelectsPostgresWithDefaults(yaml: String) throws {
         let configuration = try parse(yaml).configuration
-        #expect(configuration.storage == .postgres(PostgresSettings()))
+        #expect(configuration.storage == .postgres(.configurationDefault))
     }
 
     @Test func postgresSectionWithSomeKeysFillsTheRestWithDefaults() throws {
         let configuration = try parse("postgres:\n  host: db\n").configuration
-        #expect(configuration.storage == .postgres(PostgresSettings(host: "db")))
+        var expected = PostgresConnectionSettings.configurationDefault
+        expected.host = "db"
+        #expect(configuration.storage == .postgres(expected))
     }
 
     @Test(arguments: [
@@ -36,7 +39,7 @@ import Testing
 
     @Test func unknownPostgresVariableSelectsPostgresAndWarns() throws {
         let loaded = try parse("", environment: ["TRACETEST_POSTGRES_HOSTNAME": "db"])
-        #expect(loaded.configuration.postgres == PostgresSettings())
+        #expect(loaded.configuration.postgres == .configurationDefault)
         #expect(
             loaded.warnings.map(\.description) == [
                 "TRACETEST_POSTGRES_HOSTNAME: unknown variable is ignored (it still selects PostgreSQL storage)"

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import ServerTestSupport
 import TestSupport
 import TracetestModel
 import TracetestOTLP

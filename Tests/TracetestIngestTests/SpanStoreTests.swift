@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestConfig

@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestModel
@@ -170,7 +171,7 @@ struct RecommendationTests {
     @Test("/health answers 503 once the database is gone")
     func healthWithoutDatabase() async throws {
         try await withTestConfiguration(.postgresql) { configuration in
-            let database = try #require(configuration.postgres?.dbname)
+            let database = try #require(configuration.postgres?.database)
             try await withRunningServer(configuration) { api async throws in
                 #expect(try await api.get("/health").status == 200)
                 try await TestPostgresDatabase.drop(named: database)

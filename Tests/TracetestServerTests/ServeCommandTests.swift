@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestConfig
@@ -115,7 +116,7 @@ struct ServeCommandTests {
     func applicationName() async throws {
         try await withTestConfiguration(.postgresql) { configuration in
             var configuration = configuration
-            configuration.postgres?.params = "sslmode=disable application_name='tracetest check' connect_timeout=5"
+            configuration.postgres?.applicationName = "tracetest check"
             try await withRunningServer(configuration) { api async throws in
                 let name = try await api.store.database.read { db in
                     try await db.query("SELECT current_setting('application_name') AS name").first?.string("name")

@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import Logging
 import NIOCore
 import NIOPosix
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestConfig

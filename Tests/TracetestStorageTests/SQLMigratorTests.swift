@@ -1,4 +1,5 @@
 import Logging
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestStorage

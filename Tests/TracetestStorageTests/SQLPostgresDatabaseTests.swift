@@ -1,4 +1,5 @@
 import ServiceLifecycle
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestStorage

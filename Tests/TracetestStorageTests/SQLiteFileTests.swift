@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestStorage

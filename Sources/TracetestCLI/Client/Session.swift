@@ -3,7 +3,7 @@ import Foundation
 import TracetestModel
 
 /// The options every client command takes (cli.md §2).
-public struct GlobalOptions: ParsableArguments {
+package struct GlobalOptions: ParsableArguments {
     @Option(
         name: [.short, .long],
         help: ArgumentHelp(
@@ -33,7 +33,7 @@ public struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("skip-verify"), help: "Do not verify the server's TLS certificate.")
     var skipVerify = false
 
-    public init() {}
+    package init() {}
 
     /// The `--output` value checked, or `fallback` when it was not given.
     func outputFormat(default fallback: OutputFormat) throws(CLIError) -> OutputFormat {

@@ -3,8 +3,8 @@ import Foundation
 import TracetestModel
 
 /// `tracetest configure`: saves the server URL in the CLI configuration file (cli.md §3.4).
-public struct ConfigureCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ConfigureCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "configure",
         abstract: "Save the server the CLI talks to.",
         discussion: """
@@ -19,9 +19,9 @@ public struct ConfigureCommand: AsyncParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = options.console
         try await runReportingErrors(console) {
             let environment = ProcessInfo.processInfo.environment
@@ -86,15 +86,15 @@ extension CLIConfig {
 }
 
 /// `tracetest version`: the CLI's and the server's versions (cli.md §3.5).
-public struct VersionCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct VersionCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "version", abstract: "Print the CLI's and the server's versions.")
 
     @OptionGroup var options: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = options.console
         try await runReportingErrors(console) {
             let environment = ProcessInfo.processInfo.environment

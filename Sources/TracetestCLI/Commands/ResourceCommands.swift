@@ -7,8 +7,8 @@ private let resourceHelp = ArgumentHelp(
     valueName: "resource")
 
 /// `tracetest apply <resource> -f FILE`: create or update a resource from a YAML definition file.
-public struct ApplyCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ApplyCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Create or update a resource from a definition file.",
         discussion: """
@@ -22,9 +22,9 @@ public struct ApplyCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Definition file (YAML).", valueName: "file")) var file: String?
     @OptionGroup var global: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = global.console
         try await runReportingErrors(console) {
             let format = try global.outputFormat(default: .yaml)
@@ -42,8 +42,8 @@ public struct ApplyCommand: AsyncParsableCommand {
 }
 
 /// `tracetest get <resource> --id ID`.
-public struct GetCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct GetCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "get", abstract: "Show one resource.")
 
     @Argument(help: resourceHelp) var resource: String?
@@ -51,9 +51,9 @@ public struct GetCommand: AsyncParsableCommand {
     var id: String?
     @OptionGroup var global: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = global.console
         try await runReportingErrors(console) {
             let format = try global.outputFormat(default: .yaml)
@@ -74,8 +74,8 @@ public struct GetCommand: AsyncParsableCommand {
 }
 
 /// `tracetest list <resource>`.
-public struct ListCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ListCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List resources (a table by default).")
 
     @Argument(help: resourceHelp) var resource: String?
@@ -93,9 +93,9 @@ public struct ListCommand: AsyncParsableCommand {
     @Flag(help: "List every resource, reading as many pages as needed (ignores --take and --skip).") var all = false
     @OptionGroup var global: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = global.console
         try await runReportingErrors(console) {
             let format = try global.outputFormat(default: .pretty)
@@ -151,17 +151,17 @@ public struct ListCommand: AsyncParsableCommand {
 }
 
 /// `tracetest delete <resource> --id ID`.
-public struct DeleteCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct DeleteCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "delete", abstract: "Delete a resource (singletons cannot be deleted).")
 
     @Argument(help: resourceHelp) var resource: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("The resource's id.", valueName: "id")) var id: String?
     @OptionGroup var global: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = global.console
         try await runReportingErrors(console) {
             _ = try global.outputFormat(default: .yaml)
@@ -178,8 +178,8 @@ public struct DeleteCommand: AsyncParsableCommand {
 }
 
 /// `tracetest export <resource> --id ID [-f FILE]`.
-public struct ExportCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ExportCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write a resource's definition to a YAML file.")
 
     @Argument(help: resourceHelp) var resource: String?
@@ -188,9 +188,9 @@ public struct ExportCommand: AsyncParsableCommand {
     var file = "resource.yaml"
     @OptionGroup var global: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = global.console
         try await runReportingErrors(console) {
             _ = try global.outputFormat(default: .yaml)

@@ -4,8 +4,8 @@ import TracetestModel
 
 /// `tracetest run [test|testsuite] (-f FILE... | --id ID...)`: runs tests and suites and waits for their results
 /// (cli.md §5–§9).
-public struct RunCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct RunCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run tests or test suites and wait for their results.",
         discussion: """
@@ -59,9 +59,9 @@ public struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    public init() {}
+    package init() {}
 
-    public func run() async throws {
+    package func run() async throws {
         let console = global.console
         try await runReportingErrors(console) {
             let format = try global.outputFormat(default: .pretty)

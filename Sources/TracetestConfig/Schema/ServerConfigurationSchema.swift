@@ -27,13 +27,13 @@ enum ServerConfigurationSchema {
             SchemaEntry("port", .setting(.port(\.postgres.port))),
             SchemaEntry("user", .setting(.nonEmptyString(\.postgres.user))),
             SchemaEntry("password", .setting(.string(\.postgres.password))),
-            SchemaEntry("dbname", .setting(.nonEmptyString(\.postgres.dbname))),
-            SchemaEntry("params", .setting(.postgresParameters(\.postgres.params))),
+            SchemaEntry("dbname", .setting(.nonEmptyString(\.postgres.database))),
+            SchemaEntry("params", .setting(.postgresParameters(\.postgresParams))),
             SchemaEntry(
                 "startupTimeout",
                 .setting(
                     .duration(
-                        \.postgres.startupTimeout,
+                        \.postgresStartupTimeout,
                         expecting: "a duration of 0s or more, such as 30s or 2m",
                         minimum: 0
                     )

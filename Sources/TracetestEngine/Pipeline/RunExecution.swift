@@ -8,7 +8,7 @@ import TracetestStorage
 import TracetestTelemetry
 
 /// Analyzes a trace with the analyzer settings; nil when the analyzer is disabled.
-public protocol TraceAnalyzing: Sendable {
+package protocol TraceAnalyzing: Sendable {
     /// - Returns: the `linter` result in wire form and the gates (`analyzer-rules`, `analyzer-score`) that failed.
     func analyze(_ trace: Trace, settings: Analyzer) throws -> (result: WireValue, failedGates: [String])?
 }

@@ -3,18 +3,18 @@ import TracetestModel
 /// Publishes run changes to whoever listens (WebSocket clients, suite runs) by topic:
 /// `test/<testId>/run/<runId>` (the run), `test/<testId>/run/<runId>/event` (each event),
 /// `testsuites/<suiteId>/run/<runId>` (the suite run).
-public actor RunUpdates {
+package actor RunUpdates {
     private var subscribers: [String: [Int: AsyncStream<WireValue>.Continuation]] = [:]
     private var next = 0
 
-    public init() {}
+    package init() {}
 
-    public static func runTopic(testID: String, runID: Int) -> String { "test/\(testID)/run/\(runID)" }
-    public static func eventTopic(testID: String, runID: Int) -> String { "test/\(testID)/run/\(runID)/event" }
-    public static func suiteRunTopic(suiteID: String, runID: Int) -> String { "testsuites/\(suiteID)/run/\(runID)" }
+    package static func runTopic(testID: String, runID: Int) -> String { "test/\(testID)/run/\(runID)" }
+    package static func eventTopic(testID: String, runID: Int) -> String { "test/\(testID)/run/\(runID)/event" }
+    package static func suiteRunTopic(suiteID: String, runID: Int) -> String { "testsuites/\(suiteID)/run/\(runID)" }
 
     /// Everything published on `topic` from now on, until the caller stops listening.
-    public func subscribe(_ topic: String) -> AsyncStream<WireValue> {
+    package func subscribe(_ topic: String) -> AsyncStream<WireValue> {
         let (stream, continuation) = AsyncStream.makeStream(of: WireValue.self, bufferingPolicy: .bufferingNewest(256))
         let id = next
         next += 1
@@ -24,7 +24,7 @@ public actor RunUpdates {
     }
 
     /// Sends `value` to everyone subscribed to `topic`.
-    public func publish(_ value: WireValue, on topic: String) {
+    package func publish(_ value: WireValue, on topic: String) {
         guard let listeners = subscribers[topic] else { return }
         for continuation in listeners.values { continuation.yield(value) }
     }

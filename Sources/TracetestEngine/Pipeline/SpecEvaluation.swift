@@ -3,8 +3,8 @@ import TracetestModel
 
 /// Evaluates specs on a trace into the run's `result` (one entry per spec, in order), keeping the language's
 /// results too (their error codes decide JUnit failures and warning events).
-public enum SpecEvaluation {
-    public static func evaluate(_ specs: [TestSpec], on index: TraceIndex, variables: [String: String])
+package enum SpecEvaluation {
+    package static func evaluate(_ specs: [TestSpec], on index: TraceIndex, variables: [String: String])
         -> (results: AssertionResults, details: [SpecResult])
     {
         let details = CompiledSpec.evaluate(specs.map(CompiledSpec.init), on: index, variables: variables)

@@ -4,9 +4,9 @@ import TracetestModel
 /// The JUnit XML of a run's results (cli.md §7): one `testsuite` per spec named by its selector, one `testcase`
 /// per assertion and selected span; a false assertion is a `failure` (message: the observed value), any other
 /// evaluation error an `error`. Tab-indented, no XML declaration, Go's attribute escaping.
-public enum JUnitReport {
+package enum JUnitReport {
     /// The report of `results` for the test named `testName`, which ran for `seconds`.
-    public static func xml(testName: String, results: [SpecResult], seconds: Int) -> String {
+    package static func xml(testName: String, results: [SpecResult], seconds: Int) -> String {
         var suites: [String] = []
         var totals = (tests: 0, failures: 0, errors: 0)
         for spec in results {

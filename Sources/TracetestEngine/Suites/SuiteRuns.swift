@@ -5,7 +5,7 @@ import TracetestStorage
 extension RunEngine {
     /// Creates a run of the suite's latest version and starts it: each step is a run of its test, in order, with the
     /// suite's variables and the outputs of the steps before it; a step that ends in a failure state fails the suite.
-    public func runSuite(_ suiteID: String, _ information: RunInformation) async throws -> TestSuiteRun {
+    package func runSuite(_ suiteID: String, _ information: RunInformation) async throws -> TestSuiteRun {
         guard let suite = try await store.testSuites.get(suiteID) else {
             throw RunRequestError.testSuiteNotFound(suiteID)
         }
@@ -29,7 +29,7 @@ extension RunEngine {
     }
 
     /// A suite run with its step runs filled in.
-    public func suiteRun(testSuiteID: String, runID: Int) async throws -> TestSuiteRun? {
+    package func suiteRun(testSuiteID: String, runID: Int) async throws -> TestSuiteRun? {
         guard var suiteRun = try await store.suiteRuns.get(testSuiteID: testSuiteID, runID: runID) else { return nil }
         try await fillSteps(&suiteRun)
         return suiteRun

@@ -3,8 +3,8 @@ import TracetestModel
 
 /// The `selector` of a spec result: `{query, structure}`, the structure being the parsed selector as Tracetest
 /// writes it (`[{filters: [{property, operator, value}], pseudoClass?: {name, argument?}, childSelector?}]`).
-public enum SelectorStructure {
-    public static func wire(_ query: String) -> WireValue {
+package enum SelectorStructure {
+    package static func wire(_ query: String) -> WireValue {
         guard let selector = try? Selector.cached(query) else {
             return .object(["query": .string(query), "structure": .array([])])
         }

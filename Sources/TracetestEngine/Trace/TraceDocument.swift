@@ -4,8 +4,8 @@ import TracetestModel
 /// The `trace` of a run in wire form: `{traceId, tree, flat}`, each span `{id, parentId, name, kind, startTime,
 /// endTime, attributes, children}` with times in Unix milliseconds and `tracetest.span.duration` shown as a duration
 /// (`12ms`). `flat` entries carry no children. Written without recursion, so any depth works.
-public enum TraceDocument {
-    public static func json(_ trace: Trace) -> String {
+package enum TraceDocument {
+    package static func json(_ trace: Trace) -> String {
         var output = "{\"traceId\":\"\(trace.traceID.hex)\",\"tree\":"
         output.reserveCapacity(trace.count * 600)
         var open: [Int] = []

@@ -8,25 +8,25 @@ import Synchronization
 import TracetestModel
 
 /// Fires a resolved trigger with the run's trace context and reports what happened.
-public protocol Triggerer: Sendable {
+package protocol Triggerer: Sendable {
     func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult
     /// Releases connections once no run fires any more.
     func shutdown() async
 }
 
 /// The triggers this server runs: HTTP and the trace-id kinds. Others end the run with a clear message.
-public struct Triggers: Triggerer {
+package struct Triggers: Triggerer {
     let http: HTTPTrigger
 
-    public init(http: HTTPTrigger = HTTPTrigger()) {
+    package init(http: HTTPTrigger = HTTPTrigger()) {
         self.http = http
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         await http.shutdown()
     }
 
-    public func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
+    package func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
         switch trigger.type {
         case "http":
             return await http.fire(trigger, traceID: traceID, spanID: spanID)
@@ -49,13 +49,13 @@ public struct Triggers: Triggerer {
 
 /// HTTP triggers (engine-telemetry.md §1.6): 1 s to connect, 30 s in all, redirects followed, TLS verified only
 /// with `sslVerification`, user headers in order then the trace context headers.
-public final class HTTPTrigger: Sendable {
+package final class HTTPTrigger: Sendable {
     /// Created on first use (one verifying TLS, one not), so a server that never fires has nothing to shut down.
     private let clients = Mutex<[Bool: HTTPClient]>([:])
 
-    public init() {}
+    package init() {}
 
-    public func shutdown() async {
+    package func shutdown() async {
         let open = clients.withLock { clients in
             defer { clients = [:] }
             return Array(clients.values)

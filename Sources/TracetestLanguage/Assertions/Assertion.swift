@@ -1,11 +1,11 @@
 /// A compiled assertion (`<expression> <comparator> <expression>`). Parse once, evaluate per span.
-public struct Assertion: Sendable, Equatable {
-    public let text: String
-    public let comparator: Comparator
+package struct Assertion: Sendable, Equatable {
+    package let text: String
+    package let comparator: Comparator
     let left: ExpressionNode
     let right: ExpressionNode
 
-    public init(parsing text: String) throws(LanguageError) {
+    package init(parsing text: String) throws(LanguageError) {
         let (left, comparator, right) = try Expression.parse(text) { source throws(SyntaxIssue) in
             try ExpressionParser.statement(source)
         }
@@ -25,7 +25,7 @@ public struct Assertion: Sendable, Equatable {
     let attributeNames: [String]
 
     /// Resolves both sides and compares them. A resolution error leaves the observed value empty.
-    public func evaluate(in context: EvaluationContext) -> AssertionOutcome {
+    package func evaluate(in context: EvaluationContext) -> AssertionOutcome {
         evaluate(in: context, right: nil)
     }
 
@@ -59,21 +59,21 @@ public struct Assertion: Sendable, Equatable {
     }
 
     /// `left comparator right` rendered without comparing (the resolve API, language.md §5.6).
-    public func resolve(in context: EvaluationContext) throws(EvaluationError) -> String {
+    package func resolve(in context: EvaluationContext) throws(EvaluationError) -> String {
         let resolver = Resolver(context: context)
         let leftText = try resolver.value(of: left).rendered
         return leftText + " " + comparator.symbol + " " + (try resolver.value(of: right).rendered)
     }
 
     /// The terms of the left side, then of the right side.
-    public var tokens: [TermToken] { TermToken.collect(from: left) + TermToken.collect(from: right) }
+    package var tokens: [TermToken] { TermToken.collect(from: left) + TermToken.collect(from: right) }
 }
 
 /// The result of one assertion on one span.
-public struct AssertionOutcome: Sendable, Equatable {
+package struct AssertionOutcome: Sendable, Equatable {
     /// The left side as resolved (durations in a readable unit); empty when a side could not be resolved.
-    public let observedValue: String
-    public let error: EvaluationError?
+    package let observedValue: String
+    package let error: EvaluationError?
 
-    public var passed: Bool { error == nil }
+    package var passed: Bool { error == nil }
 }

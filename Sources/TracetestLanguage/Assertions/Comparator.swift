@@ -1,6 +1,6 @@
 /// The comparators of language.md §5.3. `startsWith` and `endsWith` exist for lookups by symbol; assertions cannot
 /// write them.
-public enum Comparator: String, Sendable, CaseIterable {
+package enum Comparator: String, Sendable, CaseIterable {
     case equals = "="
     case notEquals = "!="
     case less = "<"
@@ -13,17 +13,17 @@ public enum Comparator: String, Sendable, CaseIterable {
     case endsWith
 
     /// The comparator written as `symbol` (`"<="`, `"not-contains"`), or nil.
-    public init?(symbol: String) {
+    package init?(symbol: String) {
         self.init(rawValue: symbol)
     }
 
-    public var symbol: String { rawValue }
+    package var symbol: String { rawValue }
 
     var isOrdering: Bool { self == .less || self == .lessOrEqual || self == .greater || self == .greaterOrEqual }
 
     /// Passes when `actual <comparator> expected`, else throws `no match`. Numbers compare by value (`1 = 1.0`,
     /// `1.5 < 2`); ordering needs numbers on both sides (`cannot parse "a" as integer`); the rest compares text.
-    public func compare(actual: String, expected: String) throws(EvaluationError) {
+    package func compare(actual: String, expected: String) throws(EvaluationError) {
         let passed: Bool
         switch self {
         case .equals: passed = Self.equal(actual, expected)

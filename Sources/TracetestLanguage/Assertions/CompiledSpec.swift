@@ -3,13 +3,13 @@ import Synchronization
 import TracetestModel
 
 /// A test spec ready to run: its selector and assertions parsed (through the shared cache).
-public struct CompiledSpec: Sendable {
-    public let selectorText: String
-    public let selector: Result<Selector, LanguageError>
-    public let assertions: [(text: String, assertion: Result<Assertion, LanguageError>)]
+package struct CompiledSpec: Sendable {
+    package let selectorText: String
+    package let selector: Result<Selector, LanguageError>
+    package let assertions: [(text: String, assertion: Result<Assertion, LanguageError>)]
 
     /// Parses through the shared caches; a parse error is kept and reported by `evaluate`.
-    public init(selector: String, assertions: [String]) {
+    package init(selector: String, assertions: [String]) {
         self.selectorText = selector
         self.selector = Result { () throws(LanguageError) in try Selector.cached(selector) }
         self.assertions = assertions.map { text in
@@ -17,19 +17,19 @@ public struct CompiledSpec: Sendable {
         }
     }
 
-    public init(_ spec: TestSpec) {
+    package init(_ spec: TestSpec) {
         self.init(selector: spec.selector, assertions: spec.assertions)
     }
 
     /// Every assertion on every selected span, in selection order (language.md §7). With no span selected, each
     /// assertion is evaluated once without a span. An invalid selector fails every assertion with its parse error.
-    public func evaluate(on index: TraceIndex, variables: any VariableLookup) -> SpecResult {
+    package func evaluate(on index: TraceIndex, variables: any VariableLookup) -> SpecResult {
         evaluate(selection: selector.map { $0.select(in: index) }, on: index, variables: variables)
     }
 
     /// Evaluates `specs` on the same trace using every core: all selections, then the specs' assertions, largest
     /// selections first; results in the order of `specs`.
-    public static func evaluate(_ specs: [CompiledSpec], on index: TraceIndex, variables: any VariableLookup)
+    package static func evaluate(_ specs: [CompiledSpec], on index: TraceIndex, variables: any VariableLookup)
         -> [SpecResult]
     {
         index.prepareGroups(for: reusedProperties(specs))
@@ -145,29 +145,29 @@ public struct CompiledSpec: Sendable {
 }
 
 /// The results of one spec.
-public struct SpecResult: Sendable, Equatable {
-    public let selector: String
+package struct SpecResult: Sendable, Equatable {
+    package let selector: String
     /// The selected spans, in order.
-    public let spanIDs: [SpanID]
-    public let assertions: [AssertionResult]
+    package let spanIDs: [SpanID]
+    package let assertions: [AssertionResult]
 
-    public var allPassed: Bool { assertions.allSatisfy(\.allPassed) }
+    package var allPassed: Bool { assertions.allSatisfy(\.allPassed) }
 }
 
 /// One assertion's results, one per selected span (one without a span when none was selected).
-public struct AssertionResult: Sendable, Equatable {
-    public let assertion: String
-    public let spanResults: [SpanAssertionResult]
+package struct AssertionResult: Sendable, Equatable {
+    package let assertion: String
+    package let spanResults: [SpanAssertionResult]
 
-    public var allPassed: Bool { spanResults.allSatisfy(\.passed) }
+    package var allPassed: Bool { spanResults.allSatisfy(\.passed) }
 }
 
 /// One assertion evaluated on one span.
-public struct SpanAssertionResult: Sendable, Equatable {
+package struct SpanAssertionResult: Sendable, Equatable {
     /// Nil when the selector matched no span.
-    public let spanID: SpanID?
-    public let observedValue: String
-    public let error: EvaluationError?
+    package let spanID: SpanID?
+    package let observedValue: String
+    package let error: EvaluationError?
 
-    public var passed: Bool { error == nil }
+    package var passed: Bool { error == nil }
 }

@@ -4,7 +4,7 @@ private let expressions = BoundedCache<Result<Expression, LanguageError>>(capaci
 
 extension Selector {
     /// `Selector(parsing:)` through a shared, bounded cache of compiled selectors (and their errors).
-    public static func cached(_ text: String) throws(LanguageError) -> Selector {
+    package static func cached(_ text: String) throws(LanguageError) -> Selector {
         try selectors.value(for: text) { text in Result { () throws(LanguageError) in try Selector(parsing: text) } }
             .get()
     }
@@ -12,7 +12,7 @@ extension Selector {
 
 extension Assertion {
     /// `Assertion(parsing:)` through a shared, bounded cache.
-    public static func cached(_ text: String) throws(LanguageError) -> Assertion {
+    package static func cached(_ text: String) throws(LanguageError) -> Assertion {
         try assertions.value(for: text) { text in Result { () throws(LanguageError) in try Assertion(parsing: text) } }
             .get()
     }
@@ -20,7 +20,7 @@ extension Assertion {
 
 extension Expression {
     /// `Expression(parsing:)` through a shared, bounded cache.
-    public static func cached(_ text: String) throws(LanguageError) -> Expression {
+    package static func cached(_ text: String) throws(LanguageError) -> Expression {
         try expressions.value(for: text) { text in
             Result { () throws(LanguageError) in try Expression(parsing: text) }
         }.get()

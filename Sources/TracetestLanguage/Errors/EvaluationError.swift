@@ -1,6 +1,6 @@
 /// Why an expression or assertion did not pass, with Tracetest's wording (language.md §11).
-public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         /// The comparison was false (`no match`).
         case noMatch
         /// A reference could not be resolved (`resolution error: …`): run events report these as warnings.
@@ -19,17 +19,17 @@ public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertib
         case metaAttribute
     }
 
-    public let code: Code
+    package let code: Code
     /// The text after the `resolution error: ` prefix for resolution errors; the whole message otherwise.
-    public let detail: String
+    package let detail: String
 
-    public init(_ code: Code, _ detail: String) {
+    package init(_ code: Code, _ detail: String) {
         self.code = code
         self.detail = detail
     }
 
-    public var message: String { code == .resolution ? "resolution error: " + detail : detail }
-    public var description: String { message }
+    package var message: String { code == .resolution ? "resolution error: " + detail : detail }
+    package var description: String { message }
 
     static let noMatch = EvaluationError(.noMatch, "no match")
 

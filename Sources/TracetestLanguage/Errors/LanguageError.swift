@@ -3,19 +3,19 @@
 ///
 /// `description` keeps Tracetest's prefixes (`could not create selector from statement "…": …` and
 /// `invalid syntax "…": …`) followed by `line:column: message`.
-public struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         case selector
         case expression
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// The whole text that was parsed.
-    public let input: String
-    public let offset: Int
-    public let line: Int
-    public let column: Int
-    public let message: String
+    package let input: String
+    package let offset: Int
+    package let line: Int
+    package let column: Int
+    package let message: String
     /// The offset the parser reported, before it was bounded to the input (the fuzz tests check it is in range).
     let reportedOffset: Int
 
@@ -37,7 +37,7 @@ public struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The line of the input holding the mistake (at most 80 scalars of it) and a caret under the mistake.
-    public var excerpt: String {
+    package var excerpt: String {
         let lines = input.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
         let text: [Unicode.Scalar] = line <= lines.count ? Array(lines[line - 1]) : []
         let caret = column - 1
@@ -48,7 +48,7 @@ public struct LanguageError: Error, Sendable, Equatable, CustomStringConvertible
         return shown + "\n" + String(repeating: " ", count: caret - start) + "^"
     }
 
-    public var description: String {
+    package var description: String {
         let detail = "\(line):\(column): \(message)"
         switch kind {
         case .selector: return "could not create selector from statement \"\(input)\": \(detail)"

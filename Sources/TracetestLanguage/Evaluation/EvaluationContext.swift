@@ -1,8 +1,8 @@
 /// Where an expression's references come from: the current span's attributes, the number of spans the selector
 /// matched, and the variables (`var:NAME`, `env:NAME`).
-public struct EvaluationContext: Sendable {
+package struct EvaluationContext: Sendable {
     /// The attribute store.
-    public enum Attributes: Sendable {
+    package enum Attributes: Sendable {
         /// No store: `attr:X` resolves to the empty text (trigger fields, the resolve API).
         case none
         /// The selector matched nothing: `attr:X` fails with "there are no matching spans…".
@@ -13,13 +13,13 @@ public struct EvaluationContext: Sendable {
         case row(AttributeColumns, Int)
     }
 
-    public var attributes: Attributes
+    package var attributes: Attributes
     /// `tracetest.selected_spans.count`; nil reads that name as an ordinary attribute.
-    public var selectedSpanCount: Int?
+    package var selectedSpanCount: Int?
     /// Nil: no store, unknown variables resolve to the empty text; otherwise an unknown variable is an error.
-    public var variables: (any VariableLookup)?
+    package var variables: (any VariableLookup)?
 
-    public init(attributes: Attributes = .none, selectedSpanCount: Int? = nil, variables: (any VariableLookup)? = nil) {
+    package init(attributes: Attributes = .none, selectedSpanCount: Int? = nil, variables: (any VariableLookup)? = nil) {
         self.attributes = attributes
         self.selectedSpanCount = selectedSpanCount
         self.variables = variables
@@ -27,17 +27,17 @@ public struct EvaluationContext: Sendable {
 }
 
 /// Variable values by name: a variable set, with the outputs of earlier steps merged in by the engine.
-public protocol VariableLookup: Sendable {
+package protocol VariableLookup: Sendable {
     func value(of name: String) -> String?
 }
 
 extension Dictionary: VariableLookup where Key == String, Value == String {
-    public func value(of name: String) -> String? { self[name] }
+    package func value(of name: String) -> String? { self[name] }
 }
 
 /// Some attributes of every span of a trace as columns, by span index: each read once per trace and shared by every
 /// assertion that reads the same attribute. Other names are looked up in the span's attributes.
-public final class AttributeColumns: Sendable {
+package final class AttributeColumns: Sendable {
     let names: [String]
     /// Column after column, `rows` values each.
     let values: [String?]

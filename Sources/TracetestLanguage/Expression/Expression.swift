@@ -1,9 +1,9 @@
 /// A compiled expression (an output `value`, the inside of `${…}`): no comparator. Parse once, evaluate many times.
-public struct Expression: Sendable, Equatable {
-    public let text: String
+package struct Expression: Sendable, Equatable {
+    package let text: String
     let node: ExpressionNode
 
-    public init(parsing text: String) throws(LanguageError) {
+    package init(parsing text: String) throws(LanguageError) {
         self.text = text
         self.node = try Self.parse(text) { source throws(SyntaxIssue) in try ExpressionParser.expression(source) }
     }
@@ -21,15 +21,15 @@ public struct Expression: Sendable, Equatable {
         }
     }
 
-    public func evaluate(in context: EvaluationContext) throws(EvaluationError) -> Value {
+    package func evaluate(in context: EvaluationContext) throws(EvaluationError) -> Value {
         try Resolver(context: context).value(of: node)
     }
 
     /// The value as text (`Value.rendered`).
-    public func resolve(in context: EvaluationContext) throws(EvaluationError) -> String {
+    package func resolve(in context: EvaluationContext) throws(EvaluationError) -> String {
         try evaluate(in: context).rendered
     }
 
     /// The terms of the expression in the order they are written (interpolations after their string).
-    public var tokens: [TermToken] { TermToken.collect(from: node) }
+    package var tokens: [TermToken] { TermToken.collect(from: node) }
 }

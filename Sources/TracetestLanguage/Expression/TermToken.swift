@@ -1,7 +1,7 @@
 /// A term of an expression as Tracetest's token walk reports it (language.md §10): each term, then the terms inside
 /// it (interpolations, array items, call arguments); each filter as a `FunctionCall` followed by its arguments.
-public struct TermToken: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+package struct TermToken: Sendable, Equatable {
+    package enum Kind: String, Sendable {
         case attribute = "Attribute"
         case environment = "Environment"
         case variable = "Variable"
@@ -12,12 +12,12 @@ public struct TermToken: Sendable, Equatable {
         case functionCall = "FunctionCall"
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// The name of an attribute, variable or function; empty for literals.
-    public let identifier: String
+    package let identifier: String
 
     /// The name of a `var:` or `env:` reference.
-    public var variableName: String? { kind == .variable || kind == .environment ? identifier : nil }
+    package var variableName: String? { kind == .variable || kind == .environment ? identifier : nil }
 
     static func collect(from node: ExpressionNode) -> [TermToken] {
         var tokens: [TermToken] = []

@@ -1,22 +1,22 @@
 import TracetestModel
 
 /// A resolved output (language.md §8 with DECISIONS.md): the value from the first selected span, or why there is none.
-public struct OutputResult: Sendable, Equatable {
-    public let name: String
+package struct OutputResult: Sendable, Equatable {
+    package let name: String
     /// The rendered value; empty when unresolved (except with no span selected, where a value that needs no span is
     /// still computed).
-    public let value: String
+    package let value: String
     /// The span the value was read from.
-    public let spanID: SpanID?
-    public let resolved: Bool
+    package let spanID: SpanID?
+    package let resolved: Bool
     /// Why the output is unresolved, for the `OUTPUT_GENERATION_WARNING` event.
-    public let error: String?
+    package let error: String?
 }
 
 extension TestOutput {
     /// Resolves this output against a trace: the value expression on the first span the selector picks, with
     /// `tracetest.selected_spans.count` and the given variables.
-    public func resolve(in index: TraceIndex, variables: any VariableLookup) -> OutputResult {
+    package func resolve(in index: TraceIndex, variables: any VariableLookup) -> OutputResult {
         let expression: Expression
         let selector: Selector
         do throws(LanguageError) {

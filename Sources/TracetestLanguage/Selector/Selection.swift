@@ -1,7 +1,7 @@
 extension Selector {
     /// The indices (into `index.trace.spans`) of the selected spans: each alternative's spans in pre-order, the
     /// alternatives one after the other, each span once (DECISIONS.md).
-    public func select(in index: TraceIndex) -> [Int] {
+    package func select(in index: TraceIndex) -> [Int] {
         guard !alternatives.isEmpty else { return Array(0..<index.count) }
         if alternatives.count == 1 { return Self.select(alternatives[0], in: index) }
         var seen = [Bool](repeating: false, count: index.count)

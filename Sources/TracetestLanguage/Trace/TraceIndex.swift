@@ -6,8 +6,8 @@ import TracetestModel
 /// A trace prepared for selection, built once per trace and shared by every selector evaluated on it. For each
 /// property filters use more than once (`name`, `kind` or an attribute), the spans are grouped by value, so an
 /// equality filter finds its spans without reading every span again.
-public final class TraceIndex: Sendable {
-    public let trace: Trace
+package final class TraceIndex: Sendable {
+    package let trace: Trace
     // The spans' fields by span index, read without copying spans.
     let ids: [SpanID]
     let names: [String]
@@ -17,7 +17,7 @@ public final class TraceIndex: Sendable {
     private let columnCache = OnceCache<[String?]>()
     private let requested = Mutex<Set<String>>([])
 
-    public init(_ trace: Trace) {
+    package init(_ trace: Trace) {
         self.trace = trace
         // One pass over the spans, reading only these fields.
         var (ids, names, kinds, attributes) = ([SpanID](), [String](), [SpanKind](), [[String: String]]())

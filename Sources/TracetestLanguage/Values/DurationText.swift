@@ -1,10 +1,10 @@
 import Foundation
 
 /// Durations as text (language.md §6): `1.5s` to nanoseconds and back.
-public enum DurationText {
+package enum DurationText {
     /// The nanoseconds of `text`: a number with a unit (`ns`, `us`, `ms`, `s`, `m`, `h`; fractions truncated toward
     /// zero, computed exactly) or a plain integer of nanoseconds. Nil for anything else or an overflow.
-    public static func nanoseconds(_ text: String) -> Int64? {
+    package static func nanoseconds(_ text: String) -> Int64? {
         var text = text
         return text.withUTF8 { nanoseconds(utf8: $0) }
     }
@@ -57,7 +57,7 @@ public enum DurationText {
     }
 
     /// Tracetest's display (`ConvertNanoSecondsIntoProperTimeUnit`): `93us`, `27ms`, `1.2s`, `27.5m`, `2h`, rounded.
-    public static func upstreamText(_ nanoseconds: Int64) -> String {
+    package static func upstreamText(_ nanoseconds: Int64) -> String {
         guard nanoseconds > 0 else { return "0ns" }
         let value = Double(nanoseconds)
         let scale = min(3, Int((log(value) / log(1000)).rounded(.down)))
@@ -82,7 +82,7 @@ public enum DurationText {
     /// The display of observed values: Tracetest's when it is exact (`2us`, `35ms`, `1.5m`), else the same unit (at most
     /// seconds) with every decimal needed (`25.187564ms`, `61s`), so a failed exact comparison never shows
     /// equal-looking values.
-    public static func exactText(_ nanoseconds: Int64) -> String {
+    package static func exactText(_ nanoseconds: Int64) -> String {
         if nanoseconds < 0 { return nanoseconds == .min ? "0ns" : "-" + exactText(-nanoseconds) }
         switch nanoseconds {
         case ..<1_000: return decimal(nanoseconds, 1, unit: "ns")

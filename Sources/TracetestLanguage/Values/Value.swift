@@ -1,13 +1,13 @@
 /// The type Tracetest infers from a value's text (language.md §4.3), as the `type` filter names it.
-public enum ValueType: String, Sendable {
+package enum ValueType: String, Sendable {
     case string, number, duration, json, array
     case `nil`
 }
 
 /// One value: its text and the type inferred from it (or given by the literal that produced it).
-public struct TypedValue: Sendable, Equatable {
-    public let text: String
-    public let type: ValueType
+package struct TypedValue: Sendable, Equatable {
+    package let text: String
+    package let type: ValueType
     /// The parsed document of a json value, kept from type inference so that it is parsed once.
     let document: ParsedJSON?
 
@@ -28,7 +28,7 @@ public struct TypedValue: Sendable, Equatable {
     /// The text as JSON: the document kept from inference, or parsed now.
     var json: JSONValue? { document?.value ?? JSONParser.parse(text) }
 
-    public static func == (left: TypedValue, right: TypedValue) -> Bool {
+    package static func == (left: TypedValue, right: TypedValue) -> Bool {
         left.text == right.text && left.type == right.type
     }
 }
@@ -42,7 +42,7 @@ final class ParsedJSON: Sendable {
 
 /// What an expression resolves to: one value, a list (array literals, filters with several results) or nothing
 /// (`json_path` without a match).
-public enum Value: Sendable, Equatable {
+package enum Value: Sendable, Equatable {
     case single(TypedValue)
     case array([TypedValue])
     case empty
@@ -67,7 +67,7 @@ public enum Value: Sendable, Equatable {
     }
 
     /// The text users see: arrays as `[1, "a"]` (string items quoted), nothing as the empty text.
-    public var rendered: String {
+    package var rendered: String {
         switch self {
         case .single(let value): return value.text
         case .empty: return ""

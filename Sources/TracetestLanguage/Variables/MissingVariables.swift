@@ -1,9 +1,9 @@
 import TracetestModel
 
 /// Finds the variables a test uses that nobody provides (language.md §10), for the run API's 422 answer.
-public enum MissingVariables {
+package enum MissingVariables {
     /// A field and how it is read.
-    public enum Field: Sendable, Equatable {
+    package enum Field: Sendable, Equatable {
         /// Text with `${…}` parts (trigger fields).
         case template(String)
         /// An assertion (`specs[].assertions[]`).
@@ -14,7 +14,7 @@ public enum MissingVariables {
 
     /// The names of the `var:`/`env:` references in `fields` that `available` lacks, each once, in first-seen order.
     /// A field that does not parse is skipped.
-    public static func detect(in fields: [Field], available: Set<String>) -> [String] {
+    package static func detect(in fields: [Field], available: Set<String>) -> [String] {
         var seen = available
         var missing: [String] = []
         for field in fields {
@@ -27,7 +27,7 @@ public enum MissingVariables {
 
     /// The variables `test` uses (trigger fields, assertions, output values) that neither `available` nor the test's
     /// own outputs provide.
-    public static func detect(in test: TracetestModel.Test, available: Set<String>) -> [String] {
+    package static func detect(in test: TracetestModel.Test, available: Set<String>) -> [String] {
         detect(in: fields(of: test), available: available.union(test.outputs.map(\.name)))
     }
 

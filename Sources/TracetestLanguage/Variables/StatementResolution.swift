@@ -1,7 +1,7 @@
 /// The resolve API (language.md §5.6): an assertion renders as `left comparator right`, an expression as its value.
-public enum StatementResolution {
+package enum StatementResolution {
     /// A syntax error is the one of the reading (assertion or expression) that got further.
-    public static func resolve(_ text: String, in context: EvaluationContext) throws(EvaluationError) -> String {
+    package static func resolve(_ text: String, in context: EvaluationContext) throws(EvaluationError) -> String {
         switch Result(catching: { () throws(LanguageError) in try Assertion.cached(text) }) {
         case .success(let assertion):
             return try assertion.resolve(in: context)

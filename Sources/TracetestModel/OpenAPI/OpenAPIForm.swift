@@ -3,8 +3,8 @@ import OrderedCollections
 /// The "OpenAPI" shape of tests, as the non-resource routes write them (test versions, definitions, exports, run
 /// triggers): every trigger sub-object present (empty when unused), auth expanded to all three kinds, specs and
 /// outputs with `selectorParsed`, `createdAt` and `version` always present.
-public enum OpenAPIForm {
-    public static func test(_ test: Test) -> WireValue {
+package enum OpenAPIForm {
+    package static func test(_ test: Test) -> WireValue {
         var fields: OrderedDictionary<String, WireValue> = [:]
         fields["id"] = .string(test.id)
         fields["name"] = .string(test.name)
@@ -19,7 +19,7 @@ public enum OpenAPIForm {
         return .object(fields)
     }
 
-    public static func spec(_ spec: TestSpec) -> WireValue {
+    package static func spec(_ spec: TestSpec) -> WireValue {
         var fields: OrderedDictionary<String, WireValue> = [:]
         put(spec.name, as: "name", in: &fields)
         fields["selector"] = .string(spec.selector)
@@ -28,7 +28,7 @@ public enum OpenAPIForm {
         return .object(fields)
     }
 
-    public static func output(_ output: TestOutput) -> WireValue {
+    package static func output(_ output: TestOutput) -> WireValue {
         .object([
             "name": .string(output.name),
             "selector": .string(output.selector),
@@ -37,7 +37,7 @@ public enum OpenAPIForm {
         ])
     }
 
-    public static func summary(_ summary: Summary) -> WireValue {
+    package static func summary(_ summary: Summary) -> WireValue {
         var lastRun: OrderedDictionary<String, WireValue> = [:]
         if !summary.lastRun.time.isZero { lastRun["time"] = .string(summary.lastRun.time.rfc3339) }
         if summary.lastRun.passes != 0 { lastRun["passes"] = .integer(Int64(summary.lastRun.passes)) }
@@ -48,7 +48,7 @@ public enum OpenAPIForm {
         return .object(["runs": .integer(Int64(summary.runs)), "lastRun": .object(lastRun)])
     }
 
-    public static func trigger(_ trigger: Trigger) -> WireValue {
+    package static func trigger(_ trigger: Trigger) -> WireValue {
         let http = trigger.httpRequest ?? HTTPRequest()
         var httpFields: OrderedDictionary<String, WireValue> = [:]
         put(http.url, as: "url", in: &httpFields)

@@ -1,22 +1,22 @@
 /// The trace analyzer (linter) settings: which plugins and rules run, and the minimum score (singleton `current`).
-public struct Analyzer: ResourceSpec {
-    public static let kind = ResourceKind.analyzer
+package struct Analyzer: ResourceSpec {
+    package static let kind = ResourceKind.analyzer
 
-    public var id: String
-    public var name: String
-    public var enabled: Bool
+    package var id: String
+    package var name: String
+    package var enabled: Bool
     /// 0–100; a lower run score fails the `analyzer-score` gate.
-    public var minimumScore: Int
-    public var plugins: [Plugin]
+    package var minimumScore: Int
+    package var plugins: [Plugin]
 
-    public struct Plugin: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String?
-        public var description: String?
-        public var enabled: Bool
-        public var rules: [Rule]
+    package struct Plugin: Codable, Sendable, Equatable {
+        package var id: String
+        package var name: String?
+        package var description: String?
+        package var enabled: Bool
+        package var rules: [Rule]
 
-        public init(id: String, name: String? = nil, description: String? = nil, enabled: Bool, rules: [Rule]) {
+        package init(id: String, name: String? = nil, description: String? = nil, enabled: Bool, rules: [Rule]) {
             self.id = id
             self.name = name
             self.description = description
@@ -26,7 +26,7 @@ public struct Analyzer: ResourceSpec {
 
         enum CodingKeys: String, CodingKey { case id, name, description, enabled, rules }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             id = try c.value(.id, or: "")
             name = try c.decodeIfPresent(String.self, forKey: .name)
@@ -36,17 +36,17 @@ public struct Analyzer: ResourceSpec {
         }
     }
 
-    public struct Rule: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String?
-        public var description: String?
-        public var errorDescription: String?
-        public var tips: [String]?
-        public var weight: Int
+    package struct Rule: Codable, Sendable, Equatable {
+        package var id: String
+        package var name: String?
+        package var description: String?
+        package var errorDescription: String?
+        package var tips: [String]?
+        package var weight: Int
         /// `error`, `warning` or `disabled`.
-        public var errorLevel: String
+        package var errorLevel: String
 
-        public init(
+        package init(
             id: String,
             name: String? = nil,
             description: String? = nil,
@@ -66,7 +66,7 @@ public struct Analyzer: ResourceSpec {
 
         enum CodingKeys: String, CodingKey { case id, name, description, errorDescription, tips, weight, errorLevel }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             id = try c.value(.id, or: "")
             name = try c.decodeIfPresent(String.self, forKey: .name)
@@ -78,9 +78,9 @@ public struct Analyzer: ResourceSpec {
         }
     }
 
-    public static let errorLevels = ["error", "warning", "disabled"]
+    package static let errorLevels = ["error", "warning", "disabled"]
 
-    public init(
+    package init(
         id: String = "", name: String = "", enabled: Bool = false, minimumScore: Int = 0, plugins: [Plugin] = []
     ) {
         self.id = id
@@ -91,12 +91,12 @@ public struct Analyzer: ResourceSpec {
     }
 
     /// The analyzer used when none was configured: every built-in plugin and rule, enabled, minimum score 0.
-    public static var defaultAnalyzer: Analyzer {
+    package static var defaultAnalyzer: Analyzer {
         Analyzer(
             id: ResourceKind.singletonID, name: "analyzer", enabled: true, minimumScore: 0, plugins: builtInPlugins)
     }
 
-    public func validate() throws(ValidationError) {
+    package func validate() throws(ValidationError) {
         if name.isEmpty { throw ValidationError("linter name cannot be empty") }
         guard (0...100).contains(minimumScore) else {
             throw ValidationError("minimumScore must be between 0 and 100, got \(minimumScore)")
@@ -130,7 +130,7 @@ public struct Analyzer: ResourceSpec {
     }
 
     /// The plugins and rules this server implements, with their display texts.
-    public static let builtInPlugins: [Plugin] = [
+    package static let builtInPlugins: [Plugin] = [
         Plugin(
             id: "standards",
             name: "OTel Semantic Conventions",
@@ -225,7 +225,7 @@ public struct Analyzer: ResourceSpec {
 
     enum CodingKeys: String, CodingKey { case id, name, enabled, minimumScore, plugins }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         name = try c.value(.name, or: "")

@@ -1,36 +1,36 @@
 /// Where runs fetch traces from: the built-in OTLP receiver or an external trace store (singleton `current`).
 ///
 /// The type-specific section sits beside the common fields (`jaeger: {...}`, `tempo: {...}`).
-public struct DataStore: ResourceSpec {
-    public static let kind = ResourceKind.dataStore
+package struct DataStore: ResourceSpec {
+    package static let kind = ResourceKind.dataStore
 
-    public var id: String
-    public var name: String
-    public var type: String
-    public var isDefault: Bool
+    package var id: String
+    package var name: String
+    package var type: String
+    package var isDefault: Bool
     /// As sent by the client; must be RFC 3339 when present.
-    public var createdAt: String
-    public var jaeger: GRPCClientSettings?
-    public var tempo: TempoSettings?
-    public var opensearch: ElasticSettings?
-    public var elasticapm: ElasticSettings?
-    public var signalfx: SignalFXSettings?
-    public var awsxray: AWSXRaySettings?
-    public var azureappinsights: AzureAppInsightsSettings?
-    public var sumologic: SumoLogicSettings?
+    package var createdAt: String
+    package var jaeger: GRPCClientSettings?
+    package var tempo: TempoSettings?
+    package var opensearch: ElasticSettings?
+    package var elasticapm: ElasticSettings?
+    package var signalfx: SignalFXSettings?
+    package var awsxray: AWSXRaySettings?
+    package var azureappinsights: AzureAppInsightsSettings?
+    package var sumologic: SumoLogicSettings?
 
     /// Every `type` Tracetest knows.
-    public static let types = [
+    package static let types = [
         "agent", "awsxray", "azureappinsights", "dash0", "datadog", "dynatrace", "elasticapm", "honeycomb", "instana",
         "jaeger", "lightstep", "newrelic", "opensearch", "otlp", "signalfx", "signoz", "sumologic", "tempo",
     ]
 
     /// The store used when none was configured: the built-in OTLP receiver.
-    public static func defaultStore(createdAt: Timestamp) -> DataStore {
+    package static func defaultStore(createdAt: Timestamp) -> DataStore {
         DataStore(id: ResourceKind.singletonID, name: "OTLP", type: "otlp", createdAt: createdAt.rfc3339)
     }
 
-    public init(
+    package init(
         id: String = "",
         name: String = "",
         type: String = "",
@@ -60,7 +60,7 @@ public struct DataStore: ResourceSpec {
         self.sumologic = sumologic
     }
 
-    public func validate() throws(ValidationError) {
+    package func validate() throws(ValidationError) {
         if name.isEmpty { throw ValidationError("data store should have a name") }
         guard Self.types.contains(type) else {
             throw ValidationError(
@@ -81,7 +81,7 @@ public struct DataStore: ResourceSpec {
     }
 
     /// Forces id `current` and `default: true`; keeps a valid client `createdAt`, else the stored one, else now.
-    public mutating func prepareForSave(previous: DataStore?, now: Timestamp) {
+    package mutating func prepareForSave(previous: DataStore?, now: Timestamp) {
         id = ResourceKind.singletonID
         isDefault = true
         if Timestamp(rfc3339: createdAt) == nil {
@@ -94,7 +94,7 @@ public struct DataStore: ResourceSpec {
             awsxray, azureappinsights, sumologic
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         name = try c.value(.name, or: "")
@@ -112,88 +112,88 @@ public struct DataStore: ResourceSpec {
     }
 }
 
-public struct GRPCClientSettings: Codable, Sendable, Equatable {
-    public var endpoint: String?
-    public var readBufferSize: Int?
-    public var writeBufferSize: Int?
-    public var waitForReady: Bool?
-    public var headers: [String: String]?
-    public var balancerName: String?
+package struct GRPCClientSettings: Codable, Sendable, Equatable {
+    package var endpoint: String?
+    package var readBufferSize: Int?
+    package var writeBufferSize: Int?
+    package var waitForReady: Bool?
+    package var headers: [String: String]?
+    package var balancerName: String?
     /// `gzip`, `zlib`, `deflate`, `snappy`, `zstd` or `none`.
-    public var compression: String?
-    public var tls: TLSSettings?
+    package var compression: String?
+    package var tls: TLSSettings?
 
-    public init(endpoint: String? = nil, tls: TLSSettings? = nil) {
+    package init(endpoint: String? = nil, tls: TLSSettings? = nil) {
         self.endpoint = endpoint
         self.tls = tls
     }
 }
 
-public struct TLSSettings: Codable, Sendable, Equatable {
-    public var insecure: Bool?
-    public var insecureSkipVerify: Bool?
-    public var serverName: String?
-    public var settings: Files?
+package struct TLSSettings: Codable, Sendable, Equatable {
+    package var insecure: Bool?
+    package var insecureSkipVerify: Bool?
+    package var serverName: String?
+    package var settings: Files?
 
-    public struct Files: Codable, Sendable, Equatable {
-        public var cAFile: String?
-        public var certFile: String?
-        public var keyFile: String?
-        public var minVersion: String?
-        public var maxVersion: String?
+    package struct Files: Codable, Sendable, Equatable {
+        package var cAFile: String?
+        package var certFile: String?
+        package var keyFile: String?
+        package var minVersion: String?
+        package var maxVersion: String?
     }
 
-    public init(insecure: Bool? = nil) {
+    package init(insecure: Bool? = nil) {
         self.insecure = insecure
     }
 }
 
-public struct TempoSettings: Codable, Sendable, Equatable {
+package struct TempoSettings: Codable, Sendable, Equatable {
     /// `grpc` or `http`.
-    public var type: String?
-    public var grpc: GRPCClientSettings?
-    public var http: HTTPClientSettings?
+    package var type: String?
+    package var grpc: GRPCClientSettings?
+    package var http: HTTPClientSettings?
 }
 
-public struct HTTPClientSettings: Codable, Sendable, Equatable {
-    public var url: String?
-    public var headers: [String: String]?
-    public var tls: TLSSettings?
+package struct HTTPClientSettings: Codable, Sendable, Equatable {
+    package var url: String?
+    package var headers: [String: String]?
+    package var tls: TLSSettings?
 }
 
 /// OpenSearch and Elastic APM connection settings.
-public struct ElasticSettings: Codable, Sendable, Equatable {
-    public var addresses: [String]?
-    public var username: String?
-    public var password: String?
-    public var index: String?
-    public var certificate: String?
-    public var insecureSkipVerify: Bool?
+package struct ElasticSettings: Codable, Sendable, Equatable {
+    package var addresses: [String]?
+    package var username: String?
+    package var password: String?
+    package var index: String?
+    package var certificate: String?
+    package var insecureSkipVerify: Bool?
 }
 
-public struct SignalFXSettings: Codable, Sendable, Equatable {
-    public var realm: String?
-    public var token: String?
+package struct SignalFXSettings: Codable, Sendable, Equatable {
+    package var realm: String?
+    package var token: String?
 }
 
-public struct AWSXRaySettings: Codable, Sendable, Equatable {
-    public var region: String?
-    public var accessKeyId: String?
-    public var secretAccessKey: String?
-    public var sessionToken: String?
-    public var useDefaultAuth: Bool?
+package struct AWSXRaySettings: Codable, Sendable, Equatable {
+    package var region: String?
+    package var accessKeyId: String?
+    package var secretAccessKey: String?
+    package var sessionToken: String?
+    package var useDefaultAuth: Bool?
 }
 
-public struct AzureAppInsightsSettings: Codable, Sendable, Equatable {
-    public var useAzureActiveDirectoryAuth: Bool?
-    public var accessToken: String?
-    public var resourceArmId: String?
+package struct AzureAppInsightsSettings: Codable, Sendable, Equatable {
+    package var useAzureActiveDirectoryAuth: Bool?
+    package var accessToken: String?
+    package var resourceArmId: String?
     /// `direct` or `collector`.
-    public var connectionType: String?
+    package var connectionType: String?
 }
 
-public struct SumoLogicSettings: Codable, Sendable, Equatable {
-    public var url: String?
-    public var accessID: String?
-    public var accessKey: String?
+package struct SumoLogicSettings: Codable, Sendable, Equatable {
+    package var url: String?
+    package var accessID: String?
+    package var accessKey: String?
 }

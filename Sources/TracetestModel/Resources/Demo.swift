@@ -1,35 +1,35 @@
 /// A demo application the web UI offers examples for.
-public struct Demo: ResourceSpec {
-    public static let kind = ResourceKind.demo
+package struct Demo: ResourceSpec {
+    package static let kind = ResourceKind.demo
 
-    public var id: String
-    public var name: String
+    package var id: String
+    package var name: String
     /// `pokeshop` or `otelstore`.
-    public var type: String
-    public var enabled: Bool
-    public var pokeshop: Pokeshop?
-    public var opentelemetryStore: OpenTelemetryStore?
+    package var type: String
+    package var enabled: Bool
+    package var pokeshop: Pokeshop?
+    package var opentelemetryStore: OpenTelemetryStore?
 
-    public struct Pokeshop: Codable, Sendable, Equatable {
-        public var httpEndpoint: String?
-        public var grpcEndpoint: String?
-        public var kafkaBroker: String?
+    package struct Pokeshop: Codable, Sendable, Equatable {
+        package var httpEndpoint: String?
+        package var grpcEndpoint: String?
+        package var kafkaBroker: String?
 
-        public init(httpEndpoint: String? = nil, grpcEndpoint: String? = nil, kafkaBroker: String? = nil) {
+        package init(httpEndpoint: String? = nil, grpcEndpoint: String? = nil, kafkaBroker: String? = nil) {
             self.httpEndpoint = httpEndpoint
             self.grpcEndpoint = grpcEndpoint
             self.kafkaBroker = kafkaBroker
         }
     }
 
-    public struct OpenTelemetryStore: Codable, Sendable, Equatable {
-        public var frontendEndpoint: String?
-        public var productCatalogEndpoint: String?
-        public var cartEndpoint: String?
-        public var checkoutEndpoint: String?
+    package struct OpenTelemetryStore: Codable, Sendable, Equatable {
+        package var frontendEndpoint: String?
+        package var productCatalogEndpoint: String?
+        package var cartEndpoint: String?
+        package var checkoutEndpoint: String?
     }
 
-    public init(
+    package init(
         id: String = "",
         name: String = "",
         type: String = "",
@@ -47,7 +47,7 @@ public struct Demo: ResourceSpec {
 
     enum CodingKeys: String, CodingKey { case id, name, type, enabled, pokeshop, opentelemetryStore }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         name = try c.value(.name, or: "")

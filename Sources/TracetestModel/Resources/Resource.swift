@@ -1,5 +1,5 @@
 /// The spec of one resource kind: the fields inside `{type, spec}`.
-public protocol ResourceSpec: Codable, Sendable, Equatable {
+package protocol ResourceSpec: Codable, Sendable, Equatable {
     static var kind: ResourceKind { get }
     var id: String { get set }
     /// Rejects a spec a client may not save; the message says what to fix.
@@ -9,31 +9,31 @@ public protocol ResourceSpec: Codable, Sendable, Equatable {
 }
 
 extension ResourceSpec {
-    public func validate() throws(ValidationError) {}
-    public mutating func prepareForSave(previous: Self?, now: Timestamp) {
+    package func validate() throws(ValidationError) {}
+    package mutating func prepareForSave(previous: Self?, now: Timestamp) {
         if Self.kind.isSingleton { id = ResourceKind.singletonID }
     }
 }
 
 /// A rule a resource breaks, e.g. `variable set name cannot be empty`.
-public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+package struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
 
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// The `{type, spec}` envelope every resource travels in.
 ///
 /// The `type` of a request is not checked (the API ignores it); responses always carry the canonical kind name.
-public struct Resource<Spec: ResourceSpec>: Codable, Sendable, Equatable {
-    public var type: String
-    public var spec: Spec
+package struct Resource<Spec: ResourceSpec>: Codable, Sendable, Equatable {
+    package var type: String
+    package var spec: Spec
 
-    public init(_ spec: Spec) {
+    package init(_ spec: Spec) {
         self.type = Spec.kind.name
         self.spec = spec
     }
@@ -42,7 +42,7 @@ public struct Resource<Spec: ResourceSpec>: Codable, Sendable, Equatable {
         case type, spec
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         type = try container.decodeIfPresent(String.self, forKey: .type) ?? Spec.kind.name
         guard container.contains(.spec), try !container.decodeNil(forKey: .spec) else {
@@ -58,11 +58,11 @@ public struct Resource<Spec: ResourceSpec>: Codable, Sendable, Equatable {
 }
 
 /// The `{count, items}` shape of a list.
-public struct ResourceList<Spec: ResourceSpec>: Encodable, Sendable {
-    public var count: Int
-    public var items: [Resource<Spec>]
+package struct ResourceList<Spec: ResourceSpec>: Encodable, Sendable {
+    package var count: Int
+    package var items: [Resource<Spec>]
 
-    public init(count: Int, items: [Resource<Spec>]) {
+    package init(count: Int, items: [Resource<Spec>]) {
         self.count = count
         self.items = items
     }

@@ -1,5 +1,5 @@
 /// The nine resource kinds of Tracetest Core, with their names on the wire.
-public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
+package enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     case test = "Test"
     case testSuite = "TestSuite"
     case variableSet = "VariableSet"
@@ -11,10 +11,10 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     case testRunner = "TestRunner"
 
     /// The canonical `type` of the envelope, e.g. `TestSuite`.
-    public var name: String { rawValue }
+    package var name: String { rawValue }
 
     /// The path segment under `/api`, e.g. `testsuites`.
-    public var plural: String {
+    package var plural: String {
         switch self {
         case .test: "tests"
         case .testSuite: "testsuites"
@@ -29,7 +29,7 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     }
 
     /// Kinds with exactly one record, always with id `current`.
-    public var isSingleton: Bool {
+    package var isSingleton: Bool {
         switch self {
         case .dataStore, .pollingProfile, .config, .analyzer, .testRunner: true
         case .test, .testSuite, .variableSet, .demo: false
@@ -37,13 +37,13 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     }
 
     /// Whether `DELETE` is allowed (singletons answer 405).
-    public var supportsDelete: Bool { !isSingleton }
+    package var supportsDelete: Bool { !isSingleton }
 
     /// Whether `X-Tracetest-Augmented: true` adds read-only fields.
-    public var supportsAugmentation: Bool { self == .test || self == .testSuite }
+    package var supportsAugmentation: Bool { self == .test || self == .testSuite }
 
     /// The values `sortBy` accepts for lists of this kind.
-    public var sortFields: [String] {
+    package var sortFields: [String] {
         switch self {
         case .test: ["created", "name", "last_run"]
         case .testSuite: ["name", "created", "last_run"]
@@ -54,7 +54,7 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     }
 
     /// The kind for a `type` value, accepting the legacy names `Transaction` and `Environment` when asked to.
-    public init?(typeName: String, acceptingLegacyNames: Bool = false) {
+    package init?(typeName: String, acceptingLegacyNames: Bool = false) {
         if let kind = ResourceKind(rawValue: typeName) {
             self = kind
             return
@@ -68,5 +68,5 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     }
 
     /// The id every singleton record has.
-    public static let singletonID = "current"
+    package static let singletonID = "current"
 }

@@ -1,21 +1,21 @@
 /// How long and how often a run waits for its trace (singleton `current`).
-public struct PollingProfile: ResourceSpec {
-    public static let kind = ResourceKind.pollingProfile
+package struct PollingProfile: ResourceSpec {
+    package static let kind = ResourceKind.pollingProfile
 
-    public var id: String
-    public var name: String
-    public var isDefault: Bool
+    package var id: String
+    package var name: String
+    package var isDefault: Bool
     /// `periodic` is the only strategy.
-    public var strategy: String
-    public var periodic: Periodic?
+    package var strategy: String
+    package var periodic: Periodic?
 
-    public struct Periodic: Codable, Sendable, Equatable {
+    package struct Periodic: Codable, Sendable, Equatable {
         /// Go duration text, e.g. `500ms`.
-        public var retryDelay: String
-        public var timeout: String
-        public var selectorMatchRetries: Int
+        package var retryDelay: String
+        package var timeout: String
+        package var selectorMatchRetries: Int
 
-        public init(retryDelay: String, timeout: String, selectorMatchRetries: Int) {
+        package init(retryDelay: String, timeout: String, selectorMatchRetries: Int) {
             self.retryDelay = retryDelay
             self.timeout = timeout
             self.selectorMatchRetries = selectorMatchRetries
@@ -23,7 +23,7 @@ public struct PollingProfile: ResourceSpec {
 
         enum CodingKeys: String, CodingKey { case retryDelay, timeout, selectorMatchRetries }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             retryDelay = try c.value(.retryDelay, or: "")
             timeout = try c.value(.timeout, or: "")
@@ -32,14 +32,14 @@ public struct PollingProfile: ResourceSpec {
     }
 
     /// Our default: finish as soon as the trace is complete, give up after a minute.
-    public static let defaultProfile = PollingProfile(
+    package static let defaultProfile = PollingProfile(
         id: ResourceKind.singletonID,
         name: "default",
         strategy: "periodic",
         periodic: Periodic(retryDelay: "500ms", timeout: "1m", selectorMatchRetries: 3)
     )
 
-    public init(
+    package init(
         id: String = "", name: String = "", isDefault: Bool = true, strategy: String = "", periodic: Periodic? = nil
     ) {
         self.id = id
@@ -49,12 +49,12 @@ public struct PollingProfile: ResourceSpec {
         self.periodic = periodic
     }
 
-    public mutating func prepareForSave(previous: PollingProfile?, now: Timestamp) {
+    package mutating func prepareForSave(previous: PollingProfile?, now: Timestamp) {
         id = ResourceKind.singletonID
         isDefault = true
     }
 
-    public func validate() throws(ValidationError) {
+    package func validate() throws(ValidationError) {
         guard strategy == "periodic" else { return }
         guard let periodic else { throw ValidationError("missing periodic polling profile configuration") }
         do {
@@ -71,7 +71,7 @@ public struct PollingProfile: ResourceSpec {
 
     enum CodingKeys: String, CodingKey { case id, name, isDefault = "default", strategy, periodic }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         name = try c.value(.name, or: "")
@@ -80,7 +80,7 @@ public struct PollingProfile: ResourceSpec {
         periodic = try c.decodeIfPresent(Periodic.self, forKey: .periodic)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(name, forKey: .name)
@@ -91,22 +91,22 @@ public struct PollingProfile: ResourceSpec {
 }
 
 /// Server settings a user may change at run time (singleton `current`).
-public struct Config: ResourceSpec {
-    public static let kind = ResourceKind.config
+package struct Config: ResourceSpec {
+    package static let kind = ResourceKind.config
 
-    public var id: String
-    public var name: String
+    package var id: String
+    package var name: String
     /// Stored and reported only: this server never sends analytics.
-    public var analyticsEnabled: Bool
+    package var analyticsEnabled: Bool
 
-    public static let defaultConfig = Config(id: ResourceKind.singletonID, name: "Config", analyticsEnabled: true)
+    package static let defaultConfig = Config(id: ResourceKind.singletonID, name: "Config", analyticsEnabled: true)
 
-    public mutating func prepareForSave(previous: Config?, now: Timestamp) {
+    package mutating func prepareForSave(previous: Config?, now: Timestamp) {
         id = ResourceKind.singletonID
         name = "Config"
     }
 
-    public init(id: String = "", name: String = "", analyticsEnabled: Bool = false) {
+    package init(id: String = "", name: String = "", analyticsEnabled: Bool = false) {
         self.id = id
         self.name = name
         self.analyticsEnabled = analyticsEnabled
@@ -114,7 +114,7 @@ public struct Config: ResourceSpec {
 
     enum CodingKeys: String, CodingKey { case id, name, analyticsEnabled }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         name = try c.value(.name, or: "")
@@ -123,29 +123,29 @@ public struct Config: ResourceSpec {
 }
 
 /// The gates a run must pass by default (singleton `current`).
-public struct TestRunner: ResourceSpec {
-    public static let kind = ResourceKind.testRunner
+package struct TestRunner: ResourceSpec {
+    package static let kind = ResourceKind.testRunner
 
-    public var id: String
-    public var name: String
+    package var id: String
+    package var name: String
     /// Any of `analyzer-score`, `analyzer-rules`, `test-specs`.
-    public var requiredGates: [String]
+    package var requiredGates: [String]
 
-    public static let gates = ["analyzer-score", "analyzer-rules", "test-specs"]
+    package static let gates = ["analyzer-score", "analyzer-rules", "test-specs"]
 
-    public static let defaultRunner = TestRunner(
+    package static let defaultRunner = TestRunner(
         id: ResourceKind.singletonID,
         name: "default",
         requiredGates: ["test-specs"]
     )
 
-    public init(id: String = "", name: String = "", requiredGates: [String] = []) {
+    package init(id: String = "", name: String = "", requiredGates: [String] = []) {
         self.id = id
         self.name = name
         self.requiredGates = requiredGates
     }
 
-    public func validate() throws(ValidationError) {
+    package func validate() throws(ValidationError) {
         if let unknown = requiredGates.first(where: { !Self.gates.contains($0) }) {
             throw ValidationError(
                 "unknown required gate \"\(unknown)\" (use any of: \(Self.gates.joined(separator: ", ")))"
@@ -155,14 +155,14 @@ public struct TestRunner: ResourceSpec {
 
     enum CodingKeys: String, CodingKey { case id, name, requiredGates }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         name = try c.value(.name, or: "")
         requiredGates = try c.value(.requiredGates, or: [])
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(name, forKey: .name)

@@ -1,21 +1,21 @@
 /// A trace-based test: a trigger, specs (selector + assertions) and outputs.
 ///
 /// `version`, `createdAt` and `summary` are read-only and only present in augmented reads.
-public struct Test: ResourceSpec {
-    public static let kind = ResourceKind.test
+package struct Test: ResourceSpec {
+    package static let kind = ResourceKind.test
 
-    public var id: String
-    public var createdAt: Timestamp?
-    public var name: String
-    public var description: String
-    public var version: Int?
-    public var trigger: Trigger
-    public var specs: [TestSpec]
-    public var outputs: [TestOutput]
-    public var summary: Summary?
-    public var skipTraceCollection: Bool
+    package var id: String
+    package var createdAt: Timestamp?
+    package var name: String
+    package var description: String
+    package var version: Int?
+    package var trigger: Trigger
+    package var specs: [TestSpec]
+    package var outputs: [TestOutput]
+    package var summary: Summary?
+    package var skipTraceCollection: Bool
 
-    public init(
+    package init(
         id: String = "",
         createdAt: Timestamp? = nil,
         name: String = "",
@@ -40,13 +40,13 @@ public struct Test: ResourceSpec {
     }
 
     /// Whether `other` differs in anything a user edits (what makes a new version).
-    public func hasSameDefinition(as other: Test) -> Bool {
+    package func hasSameDefinition(as other: Test) -> Bool {
         name == other.name && description == other.description && skipTraceCollection == other.skipTraceCollection
             && trigger == other.trigger && specs == other.specs && outputs == other.outputs
     }
 
     /// The test without its read-only fields, as non-augmented responses show it.
-    public var withoutReadOnlyFields: Test {
+    package var withoutReadOnlyFields: Test {
         var test = self
         test.createdAt = nil
         test.version = nil
@@ -58,7 +58,7 @@ public struct Test: ResourceSpec {
         case id, createdAt, name, description, version, trigger, specs, outputs, summary, skipTraceCollection
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         createdAt = c.ignorableTimestamp(.createdAt)
@@ -72,7 +72,7 @@ public struct Test: ResourceSpec {
         skipTraceCollection = try c.value(.skipTraceCollection, or: false)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, omittingEmptyForKey: .id)
         try c.encodeIfPresent(createdAt, forKey: .createdAt)
@@ -114,13 +114,13 @@ public struct Test: ResourceSpec {
 }
 
 /// A selector over spans and the assertions every selected span must pass.
-public struct TestSpec: Codable, Sendable, Equatable {
+package struct TestSpec: Codable, Sendable, Equatable {
     /// A span query; empty selects every span.
-    public var selector: String
-    public var name: String
-    public var assertions: [String]
+    package var selector: String
+    package var name: String
+    package var assertions: [String]
 
-    public init(selector: String = "", name: String = "", assertions: [String] = []) {
+    package init(selector: String = "", name: String = "", assertions: [String] = []) {
         self.selector = selector
         self.name = name
         self.assertions = assertions
@@ -129,7 +129,7 @@ public struct TestSpec: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case selector, name, assertions }
     enum LegacySelectorKeys: String, CodingKey { case query }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let legacy = try? c.nestedContainer(keyedBy: LegacySelectorKeys.self, forKey: .selector) {
             selector = try legacy.value(.query, or: "")
@@ -140,7 +140,7 @@ public struct TestSpec: Codable, Sendable, Equatable {
         assertions = try c.value(.assertions, or: [])
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(selector, omittingEmptyForKey: .selector)
         try c.encode(name, omittingEmptyForKey: .name)
@@ -149,12 +149,12 @@ public struct TestSpec: Codable, Sendable, Equatable {
 }
 
 /// A value a test extracts from the trace (`value` is an expression) for later steps to use.
-public struct TestOutput: Codable, Sendable, Equatable {
-    public var name: String
-    public var selector: String
-    public var value: String
+package struct TestOutput: Codable, Sendable, Equatable {
+    package var name: String
+    package var selector: String
+    package var value: String
 
-    public init(name: String = "", selector: String = "", value: String = "") {
+    package init(name: String = "", selector: String = "", value: String = "") {
         self.name = name
         self.selector = selector
         self.value = value
@@ -163,7 +163,7 @@ public struct TestOutput: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case name, selector, value }
     enum LegacySelectorKeys: String, CodingKey { case query }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.value(.name, or: "")
         if let legacy = try? c.nestedContainer(keyedBy: LegacySelectorKeys.self, forKey: .selector) {
@@ -176,18 +176,18 @@ public struct TestOutput: Codable, Sendable, Equatable {
 }
 
 /// Run statistics shown in augmented reads of tests and suites.
-public struct Summary: Codable, Sendable, Equatable {
-    public var runs: Int
-    public var lastRun: LastRun
+package struct Summary: Codable, Sendable, Equatable {
+    package var runs: Int
+    package var lastRun: LastRun
 
-    public struct LastRun: Codable, Sendable, Equatable {
+    package struct LastRun: Codable, Sendable, Equatable {
         /// `0001-01-01T00:00:00Z` when never run.
-        public var time: Timestamp
-        public var passes: Int
-        public var fails: Int
-        public var analyzerScore: Int
+        package var time: Timestamp
+        package var passes: Int
+        package var fails: Int
+        package var analyzerScore: Int
 
-        public init(time: Timestamp = .zero, passes: Int = 0, fails: Int = 0, analyzerScore: Int = 0) {
+        package init(time: Timestamp = .zero, passes: Int = 0, fails: Int = 0, analyzerScore: Int = 0) {
             self.time = time
             self.passes = passes
             self.fails = fails
@@ -195,7 +195,7 @@ public struct Summary: Codable, Sendable, Equatable {
         }
 
         /// Missing fields (`lastRun: {}` of a test never run) read as their zero values.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             time = c.ignorableTimestamp(.time) ?? .zero
             passes = try c.value(.passes, or: 0)
@@ -204,12 +204,12 @@ public struct Summary: Codable, Sendable, Equatable {
         }
     }
 
-    public init(runs: Int = 0, lastRun: LastRun = LastRun()) {
+    package init(runs: Int = 0, lastRun: LastRun = LastRun()) {
         self.runs = runs
         self.lastRun = lastRun
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         runs = try c.value(.runs, or: 0)
         lastRun = try c.value(.lastRun, or: LastRun())

@@ -1,19 +1,19 @@
 /// An ordered list of tests run one after the other, sharing variables and outputs (formerly "Transaction").
-public struct TestSuite: ResourceSpec {
-    public static let kind = ResourceKind.testSuite
+package struct TestSuite: ResourceSpec {
+    package static let kind = ResourceKind.testSuite
 
-    public var id: String
-    public var createdAt: Timestamp?
-    public var name: String
-    public var description: String
-    public var version: Int?
+    package var id: String
+    package var createdAt: Timestamp?
+    package var name: String
+    package var description: String
+    package var version: Int?
     /// Test ids, in run order.
-    public var steps: [String]
+    package var steps: [String]
     /// The latest version of each step's test (augmented reads only).
-    public var fullSteps: [Test]?
-    public var summary: Summary?
+    package var fullSteps: [Test]?
+    package var summary: Summary?
 
-    public init(
+    package init(
         id: String = "",
         createdAt: Timestamp? = nil,
         name: String = "",
@@ -34,12 +34,12 @@ public struct TestSuite: ResourceSpec {
     }
 
     /// Whether `other` differs in anything a user edits (what makes a new version).
-    public func hasSameDefinition(as other: TestSuite) -> Bool {
+    package func hasSameDefinition(as other: TestSuite) -> Bool {
         name == other.name && description == other.description && steps == other.steps
     }
 
     /// The suite without its read-only fields, as non-augmented responses show it.
-    public var withoutReadOnlyFields: TestSuite {
+    package var withoutReadOnlyFields: TestSuite {
         var suite = self
         suite.createdAt = nil
         suite.version = nil
@@ -52,7 +52,7 @@ public struct TestSuite: ResourceSpec {
         case id, createdAt, name, description, version, steps, fullSteps, summary
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: "")
         createdAt = c.ignorableTimestamp(.createdAt)
@@ -64,7 +64,7 @@ public struct TestSuite: ResourceSpec {
         summary = try c.decodeIfPresent(Summary.self, forKey: .summary)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encodeIfPresent(createdAt, forKey: .createdAt)

@@ -1,16 +1,16 @@
 /// What a test run fires: an HTTP request, a gRPC call, a Kafka message, or a known trace id.
 ///
 /// Only the sub-object matching `type` is meaningful; the others are kept if sent, as Tracetest does.
-public struct Trigger: Codable, Sendable, Equatable {
-    public var type: String
-    public var httpRequest: HTTPRequest?
-    public var grpc: GRPCRequest?
-    public var traceid: TraceIDRequest?
-    public var kafka: KafkaRequest?
-    public var playwrightEngine: PlaywrightEngineRequest?
-    public var graphql: GraphQLRequest?
+package struct Trigger: Codable, Sendable, Equatable {
+    package var type: String
+    package var httpRequest: HTTPRequest?
+    package var grpc: GRPCRequest?
+    package var traceid: TraceIDRequest?
+    package var kafka: KafkaRequest?
+    package var playwrightEngine: PlaywrightEngineRequest?
+    package var graphql: GraphQLRequest?
 
-    public init(
+    package init(
         type: String = "",
         httpRequest: HTTPRequest? = nil,
         grpc: GRPCRequest? = nil,
@@ -35,7 +35,7 @@ public struct Trigger: Codable, Sendable, Equatable {
         case v2Type = "triggerType", v2HTTP = "http"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if c.contains(.type) || c.contains(.httpRequest) {
             type = try c.value(.type, or: "")
@@ -60,7 +60,7 @@ public struct Trigger: Codable, Sendable, Equatable {
         graphql = try c.decodeIfPresent(GraphQLRequest.self, forKey: .graphql)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         try c.encodeIfPresent(httpRequest, forKey: .httpRequest)
@@ -73,33 +73,33 @@ public struct Trigger: Codable, Sendable, Equatable {
 }
 
 /// A `{key, value}` pair: HTTP headers, gRPC metadata, Kafka headers.
-public struct KeyValue: Codable, Sendable, Equatable {
-    public var key: String
-    public var value: String
+package struct KeyValue: Codable, Sendable, Equatable {
+    package var key: String
+    package var value: String
 
-    public init(key: String, value: String) {
+    package init(key: String, value: String) {
         self.key = key
         self.value = value
     }
 
     enum CodingKeys: String, CodingKey { case key, value }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         key = try c.value(.key, or: "")
         value = try c.value(.value, or: "")
     }
 }
 
-public struct HTTPRequest: Codable, Sendable, Equatable {
-    public var method: String
-    public var url: String
-    public var headers: [KeyValue]
-    public var body: String
-    public var auth: Authentication?
-    public var sslVerification: Bool
+package struct HTTPRequest: Codable, Sendable, Equatable {
+    package var method: String
+    package var url: String
+    package var headers: [KeyValue]
+    package var body: String
+    package var auth: Authentication?
+    package var sslVerification: Bool
 
-    public init(
+    package init(
         method: String = "",
         url: String = "",
         headers: [KeyValue] = [],
@@ -117,7 +117,7 @@ public struct HTTPRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case method, url, headers, body, auth, sslVerification }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         method = try c.value(.method, or: "")
         url = try c.value(.url, or: "")
@@ -127,7 +127,7 @@ public struct HTTPRequest: Codable, Sendable, Equatable {
         sslVerification = try c.value(.sslVerification, or: false)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(method, omittingEmptyForKey: .method)
         try c.encode(url, forKey: .url)
@@ -139,42 +139,42 @@ public struct HTTPRequest: Codable, Sendable, Equatable {
 }
 
 /// Credentials for HTTP, gRPC and GraphQL triggers; only the object matching `type` is kept.
-public struct Authentication: Codable, Sendable, Equatable {
-    public var type: String
-    public var apiKey: APIKey?
-    public var basic: Basic?
-    public var bearer: Bearer?
+package struct Authentication: Codable, Sendable, Equatable {
+    package var type: String
+    package var apiKey: APIKey?
+    package var basic: Basic?
+    package var bearer: Bearer?
 
-    public struct APIKey: Codable, Sendable, Equatable {
-        public var key: String?
-        public var value: String?
+    package struct APIKey: Codable, Sendable, Equatable {
+        package var key: String?
+        package var value: String?
         /// `header` or `query`.
-        public var `in`: String?
+        package var `in`: String?
 
-        public init(key: String? = nil, value: String? = nil, in location: String? = nil) {
+        package init(key: String? = nil, value: String? = nil, in location: String? = nil) {
             self.key = key
             self.value = value
             self.in = location
         }
     }
 
-    public struct Basic: Codable, Sendable, Equatable {
-        public var username: String?
-        public var password: String?
+    package struct Basic: Codable, Sendable, Equatable {
+        package var username: String?
+        package var password: String?
 
-        public init(username: String? = nil, password: String? = nil) {
+        package init(username: String? = nil, password: String? = nil) {
             self.username = username
             self.password = password
         }
     }
 
-    public struct Bearer: Codable, Sendable, Equatable {
-        public var token: String?
+    package struct Bearer: Codable, Sendable, Equatable {
+        package var token: String?
 
-        public init(token: String? = nil) { self.token = token }
+        package init(token: String? = nil) { self.token = token }
     }
 
-    public init(type: String, apiKey: APIKey? = nil, basic: Basic? = nil, bearer: Bearer? = nil) {
+    package init(type: String, apiKey: APIKey? = nil, basic: Basic? = nil, bearer: Bearer? = nil) {
         self.type = type
         self.apiKey = apiKey
         self.basic = basic
@@ -183,7 +183,7 @@ public struct Authentication: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case type, apiKey, basic, bearer }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.value(.type, or: "")
         apiKey = type == "apiKey" ? try c.decodeIfPresent(APIKey.self, forKey: .apiKey) : nil
@@ -192,18 +192,18 @@ public struct Authentication: Codable, Sendable, Equatable {
     }
 }
 
-public struct GRPCRequest: Codable, Sendable, Equatable {
+package struct GRPCRequest: Codable, Sendable, Equatable {
     /// The content of the `.proto` file (the CLI inlines file paths before sending).
-    public var protobufFile: String?
-    public var address: String?
-    public var service: String?
-    public var method: String?
+    package var protobufFile: String?
+    package var address: String?
+    package var service: String?
+    package var method: String?
     /// The request message as JSON text.
-    public var request: String?
-    public var metadata: [KeyValue]?
-    public var auth: Authentication?
+    package var request: String?
+    package var metadata: [KeyValue]?
+    package var auth: Authentication?
 
-    public init(
+    package init(
         protobufFile: String? = nil,
         address: String? = nil,
         service: String? = nil,
@@ -222,30 +222,30 @@ public struct GRPCRequest: Codable, Sendable, Equatable {
     }
 }
 
-public struct TraceIDRequest: Codable, Sendable, Equatable {
+package struct TraceIDRequest: Codable, Sendable, Equatable {
     /// A 32-hex-digit trace id, or an expression such as `${var:TRACE_ID}`.
-    public var id: String
+    package var id: String
 
-    public init(id: String = "") { self.id = id }
+    package init(id: String = "") { self.id = id }
 
     enum CodingKeys: String, CodingKey { case id }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         id = try decoder.container(keyedBy: CodingKeys.self).value(.id, or: "")
     }
 }
 
 /// A Kafka message; authentication travels under the misspelt key `authetication`, as Tracetest writes it.
-public struct KafkaRequest: Codable, Sendable, Equatable {
-    public var brokerUrls: [String]
-    public var topic: String
-    public var headers: [KeyValue]
-    public var authentication: KafkaAuthentication?
-    public var messageKey: String
-    public var messageValue: String
-    public var sslVerification: Bool
+package struct KafkaRequest: Codable, Sendable, Equatable {
+    package var brokerUrls: [String]
+    package var topic: String
+    package var headers: [KeyValue]
+    package var authentication: KafkaAuthentication?
+    package var messageKey: String
+    package var messageValue: String
+    package var sslVerification: Bool
 
-    public init(
+    package init(
         brokerUrls: [String] = [],
         topic: String = "",
         headers: [KeyValue] = [],
@@ -267,7 +267,7 @@ public struct KafkaRequest: Codable, Sendable, Equatable {
         case brokerUrls, topic, headers, authetication, authentication, messageKey, messageValue, sslVerification
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         brokerUrls = try c.value(.brokerUrls, or: [])
         topic = try c.value(.topic, or: "")
@@ -280,7 +280,7 @@ public struct KafkaRequest: Codable, Sendable, Equatable {
         sslVerification = try c.value(.sslVerification, or: false)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(brokerUrls, forKey: .brokerUrls)
         try c.encode(topic, forKey: .topic)
@@ -292,54 +292,54 @@ public struct KafkaRequest: Codable, Sendable, Equatable {
     }
 }
 
-public struct KafkaAuthentication: Codable, Sendable, Equatable {
-    public var type: String?
-    public var plain: Plain?
+package struct KafkaAuthentication: Codable, Sendable, Equatable {
+    package var type: String?
+    package var plain: Plain?
 
-    public struct Plain: Codable, Sendable, Equatable {
-        public var username: String?
-        public var password: String?
+    package struct Plain: Codable, Sendable, Equatable {
+        package var username: String?
+        package var password: String?
 
-        public init(username: String? = nil, password: String? = nil) {
+        package init(username: String? = nil, password: String? = nil) {
             self.username = username
             self.password = password
         }
     }
 
-    public init(type: String? = nil, plain: Plain? = nil) {
+    package init(type: String? = nil, plain: Plain? = nil) {
         self.type = type
         self.plain = plain
     }
 }
 
-public struct PlaywrightEngineRequest: Codable, Sendable, Equatable {
-    public var target: String?
+package struct PlaywrightEngineRequest: Codable, Sendable, Equatable {
+    package var target: String?
     /// The script's source text.
-    public var script: String?
+    package var script: String?
     /// The exported function to call.
-    public var method: String?
+    package var method: String?
 
-    public init(target: String? = nil, script: String? = nil, method: String? = nil) {
+    package init(target: String? = nil, script: String? = nil, method: String? = nil) {
         self.target = target
         self.script = script
         self.method = method
     }
 }
 
-public struct GraphQLRequest: Codable, Sendable, Equatable {
-    public var url: String?
-    public var headers: [KeyValue]?
-    public var auth: Authentication?
-    public var sslVerification: Bool?
-    public var body: Body?
-    public var schema: String?
+package struct GraphQLRequest: Codable, Sendable, Equatable {
+    package var url: String?
+    package var headers: [KeyValue]?
+    package var auth: Authentication?
+    package var sslVerification: Bool?
+    package var body: Body?
+    package var schema: String?
 
-    public struct Body: Codable, Sendable, Equatable {
-        public var query: String
-        public var variables: [String: String]
-        public var operationName: String
+    package struct Body: Codable, Sendable, Equatable {
+        package var query: String
+        package var variables: [String: String]
+        package var operationName: String
 
-        public init(query: String = "", variables: [String: String] = [:], operationName: String = "") {
+        package init(query: String = "", variables: [String: String] = [:], operationName: String = "") {
             self.query = query
             self.variables = variables
             self.operationName = operationName
@@ -347,7 +347,7 @@ public struct GraphQLRequest: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey { case query, variables, operationName }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             query = try c.value(.query, or: "")
             variables = try c.value(.variables, or: [:])
@@ -355,7 +355,7 @@ public struct GraphQLRequest: Codable, Sendable, Equatable {
         }
     }
 
-    public init(
+    package init(
         url: String? = nil,
         headers: [KeyValue]? = nil,
         auth: Authentication? = nil,

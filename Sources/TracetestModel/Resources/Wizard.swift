@@ -1,15 +1,15 @@
 /// The web UI's getting-started checklist.
-public struct Wizard: Codable, Sendable, Equatable {
-    public var steps: [Step]
+package struct Wizard: Codable, Sendable, Equatable {
+    package var steps: [Step]
 
-    public struct Step: Codable, Sendable, Equatable {
+    package struct Step: Codable, Sendable, Equatable {
         /// `agent`, `tracing_backend` or `create_test`.
-        public var id: String
+        package var id: String
         /// `pending`, `inProgress` or `completed`.
-        public var state: String
-        public var completedAt: Timestamp
+        package var state: String
+        package var completedAt: Timestamp
 
-        public init(id: String, state: String = "pending", completedAt: Timestamp = .zero) {
+        package init(id: String, state: String = "pending", completedAt: Timestamp = .zero) {
             self.id = id
             self.state = state
             self.completedAt = completedAt
@@ -17,7 +17,7 @@ public struct Wizard: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey, CaseIterable { case id, state, completedAt }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             id = try c.value(.id, or: "")
@@ -26,17 +26,17 @@ public struct Wizard: Codable, Sendable, Equatable {
         }
     }
 
-    public static let stepIDs = ["agent", "tracing_backend", "create_test"]
-    public static let states = ["pending", "inProgress", "completed"]
+    package static let stepIDs = ["agent", "tracing_backend", "create_test"]
+    package static let states = ["pending", "inProgress", "completed"]
 
-    public static var initial: Wizard { Wizard(steps: stepIDs.map { Step(id: $0) }) }
+    package static var initial: Wizard { Wizard(steps: stepIDs.map { Step(id: $0) }) }
 
-    public init(steps: [Step]) {
+    package init(steps: [Step]) {
         self.steps = steps
     }
 
     /// Rejects unknown step ids and states.
-    public func validate() throws(ValidationError) {
+    package func validate() throws(ValidationError) {
         for step in steps {
             guard Self.stepIDs.contains(step.id) else {
                 throw ValidationError(
@@ -51,7 +51,7 @@ public struct Wizard: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case steps }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         steps = try decoder.container(keyedBy: CodingKeys.self).value(.steps, or: [])
     }

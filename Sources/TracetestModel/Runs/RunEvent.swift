@@ -1,42 +1,42 @@
 /// A step of a run's history, as `GET .../events` lists them.
-public struct RunEvent: Codable, Sendable, Equatable {
-    public var type: String
+package struct RunEvent: Codable, Sendable, Equatable {
+    package var type: String
     /// `trigger`, `trace` or `test`.
-    public var stage: String
-    public var title: String
-    public var description: String
-    public var createdAt: Timestamp
-    public var testID: String
-    public var runID: Int
-    public var dataStoreConnection: WireValue?
-    public var polling: Polling?
-    public var outputs: [Output]
+    package var stage: String
+    package var title: String
+    package var description: String
+    package var createdAt: Timestamp
+    package var testID: String
+    package var runID: Int
+    package var dataStoreConnection: WireValue?
+    package var polling: Polling?
+    package var outputs: [Output]
 
     /// Progress of trace polling.
-    public struct Polling: Codable, Sendable, Equatable {
-        public var type: String
-        public var isComplete: Bool
-        public var periodic: Periodic
+    package struct Polling: Codable, Sendable, Equatable {
+        package var type: String
+        package var isComplete: Bool
+        package var periodic: Periodic
 
-        public struct Periodic: Codable, Sendable, Equatable {
-            public var numberSpans: Int
-            public var numberIterations: Int
+        package struct Periodic: Codable, Sendable, Equatable {
+            package var numberSpans: Int
+            package var numberIterations: Int
         }
 
-        public init(isComplete: Bool, numberSpans: Int, numberIterations: Int) {
+        package init(isComplete: Bool, numberSpans: Int, numberIterations: Int) {
             type = "periodic"
             self.isComplete = isComplete
             periodic = Periodic(numberSpans: numberSpans, numberIterations: numberIterations)
         }
     }
 
-    public struct Output: Codable, Sendable, Equatable {
-        public var logLevel: String
-        public var message: String
-        public var outputName: String
+    package struct Output: Codable, Sendable, Equatable {
+        package var logLevel: String
+        package var message: String
+        package var outputName: String
     }
 
-    public init(
+    package init(
         _ kind: RunEventKind,
         testID: String,
         runID: Int,
@@ -62,7 +62,7 @@ public struct RunEvent: Codable, Sendable, Equatable {
             polling, outputs
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         try c.encode(stage, forKey: .stage)
@@ -80,7 +80,7 @@ public struct RunEvent: Codable, Sendable, Equatable {
         try c.encode(outputs, forKey: .outputs)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.value(.type, or: "")
         stage = try c.value(.stage, or: "")
@@ -96,7 +96,7 @@ public struct RunEvent: Codable, Sendable, Equatable {
 }
 
 /// The event types of a run, with their stage and title (engine-telemetry.md §1.10).
-public enum RunEventKind: String, Sendable, CaseIterable {
+package enum RunEventKind: String, Sendable, CaseIterable {
     case createdInfo = "CREATED_INFO"
     case resolveStart = "RESOLVE_START"
     case resolveSuccess = "RESOLVE_SUCCESS"
@@ -129,7 +129,7 @@ public enum RunEventKind: String, Sendable, CaseIterable {
     case testSpecsRunError = "TEST_SPECS_RUN_ERROR"
     case testSpecsRunPersistenceError = "TEST_SPECS_RUN_PERSISTENCE_ERROR"
 
-    public var stage: String {
+    package var stage: String {
         switch self {
         case .createdInfo, .resolveStart, .resolveSuccess, .resolveError, .executionStart, .executionSuccess,
             .executionError, .httpUnreachableHostError, .grpcUnreachableHostError, .dockerComposeHostMismatchError:
@@ -141,7 +141,7 @@ public enum RunEventKind: String, Sendable, CaseIterable {
         }
     }
 
-    public var title: String {
+    package var title: String {
         switch self {
         case .createdInfo: "Trigger created"
         case .resolveStart: "Resolving trigger details started"

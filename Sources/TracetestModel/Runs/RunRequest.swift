@@ -1,13 +1,13 @@
 /// The body of `POST /api/tests/{testId}/run` and `POST /api/testsuites/{testSuiteId}/run`.
-public struct RunInformation: Codable, Sendable, Equatable {
-    public var variableSetID: String
+package struct RunInformation: Codable, Sendable, Equatable {
+    package var variableSetID: String
     /// Inline values; they override the variable set's.
-    public var variables: [KeyValue]
-    public var metadata: [String: String]
+    package var variables: [KeyValue]
+    package var metadata: [String: String]
     /// Nil: the TestRunner's default gates; empty: no gate required.
-    public var requiredGates: [String]?
+    package var requiredGates: [String]?
 
-    public init(
+    package init(
         variableSetID: String = "", variables: [KeyValue] = [], metadata: [String: String] = [:],
         requiredGates: [String]? = nil
     ) {
@@ -36,7 +36,7 @@ public struct RunInformation: Codable, Sendable, Equatable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         variableSetID = try c.value(.variableSetID, or: "")
@@ -45,7 +45,7 @@ public struct RunInformation: Codable, Sendable, Equatable {
         requiredGates = try c.decodeIfPresent([String].self, forKey: .requiredGates)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(variableSetID, forKey: .variableSetID)
         try c.encode(variables, forKey: .variables)
@@ -55,65 +55,65 @@ public struct RunInformation: Codable, Sendable, Equatable {
 }
 
 /// The 422 body listing variables a run needs and did not get.
-public struct MissingVariablesError: Codable, Sendable, Equatable {
-    public var missingVariables: [Entry]
+package struct MissingVariablesError: Codable, Sendable, Equatable {
+    package var missingVariables: [Entry]
 
-    public struct Entry: Codable, Sendable, Equatable {
-        public var testID: String
-        public var variables: [Variable]
+    package struct Entry: Codable, Sendable, Equatable {
+        package var testID: String
+        package var variables: [Variable]
 
         enum CodingKeys: String, CodingKey { case testID = "testId", variables }
 
-        public init(testID: String, variables: [Variable]) {
+        package init(testID: String, variables: [Variable]) {
             self.testID = testID
             self.variables = variables
         }
     }
 
-    public struct Variable: Codable, Sendable, Equatable {
-        public var key: String
+    package struct Variable: Codable, Sendable, Equatable {
+        package var key: String
         /// The value the latest run of this test version used, if any.
-        public var defaultValue: String?
+        package var defaultValue: String?
 
-        public init(key: String, defaultValue: String? = nil) {
+        package init(key: String, defaultValue: String? = nil) {
             self.key = key
             self.defaultValue = defaultValue
         }
     }
 
-    public init(missingVariables: [Entry]) {
+    package init(missingVariables: [Entry]) {
         self.missingVariables = missingVariables
     }
 }
 
 /// One run of a test suite: its step runs in order and the variables they shared.
-public struct TestSuiteRun: Codable, Sendable, Equatable {
-    public var id: Int
-    public var testSuiteID: String
-    public var version: Int
-    public var createdAt: Timestamp
-    public var completedAt: Timestamp
+package struct TestSuiteRun: Codable, Sendable, Equatable {
+    package var id: Int
+    package var testSuiteID: String
+    package var version: Int
+    package var createdAt: Timestamp
+    package var completedAt: Timestamp
     /// `CREATED`, `EXECUTING`, `FINISHED` or `FAILED`.
-    public var state: String
-    public var steps: [TestRun]
-    public var stepRunIDs: [StepRef]
-    public var variableSet: RunVariableSet
-    public var metadata: [String: String]
-    public var requiredGates: [String]?
-    public var lastError: String
+    package var state: String
+    package var steps: [TestRun]
+    package var stepRunIDs: [StepRef]
+    package var variableSet: RunVariableSet
+    package var metadata: [String: String]
+    package var requiredGates: [String]?
+    package var lastError: String
 
     /// A step run, stored as a reference.
-    public struct StepRef: Codable, Sendable, Equatable {
-        public var testID: String
-        public var runID: Int
+    package struct StepRef: Codable, Sendable, Equatable {
+        package var testID: String
+        package var runID: Int
 
-        public init(testID: String, runID: Int) {
+        package init(testID: String, runID: Int) {
             self.testID = testID
             self.runID = runID
         }
     }
 
-    public init(
+    package init(
         id: Int, testSuiteID: String, version: Int, variableSet: RunVariableSet, metadata: [String: String],
         requiredGates: [String]?, createdAt: Timestamp = .now()
     ) {
@@ -131,11 +131,11 @@ public struct TestSuiteRun: Codable, Sendable, Equatable {
         self.lastError = ""
     }
 
-    public var isFinal: Bool { state == "FINISHED" || state == "FAILED" }
+    package var isFinal: Bool { state == "FINISHED" || state == "FAILED" }
 
-    public var pass: Int { steps.reduce(0) { $0 + $1.passCount } }
-    public var fail: Int { steps.reduce(0) { $0 + $1.failCount } }
-    public var allStepsRequiredGatesPassed: Bool { !steps.isEmpty && steps.allSatisfy(\.requiredGatesResult.passed) }
+    package var pass: Int { steps.reduce(0) { $0 + $1.passCount } }
+    package var fail: Int { steps.reduce(0) { $0 + $1.failCount } }
+    package var allStepsRequiredGatesPassed: Bool { !steps.isEmpty && steps.allSatisfy(\.requiredGatesResult.passed) }
 
     enum CodingKeys: String, CodingKey {
         case id, version, createdAt, completedAt, state, steps, variableSet, metadata, pass, fail,
@@ -143,7 +143,7 @@ public struct TestSuiteRun: Codable, Sendable, Equatable {
         case testSuiteId, stepRunIds, requiredGates
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(version, forKey: .version)
@@ -160,16 +160,16 @@ public struct TestSuiteRun: Codable, Sendable, Equatable {
     }
 
     /// The stored form: the wire fields without step runs, plus their references and the requested gates.
-    public struct Stored: Codable, Sendable {
-        public var run: TestSuiteRun
+    package struct Stored: Codable, Sendable {
+        package var run: TestSuiteRun
 
-        public init(_ run: TestSuiteRun) {
+        package init(_ run: TestSuiteRun) {
             self.run = run
         }
 
         enum Keys: String, CodingKey { case run, testSuiteId, stepRunIds, requiredGates }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
             var withoutSteps = run
             withoutSteps.steps = []
@@ -179,7 +179,7 @@ public struct TestSuiteRun: Codable, Sendable, Equatable {
             try c.encodeIfPresent(run.requiredGates, forKey: .requiredGates)
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
             run = try c.decode(TestSuiteRun.self, forKey: .run)
             run.testSuiteID = try c.decode(String.self, forKey: .testSuiteId)
@@ -188,7 +188,7 @@ public struct TestSuiteRun: Codable, Sendable, Equatable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: 0)
         testSuiteID = ""

@@ -1,25 +1,25 @@
 /// What executing the trigger produced: the response of an HTTP request, the id of a trace, or an error.
-public struct TriggerResult: Codable, Sendable, Equatable {
-    public var type: String
-    public var http: HTTPResponse?
-    public var traceID: String?
-    public var error: TriggerError?
+package struct TriggerResult: Codable, Sendable, Equatable {
+    package var type: String
+    package var http: HTTPResponse?
+    package var traceID: String?
+    package var error: TriggerError?
 
-    public init(type: String, http: HTTPResponse? = nil, traceID: String? = nil, error: TriggerError? = nil) {
+    package init(type: String, http: HTTPResponse? = nil, traceID: String? = nil, error: TriggerError? = nil) {
         self.type = type
         self.http = http
         self.traceID = traceID
         self.error = error
     }
 
-    public struct HTTPResponse: Codable, Sendable, Equatable {
+    package struct HTTPResponse: Codable, Sendable, Equatable {
         /// `200 OK`.
-        public var status: String
-        public var statusCode: Int
-        public var headers: [KeyValue]
-        public var body: String
+        package var status: String
+        package var statusCode: Int
+        package var headers: [KeyValue]
+        package var body: String
 
-        public init(status: String, statusCode: Int, headers: [KeyValue], body: String) {
+        package init(status: String, statusCode: Int, headers: [KeyValue], body: String) {
             self.status = status
             self.statusCode = statusCode
             self.headers = headers
@@ -28,13 +28,13 @@ public struct TriggerResult: Codable, Sendable, Equatable {
     }
 
     /// Why a trigger failed, classified as Tracetest does for its hints.
-    public struct TriggerError: Codable, Sendable, Equatable {
-        public var connectionError: Bool
-        public var runningOnContainer: Bool
-        public var targetsLocalhost: Bool
-        public var message: String
+    package struct TriggerError: Codable, Sendable, Equatable {
+        package var connectionError: Bool
+        package var runningOnContainer: Bool
+        package var targetsLocalhost: Bool
+        package var message: String
 
-        public init(connectionError: Bool, runningOnContainer: Bool, targetsLocalhost: Bool, message: String) {
+        package init(connectionError: Bool, runningOnContainer: Bool, targetsLocalhost: Bool, message: String) {
             self.connectionError = connectionError
             self.runningOnContainer = runningOnContainer
             self.targetsLocalhost = targetsLocalhost
@@ -46,7 +46,7 @@ public struct TriggerResult: Codable, Sendable, Equatable {
     enum ResultKeys: String, CodingKey { case http, grpc, traceid, kafka, playwrightEngine, graphql, error }
     enum TraceIDKeys: String, CodingKey { case id }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         var result = c.nestedContainer(keyedBy: ResultKeys.self, forKey: .triggerResult)
@@ -60,7 +60,7 @@ public struct TriggerResult: Codable, Sendable, Equatable {
         if let error { try result.encode(error, forKey: .error) } else { try result.encode(Self.empty, forKey: .error) }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.value(.type, or: "")
         let result = try c.nestedContainer(keyedBy: ResultKeys.self, forKey: .triggerResult)
@@ -74,17 +74,17 @@ public struct TriggerResult: Codable, Sendable, Equatable {
 }
 
 /// The results of a run's specs, one entry per spec in spec order.
-public struct AssertionResults: Codable, Sendable, Equatable {
-    public var allPassed: Bool
-    public var results: [SpecResult]
+package struct AssertionResults: Codable, Sendable, Equatable {
+    package var allPassed: Bool
+    package var results: [SpecResult]
 
-    public init(results: [SpecResult]) {
+    package init(results: [SpecResult]) {
         self.results = results
         self.allPassed = results.allSatisfy(\.allPassed)
     }
 
     /// How many span-level results passed (or failed).
-    public func spanResultCount(passed: Bool) -> Int {
+    package func spanResultCount(passed: Bool) -> Int {
         results.reduce(0) { total, spec in
             total + spec.results.reduce(0) { $0 + $1.spanResults.filter { $0.passed == passed }.count }
         }
@@ -92,45 +92,45 @@ public struct AssertionResults: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case allPassed, results }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         results = try c.decode([SpecResult].self, forKey: .results)
         allPassed = try c.value(.allPassed, or: results.allSatisfy(\.allPassed))
     }
 
-    public struct SpecResult: Codable, Sendable, Equatable {
+    package struct SpecResult: Codable, Sendable, Equatable {
         /// `{query, structure}`: the selector text and its parsed form.
-        public var selector: WireValue
-        public var results: [Assertion]
+        package var selector: WireValue
+        package var results: [Assertion]
 
-        public init(selector: WireValue, results: [Assertion]) {
+        package init(selector: WireValue, results: [Assertion]) {
             self.selector = selector
             self.results = results
         }
 
-        public var allPassed: Bool { results.allSatisfy(\.allPassed) }
+        package var allPassed: Bool { results.allSatisfy(\.allPassed) }
     }
 
-    public struct Assertion: Codable, Sendable, Equatable {
-        public var assertion: String
-        public var allPassed: Bool
-        public var spanResults: [SpanResult]
+    package struct Assertion: Codable, Sendable, Equatable {
+        package var assertion: String
+        package var allPassed: Bool
+        package var spanResults: [SpanResult]
 
-        public init(assertion: String, spanResults: [SpanResult]) {
+        package init(assertion: String, spanResults: [SpanResult]) {
             self.assertion = assertion
             self.spanResults = spanResults
             self.allPassed = spanResults.allSatisfy(\.passed)
         }
     }
 
-    public struct SpanResult: Codable, Sendable, Equatable {
+    package struct SpanResult: Codable, Sendable, Equatable {
         /// Nil when the selector matched no span.
-        public var spanID: String?
-        public var observedValue: String
-        public var passed: Bool
-        public var error: String?
+        package var spanID: String?
+        package var observedValue: String
+        package var passed: Bool
+        package var error: String?
 
-        public init(spanID: String?, observedValue: String, passed: Bool, error: String? = nil) {
+        package init(spanID: String?, observedValue: String, passed: Bool, error: String? = nil) {
             self.spanID = spanID
             self.observedValue = observedValue
             self.passed = passed

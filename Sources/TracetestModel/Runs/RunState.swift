@@ -2,7 +2,7 @@
 ///
 /// The happy path is `CREATED → EXECUTING → AWAITING_TRACE → ANALYZING_TRACE → AWAITING_TEST_RESULTS → FINISHED`;
 /// the failure states and `STOPPED` end a run early. `FINISHED` says nothing about whether assertions passed.
-public enum RunState: String, Sendable, Codable, CaseIterable {
+package enum RunState: String, Sendable, Codable, CaseIterable {
     case created = "CREATED"
     case executing = "EXECUTING"
     case awaitingTrace = "AWAITING_TRACE"
@@ -18,7 +18,7 @@ public enum RunState: String, Sendable, Codable, CaseIterable {
     case failed = "FAILED"
 
     /// No transition leaves a terminal state.
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch self {
         case .finished, .triggerFailed, .traceFailed, .assertionFailed, .analyzingError, .stopped, .failed: true
         case .created, .executing, .awaitingTrace, .analyzingTrace, .awaitingTestResults: false
@@ -26,7 +26,7 @@ public enum RunState: String, Sendable, Codable, CaseIterable {
     }
 
     /// The states that mean the run could not be completed.
-    public var isFailure: Bool {
+    package var isFailure: Bool {
         switch self {
         case .triggerFailed, .traceFailed, .assertionFailed, .analyzingError, .stopped, .failed: true
         default: false
@@ -35,7 +35,7 @@ public enum RunState: String, Sendable, Codable, CaseIterable {
 
     /// The states a run may move to from this one: forward along the happy path, into a failure state from any
     /// non-terminal state, and `STOPPED` from any non-terminal state.
-    public func canMove(to next: RunState) -> Bool {
+    package func canMove(to next: RunState) -> Bool {
         guard !isTerminal else { return false }
         switch next {
         case .stopped, .failed: return true

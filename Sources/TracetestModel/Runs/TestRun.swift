@@ -3,40 +3,40 @@ import Foundation
 /// One execution of a test: what was triggered, the trace obtained, and the results, in Tracetest's wire shape.
 ///
 /// `trace` is not stored with the run: the server fills it in (wire form) when a run is read with its trace.
-public struct TestRun: Codable, Sendable, Equatable {
+package struct TestRun: Codable, Sendable, Equatable {
     /// The run number within the test (1, 2, 3, …).
-    public var id: Int
-    public var testID: String
-    public var traceID: TraceID
-    public var spanID: SpanID
-    public var testVersion: Int
-    public var state: RunState
+    package var id: Int
+    package var testID: String
+    package var traceID: TraceID
+    package var spanID: SpanID
+    package var testVersion: Int
+    package var state: RunState
     /// Why the run failed, for failure states.
-    public var lastErrorState: String
-    public var createdAt: Timestamp
-    public var serviceTriggeredAt: Timestamp
-    public var serviceTriggerCompletedAt: Timestamp
-    public var obtainedTraceAt: Timestamp
+    package var lastErrorState: String
+    package var createdAt: Timestamp
+    package var serviceTriggeredAt: Timestamp
+    package var serviceTriggerCompletedAt: Timestamp
+    package var obtainedTraceAt: Timestamp
     /// `1970-01-01T00:00:00Z` until the run ends.
-    public var completedAt: Timestamp
-    public var variableSet: RunVariableSet
-    public var resolvedTrigger: Trigger?
-    public var triggerResult: TriggerResult?
+    package var completedAt: Timestamp
+    package var variableSet: RunVariableSet
+    package var resolvedTrigger: Trigger?
+    package var triggerResult: TriggerResult?
     /// The trace in wire form (`{traceId, tree, flat}`), when read with it.
-    public var trace: WireValue?
-    public var result: AssertionResults?
+    package var trace: WireValue?
+    package var result: AssertionResults?
     /// The analyzer's result in wire form; nil when the analyzer did not run.
-    public var linter: WireValue?
-    public var outputs: [RunOutput]
-    public var requiredGatesResult: RequiredGatesResult
-    public var metadata: [String: String]
-    public var testSuiteID: String
-    public var testSuiteRunID: Int
-    public var skipTraceCollection: Bool
+    package var linter: WireValue?
+    package var outputs: [RunOutput]
+    package var requiredGatesResult: RequiredGatesResult
+    package var metadata: [String: String]
+    package var testSuiteID: String
+    package var testSuiteRunID: Int
+    package var skipTraceCollection: Bool
     /// The JUnit report of the specs' results, made when the run finished (`GET .../junit.xml`).
-    public var junitReport: String?
+    package var junitReport: String?
 
-    public init(
+    package init(
         id: Int,
         testID: String,
         testVersion: Int,
@@ -71,23 +71,23 @@ public struct TestRun: Codable, Sendable, Equatable {
     }
 
     /// Span-level assertion results that passed and failed (the test summary's `passes` and `fails`).
-    public var passCount: Int { result?.spanResultCount(passed: true) ?? 0 }
-    public var failCount: Int { result?.spanResultCount(passed: false) ?? 0 }
+    package var passCount: Int { result?.spanResultCount(passed: true) ?? 0 }
+    package var failCount: Int { result?.spanResultCount(passed: false) ?? 0 }
 
     /// Passed in the CLI's sense: not a failure state, every assertion passed, every required gate passed.
-    public var passed: Bool {
+    package var passed: Bool {
         !state.isFailure && (result?.allPassed ?? false) && requiredGatesResult.passed
     }
 
     /// Whole seconds from creation to completion (to now while running), rounded up.
-    public func executionTime(now: Timestamp = .now()) -> Int {
+    package func executionTime(now: Timestamp = .now()) -> Int {
         let end = state.isTerminal ? completedAt : now
         let micros = max(0, end.microsecondsSinceEpoch - createdAt.microsecondsSinceEpoch)
         return Int((micros + 999_999) / 1_000_000)
     }
 
     /// Milliseconds the trigger took (to now while it runs); 0 before it started.
-    public func triggerTime(now: Timestamp = .now()) -> Int {
+    package func triggerTime(now: Timestamp = .now()) -> Int {
         guard !serviceTriggeredAt.isZero else { return 0 }
         let end = serviceTriggerCompletedAt.isZero ? now : serviceTriggerCompletedAt
         return Int(max(0, end.microsecondsSinceEpoch - serviceTriggeredAt.microsecondsSinceEpoch) / 1000)
@@ -102,7 +102,7 @@ public struct TestRun: Codable, Sendable, Equatable {
         case testId, skipTraceCollection
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, omittingEmptyForKey: .id)
         try c.encode(traceID.hex, forKey: .traceId)
@@ -136,10 +136,10 @@ public struct TestRun: Codable, Sendable, Equatable {
 
     /// The stored form: the wire fields plus what the wire form leaves out (test id, skip flag, the trigger as
     /// the resource writes it).
-    public struct Stored: Codable, Sendable {
-        public var run: TestRun
+    package struct Stored: Codable, Sendable {
+        package var run: TestRun
 
-        public init(_ run: TestRun) {
+        package init(_ run: TestRun) {
             self.run = run
         }
 
@@ -147,7 +147,7 @@ public struct TestRun: Codable, Sendable, Equatable {
             case run, testId, resolvedTrigger, skipTraceCollection, junit
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
             var withoutTrace = run
             withoutTrace.trace = nil
@@ -158,7 +158,7 @@ public struct TestRun: Codable, Sendable, Equatable {
             try c.encodeIfPresent(run.junitReport, forKey: .junit)
         }
 
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
             run = try c.decode(TestRun.self, forKey: .run)
             run.testID = try c.decode(String.self, forKey: .testId)
@@ -168,7 +168,7 @@ public struct TestRun: Codable, Sendable, Equatable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.value(.id, or: 0)
         testID = try c.value(.testId, or: "")
@@ -199,13 +199,13 @@ public struct TestRun: Codable, Sendable, Equatable {
 }
 
 /// The variables a run used: the variable set it was given, inline values, then the test's outputs.
-public struct RunVariableSet: Codable, Sendable, Equatable {
-    public var id: String?
-    public var name: String?
-    public var description: String?
-    public var values: [KeyValue]?
+package struct RunVariableSet: Codable, Sendable, Equatable {
+    package var id: String?
+    package var name: String?
+    package var description: String?
+    package var values: [KeyValue]?
 
-    public init(id: String? = nil, name: String? = nil, description: String? = nil, values: [KeyValue]? = nil) {
+    package init(id: String? = nil, name: String? = nil, description: String? = nil, values: [KeyValue]? = nil) {
         self.id = id
         self.name = name
         self.description = description
@@ -213,12 +213,12 @@ public struct RunVariableSet: Codable, Sendable, Equatable {
     }
 
     /// The values as a lookup table, later entries winning.
-    public var lookup: [String: String] {
+    package var lookup: [String: String] {
         Dictionary((values ?? []).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Adds or replaces values, keeping the order of first appearance.
-    public mutating func merge(_ more: [KeyValue]) {
+    package mutating func merge(_ more: [KeyValue]) {
         var merged = values ?? []
         for value in more {
             if let index = merged.firstIndex(where: { $0.key == value.key }) {
@@ -232,13 +232,13 @@ public struct RunVariableSet: Codable, Sendable, Equatable {
 }
 
 /// A resolved test output.
-public struct RunOutput: Codable, Sendable, Equatable {
-    public var name: String
-    public var spanID: String
-    public var value: String
-    public var error: String?
+package struct RunOutput: Codable, Sendable, Equatable {
+    package var name: String
+    package var spanID: String
+    package var value: String
+    package var error: String?
 
-    public init(name: String, spanID: String, value: String, error: String? = nil) {
+    package init(name: String, spanID: String, value: String, error: String? = nil) {
         self.name = name
         self.spanID = spanID
         self.value = value
@@ -251,19 +251,19 @@ public struct RunOutput: Codable, Sendable, Equatable {
 }
 
 /// Which gates a run had to pass, which failed, and whether all required ones passed.
-public struct RequiredGatesResult: Codable, Sendable, Equatable {
-    public var required: [String]
-    public var failed: [String]
-    public var passed: Bool
+package struct RequiredGatesResult: Codable, Sendable, Equatable {
+    package var required: [String]
+    package var failed: [String]
+    package var passed: Bool
 
-    public init(required: [String], failed: [String] = [], passed: Bool = true) {
+    package init(required: [String], failed: [String] = [], passed: Bool = true) {
         self.required = required
         self.failed = failed
         self.passed = passed
     }
 
     /// Records a failed gate; `passed` turns false only when the gate is required.
-    public mutating func fail(_ gate: String) {
+    package mutating func fail(_ gate: String) {
         if !failed.contains(gate) { failed.append(gate) }
         if required.contains(gate) { passed = false }
     }

@@ -1,52 +1,52 @@
 /// An 8-byte span id, written as 16 lowercase hex digits. The all-zero id is not a valid span.
-public struct SpanID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var value: UInt64
+package struct SpanID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package var value: UInt64
 
-    public init(_ value: UInt64) {
+    package init(_ value: UInt64) {
         self.value = value
     }
 
-    public static let zero = SpanID(0)
+    package static let zero = SpanID(0)
 
     /// Reads 16 hex digits (either case).
-    public init?(hex: some StringProtocol) {
+    package init?(hex: some StringProtocol) {
         guard hex.utf8.count == 16, let value = UInt64(hex, radix: 16) else { return nil }
         self.value = value
     }
 
     /// Reads 8 bytes, big-endian, as OTLP carries them.
-    public init?(bytes: some Collection<UInt8>) {
+    package init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 8 else { return nil }
         value = bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    public static func random() -> SpanID {
+    package static func random() -> SpanID {
         var generator = SystemRandomNumberGenerator()
         var value: UInt64 = 0
         while value == 0 { value = generator.next() }
         return SpanID(value)
     }
 
-    public var isValid: Bool { value != 0 }
-    public var hex: String { hexDigits(value, count: 16) }
-    public var bytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
-    public var description: String { hex }
+    package var isValid: Bool { value != 0 }
+    package var hex: String { hexDigits(value, count: 16) }
+    package var bytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
+    package var description: String { hex }
 
-    public static func < (lhs: SpanID, rhs: SpanID) -> Bool { lhs.value < rhs.value }
+    package static func < (lhs: SpanID, rhs: SpanID) -> Bool { lhs.value < rhs.value }
 }
 
 /// A 16-byte trace id, written as 32 lowercase hex digits.
-public struct TraceID: Hashable, Sendable, CustomStringConvertible {
-    public var high: UInt64
-    public var low: UInt64
+package struct TraceID: Hashable, Sendable, CustomStringConvertible {
+    package var high: UInt64
+    package var low: UInt64
 
-    public init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// Reads 32 hex digits (either case).
-    public init?(hex: some StringProtocol) {
+    package init?(hex: some StringProtocol) {
         let text = String(hex)
         guard text.utf8.count == 32, let high = UInt64(text.prefix(16), radix: 16),
             let low = UInt64(text.suffix(16), radix: 16)
@@ -55,22 +55,22 @@ public struct TraceID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Reads 16 bytes, big-endian, as OTLP carries them.
-    public init?(bytes: some Collection<UInt8>) {
+    package init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         let values = Array(bytes)
         high = values[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
         low = values[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    public static func random() -> TraceID {
+    package static func random() -> TraceID {
         var generator = SystemRandomNumberGenerator()
         return TraceID(high: generator.next(), low: generator.next() | 1)
     }
 
-    public var isValid: Bool { high != 0 || low != 0 }
-    public var hex: String { hexDigits(high, count: 16) + hexDigits(low, count: 16) }
-    public var bytes: [UInt8] { SpanID(high).bytes + SpanID(low).bytes }
-    public var description: String { hex }
+    package var isValid: Bool { high != 0 || low != 0 }
+    package var hex: String { hexDigits(high, count: 16) + hexDigits(low, count: 16) }
+    package var bytes: [UInt8] { SpanID(high).bytes + SpanID(low).bytes }
+    package var description: String { hex }
 }
 
 private func hexDigits(_ value: UInt64, count: Int) -> String {

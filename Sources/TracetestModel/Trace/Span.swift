@@ -1,21 +1,21 @@
 /// One span as Tracetest sees it: every attribute value is text (OTLP values are converted on arrival).
-public struct Span: Sendable, Equatable {
-    public var id: SpanID
+package struct Span: Sendable, Equatable {
+    package var id: SpanID
     /// Nil (or the zero id) for a span without parent.
-    public var parentID: SpanID?
-    public var name: String
-    public var kind: SpanKind
-    public var startTimeUnixNano: Int64
-    public var endTimeUnixNano: Int64
-    public var attributes: [String: String]
-    public var events: [SpanEvent]
-    public var links: [SpanLink]
-    public var status: SpanStatus?
+    package var parentID: SpanID?
+    package var name: String
+    package var kind: SpanKind
+    package var startTimeUnixNano: Int64
+    package var endTimeUnixNano: Int64
+    package var attributes: [String: String]
+    package var events: [SpanEvent]
+    package var links: [SpanLink]
+    package var status: SpanStatus?
     /// Whether the `tracetest.span.*` attributes, `span.events` and `span.links` were added
     /// (``Trace/injectMetadata(into:now:)``); trace assembly adds them to spans that lack them.
-    public var hasTracetestMetadata: Bool
+    package var hasTracetestMetadata: Bool
 
-    public init(
+    package init(
         id: SpanID,
         parentID: SpanID? = nil,
         name: String,
@@ -43,41 +43,41 @@ public struct Span: Sendable, Equatable {
 }
 
 /// Tracetest's span kinds; `unspecified` is written `unespecified`, as Tracetest spells it.
-public enum SpanKind: String, Sendable, CaseIterable {
+package enum SpanKind: String, Sendable, CaseIterable {
     case client, server, `internal`, producer, consumer
     case unspecified = "unespecified"
 }
 
 /// A span status, with OTLP's code names (`STATUS_CODE_UNSET`, `STATUS_CODE_OK`, `STATUS_CODE_ERROR`).
-public struct SpanStatus: Sendable, Equatable {
-    public var code: String
-    public var message: String
+package struct SpanStatus: Sendable, Equatable {
+    package var code: String
+    package var message: String
 
-    public init(code: String, message: String = "") {
+    package init(code: String, message: String = "") {
         self.code = code
         self.message = message
     }
 }
 
-public struct SpanEvent: Sendable, Equatable {
-    public var name: String
-    public var timeUnixNano: Int64
-    public var attributes: [String: String]
+package struct SpanEvent: Sendable, Equatable {
+    package var name: String
+    package var timeUnixNano: Int64
+    package var attributes: [String: String]
 
-    public init(name: String, timeUnixNano: Int64, attributes: [String: String] = [:]) {
+    package init(name: String, timeUnixNano: Int64, attributes: [String: String] = [:]) {
         self.name = name
         self.timeUnixNano = timeUnixNano
         self.attributes = attributes
     }
 }
 
-public struct SpanLink: Sendable, Equatable {
-    public var traceID: TraceID
-    public var spanID: SpanID
-    public var traceState: String
-    public var attributes: [String: String]
+package struct SpanLink: Sendable, Equatable {
+    package var traceID: TraceID
+    package var spanID: SpanID
+    package var traceState: String
+    package var attributes: [String: String]
 
-    public init(traceID: TraceID, spanID: SpanID, traceState: String = "", attributes: [String: String] = [:]) {
+    package init(traceID: TraceID, spanID: SpanID, traceState: String = "", attributes: [String: String] = [:]) {
         self.traceID = traceID
         self.spanID = spanID
         self.traceState = traceState

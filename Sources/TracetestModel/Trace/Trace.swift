@@ -2,26 +2,26 @@ import Foundation
 
 /// A trace as a tree, stored flat in depth-first pre-order: index 0 is the root, and the subtree of span `i` is
 /// `spans[i..<subtreeEnds[i]]`. Every traversal is iterative, so a 10,000-level parent chain is fine.
-public struct Trace: Sendable {
-    public let traceID: TraceID
+package struct Trace: Sendable {
+    package let traceID: TraceID
     /// Depth-first pre-order; children in the order the tree was built with.
-    public let spans: [Span]
+    package let spans: [Span]
     /// The index of each span's parent; -1 for the root.
-    public let parents: [Int]
+    package let parents: [Int]
     /// One past the last index of each span's subtree.
-    public let subtreeEnds: [Int]
+    package let subtreeEnds: [Int]
     private let indexByID: [SpanID: Int]
 
-    public var root: Span { spans[0] }
-    public var count: Int { spans.count }
+    package var root: Span { spans[0] }
+    package var count: Int { spans.count }
 
-    public func index(of id: SpanID) -> Int? { indexByID[id] }
+    package func index(of id: SpanID) -> Int? { indexByID[id] }
 
     /// The indices of the span's descendants (its subtree without itself), in pre-order.
-    public func descendants(of index: Int) -> Range<Int> { (index + 1)..<subtreeEnds[index] }
+    package func descendants(of index: Int) -> Range<Int> { (index + 1)..<subtreeEnds[index] }
 
     /// The indices of the span's direct children, in order.
-    public func children(of index: Int) -> [Int] {
+    package func children(of index: Int) -> [Int] {
         var result: [Int] = []
         var child = index + 1
         while child < subtreeEnds[index] {
@@ -38,7 +38,7 @@ public struct Trace: Sendable {
     /// others) and orders children by start time.
     ///
     /// - Parameter now: Unix nanoseconds used for unfinished spans and a temporary root.
-    public init(traceID: TraceID, spans input: consuming [Span], now: Int64 = Trace.nowUnixNano()) {
+    package init(traceID: TraceID, spans input: consuming [Span], now: Int64 = Trace.nowUnixNano()) {
         var input = input
         var spans: [Span] = []
         var ids: [SpanID: Int] = [:]
@@ -86,7 +86,7 @@ public struct Trace: Sendable {
 
     /// A tree given as is: `spans` in pre-order, each naming its parent; no metadata is injected and children keep
     /// their order. For traces that were assembled before (stored runs) and for tests.
-    public init(traceID: TraceID, assembled spans: [Span]) {
+    package init(traceID: TraceID, assembled spans: [Span]) {
         precondition(!spans.isEmpty, "an assembled trace has a root")
         var ids: [SpanID: Int] = [:]
         ids.reserveCapacity(spans.count)
@@ -200,13 +200,13 @@ public struct Trace: Sendable {
         self.subtreeEnds = subtreeEnds
     }
 
-    public static func nowUnixNano() -> Int64 {
+    package static func nowUnixNano() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1_000_000_000).rounded())
     }
 
     /// Sets the `tracetest.span.*` attributes, `span.events` and `span.links` (language.md §2.1). The receiver does
     /// this once per span on arrival, so assembling a stored trace does not repeat it.
-    public static func injectMetadata(into span: inout Span, now: Int64) {
+    package static func injectMetadata(into span: inout Span, now: Int64) {
         typealias Key = TracetestAttributes
         let type = SpanType.infer(name: span.name, attributes: span.attributes)
         let end = span.endTimeUnixNano > 0 ? span.endTimeUnixNano : now

@@ -60,7 +60,7 @@ struct AnyCodingKey: CodingKey, Hashable {
 
 extension Decoder {
     /// Throws when the object holds a key outside `keys`, for request bodies that must not carry unknown fields.
-    public func rejectUnknownKeys<K: CodingKey & CaseIterable>(_ keys: K.Type) throws {
+    package func rejectUnknownKeys<K: CodingKey & CaseIterable>(_ keys: K.Type) throws {
         let container = try container(keyedBy: AnyCodingKey.self)
         let known = Set(K.allCases.map(\.stringValue))
         if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {

@@ -1,6 +1,6 @@
 extension WireValue {
     /// Compact JSON text, as Go's `json.Marshal` writes it (no spaces, fields in order).
-    public var jsonText: String {
+    package var jsonText: String {
         var output = ""
         output.reserveCapacity(256)
         writeJSON(into: &output)
@@ -8,7 +8,7 @@ extension WireValue {
     }
 
     /// Appends the compact JSON text to `output`.
-    public func writeJSON(into output: inout String) {
+    package func writeJSON(into output: inout String) {
         switch self {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
@@ -65,7 +65,7 @@ extension WireValue {
 extension Double {
     /// The shortest text that reads back as the same number, integral values without a fraction: `1.5`, `0.1`, `2`,
     /// `1e+21`; `NaN`, `+Inf`, `-Inf` for the non-finite values.
-    public var shortestText: String {
+    package var shortestText: String {
         if isNaN { return "NaN" }
         if isInfinite { return self < 0 ? "-Inf" : "+Inf" }
         if self == rounded(), abs(self) < 1e15 { return String(Int64(self)) }

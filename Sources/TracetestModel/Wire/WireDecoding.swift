@@ -2,21 +2,21 @@ import Foundation
 import Yams
 
 /// Why a JSON or YAML document could not be read, with the position of the mistake.
-public struct WireDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct WireDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The field path, e.g. `spec.trigger.httpRequest.headers[0]`; empty for syntax errors.
-    public var path: String
-    public var line: Int?
-    public var column: Int?
-    public var problem: String
+    package var path: String
+    package var line: Int?
+    package var column: Int?
+    package var problem: String
 
-    public init(path: String = "", line: Int? = nil, column: Int? = nil, problem: String) {
+    package init(path: String = "", line: Int? = nil, column: Int? = nil, problem: String) {
         self.path = path
         self.line = line
         self.column = column
         self.problem = problem
     }
 
-    public var description: String {
+    package var description: String {
         var text = path.isEmpty ? problem : "\(path): \(problem)"
         if let line, let column { text += " (line \(line), column \(column))" }
         return text
@@ -24,9 +24,9 @@ public struct WireDecodingError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// Reads JSON or YAML text (JSON is read as YAML) into values, reporting positioned errors.
-public enum WireDecoding {
+package enum WireDecoding {
     /// The single document in `text`, or nil when the text holds no document.
-    public static func document(_ text: String) throws(WireDecodingError) -> Node? {
+    package static func document(_ text: String) throws(WireDecodingError) -> Node? {
         do {
             return try Yams.compose(yaml: text)
         } catch {
@@ -35,7 +35,7 @@ public enum WireDecoding {
     }
 
     /// Throws when `text` is not strict JSON (YAML reads some broken JSON, such as `{"a": }`, as valid).
-    public static func checkJSONSyntax(_ text: String) throws(WireDecodingError) {
+    package static func checkJSONSyntax(_ text: String) throws(WireDecodingError) {
         let data = Data(text.utf8)
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
@@ -67,7 +67,7 @@ public enum WireDecoding {
     }
 
     /// Every non-empty document of a `---`-separated stream, in order.
-    public static func documents(_ text: String) throws(WireDecodingError) -> [Node] {
+    package static func documents(_ text: String) throws(WireDecodingError) -> [Node] {
         do {
             let parser = try Parser(yaml: text)
             var nodes: [Node] = []
@@ -82,7 +82,7 @@ public enum WireDecoding {
     }
 
     /// Decodes `T` from a parsed document; a type mismatch names the field and where it is.
-    public static func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(WireDecodingError) -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from node: Node) throws(WireDecodingError) -> T {
         do {
             return try YAMLDecoder().decode(type, from: node)
         } catch let error as DecodingError {
@@ -95,7 +95,7 @@ public enum WireDecoding {
     }
 
     /// Decodes `T` from JSON or YAML text.
-    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws(WireDecodingError) -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws(WireDecodingError) -> T {
         guard let node = try document(text) else { throw WireDecodingError(problem: "the document is empty") }
         return try decode(type, from: node)
     }
@@ -140,7 +140,7 @@ public enum WireDecoding {
     }
 
     /// `spec.steps[2].name`
-    public static func render(_ path: [any CodingKey]) -> String {
+    package static func render(_ path: [any CodingKey]) -> String {
         var text = ""
         for key in path {
             if let index = key.intValue {

@@ -3,10 +3,10 @@ import OrderedCollections
 /// Encodes `Encodable` values into a `WireValue`, keeping the order in which fields are encoded.
 ///
 /// Dictionaries come out with their keys sorted, as Go's encoders write maps.
-public struct WireEncoder: Sendable {
-    public init() {}
+package struct WireEncoder: Sendable {
+    package init() {}
 
-    public func encode<T: Encodable>(_ value: T) throws -> WireValue {
+    package func encode<T: Encodable>(_ value: T) throws -> WireValue {
         let node = EncodingNode()
         try node.encode(value, codingPath: [])
         return node.finish()

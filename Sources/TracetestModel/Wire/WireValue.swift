@@ -1,7 +1,7 @@
 import OrderedCollections
 
 /// A JSON-shaped value whose objects keep their key order, so documents come out in the field order Tracetest uses.
-public indirect enum WireValue: Sendable, Equatable {
+package indirect enum WireValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -13,32 +13,32 @@ public indirect enum WireValue: Sendable, Equatable {
     case raw(String)
 
     /// The value under `key` when this is an object.
-    public subscript(key: String) -> WireValue? {
+    package subscript(key: String) -> WireValue? {
         guard case .object(let fields) = self else { return nil }
         return fields[key]
     }
 
     /// The text of a string value.
-    public var stringValue: String? {
+    package var stringValue: String? {
         guard case .string(let text) = self else { return nil }
         return text
     }
 
     /// The elements of an array value.
-    public var arrayValue: [WireValue]? {
+    package var arrayValue: [WireValue]? {
         guard case .array(let elements) = self else { return nil }
         return elements
     }
 }
 
 extension WireValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int64) { self = .integer(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
 extension WireValue: Codable {
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         switch self {
         case .null:
             var container = encoder.singleValueContainer()
@@ -66,7 +66,7 @@ extension WireValue: Codable {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let container = try? decoder.singleValueContainer() {
             if container.decodeNil() {
                 self = .null
@@ -103,4 +103,4 @@ extension WireValue: Codable {
 }
 
 /// The fields of a `WireValue.object`, in order.
-public typealias WireObject = OrderedDictionary<String, WireValue>
+package typealias WireObject = OrderedDictionary<String, WireValue>

@@ -2,7 +2,7 @@ import Yams
 
 extension WireValue {
     /// Block-style YAML text with fields in order; strings that would read back as another type are quoted.
-    public func yamlText() throws -> String {
+    package func yamlText() throws -> String {
         try Yams.serialize(node: yamlNode, indent: 2, width: -1, allowUnicode: true)
     }
 

@@ -1,7 +1,7 @@
 import TracetestModel
 
 /// How a plain (unversioned) kind is laid out: its table, and the columns lists search and sort on.
-public protocol DocumentTable: Sendable {
+package protocol DocumentTable: Sendable {
     associatedtype Record: ResourceSpec
     static var table: String { get }
     /// Columns copied out of the record besides `id`, `created_at` and `document`.
@@ -13,16 +13,16 @@ public protocol DocumentTable: Sendable {
 }
 
 /// Variable sets and demos: one row per record, the whole spec kept as JSON.
-public struct DocumentRepository<Table: DocumentTable>: Sendable {
-    public typealias Record = Table.Record
+package struct DocumentRepository<Table: DocumentTable>: Sendable {
+    package typealias Record = Table.Record
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// Stores a new record; the id must be new.
-    public func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
+    package func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
         do {
             return try await database.transaction { db in try await Self.create(record, now: now, in: db) }
         } catch  where error.isUniqueViolation {
@@ -31,7 +31,7 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
     }
 
     /// Stores a new record inside an open transaction; the id must be new.
-    public static func create(_ record: Record, now: Timestamp, in db: any SQLExecutor) async throws -> Record {
+    package static func create(_ record: Record, now: Timestamp, in db: any SQLExecutor) async throws -> Record {
         if try await find(record.id, in: db) != nil {
             throw RepositoryError.duplicateID(Record.kind, id: record.id)
         }
@@ -39,7 +39,7 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
     }
 
     /// Replaces an existing record; nil when there is none with that id.
-    public func update(_ record: Record, now: Timestamp = .now()) async throws -> Record? {
+    package func update(_ record: Record, now: Timestamp = .now()) async throws -> Record? {
         try await database.transaction { db in
             guard let existing = try await Self.find(record.id, in: db) else { return nil }
             return try await Self.replace(record, existing: existing, now: now, in: db)
@@ -47,7 +47,7 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
     }
 
     /// Updates the record if it exists, creates it otherwise; `created` tells which happened.
-    public func upsert(_ record: Record, now: Timestamp = .now()) async throws -> (record: Record, created: Bool) {
+    package func upsert(_ record: Record, now: Timestamp = .now()) async throws -> (record: Record, created: Bool) {
         try await retryingOnConflict {
             try await database.transaction { db in
                 if let existing = try await Self.find(record.id, in: db) {
@@ -58,12 +58,12 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
         }
     }
 
-    public func get(_ id: String) async throws -> Record? {
+    package func get(_ id: String) async throws -> Record? {
         try await database.read { db in try await Self.find(id, in: db)?.record }
     }
 
     /// Records matching `query` (a case-insensitive search of the search columns; spaces match anything).
-    public func list(_ query: ListQuery) async throws -> Page<Record> {
+    package func list(_ query: ListQuery) async throws -> Page<Record> {
         let sort = Table.sortColumns.first { $0.field == query.sortBy } ?? Table.sortColumns[0]
         return try await database.read { db in
             var filter = "TRUE"
@@ -87,7 +87,7 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
     }
 
     /// Removes the record; false when there was none.
-    public func delete(_ id: String) async throws -> Bool {
+    package func delete(_ id: String) async throws -> Bool {
         try await database.transaction { db in
             !(try await db.query("DELETE FROM \(Table.table) WHERE id = $1 RETURNING id", [.text(id)])).isEmpty
         }
@@ -132,28 +132,28 @@ public struct DocumentRepository<Table: DocumentTable>: Sendable {
     }
 }
 
-public typealias VariableSetRepository = DocumentRepository<VariableSetsTable>
-public typealias DemoRepository = DocumentRepository<DemosTable>
+package typealias VariableSetRepository = DocumentRepository<VariableSetsTable>
+package typealias DemoRepository = DocumentRepository<DemosTable>
 
-public enum VariableSetsTable: DocumentTable {
-    public static let table = "variable_sets"
-    public static func columns(of set: VariableSet) -> [(name: String, value: SQLValue)] {
+package enum VariableSetsTable: DocumentTable {
+    package static let table = "variable_sets"
+    package static func columns(of set: VariableSet) -> [(name: String, value: SQLValue)] {
         [("name", .text(set.name)), ("description", .text(set.description))]
     }
-    public static let searchColumns = ["name", "description"]
-    public static let sortColumns = [
+    package static let searchColumns = ["name", "description"]
+    package static let sortColumns = [
         (field: "created", column: "created_at"), (field: "createdAt", column: "created_at"),
         (field: "name", column: "name"),
     ]
 }
 
-public enum DemosTable: DocumentTable {
-    public static let table = "demos"
-    public static func columns(of demo: Demo) -> [(name: String, value: SQLValue)] {
+package enum DemosTable: DocumentTable {
+    package static let table = "demos"
+    package static func columns(of demo: Demo) -> [(name: String, value: SQLValue)] {
         [("name", .text(demo.name)), ("type", .text(demo.type))]
     }
-    public static let searchColumns = ["name"]
-    public static let sortColumns = [
+    package static let searchColumns = ["name"]
+    package static let sortColumns = [
         (field: "name", column: "name"), (field: "id", column: "id"), (field: "type", column: "type"),
     ]
 }

@@ -2,16 +2,16 @@ import TracetestModel
 
 /// Paging, search and order of a resource list, as the `take`, `skip`, `query`, `sortBy` and `sortDirection`
 /// parameters give them.
-public struct ListQuery: Sendable, Equatable {
-    public var take: Int
-    public var skip: Int
+package struct ListQuery: Sendable, Equatable {
+    package var take: Int
+    package var skip: Int
     /// Case-insensitive substring of the name (or description); spaces match anything.
-    public var query: String
+    package var query: String
     /// One of the kind's sort fields, or empty for the kind's default order.
-    public var sortBy: String
-    public var ascending: Bool
+    package var sortBy: String
+    package var ascending: Bool
 
-    public init(take: Int = 20, skip: Int = 0, query: String = "", sortBy: String = "", ascending: Bool = false) {
+    package init(take: Int = 20, skip: Int = 0, query: String = "", sortBy: String = "", ascending: Bool = false) {
         self.take = take
         self.skip = skip
         self.query = query
@@ -28,22 +28,22 @@ public struct ListQuery: Sendable, Equatable {
 }
 
 /// One page of a list and the number of records matching the query.
-public struct Page<Item: Sendable>: Sendable {
-    public var count: Int
-    public var items: [Item]
+package struct Page<Item: Sendable>: Sendable {
+    package var count: Int
+    package var items: [Item]
 
-    public init(count: Int, items: [Item]) {
+    package init(count: Int, items: [Item]) {
         self.count = count
         self.items = items
     }
 }
 
 /// A record that cannot be written as asked.
-public enum RepositoryError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum RepositoryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A create used an id that is taken.
     case duplicateID(ResourceKind, id: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .duplicateID(let kind, let id):
             "\(kind.name.lowercased()) with same ID already exists: \(id)"

@@ -1,13 +1,13 @@
 /// Run numbers per test and per suite: 1, 2, 3, … in creation order. Deleting a test restarts its numbering
 /// (a re-created test id starts again at 1), as Tracetest's per-test sequences do.
-public enum RunNumbering {
+package enum RunNumbering {
     /// The next run number of the test, taken inside the caller's transaction.
-    public static func next(forTest testID: String, in db: any SQLExecutor) async throws -> Int {
+    package static func next(forTest testID: String, in db: any SQLExecutor) async throws -> Int {
         try await next(table: "test_run_sequences", owner: "test_id", id: testID, in: db)
     }
 
     /// The next run number of the suite, taken inside the caller's transaction.
-    public static func next(forSuite suiteID: String, in db: any SQLExecutor) async throws -> Int {
+    package static func next(forSuite suiteID: String, in db: any SQLExecutor) async throws -> Int {
         try await next(table: "test_suite_run_sequences", owner: "test_suite_id", id: suiteID, in: db)
     }
 

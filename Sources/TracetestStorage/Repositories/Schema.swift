@@ -2,8 +2,8 @@
 ///
 /// Times are stored as microseconds since the Unix epoch (`BIGINT`), resource bodies as JSON text.
 /// Never edit a released migration: append a new one.
-public enum Schema {
-    public static let migrations: [Migration] = [
+package enum Schema {
+    package static let migrations: [Migration] = [
         Migration(version: 1, name: "resources", sqlite: resources, postgresql: resources),
         Migration(
             version: 2,

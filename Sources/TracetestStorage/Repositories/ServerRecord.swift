@@ -1,21 +1,21 @@
 import TracetestModel
 
 /// This installation: its id, and whether it is new.
-public struct ServerRecord: Sendable {
+package struct ServerRecord: Sendable {
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// The installation id, or nil before the first start completed.
-    public func serverID() async throws -> String? {
+    package func serverID() async throws -> String? {
         try await database.read { db in try await db.query("SELECT id FROM server").first?.string("id") }
     }
 
     /// Records a new installation with a random id, running `setUp` (provisioning) in the same transaction, so a
     /// failed set-up leaves the database a new installation. Returns nil when the installation already existed.
-    public func install<R: Sendable>(
+    package func install<R: Sendable>(
         now: Timestamp = .now(),
         setUp: @Sendable (any SQLExecutor) async throws -> R
     ) async throws -> (serverID: String, result: R)? {
@@ -30,22 +30,22 @@ public struct ServerRecord: Sendable {
 }
 
 /// The web UI's getting-started progress (one record).
-public struct WizardRepository: Sendable {
+package struct WizardRepository: Sendable {
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// The stored progress, or every step pending.
-    public func get() async throws -> Wizard {
+    package func get() async throws -> Wizard {
         try await database.read { db in
             try await db.query("SELECT document FROM wizards WHERE id = $1", [.text(ResourceKind.singletonID)])
                 .first?.json(Wizard.self, "document")
         } ?? .initial
     }
 
-    public func save(_ wizard: Wizard, now: Timestamp = .now()) async throws -> Wizard {
+    package func save(_ wizard: Wizard, now: Timestamp = .now()) async throws -> Wizard {
         try await database.transaction { db in
             try await db.execute(
                 """

@@ -2,29 +2,29 @@ import TracetestModel
 
 /// A kind with exactly one record (`current`): data store, polling profile, config, analyzer, test runner.
 /// Reads fall back to the built-in default until something is stored.
-public struct SingletonRepository<Record: ResourceSpec>: Sendable {
+package struct SingletonRepository<Record: ResourceSpec>: Sendable {
     let database: any SQLDatabase
     let table: String
     let fallback: @Sendable () -> Record
 
-    public init(database: any SQLDatabase, table: String, default fallback: @escaping @Sendable () -> Record) {
+    package init(database: any SQLDatabase, table: String, default fallback: @escaping @Sendable () -> Record) {
         self.database = database
         self.table = table
         self.fallback = fallback
     }
 
     /// The stored record, or the default.
-    public func get() async throws -> Record {
+    package func get() async throws -> Record {
         try await database.read { db in try await find(in: db) } ?? fallback()
     }
 
     /// Replaces the record; returns what is stored.
-    public func replace(_ record: Record, now: Timestamp = .now()) async throws -> Record {
+    package func replace(_ record: Record, now: Timestamp = .now()) async throws -> Record {
         try await database.transaction { db in try await replace(record, now: now, in: db) }
     }
 
     /// Replaces the record inside an open transaction (used by provisioning).
-    public func replace(_ record: Record, now: Timestamp = .now(), in db: any SQLExecutor) async throws -> Record {
+    package func replace(_ record: Record, now: Timestamp = .now(), in db: any SQLExecutor) async throws -> Record {
         var stored = record
         stored.prepareForSave(previous: try await find(in: db), now: now)
         try await db.execute(
@@ -38,7 +38,7 @@ public struct SingletonRepository<Record: ResourceSpec>: Sendable {
     }
 
     /// Stores the default when nothing is stored yet, so values it takes from the clock (a creation time) stay fixed.
-    public func storeDefaultIfMissing(now: Timestamp = .now(), in db: any SQLExecutor) async throws {
+    package func storeDefaultIfMissing(now: Timestamp = .now(), in db: any SQLExecutor) async throws {
         if try await find(in: db) == nil { _ = try await replace(fallback(), now: now, in: db) }
     }
 

@@ -1,7 +1,7 @@
 import TracetestModel
 
 /// A resource whose saves create versions: tests and test suites.
-public protocol VersionedResource: ResourceSpec {
+package protocol VersionedResource: ResourceSpec {
     var version: Int? { get set }
     var createdAt: Timestamp? { get set }
     /// Whether `other` differs in nothing a user edits.
@@ -13,7 +13,7 @@ extension Test: VersionedResource {}
 extension TestSuite: VersionedResource {}
 
 /// How one versioned kind is laid out: its table, its columns and the rows that hang off it.
-public protocol VersionedTable: Sendable {
+package protocol VersionedTable: Sendable {
     associatedtype Record: VersionedResource
     static var table: String { get }
     /// The columns `record(from:in:)` reads.
@@ -28,16 +28,16 @@ public protocol VersionedTable: Sendable {
 
 /// Versioned records, one row per version; a change to the definition adds a version, an unchanged save adds nothing.
 /// Every read returns the latest version unless a version is asked for.
-public struct VersionedRepository<Table: VersionedTable>: Sendable {
-    public typealias Record = Table.Record
+package struct VersionedRepository<Table: VersionedTable>: Sendable {
+    package typealias Record = Table.Record
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// Stores `record` as version 1; the id must be new.
-    public func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
+    package func create(_ record: Record, now: Timestamp = .now()) async throws -> Record {
         do {
             return try await database.transaction { db in try await Self.create(record, now: now, in: db) }
         } catch  where error.isUniqueViolation {
@@ -46,7 +46,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// Stores `record` as version 1 inside an open transaction; the id must be new.
-    public static func create(_ record: Record, now: Timestamp, in db: any SQLExecutor) async throws -> Record {
+    package static func create(_ record: Record, now: Timestamp, in db: any SQLExecutor) async throws -> Record {
         try await lock(record.id, in: db)
         if try await latest(record.id, in: db) != nil {
             throw RepositoryError.duplicateID(Record.kind, id: record.id)
@@ -55,7 +55,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// Replaces the definition of an existing record; nil when there is none with that id.
-    public func update(_ record: Record) async throws -> Record? {
+    package func update(_ record: Record) async throws -> Record? {
         try await database.transaction { db in
             try await Self.lock(record.id, in: db)
             guard let latest = try await Self.latest(record.id, in: db) else { return nil }
@@ -64,7 +64,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// Updates the record if it exists, creates it otherwise; `created` tells which happened.
-    public func upsert(_ record: Record, now: Timestamp = .now()) async throws -> (record: Record, created: Bool) {
+    package func upsert(_ record: Record, now: Timestamp = .now()) async throws -> (record: Record, created: Bool) {
         try await retryingOnConflict {
             try await database.transaction { db in
                 try await Self.lock(record.id, in: db)
@@ -77,12 +77,12 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// The latest version, with `version` and `createdAt`.
-    public func get(_ id: String) async throws -> Record? {
+    package func get(_ id: String) async throws -> Record? {
         try await database.read { db in try await Self.latest(id, in: db) }
     }
 
     /// One version of a record.
-    public func get(_ id: String, version: Int) async throws -> Record? {
+    package func get(_ id: String, version: Int) async throws -> Record? {
         try await database.read { db in
             let rows = try await db.query(
                 "SELECT \(Table.columns) FROM \(Table.table) WHERE id = $1 AND version = $2",
@@ -94,7 +94,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// The latest version of each record matching `query`; `sortBy` is `name`, `last_run` or creation time.
-    public func list(_ query: ListQuery) async throws -> Page<Record> {
+    package func list(_ query: ListQuery) async throws -> Page<Record> {
         let order: String
         switch query.sortBy {
         case "name": order = "name \(query.direction), id"
@@ -129,7 +129,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// Removes every version and everything that belongs to the record; false when there was none.
-    public func delete(_ id: String) async throws -> Bool {
+    package func delete(_ id: String) async throws -> Bool {
         try await database.transaction { db in
             let deleted = try await db.query("DELETE FROM \(Table.table) WHERE id = $1 RETURNING version", [.text(id)])
             guard !deleted.isEmpty else { return false }
@@ -139,7 +139,7 @@ public struct VersionedRepository<Table: VersionedTable>: Sendable {
     }
 
     /// Run statistics per id: run count over all versions and the newest run's time and results.
-    public func summaries(_ ids: [String]) async throws -> [String: Summary] {
+    package func summaries(_ ids: [String]) async throws -> [String: Summary] {
         guard !ids.isEmpty else { return [:] }
         return try await database.read { db in
             try await RunSummaries.fetch(table: Table.runs.table, ownerColumn: Table.runs.ownerColumn, ids: ids, in: db)

@@ -1,15 +1,15 @@
 import TracetestModel
 
-public typealias TestRepository = VersionedRepository<TestsTable>
-public typealias TestSuiteRepository = VersionedRepository<TestSuitesTable>
+package typealias TestRepository = VersionedRepository<TestsTable>
+package typealias TestSuiteRepository = VersionedRepository<TestSuitesTable>
 
 /// `tests`: one row per version; trigger, specs and outputs as JSON.
-public enum TestsTable: VersionedTable {
-    public static let table = "tests"
-    public static let columns =
+package enum TestsTable: VersionedTable {
+    package static let table = "tests"
+    package static let columns =
         "id, version, name, description, service_under_test, specs, outputs, skip_trace_collection, created_at"
-    public static let runs = (table: "test_runs", ownerColumn: "test_id")
-    public static let cleanup = [
+    package static let runs = (table: "test_runs", ownerColumn: "test_id")
+    package static let cleanup = [
         "DELETE FROM test_runs WHERE test_id = $1",
         "DELETE FROM test_run_traces WHERE test_id = $1",
         "DELETE FROM test_run_events WHERE test_id = $1",
@@ -17,7 +17,7 @@ public enum TestsTable: VersionedTable {
         "DELETE FROM test_suite_steps WHERE test_id = $1",
     ]
 
-    public static func insert(_ test: Test, version: Int, createdAt: Timestamp, in db: any SQLExecutor) async throws {
+    package static func insert(_ test: Test, version: Int, createdAt: Timestamp, in db: any SQLExecutor) async throws {
         try await db.execute(
             "INSERT INTO tests (\(columns), is_latest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE)",
             [
@@ -28,7 +28,7 @@ public enum TestsTable: VersionedTable {
         )
     }
 
-    public static func record(from row: SQLRow, in db: any SQLExecutor) async throws -> Test {
+    package static func record(from row: SQLRow, in db: any SQLExecutor) async throws -> Test {
         Test(
             id: try row.string("id"),
             createdAt: try row.timestamp("created_at"),
@@ -44,17 +44,17 @@ public enum TestsTable: VersionedTable {
 }
 
 /// `test_suites` (one row per version) and `test_suite_steps` (the ordered test ids of each version).
-public enum TestSuitesTable: VersionedTable {
-    public static let table = "test_suites"
-    public static let columns = "id, version, name, description, created_at"
-    public static let runs = (table: "test_suite_runs", ownerColumn: "test_suite_id")
-    public static let cleanup = [
+package enum TestSuitesTable: VersionedTable {
+    package static let table = "test_suites"
+    package static let columns = "id, version, name, description, created_at"
+    package static let runs = (table: "test_suite_runs", ownerColumn: "test_suite_id")
+    package static let cleanup = [
         "DELETE FROM test_suite_steps WHERE test_suite_id = $1",
         "DELETE FROM test_suite_runs WHERE test_suite_id = $1",
         "DELETE FROM test_suite_run_sequences WHERE test_suite_id = $1",
     ]
 
-    public static func insert(_ suite: TestSuite, version: Int, createdAt: Timestamp, in db: any SQLExecutor)
+    package static func insert(_ suite: TestSuite, version: Int, createdAt: Timestamp, in db: any SQLExecutor)
         async throws
     {
         try await db.execute(
@@ -75,7 +75,7 @@ public enum TestSuitesTable: VersionedTable {
         }
     }
 
-    public static func record(from row: SQLRow, in db: any SQLExecutor) async throws -> TestSuite {
+    package static func record(from row: SQLRow, in db: any SQLExecutor) async throws -> TestSuite {
         let id = try row.string("id")
         let version = try row.int("version")
         let steps = try await db.query(

@@ -1,15 +1,15 @@
 import TracetestModel
 
 /// Test runs: the run document (state, results), its final trace, and its events.
-public struct RunRepository: Sendable {
+package struct RunRepository: Sendable {
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// Stores a new run under the next run number of its test; returns it with its id.
-    public func create(_ run: TestRun) async throws -> TestRun {
+    package func create(_ run: TestRun) async throws -> TestRun {
         try await database.transaction { db in
             var run = run
             run.id = try await RunNumbering.next(forTest: run.testID, in: db)
@@ -31,7 +31,7 @@ public struct RunRepository: Sendable {
 
     /// Replaces the stored run (its trace is stored apart, with ``saveTrace(_:of:)``); false when it was deleted.
     @discardableResult
-    public func update(_ run: TestRun) async throws -> Bool {
+    package func update(_ run: TestRun) async throws -> Bool {
         try await database.transaction { db in
             !(try await db.query(
                 """
@@ -47,7 +47,7 @@ public struct RunRepository: Sendable {
         }
     }
 
-    public func get(testID: String, runID: Int) async throws -> TestRun? {
+    package func get(testID: String, runID: Int) async throws -> TestRun? {
         try await database.read { db in
             try await db.query(
                 "SELECT document FROM test_runs WHERE test_id = $1 AND id = $2",
@@ -57,7 +57,7 @@ public struct RunRepository: Sendable {
     }
 
     /// The test's runs, newest first, and how many there are.
-    public func list(testID: String, take: Int, skip: Int) async throws -> Page<TestRun> {
+    package func list(testID: String, take: Int, skip: Int) async throws -> Page<TestRun> {
         try await database.read { db in
             let count = try await db.query(
                 "SELECT COUNT(*) AS count FROM test_runs WHERE test_id = $1", [.text(testID)])
@@ -73,7 +73,7 @@ public struct RunRepository: Sendable {
     }
 
     /// The newest run of a test version, for the default values of missing variables.
-    public func latest(testID: String, version: Int) async throws -> TestRun? {
+    package func latest(testID: String, version: Int) async throws -> TestRun? {
         try await database.read { db in
             try await db.query(
                 """
@@ -86,7 +86,7 @@ public struct RunRepository: Sendable {
     }
 
     /// Runs that have not reached a terminal state (after a restart, they must be resumed or ended).
-    public func unfinished() async throws -> [TestRun] {
+    package func unfinished() async throws -> [TestRun] {
         let open = RunState.allCases.filter { !$0.isTerminal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try await database.read { db in
             try await db.query("SELECT document FROM test_runs WHERE state IN (\(open)) ORDER BY created_at")
@@ -95,7 +95,7 @@ public struct RunRepository: Sendable {
     }
 
     /// Removes the run, its trace and its events; false when there was no such run.
-    public func delete(testID: String, runID: Int) async throws -> Bool {
+    package func delete(testID: String, runID: Int) async throws -> Bool {
         try await database.transaction { db in
             let binds: [SQLValue] = [.text(testID), .integer(Int64(runID))]
             let deleted = try await db.query(
@@ -108,7 +108,7 @@ public struct RunRepository: Sendable {
     }
 
     /// Stores the run's final trace (its spans, in any order).
-    public func saveTrace(_ spans: [Span], of run: TestRun) async throws {
+    package func saveTrace(_ spans: [Span], of run: TestRun) async throws {
         let encoded = SpanCodec.encode(spans)
         try await database.transaction { db in
             try await db.execute(
@@ -122,7 +122,7 @@ public struct RunRepository: Sendable {
     }
 
     /// The run's final trace spans, if it has one.
-    public func trace(testID: String, runID: Int) async throws -> [Span]? {
+    package func trace(testID: String, runID: Int) async throws -> [Span]? {
         let rows = try await database.read { db in
             try await db.query(
                 "SELECT spans FROM test_run_traces WHERE test_id = $1 AND run_id = $2",
@@ -133,7 +133,7 @@ public struct RunRepository: Sendable {
     }
 
     /// Appends an event to the run's history.
-    public func append(_ event: RunEvent) async throws {
+    package func append(_ event: RunEvent) async throws {
         try await database.transaction { db in
             try await db.execute(
                 "INSERT INTO test_run_events (test_id, run_id, created_at, document) VALUES ($1, $2, $3, $4)",
@@ -146,7 +146,7 @@ public struct RunRepository: Sendable {
     }
 
     /// The run's events in the order they happened.
-    public func events(testID: String, runID: Int) async throws -> [RunEvent] {
+    package func events(testID: String, runID: Int) async throws -> [RunEvent] {
         try await database.read { db in
             try await db.query(
                 "SELECT document FROM test_run_events WHERE test_id = $1 AND run_id = $2 ORDER BY id",

@@ -1,15 +1,15 @@
 import TracetestModel
 
 /// Test suite runs; their step runs are test runs, referenced by test id and run id.
-public struct SuiteRunRepository: Sendable {
+package struct SuiteRunRepository: Sendable {
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// Stores a new suite run under the suite's next run number; returns it with its id.
-    public func create(_ run: TestSuiteRun) async throws -> TestSuiteRun {
+    package func create(_ run: TestSuiteRun) async throws -> TestSuiteRun {
         try await database.transaction { db in
             var run = run
             run.id = try await RunNumbering.next(forSuite: run.testSuiteID, in: db)
@@ -29,7 +29,7 @@ public struct SuiteRunRepository: Sendable {
     }
 
     @discardableResult
-    public func update(_ run: TestSuiteRun) async throws -> Bool {
+    package func update(_ run: TestSuiteRun) async throws -> Bool {
         try await database.transaction { db in
             !(try await db.query(
                 """
@@ -45,7 +45,7 @@ public struct SuiteRunRepository: Sendable {
     }
 
     /// The suite run without its step runs filled in (see `stepRunIDs`).
-    public func get(testSuiteID: String, runID: Int) async throws -> TestSuiteRun? {
+    package func get(testSuiteID: String, runID: Int) async throws -> TestSuiteRun? {
         try await database.read { db in
             try await db.query(
                 "SELECT document FROM test_suite_runs WHERE test_suite_id = $1 AND id = $2",
@@ -55,7 +55,7 @@ public struct SuiteRunRepository: Sendable {
     }
 
     /// The suite's runs, newest first.
-    public func list(testSuiteID: String, take: Int, skip: Int) async throws -> Page<TestSuiteRun> {
+    package func list(testSuiteID: String, take: Int, skip: Int) async throws -> Page<TestSuiteRun> {
         try await database.read { db in
             let count = try await db.query(
                 "SELECT COUNT(*) AS count FROM test_suite_runs WHERE test_suite_id = $1", [.text(testSuiteID)])
@@ -73,7 +73,7 @@ public struct SuiteRunRepository: Sendable {
     }
 
     /// Suite runs that have not finished (after a restart, they must be resumed or ended).
-    public func unfinished() async throws -> [TestSuiteRun] {
+    package func unfinished() async throws -> [TestSuiteRun] {
         try await database.read { db in
             try await db.query(
                 "SELECT document FROM test_suite_runs WHERE state NOT IN ('FINISHED', 'FAILED') ORDER BY created_at"
@@ -81,7 +81,7 @@ public struct SuiteRunRepository: Sendable {
         }
     }
 
-    public func delete(testSuiteID: String, runID: Int) async throws -> Bool {
+    package func delete(testSuiteID: String, runID: Int) async throws -> Bool {
         try await database.transaction { db in
             !(try await db.query(
                 "DELETE FROM test_suite_runs WHERE test_suite_id = $1 AND id = $2 RETURNING id",

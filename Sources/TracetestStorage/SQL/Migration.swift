@@ -1,12 +1,12 @@
 /// One schema change, with its statements for each dialect.
-public struct Migration: Sendable {
+package struct Migration: Sendable {
     /// Orders migrations; a version, once released, must never change meaning.
-    public var version: Int
-    public var name: String
-    public var sqlite: [String]
-    public var postgresql: [String]
+    package var version: Int
+    package var name: String
+    package var sqlite: [String]
+    package var postgresql: [String]
 
-    public init(version: Int, name: String, sqlite: [String], postgresql: [String]) {
+    package init(version: Int, name: String, sqlite: [String], postgresql: [String]) {
         self.version = version
         self.name = name
         self.sqlite = sqlite
@@ -14,11 +14,11 @@ public struct Migration: Sendable {
     }
 
     /// A migration whose statements are the same on both dialects.
-    public init(version: Int, name: String, statements: [String]) {
+    package init(version: Int, name: String, statements: [String]) {
         self.init(version: version, name: name, sqlite: statements, postgresql: statements)
     }
 
-    public func statements(for dialect: SQLDialect) -> [String] {
+    package func statements(for dialect: SQLDialect) -> [String] {
         switch dialect {
         case .sqlite: sqlite
         case .postgresql: postgresql

@@ -1,7 +1,7 @@
 import Logging
 
 /// Brings a database schema up to date, recording applied versions in `schema_migrations(version, name, applied_at)`.
-public enum Migrator {
+package enum Migrator {
     /// The PostgreSQL advisory lock key ("tracetst") that serialises migrations across servers.
     static let lockKey: Int64 = 0x7472_6163_6574_7374
 
@@ -10,7 +10,7 @@ public enum Migrator {
     /// Safe when several servers start at once (on PostgreSQL each migration transaction holds an advisory lock
     /// and re-checks what is applied). Throws ``StorageError/Code/schemaTooNew`` when the database has a version
     /// newer than any in `migrations`.
-    public static func migrate(_ database: any SQLDatabase, _ migrations: [Migration], logger: Logger) async throws {
+    package static func migrate(_ database: any SQLDatabase, _ migrations: [Migration], logger: Logger) async throws {
         let migrations = try validated(migrations)
         let latestKnown = migrations.last?.version ?? 0
         let applied = try await database.transaction { executor in

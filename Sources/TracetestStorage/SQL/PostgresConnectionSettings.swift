@@ -1,24 +1,27 @@
 import PostgresNIO
 
-/// How to reach a PostgreSQL server.
-public struct PostgresConnectionSettings: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-    public var user: String
-    public var password: String
-    public var database: String
-    public var sslMode: PostgresSSLMode
+/// How to reach a PostgreSQL server: the configuration's `postgres` section (its `params` read into `sslMode`,
+/// `connectTimeout` and `applicationName` when the configuration is loaded).
+package struct PostgresConnectionSettings: Sendable, Equatable {
+    package var host: String
+    package var port: Int
+    package var user: String
+    package var password: String
+    package var database: String
+    package var sslMode: PostgresSSLMode
     /// The most connections the pool opens.
-    public var maximumConnections: Int
+    package var maximumConnections: Int
     /// How long opening one connection may take (libpq's `connect_timeout`).
-    public var connectTimeout: Duration
+    package var connectTimeout: Duration
     /// Sent to the server as `application_name` (shown in `pg_stat_activity`); nil sends none.
-    public var applicationName: String?
+    package var applicationName: String?
+    /// How long start-up keeps retrying while the server is unreachable.
+    package var startupTimeout: Duration
 
-    public init(
+    package init(
         host: String, port: Int = 5432, user: String, password: String, database: String,
         sslMode: PostgresSSLMode = .prefer, maximumConnections: Int = 20, connectTimeout: Duration = .seconds(10),
-        applicationName: String? = nil
+        applicationName: String? = nil, startupTimeout: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -29,10 +32,11 @@ public struct PostgresConnectionSettings: Sendable, Equatable {
         self.maximumConnections = maximumConnections
         self.connectTimeout = connectTimeout
         self.applicationName = applicationName
+        self.startupTimeout = startupTimeout
     }
 
     /// `host:port`, for messages.
-    public var endpoint: String { "\(host):\(port)" }
+    package var endpoint: String { "\(host):\(port)" }
 
     private var startupParameters: [(String, String)] {
         applicationName.map { [("application_name", $0)] } ?? []
@@ -73,7 +77,7 @@ public struct PostgresConnectionSettings: Sendable, Equatable {
 }
 
 /// libpq's `sslmode`: whether to use TLS and how far to trust the server's certificate.
-public enum PostgresSSLMode: String, Sendable, CaseIterable {
+package enum PostgresSSLMode: String, Sendable, CaseIterable {
     /// No TLS.
     case disable
     /// TLS when the server offers it, certificate not checked.

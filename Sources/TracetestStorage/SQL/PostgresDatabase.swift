@@ -6,31 +6,31 @@ import ServiceLifecycle
 ///
 /// Its ``run()`` must be running (e.g. in a `ServiceGroup`) for ``read(_:)`` and ``transaction(_:)`` to get
 /// connections; it runs until graceful shutdown or cancellation, then closes the connections.
-public final class PostgresDatabase: SQLDatabase, Service {
-    public let settings: PostgresConnectionSettings
+package final class PostgresDatabase: SQLDatabase, Service {
+    package let settings: PostgresConnectionSettings
     private let client: PostgresClient
     private let logger: Logger
 
-    public var dialect: SQLDialect { .postgresql }
+    package var dialect: SQLDialect { .postgresql }
 
-    public init(settings: PostgresConnectionSettings, logger: Logger) {
+    package init(settings: PostgresConnectionSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
         client = PostgresClient(
             configuration: settings.clientConfiguration(), backgroundLogger: logger)
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await client.run()
     }
 
-    public func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+    package func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
         try await client.withConnection { connection in
             try await body(PostgresExecutor(connection: connection, logger: logger, failure: nil))
         }
     }
 
-    public func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+    package func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
         try await client.withConnection { connection in
             let failure = TransactionFailure()
             let executor = PostgresExecutor(connection: connection, logger: logger, failure: failure)

@@ -6,7 +6,7 @@ extension PostgresDatabase {
     /// line per failed attempt; throws ``StorageError/Code/unreachable`` once `timeout` has passed.
     ///
     /// Each attempt opens its own connection, so this works before ``run()`` has started.
-    public func waitUntilReachable(timeout: Duration, logger: Logger) async throws {
+    package func waitUntilReachable(timeout: Duration, logger: Logger) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var delay = Duration.milliseconds(250)

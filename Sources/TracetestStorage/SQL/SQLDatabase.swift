@@ -2,7 +2,7 @@
 /// appear in any order; the number of values bound must equal the highest placeholder.
 ///
 /// Every statement of the storage layer passes through `query` or `execute`, so a decorator can observe them all.
-public protocol SQLExecutor: Sendable {
+package protocol SQLExecutor: Sendable {
     var dialect: SQLDialect { get }
 
     /// Runs a statement and returns its rows.
@@ -14,18 +14,18 @@ public protocol SQLExecutor: Sendable {
 
 extension SQLExecutor {
     /// Runs a statement with no bound values and returns its rows.
-    public func query(_ sql: String) async throws -> [SQLRow] {
+    package func query(_ sql: String) async throws -> [SQLRow] {
         try await query(sql, [])
     }
 
     /// Runs a statement with no bound values.
-    public func execute(_ sql: String) async throws {
+    package func execute(_ sql: String) async throws {
         try await execute(sql, [])
     }
 }
 
 /// A SQLite or PostgreSQL database: reads on pooled connections, writes in transactions.
-public protocol SQLDatabase: Sendable {
+package protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
 
     /// Runs `body` on a connection for reads, outside any explicit transaction; reads may run concurrently with

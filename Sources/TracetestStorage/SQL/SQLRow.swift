@@ -1,29 +1,29 @@
 /// One result row: column values by name, in select order.
-public struct SQLRow: Sendable, Equatable {
+package struct SQLRow: Sendable, Equatable {
     /// The columns in select order.
-    public let columns: [(name: String, value: SQLValue)]
+    package let columns: [(name: String, value: SQLValue)]
 
-    public init(_ columns: [(name: String, value: SQLValue)]) {
+    package init(_ columns: [(name: String, value: SQLValue)]) {
         self.columns = columns
     }
 
-    public static func == (lhs: SQLRow, rhs: SQLRow) -> Bool {
+    package static func == (lhs: SQLRow, rhs: SQLRow) -> Bool {
         lhs.columns.elementsEqual(rhs.columns) { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// The value of `column`, or `.null` when the row has no such column (use the typed accessors to catch typos).
-    public subscript(_ column: String) -> SQLValue {
+    package subscript(_ column: String) -> SQLValue {
         columns.first { $0.name == column }?.value ?? .null
     }
 
     /// The text in `column`; throws if it is missing, NULL or not text.
-    public func string(_ column: String) throws -> String {
+    package func string(_ column: String) throws -> String {
         guard let value = try optionalString(column) else { throw nullError(column, expected: "text") }
         return value
     }
 
     /// The text in `column`, or nil when it is NULL.
-    public func optionalString(_ column: String) throws -> String? {
+    package func optionalString(_ column: String) throws -> String? {
         switch try value(column) {
         case .null: return nil
         case .text(let text): return text
@@ -32,13 +32,13 @@ public struct SQLRow: Sendable, Equatable {
     }
 
     /// The integer in `column`; a real with no fractional part (e.g. a PostgreSQL `numeric` sum) is accepted.
-    public func int64(_ column: String) throws -> Int64 {
+    package func int64(_ column: String) throws -> Int64 {
         guard let value = try optionalInt64(column) else { throw nullError(column, expected: "integer") }
         return value
     }
 
     /// The integer in `column`, or nil when it is NULL.
-    public func optionalInt64(_ column: String) throws -> Int64? {
+    package func optionalInt64(_ column: String) throws -> Int64? {
         switch try value(column) {
         case .null: return nil
         case .integer(let integer): return integer
@@ -52,12 +52,12 @@ public struct SQLRow: Sendable, Equatable {
     }
 
     /// The integer in `column` as an `Int`.
-    public func int(_ column: String) throws -> Int {
+    package func int(_ column: String) throws -> Int {
         Int(try int64(column))
     }
 
     /// The boolean in `column`: a PostgreSQL boolean or a SQLite integer 0 or 1.
-    public func bool(_ column: String) throws -> Bool {
+    package func bool(_ column: String) throws -> Bool {
         switch try value(column) {
         case .bool(let bool): return bool
         case .integer(0): return false
@@ -68,7 +68,7 @@ public struct SQLRow: Sendable, Equatable {
     }
 
     /// The bytes in `column` (a BLOB or `bytea`).
-    public func bytes(_ column: String) throws -> [UInt8] {
+    package func bytes(_ column: String) throws -> [UInt8] {
         switch try value(column) {
         case .blob(let bytes): return bytes
         case .null: throw nullError(column, expected: "blob")
@@ -77,7 +77,7 @@ public struct SQLRow: Sendable, Equatable {
     }
 
     /// The number in `column`; integers are converted.
-    public func double(_ column: String) throws -> Double {
+    package func double(_ column: String) throws -> Double {
         switch try value(column) {
         case .real(let real): return real
         case .integer(let integer): return Double(integer)

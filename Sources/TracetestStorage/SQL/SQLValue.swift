@@ -3,7 +3,7 @@
 /// `.bool` binds as a boolean on PostgreSQL and as 0/1 on SQLite. `.text` binds on PostgreSQL with no declared type,
 /// so the server infers it from the statement as for a `'literal'` (so text fits `jsonb` or `timestamptz` columns);
 /// where nothing tells the type, as in `$1 IS NULL`, write `CAST($1 AS TEXT)`, which both dialects accept.
-public enum SQLValue: Sendable, Hashable {
+package enum SQLValue: Sendable, Hashable {
     case null
     case integer(Int64)
     case real(Double)
@@ -13,27 +13,27 @@ public enum SQLValue: Sendable, Hashable {
     case blob([UInt8])
 
     /// `.text(value)`, or `.null` when `value` is nil.
-    public init(_ value: String?) {
+    package init(_ value: String?) {
         self = value.map { .text($0) } ?? .null
     }
 
     /// `.integer(value)`, or `.null` when `value` is nil.
-    public init(_ value: Int?) {
+    package init(_ value: Int?) {
         self = value.map { .integer(Int64($0)) } ?? .null
     }
 
     /// `.integer(value)`, or `.null` when `value` is nil.
-    public init(_ value: Int64?) {
+    package init(_ value: Int64?) {
         self = value.map { .integer($0) } ?? .null
     }
 
     /// `.real(value)`, or `.null` when `value` is nil.
-    public init(_ value: Double?) {
+    package init(_ value: Double?) {
         self = value.map { .real($0) } ?? .null
     }
 
     /// `.bool(value)`, or `.null` when `value` is nil.
-    public init(_ value: Bool?) {
+    package init(_ value: Bool?) {
         self = value.map { .bool($0) } ?? .null
     }
 }
@@ -41,11 +41,11 @@ public enum SQLValue: Sendable, Hashable {
 extension SQLValue: ExpressibleByNilLiteral, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral
 {
-    public init(nilLiteral: ()) { self = .null }
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(integerLiteral value: Int64) { self = .integer(value) }
-    public init(floatLiteral value: Double) { self = .real(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(nilLiteral: ()) { self = .null }
+    package init(stringLiteral value: String) { self = .text(value) }
+    package init(integerLiteral value: Int64) { self = .integer(value) }
+    package init(floatLiteral value: Double) { self = .real(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
 extension SQLValue {

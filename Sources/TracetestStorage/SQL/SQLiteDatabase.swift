@@ -8,16 +8,16 @@ import Synchronization
 /// (`BEGIN IMMEDIATE`), and a few read-only connections that read beside it.
 ///
 /// Run it as a `Service` (or call ``close()``) so its connections are closed at shutdown.
-public final class SQLiteDatabase: SQLDatabase, Service {
+package final class SQLiteDatabase: SQLDatabase, Service {
     /// The database file.
-    public let path: String
+    package let path: String
     private let writer: LeasePool<SQLiteConnection>
     private let readers: LeasePool<SQLiteConnection>
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let closed = Mutex(false)
 
-    public var dialect: SQLDialect { .sqlite }
+    package var dialect: SQLDialect { .sqlite }
 
     private init(
         path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger
@@ -31,7 +31,7 @@ public final class SQLiteDatabase: SQLDatabase, Service {
 
     /// Opens the database file at `path`, creating the file and its parent directory if needed, with `readers`
     /// (at least 1) read-only connections.
-    public static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
+    package static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
         let readerCount = max(readers, 1)
         try createParentDirectory(of: path)
         let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
@@ -60,11 +60,11 @@ public final class SQLiteDatabase: SQLDatabase, Service {
         }
     }
 
-    public func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+    package func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
         try await readers.withLease { try await body(SQLiteExecutor(connection: $0)) }
     }
 
-    public func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+    package func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
         try await writer.withLease { connection in
             let executor = SQLiteExecutor(connection: connection)
             try await executor.execute("BEGIN IMMEDIATE")
@@ -81,14 +81,14 @@ public final class SQLiteDatabase: SQLDatabase, Service {
     }
 
     /// Waits for a graceful shutdown, then closes the database.
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         await close()
     }
 
     /// Waits for running reads and transactions, then closes every connection. Later calls fail with
     /// ``StorageError/Code/closed``.
-    public func close() async {
+    package func close() async {
         let alreadyClosed = closed.withLock { closed in
             defer { closed = true }
             return closed

@@ -1,6 +1,6 @@
 /// An error from the storage layer, with a machine-readable code and a message that says what to do.
-public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+package struct StorageError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Code: String, Sendable {
         /// The database file or server could not be opened or created.
         case cannotOpen
         /// The database server could not be reached.
@@ -27,21 +27,21 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         case closed
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
     /// The statement that failed, when there is one.
-    public var sql: String?
+    package var sql: String?
 
-    public init(_ code: Code, _ message: String, sql: String? = nil) {
+    package init(_ code: Code, _ message: String, sql: String? = nil) {
         self.code = code
         self.message = message
         self.sql = sql
     }
 
     /// Whether the statement violated a primary key or unique constraint, on either backend.
-    public var isUniqueViolation: Bool { code == .uniqueViolation }
+    package var isUniqueViolation: Bool { code == .uniqueViolation }
 
-    public var description: String {
+    package var description: String {
         guard let sql else { return message }
         let shown = sql.count > 300 ? String(sql.prefix(300)) + "…" : sql
         return "\(message) [statement: \(shown)]"
@@ -50,7 +50,7 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
 
 extension Error {
     /// Whether this error is a ``StorageError`` for a primary key or unique constraint violation.
-    public var isUniqueViolation: Bool {
+    package var isUniqueViolation: Bool {
         (self as? StorageError)?.isUniqueViolation ?? false
     }
 }

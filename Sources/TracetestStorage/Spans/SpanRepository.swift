@@ -3,15 +3,15 @@ import TracetestModel
 
 /// Spans received for the traces runs wait for. Each arrival is appended as one row (a trace that arrives in many
 /// batches is never rewritten whole); reads merge the rows by span id, later arrivals winning.
-public struct SpanRepository: Sendable {
+package struct SpanRepository: Sendable {
     let database: any SQLDatabase
 
-    public init(database: any SQLDatabase) {
+    package init(database: any SQLDatabase) {
         self.database = database
     }
 
     /// Appends one batch of spans of `traceID`.
-    public func append(_ spans: [Span], to traceID: TraceID, now: Timestamp = .now()) async throws {
+    package func append(_ spans: [Span], to traceID: TraceID, now: Timestamp = .now()) async throws {
         guard !spans.isEmpty else { return }
         let encoded = SpanCodec.encode(spans)
         try await database.transaction { db in
@@ -23,7 +23,7 @@ public struct SpanRepository: Sendable {
     }
 
     /// Every span stored for `traceID`, one per span id, in first-arrival order.
-    public func spans(of traceID: TraceID) async throws -> [Span] {
+    package func spans(of traceID: TraceID) async throws -> [Span] {
         let rows = try await database.read { db in
             try await db.query(
                 "SELECT span_count, spans FROM otlp_span_batches WHERE trace_id = $1 ORDER BY id",
@@ -64,7 +64,7 @@ public struct SpanRepository: Sendable {
     }
 
     /// Removes what is stored for `traceID`.
-    public func delete(_ traceID: TraceID) async throws {
+    package func delete(_ traceID: TraceID) async throws {
         try await database.transaction { db in
             try await db.execute("DELETE FROM otlp_span_batches WHERE trace_id = $1", [.text(traceID.hex)])
         }

@@ -1,3 +1,4 @@
+import TestSupport
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -13,7 +14,7 @@ import TracetestStorage
 /// file, or a new PostgreSQL database), listening on a free loopback port; the database is deleted afterwards.
 /// Use it with ``withRunningServer(_:provisioning:_:)`` to start, stop and restart servers on one database.
 @discardableResult
-public func withTestConfiguration<R>(
+package func withTestConfiguration<R>(
     _ backend: TestBackend,
     _ body: (ServerConfiguration) async throws -> R
 ) async throws -> R {
@@ -38,15 +39,9 @@ private func testConfiguration<R>(
         }
     case .postgresql:
         return try await withTestPostgresSettings { settings in
-            configuration.postgres = PostgresSettings(
-                host: settings.host,
-                port: settings.port,
-                user: settings.user,
-                password: settings.password,
-                dbname: settings.database,
-                params: "sslmode=disable",
-                startupTimeout: .seconds(60)
-            )
+            configuration.postgres = PostgresConnectionSettings(
+                host: settings.host, port: settings.port, user: settings.user, password: settings.password,
+                database: settings.database, sslMode: .disable)
             return try await body(configuration)
         }
     }
@@ -55,7 +50,7 @@ private func testConfiguration<R>(
 /// Starts a whole server in this process with `configuration`, runs `body` against its HTTP API, then shuts it
 /// down gracefully as SIGTERM would.
 @discardableResult
-public func withRunningServer<R>(
+package func withRunningServer<R>(
     _ configuration: ServerConfiguration,
     provisioning: Provisioning? = nil,
     _ body: (TestAPI) async throws -> R
@@ -101,7 +96,7 @@ public func withRunningServer<R>(
 
 /// Starts a fresh server on `backend` and runs `body` against it.
 @discardableResult
-public func withTestServer<R>(
+package func withTestServer<R>(
     _ backend: TestBackend,
     provisioning: Provisioning? = nil,
     _ body: (TestAPI) async throws -> R
@@ -111,25 +106,17 @@ public func withTestServer<R>(
     }
 }
 
-public struct TestServerError: Error, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}
-
 /// An HTTP client for one running server, over real loopback HTTP.
-public struct TestAPI: Sendable {
-    public let port: Int
+package struct TestAPI: Sendable {
+    package let port: Int
     private let inProcessStore: Store?
     /// The server's span store, for servers running in this process.
-    public let spans: SpanStore?
-    public let otlpGRPCPort: Int?
-    public let otlpHTTPPort: Int?
+    package let spans: SpanStore?
+    package let otlpGRPCPort: Int?
+    package let otlpHTTPPort: Int?
 
     /// A client for the server on `port`; `store` is given when the server runs in this process.
-    public init(
+    package init(
         port: Int, store: Store? = nil, spans: SpanStore? = nil, otlpGRPCPort: Int? = nil, otlpHTTPPort: Int? = nil
     ) {
         self.port = port
@@ -140,15 +127,15 @@ public struct TestAPI: Sendable {
     }
 
     /// The server's store, to check what was (not) written; only for servers running in this process.
-    public var store: Store {
+    package var store: Store {
         guard let inProcessStore else { preconditionFailure("the server runs in another process") }
         return inProcessStore
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Sends a request; `path` starts with `/`.
-    public func send(
+    package func send(
         _ method: HTTPMethod,
         _ path: String,
         body: String? = nil,
@@ -163,46 +150,46 @@ public struct TestAPI: Sendable {
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
     }
 
-    public func get(_ path: String, headers: [String: String] = [:]) async throws -> TestResponse {
+    package func get(_ path: String, headers: [String: String] = [:]) async throws -> TestResponse {
         try await send(.GET, path, headers: headers)
     }
 
-    public func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> TestResponse {
+    package func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> TestResponse {
         try await send(.POST, path, body: body, headers: headers)
     }
 
-    public func put(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> TestResponse {
+    package func put(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> TestResponse {
         try await send(.PUT, path, body: body, headers: headers)
     }
 
-    public func delete(_ path: String, headers: [String: String] = [:]) async throws -> TestResponse {
+    package func delete(_ path: String, headers: [String: String] = [:]) async throws -> TestResponse {
         try await send(.DELETE, path, headers: headers)
     }
 }
 
 /// What the server answered.
-public struct TestResponse: Sendable, CustomStringConvertible {
-    public let status: Int
-    public let headers: HTTPHeaders
-    public let body: String
+package struct TestResponse: Sendable, CustomStringConvertible {
+    package let status: Int
+    package let headers: HTTPHeaders
+    package let body: String
 
-    public func header(_ name: String) -> String? { headers.first(name: name) }
+    package func header(_ name: String) -> String? { headers.first(name: name) }
 
     /// The body parsed as JSON (objects as `[String: Any]`, arrays as `[Any]`).
-    public func json() throws -> Any {
+    package func json() throws -> Any {
         try JSONSerialization.jsonObject(with: Data(body.utf8), options: .fragmentsAllowed)
     }
 
     /// The body parsed as a JSON object.
-    public func object() throws -> [String: Any] {
+    package func object() throws -> [String: Any] {
         guard let object = try json() as? [String: Any] else { throw TestServerError("not a JSON object: \(body)") }
         return object
     }
 
-    public var description: String { "\(status) \(body)" }
+    package var description: String { "\(status) \(body)" }
 }
 
 /// YAML headers for the resource API.
-public let yamlHeaders = ["Content-Type": "text/yaml", "Accept": "text/yaml"]
+package let yamlHeaders = ["Content-Type": "text/yaml", "Accept": "text/yaml"]
 /// Asks for the read-only fields of tests and suites.
-public let augmentedHeaders = ["X-Tracetest-Augmented": "true"]
+package let augmentedHeaders = ["X-Tracetest-Augmented": "true"]

@@ -1,20 +1,22 @@
+import TestSupport
 import Foundation
 import TracetestConfig
+import TracetestStorage
 
 /// The `tracetest` executable built beside the test bundle (or `TRACETEST_BINARY`), run as a user would run it.
-public final class ServerProcess: @unchecked Sendable {
-    public let process: Process
+package final class ServerProcess: @unchecked Sendable {
+    package let process: Process
     private let errorFile: URL
 
     /// The built `tracetest` binary.
-    public static var binary: String {
+    package static var binary: String {
         if let path = ProcessInfo.processInfo.environment["TRACETEST_BINARY"] { return path }
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         return bundle.appendingPathComponent("tracetest").path
     }
 
     /// Starts `tracetest <arguments>` in `directory` with `environment` added to a clean environment.
-    public init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws {
+    package init(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -30,12 +32,12 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Everything written to standard error so far (the server logs there).
-    public var log: String {
+    package var log: String {
         (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
     }
 
     /// Waits for the process to end and returns its exit status; fails after `timeout`.
-    public func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
+    package func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
@@ -48,7 +50,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Waits until the log says the HTTP API listens, and returns the port.
-    public func waitUntilListening(timeout: Duration = .seconds(60)) async throws -> Int {
+    package func waitUntilListening(timeout: Duration = .seconds(60)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let range = log.range(of: #"HTTP API listening on port (\d+)"#, options: .regularExpression),
@@ -63,7 +65,7 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Waits until the log contains `text`; fails after `timeout` or when the process ends first.
-    public func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
+    package func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !log.contains(text) {
             guard process.isRunning else {
@@ -76,7 +78,7 @@ public final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    public func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
 
@@ -86,7 +88,7 @@ public final class ServerProcess: @unchecked Sendable {
 }
 
 /// `configuration`'s server address and storage as `tracetest.yaml` text, for servers started as processes.
-public func configurationYAML(_ configuration: ServerConfiguration) -> String {
+package func configurationYAML(_ configuration: ServerConfiguration) -> String {
     var yaml = """
         server:
           host: \(configuration.server.host)
@@ -102,8 +104,8 @@ public func configurationYAML(_ configuration: ServerConfiguration) -> String {
               port: \(postgres.port)
               user: \(postgres.user)
               password: "\(postgres.password)"
-              dbname: \(postgres.dbname)
-              params: \(postgres.params)
+              dbname: \(postgres.database)
+              params: "\(postgres.params)"
 
             """
     } else {

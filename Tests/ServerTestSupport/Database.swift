@@ -1,19 +1,20 @@
+import TestSupport
 import Foundation
 import Logging
 import TracetestStorage
 
 /// The storage backends that database tests run against.
-public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+package enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite
     case postgresql
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }
 
 /// Runs `body` with a fresh, empty database of `backend` and deletes it afterwards: a temporary SQLite file, or a new
 /// PostgreSQL database on the server named by the `TRACETEST_TEST_POSTGRES_*` variables (which must be set).
 @discardableResult
-public func withTestDatabase<R>(
+package func withTestDatabase<R>(
     _ backend: TestBackend, logger: Logger = testDatabaseLogger(), _ body: (any SQLDatabase) async throws -> R
 ) async throws -> R {
     try await withSlot(.databases) { try await testDatabase(backend, logger: logger, body) }
@@ -47,7 +48,7 @@ private func testDatabase<R>(
 /// Runs `body` with the settings of a fresh, empty PostgreSQL database (for tests that start a whole server on
 /// PostgreSQL), and drops the database afterwards.
 @discardableResult
-public func withTestPostgresSettings<R>(
+package func withTestPostgresSettings<R>(
     logger: Logger = testDatabaseLogger(), _ body: (PostgresConnectionSettings) async throws -> R
 ) async throws -> R {
     let database = try await TestPostgresDatabase.create(logger: logger)
@@ -62,13 +63,13 @@ public func withTestPostgresSettings<R>(
 }
 
 /// A uniquely named PostgreSQL database made for one test; call ``drop()`` when done.
-public struct TestPostgresDatabase: Sendable {
+package struct TestPostgresDatabase: Sendable {
     /// How to connect to it (host, port, user, password and database name).
-    public let settings: PostgresConnectionSettings
+    package let settings: PostgresConnectionSettings
     private let logger: Logger
 
     /// Creates an empty database on the server named by the `TRACETEST_TEST_POSTGRES_*` variables.
-    public static func create(logger: Logger = testDatabaseLogger()) async throws -> TestPostgresDatabase {
+    package static func create(logger: Logger = testDatabaseLogger()) async throws -> TestPostgresDatabase {
         var settings = try testPostgresServerSettings()
         let name = "tt_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
         try await runOnServer("CREATE DATABASE \"\(name)\"", logger: logger)
@@ -77,13 +78,13 @@ public struct TestPostgresDatabase: Sendable {
     }
 
     /// Drops the database, closing any connections still open to it.
-    public func drop() async throws {
+    package func drop() async throws {
         try await Self.drop(named: settings.database, logger: logger)
     }
 
     /// Drops the test database `name`, closing any connections still open to it (a server's, to see it lose its
     /// database).
-    public static func drop(named name: String, logger: Logger = testDatabaseLogger()) async throws {
+    package static func drop(named name: String, logger: Logger = testDatabaseLogger()) async throws {
         try await runOnServer("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", logger: logger)
     }
 
@@ -96,10 +97,10 @@ public struct TestPostgresDatabase: Sendable {
 }
 
 /// Why a PostgreSQL test cannot run: no server was configured.
-public struct TestPostgresServerMissing: Error, CustomStringConvertible {
-    public init() {}
+package struct TestPostgresServerMissing: Error, CustomStringConvertible {
+    package init() {}
 
-    public var description: String {
+    package var description: String {
         "PostgreSQL tests need a server: run scripts/test (it starts one), or set "
             + "TRACETEST_TEST_POSTGRES_HOST/PORT/USER/PASSWORD/DBNAME"
     }
@@ -107,7 +108,7 @@ public struct TestPostgresServerMissing: Error, CustomStringConvertible {
 
 /// The test server from `TRACETEST_TEST_POSTGRES_HOST`, `_PORT` (5432), `_USER` (postgres), `_PASSWORD` (empty) and
 /// `_DBNAME` (tracetest, the database used to create and drop test databases).
-public func testPostgresServerSettings() throws -> PostgresConnectionSettings {
+package func testPostgresServerSettings() throws -> PostgresConnectionSettings {
     let environment = ProcessInfo.processInfo.environment
     func variable(_ name: String) -> String? {
         environment["TRACETEST_TEST_POSTGRES_\(name)"].flatMap { $0.isEmpty ? nil : $0 }
@@ -122,7 +123,7 @@ public func testPostgresServerSettings() throws -> PostgresConnectionSettings {
 }
 
 /// A logger for test databases that shows errors only.
-public func testDatabaseLogger() -> Logger {
+package func testDatabaseLogger() -> Logger {
     var logger = Logger(label: "tracetest.test.database")
     logger.logLevel = .error
     return logger

@@ -1,27 +1,27 @@
-import TracetestTelemetry
+import TracetestStorage
 
 /// A database whose statements make CLIENT spans (`exec INSERT`, `query SELECT`, with `sql.query` and `db.system`)
 /// under the span active in the task. A statement run with no span of this server active makes none, so the
 /// database never starts a trace of its own (migrations, background work).
-public struct InstrumentedDatabase: SQLDatabase {
+package struct InstrumentedDatabase: SQLDatabase {
     /// The database the statements run on.
-    public let base: any SQLDatabase
+    package let base: any SQLDatabase
     let tracer: InternalTracer
 
-    public init(_ base: any SQLDatabase, tracer: InternalTracer) {
+    package init(_ base: any SQLDatabase, tracer: InternalTracer) {
         self.base = base
         self.tracer = tracer
     }
 
-    public var dialect: SQLDialect { base.dialect }
+    package var dialect: SQLDialect { base.dialect }
 
-    public func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+    package func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
         guard tracer.isEnabled else { return try await base.read(body) }
         let tracer = tracer
         return try await base.read { executor in try await body(InstrumentedExecutor(base: executor, tracer: tracer)) }
     }
 
-    public func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
+    package func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
         guard tracer.isEnabled else { return try await base.transaction(body) }
         let tracer = tracer
         return try await base.transaction { executor in
