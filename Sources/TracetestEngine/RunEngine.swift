@@ -6,284 +6,277 @@ import TracetestModel
 import TracetestStorage
 import TracetestTelemetry
 
-/// Why a run cannot start; the server turns these into 404, 400 and 422 answers.
-package enum RunRequestError: Error, Sendable, CustomStringConvertible {
-    case testNotFound(String)
-    case testSuiteNotFound(String)
-    case variableSetNotFound(String)
-    case runNotFound(testID: String, runID: Int)
-    case unknownGate(String)
-    case missingVariables(MissingVariablesError)
-
-    package var description: String {
-        switch self {
-        case .testNotFound(let id): "test \(id) not found"
-        case .testSuiteNotFound(let id): "test suite \(id) not found"
-        case .variableSetNotFound(let id): "variable set \(id) not found"
-        case .runNotFound(let testID, let runID): "run \(runID) of test \(testID) not found"
-        case .unknownGate(let gate):
-            "unknown required gate \"\(gate)\" (use any of: \(TestRunner.gates.joined(separator: ", ")))"
-        case .missingVariables(let error):
-            "missing variables: \(error.missingVariables.flatMap(\.variables).map(\.key).joined(separator: ", "))"
-        }
-    }
-}
-
-/// Runs tests and test suites: starts runs, executes them in the background (a bounded number at a time), answers
-/// stop and skip-polling requests, and after a restart resumes or ends the runs that were in flight, so no run stays
-/// unfinished. Runs are rows in the database; this actor only tracks the ones executing in this process.
-package actor RunEngine: Service {
+/// Runs tests and test suites, and is the only writer of runs: every run, suite run and their traces and events
+/// are created and changed through it (the HTTP routes are thin adapters of its methods).
+///
+/// As a `Service`, it owns all run work in one task group: each run, suite run, stop and the start-up recovery is a
+/// child task, started by a command sent to the group's loop. A run waits for one of `maxParallelRuns` slots; a stop
+/// cancels the run's task and ends the run `STOPPED` once; shutdown cancels every child and waits for them (runs that
+/// did not end stay in the database and resume at the next start).
+package final class RunEngine: Service, Sendable {
     let store: Store
     let spans: SpanStore
     let triggers: any Triggerer
     let analyzer: (any TraceAnalyzing)?
     let pipeline: PipelineTelemetry
-    package nonisolated let updates = RunUpdates()
+    let clock: any Clock<Duration>
     let logger: Logger
     let maxParallelRuns: Int
     let beforeRecovery: @Sendable () async throws -> Void
+    let recorder: RunRecorder
+    /// Run changes for WebSocket subscribers and suite runs.
+    package let updates: RunUpdates
+    /// When this process's engine was made: suite runs created before it were left by an earlier process.
+    let startedAt = Timestamp.now()
 
-    struct RunKey: Hashable, Sendable {
-        var testID: String
-        var runID: Int
+    private let commands: AsyncStream<Command>
+    private let commandInput: AsyncStream<Command>.Continuation
+
+    /// - Parameters:
+    ///   - telemetry: the server's own telemetry: pipeline spans, the `Tracetest trigger` span, worker metrics.
+    ///   - clock: what trace waits measure time with.
+    ///   - maxParallelRuns: runs executing at once; later ones wait in order.
+    ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
+    package init(
+        store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
+        telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
+        logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {}
+    ) {
+        self.store = store
+        self.spans = spans
+        self.triggers = triggers
+        self.analyzer = analyzer
+        self.pipeline = PipelineTelemetry(telemetry: telemetry)
+        self.clock = clock
+        self.logger = logger
+        self.maxParallelRuns = max(1, maxParallelRuns)
+        self.beforeRecovery = beforeRecovery
+        let updates = RunUpdates()
+        self.updates = updates
+        self.recorder = RunRecorder(store: store, updates: updates, clock: clock, logger: logger)
+        (commands, commandInput) = AsyncStream.makeStream(of: Command.self)
     }
 
-    private struct ActiveRun {
-        var task: Task<TestRun?, Never>
-        var skip: SkipRequests
-    }
+    // MARK: The task group
 
-    private var active: [RunKey: ActiveRun] = [:]
-    /// A run waiting for a free slot, with the context its first span attaches to.
-    private struct Pending {
+    /// A run to execute: from its stored state, or as a rerun; `parent` is the span its first step attaches to.
+    struct RunJob: Sendable {
         var key: RunKey
         var rerun: Bool
         var parent: TelemetryContext
     }
 
-    private var queued: [Pending] = []
-    private var completionWaiters: [RunKey: [CheckedContinuation<TestRun?, Never>]] = [:]
-    private var suiteTasks: [Task<Void, Never>] = []
-
-    /// - Parameters:
-    ///   - telemetry: the server's own telemetry: pipeline spans, the `Tracetest trigger` span, worker metrics.
-    ///   - maxParallelRuns: runs executing at once; later ones wait in order.
-    ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
-    package init(
-        store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
-        telemetry: Telemetry = .disabled, maxParallelRuns: Int = 32, logger: Logger,
-        beforeRecovery: @escaping @Sendable () async throws -> Void = {}
-    ) {
-        self.beforeRecovery = beforeRecovery
-        self.pipeline = PipelineTelemetry(telemetry: telemetry)
-        self.store = store
-        self.spans = spans
-        self.triggers = triggers
-        self.analyzer = analyzer
-        self.maxParallelRuns = max(1, maxParallelRuns)
-        self.logger = logger
+    /// How the wait for a run's end came out.
+    enum Completion: Sendable {
+        /// The run ended (nil: it was deleted or could not be read).
+        case ended(TestRun?)
+        /// The run is not executing or waiting here.
+        case notRunning
+        /// The engine is shutting down.
+        case shutdown
     }
 
-    var recorder: RunRecorder { RunRecorder(store: store, updates: updates, logger: logger) }
+    private enum Command: Sendable {
+        case execute(RunJob)
+        case suite(TestSuiteRun, steps: [String])
+        case stop(RunKey)
+        case skip(RunKey)
+        case awaitCompletion(RunKey, CheckedContinuation<Completion, Never>)
+        case finished(RunKey, TestRun?)
+        case shutdown
+    }
 
-    // MARK: Service
+    /// What the loop knows: the queue of runs, their controls, who waits for their end.
+    private struct LoopState {
+        var queue: RunQueue<RunJob>
+        var controls: [RunKey: RunControl] = [:]
+        var waiters: [RunKey: [CheckedContinuation<Completion, Never>]] = [:]
+        var shuttingDown = false
+    }
 
-    /// Resumes or ends what a previous process left unfinished (once `beforeRecovery` returned), then runs until
-    /// shutdown, when the runs still executing are cancelled: they stay in the database for the next start.
+    /// Resumes or ends what an earlier process left unfinished (once `beforeRecovery` returned), then runs until
+    /// shutdown, when every run, suite and stop still going is cancelled and awaited.
     package func run() async throws {
         try await cancelWhenGracefulShutdown { try await self.beforeRecovery() }
-        await recover()
-        try? await gracefulShutdown()
-        for run in active.values { run.task.cancel() }
-        for task in suiteTasks { task.cancel() }
-        for run in active.values { _ = await run.task.value }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                var state = LoopState(queue: RunQueue(limit: maxParallelRuns))
+                group.addTask { await self.recover() }
+                for await command in commands {
+                    handle(command, &state, &group)
+                }
+                // Ended without a graceful shutdown (the service was cancelled): release whoever still waits.
+                if !state.shuttingDown { handle(.shutdown, &state, &group) }
+            }
+        } onGracefulShutdown: {
+            self.commandInput.yield(.shutdown)
+        }
         await triggers.shutdown()
     }
 
-    // MARK: Starting runs
-
-    /// Creates a run of the test's latest version and starts it; the run comes back in state `CREATED`.
-    package func runTest(
-        _ testID: String, _ information: RunInformation, suite: (id: String, runID: Int)? = nil
-    ) async throws -> TestRun {
-        guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
-        let requiredGates = try await gates(information.requiredGates)
-        let variables = try await variableSet(for: information)
-        let missing = MissingVariables.detect(in: test, available: Set(variables.lookup.keys))
-        if !missing.isEmpty {
-            let previous = try await store.runs.latest(testID: testID, version: test.version ?? 1)?.variableSet.lookup
-            throw RunRequestError.missingVariables(
-                MissingVariablesError(missingVariables: [
-                    .init(testID: testID, variables: missing.map { .init(key: $0, defaultValue: previous?[$0]) })
-                ]))
-        }
-        var run = TestRun(
-            id: 0, testID: testID, testVersion: test.version ?? 1, variableSet: variables,
-            metadata: information.metadata, requiredGates: requiredGates,
-            skipTraceCollection: test.skipTraceCollection)
-        if let suite {
-            run.testSuiteID = suite.id
-            run.testSuiteRunID = suite.runID
-        }
-        run = try await store.runs.create(run)
-        await recorder.emit(.createdInfo, run)
-        launch(Pending(key: RunKey(testID: testID, runID: run.id), rerun: false, parent: .current))
-        return run
-    }
-
-    /// A new run with the trace, trigger result and variables of `runID`, re-evaluating outputs and specs only.
-    package func rerun(testID: String, runID: Int) async throws -> TestRun {
-        guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
-        guard let previous = try await store.runs.get(testID: testID, runID: runID),
-            let trace = try await store.runs.trace(testID: testID, runID: runID)
-        else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
-        var run = TestRun(
-            id: 0, testID: testID, testVersion: test.version ?? 1, traceID: previous.traceID, spanID: previous.spanID,
-            variableSet: previous.variableSet, metadata: previous.metadata,
-            requiredGates: previous.requiredGatesResult.required, skipTraceCollection: previous.skipTraceCollection)
-        run.resolvedTrigger = previous.resolvedTrigger
-        run.triggerResult = previous.triggerResult
-        run.serviceTriggeredAt = previous.serviceTriggeredAt
-        run.serviceTriggerCompletedAt = previous.serviceTriggerCompletedAt
-        run.linter = previous.linter
-        run = try await store.runs.create(run)
-        try await store.runs.saveTrace(trace, of: run)
-        await recorder.emit(.createdInfo, run)
-        launch(Pending(key: RunKey(testID: testID, runID: run.id), rerun: true, parent: .current))
-        return run
-    }
-
-    /// Stops the run if it has not ended: `STOPPED`, `completedAt`, and a `STOPPED_INFO` event. Returns at once.
-    package func stop(testID: String, runID: Int) {
-        let key = RunKey(testID: testID, runID: runID)
-        let task = active[key]?.task
-        pipeline.tracer.startSpan(SpanName.userRequestedStopRun).end()
-        task?.cancel()
-        queued.removeAll { $0.key == key }
-        let recorder = self.recorder
-        Task {
-            _ = await task?.value
-            guard var run = try? await recorder.store.runs.get(testID: testID, runID: runID), !run.state.isTerminal
-            else { return }
-            do {
-                try await recorder.update(&run) {
-                    $0.state = .stopped
-                    $0.completedAt = .now()
-                }
-                await recorder.emit(.stoppedInfo, run)
-            } catch {
-                recorder.logger.error("cannot stop run \(testID)/\(runID): \(error)")
+    private func handle(_ command: Command, _ state: inout LoopState, _ group: inout DiscardingTaskGroup) {
+        switch command {
+        case .execute(let job):
+            guard !state.shuttingDown, !state.queue.contains(job.key) else { return }
+            state.controls[job.key] = RunControl()
+            if let job = state.queue.submit(job.key, job) { start(job, state, &group) }
+            pipeline.metrics.recordEnqueue(queue: "")
+        case .suite(let suiteRun, let steps):
+            guard !state.shuttingDown else { return }
+            group.addTask { await self.execute(suiteRun, steps: steps) }
+        case .stop(let key):
+            guard !state.shuttingDown else { return }
+            if state.queue.withdraw(key) != nil {
+                // Never started: it ends here, STOPPED, and the next run may take its place.
+                group.addTask { self.send(.finished(key, await self.recordStop(key))) }
+            } else if let control = state.controls[key] {
+                control.stop()
+            } else {
+                // Not executing here (ended already, or left by an earlier process): stop it if it has not ended.
+                group.addTask { _ = await self.recordStop(key) }
             }
-            self.finished(key, run)
+        case .skip(let key):
+            state.controls[key]?.skip()
+        case .awaitCompletion(let key, let waiter):
+            if state.shuttingDown {
+                waiter.resume(returning: .shutdown)
+            } else if state.queue.contains(key) {
+                state.waiters[key, default: []].append(waiter)
+            } else {
+                waiter.resume(returning: .notRunning)
+            }
+        case .finished(let key, let run):
+            state.controls[key] = nil
+            if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
+            for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: .ended(run)) }
+            for job in state.queue.finished(key) where !state.shuttingDown { start(job, state, &group) }
+        case .shutdown:
+            state.shuttingDown = true
+            group.cancelAll()
+            for waiter in state.waiters.values.joined() { waiter.resume(returning: .shutdown) }
+            state.waiters = [:]
+            // The loop reads what was sent before this, then ends; later sends are refused.
+            commandInput.finish()
         }
+    }
+
+    private func start(_ job: RunJob, _ state: LoopState, _ group: inout DiscardingTaskGroup) {
+        guard let control = state.controls[job.key] else { return }
+        pipeline.metrics.recordListen(queue: "")
+        group.addTask { self.send(.finished(job.key, await self.execute(job, control: control))) }
+    }
+
+    private func send(_ command: Command) {
+        commandInput.yield(command)
+    }
+
+    /// Executes the run until it ends, is stopped, or the engine shuts down; returns the run as it ended (nil when
+    /// the engine shut down first).
+    private func execute(_ job: RunJob, control: RunControl) async -> TestRun? {
+        enum Outcome: Sendable {
+            case ended(TestRun?)
+            case stopRequested
+            case interrupted
+        }
+        let outcome = await withTaskGroup(of: Outcome.self) { race in
+            race.addTask {
+                do {
+                    return .ended(try await self.runPipeline(job, control: control))
+                } catch {
+                    return .interrupted
+                }
+            }
+            race.addTask { await control.waitForStop() ? .stopRequested : .interrupted }
+            let first = await race.next() ?? .interrupted
+            race.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .ended(let run): return run
+        case .stopRequested: return await recordStop(job.key)
+        case .interrupted: return nil
+        }
+    }
+
+    /// The pipeline of one run; throws `CancellationError` when it was cancelled (stop or shutdown).
+    private func runPipeline(_ job: RunJob, control: RunControl) async throws -> TestRun? {
+        let key = job.key
+        do {
+            guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return nil }
+            guard let test = try await store.tests.get(key.testID, version: run.testVersion) else {
+                if !run.state.isTerminal {
+                    try await recorder.end(
+                        &run, .triggerFailed, reason: "test \(key.testID) version \(run.testVersion) no longer exists")
+                }
+                return run
+            }
+            var execution = RunExecution(engine: self, test: test, run: run, control: control, parent: job.parent)
+            return try await execution.execute(rerun: job.rerun)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            logger.error("run \(key) could not be completed: \(error)")
+            return try? await store.runs.get(testID: key.testID, runID: key.runID)
+        }
+    }
+
+    /// Ends the run `STOPPED` unless it has ended; returns it as it is then.
+    private func recordStop(_ key: RunKey) async -> TestRun? {
+        do {
+            guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return nil }
+            var lifecycle = RunLifecycle(at: run.state)
+            guard case .end(let state, let reason) = lifecycle.handle(.stopRequested) else { return run }
+            try await recorder.end(&run, state, reason: reason)
+            await recorder.emit(.stoppedInfo, run)
+            return run
+        } catch {
+            logger.error("cannot stop run \(key): \(error)")
+            return nil
+        }
+    }
+
+    // MARK: Requests
+
+    /// Starts the run (now or when a slot is free).
+    func submit(_ run: TestRun, rerun: Bool = false) {
+        send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), rerun: rerun, parent: .current)))
+    }
+
+    func submit(_ suiteRun: TestSuiteRun, steps: [String]) {
+        send(.suite(suiteRun, steps: steps))
+    }
+
+    /// Stops the run if it has not ended: `STOPPED`, `lastErrorState`, `completedAt`, and a `STOPPED_INFO` event.
+    /// Returns at once.
+    package func stop(testID: String, runID: Int) {
+        pipeline.tracer.startSpan(SpanName.userRequestedStopRun).end()
+        send(.stop(RunKey(testID: testID, runID: runID)))
     }
 
     /// Ends the wait for the run's trace with the spans received so far.
     package func skipPolling(testID: String, runID: Int) {
-        active[RunKey(testID: testID, runID: runID)]?.skip.request()
+        send(.skip(RunKey(testID: testID, runID: runID)))
     }
 
-    /// The run once it has ended (nil if it was deleted).
-    package func completion(testID: String, runID: Int) async -> TestRun? {
-        let key = RunKey(testID: testID, runID: runID)
-        if active[key] == nil, !queued.contains(where: { $0.key == key }) {
-            let run = try? await store.runs.get(testID: testID, runID: runID)
-            if run == nil || run?.state.isTerminal == true { return run }
-        }
-        return await withCheckedContinuation { completionWaiters[key, default: []].append($0) }
-    }
-
-    // MARK: Execution
-
-    /// Starts the run now, or once a slot is free.
-    private func launch(_ pending: Pending) {
-        pipeline.metrics.recordEnqueue(queue: "")
-        if active.count < maxParallelRuns {
-            start(pending)
-        } else {
-            queued.append(pending)
-        }
-    }
-
-    private func start(_ pending: Pending) {
-        let (key, rerun) = (pending.key, pending.rerun)
-        let skip = SkipRequests()
-        pipeline.metrics.recordListen(queue: "")
-        let task = Task { [store, spans, triggers, analyzer, recorder, logger, pipeline] () -> TestRun? in
-            do {
-                guard let test = try await store.tests.get(key.testID),
-                    var run = try await store.runs.get(testID: key.testID, runID: key.runID)
-                else { return nil }
-                if rerun {
-                    try await recorder.update(&run) { $0.state = .analyzingTrace }
-                }
-                var execution = RunExecution(
-                    test: test, run: run, recorder: recorder, spans: spans, triggers: triggers, analyzer: analyzer,
-                    skip: skip, pipeline: pipeline, parent: pending.parent)
-                return try await execution.execute()
-            } catch is CancellationError {
-                return nil
-            } catch {
-                if Task.isCancelled { return nil }
-                logger.error("run \(key.testID)/\(key.runID) failed: \(error)")
-                return await Self.failUnexpectedly(key, error, recorder: recorder)
+    /// Waits until the run ends.
+    func completion(of key: RunKey) async -> Completion {
+        await withCheckedContinuation { waiter in
+            if case .terminated = commandInput.yield(.awaitCompletion(key, waiter)) {
+                waiter.resume(returning: .shutdown)
             }
         }
-        active[key] = ActiveRun(task: task, skip: skip)
-        Task {
-            let final = await task.value
-            self.finished(key, final)
-        }
     }
 
-    private func finished(_ key: RunKey, _ run: TestRun?) {
-        active[key] = nil
-        if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
-        for waiter in completionWaiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: run) }
-        while active.count < maxParallelRuns, !queued.isEmpty {
-            start(queued.removeFirst())
-        }
-    }
+    // MARK: Recovery
 
-    /// Ends a run an unexpected error interrupted (the database went away, say) in the failure state of its step.
-    private static func failUnexpectedly(_ key: RunKey, _ error: any Error, recorder: RunRecorder) async -> TestRun? {
-        guard var run = try? await recorder.store.runs.get(testID: key.testID, runID: key.runID),
-            !run.state.isTerminal
-        else { return nil }
-        let state: RunState =
-            switch run.state {
-            case .created, .executing: .triggerFailed
-            case .awaitingTrace: .traceFailed
-            default: .assertionFailed
-            }
-        try? await recorder.update(&run) {
-            $0.state = state
-            $0.lastErrorState = "internal error: \(error)"
-            $0.completedAt = .now()
-        }
-        return run
-    }
-
-    /// After a restart: runs not triggered yet or waiting for their trace or results continue; a run whose trigger
-    /// may have fired halfway ends in `TRIGGER_FAILED`; unfinished suite runs end in `FAILED`.
-    func recover() async {
+    /// After a restart: unfinished runs go on from their stored state (a run caught mid-trigger ends
+    /// `TRIGGER_FAILED`); suite runs an earlier process left unfinished end `FAILED`.
+    private func recover() async {
         do {
-            for var run in try await store.runs.unfinished() {
-                let key = RunKey(testID: run.testID, runID: run.id)
-                guard active[key] == nil else { continue }
-                if run.state == .executing {
-                    try await recorder.update(&run) {
-                        $0.state = .triggerFailed
-                        $0.lastErrorState =
-                            "the server stopped while the trigger was running, so whether it reached the system under test is unknown; run the test again"
-                        $0.completedAt = .now()
-                    }
-                } else {
-                    logger.info("resuming run \(run.testID)/\(run.id) (\(run.state.rawValue))")
-                    launch(Pending(key: key, rerun: false, parent: .root))
-                }
+            for run in try await store.runs.unfinished() {
+                logger.info("resuming run \(run.testID)/\(run.id) (\(run.state.rawValue))")
+                send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), rerun: false, parent: .root)))
             }
-            for var suiteRun in try await store.suiteRuns.unfinished() {
+            for var suiteRun in try await store.suiteRuns.unfinished() where suiteRun.createdAt < startedAt {
                 suiteRun.state = "FAILED"
                 suiteRun.lastError = "the server stopped while the suite was running; run the suite again"
                 suiteRun.completedAt = .now()
@@ -292,34 +285,5 @@ package actor RunEngine: Service {
         } catch {
             logger.error("cannot resume unfinished runs: \(error)")
         }
-    }
-
-    // MARK: Variables and gates
-
-    /// The run's variables: the variable set's values in order, then the inline values (added or replacing).
-    func variableSet(for information: RunInformation) async throws -> RunVariableSet {
-        var variables = RunVariableSet()
-        if !information.variableSetID.isEmpty {
-            guard let set = try await store.variableSets.get(information.variableSetID) else {
-                throw RunRequestError.variableSetNotFound(information.variableSetID)
-            }
-            variables = RunVariableSet(id: set.id, name: set.name, description: set.description, values: set.values)
-        }
-        variables.merge(information.variables)
-        return variables
-    }
-
-    /// The request's gates, or the TestRunner's when the request names none.
-    func gates(_ requested: [String]?) async throws -> [String] {
-        if let unknown = requested?.first(where: { !TestRunner.gates.contains($0) }) {
-            throw RunRequestError.unknownGate(unknown)
-        }
-        if let requested { return requested }
-        return try await store.testRunners.get().requiredGates
-    }
-
-    func trackSuite(_ task: Task<Void, Never>) {
-        suiteTasks.removeAll { $0.isCancelled }
-        suiteTasks.append(task)
     }
 }

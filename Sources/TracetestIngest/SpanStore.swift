@@ -17,8 +17,30 @@ package actor SpanStore {
     package struct Arrival: Sendable {
         package var traceID: TraceID
         package var newSpans: Int
-        package var totalSpans: Int
         package var transport: Transport
+        /// The trace as it is after the arrival.
+        package var progress: TraceProgress
+
+        package var totalSpans: Int { progress.spanCount }
+    }
+
+    /// How far a trace has arrived: how many spans, and which parents its spans name that have not arrived.
+    package struct TraceProgress: Sendable, Equatable {
+        package var spanCount: Int
+        package var missingParents: Set<SpanID>
+        /// Up to two of its span ids (enough to tell whether it has a span other than a given one).
+        package var someSpanIDs: [SpanID]
+
+        package init(spanCount: Int, missingParents: Set<SpanID>, someSpanIDs: [SpanID]) {
+            self.spanCount = spanCount
+            self.missingParents = missingParents
+            self.someSpanIDs = someSpanIDs
+        }
+
+        /// Whether the trace has a span whose id is not `id`.
+        package func hasSpan(otherThan id: SpanID) -> Bool {
+            spanCount >= 2 || someSpanIDs.contains { $0 != id }
+        }
     }
 
     /// Receiver traffic since the last reset, for `GET /api/config/connection/otlp`.
@@ -66,15 +88,15 @@ package actor SpanStore {
     package func ingest(_ batch: SpanBatch, via transport: Transport) async throws {
         sweepIfDue()
         for (traceID, spans) in batch.traces {
-            let total: Int
+            let progress: TraceProgress
             if expected[traceID] != nil {
                 try await repository.append(spans, to: traceID)
                 expected[traceID]?.merge(spans)
-                total = expected[traceID]?.count ?? spans.count
+                progress = expected[traceID]?.progress ?? SpanSet(spans).progress
             } else {
-                total = buffer(spans, of: traceID)
+                progress = buffer(spans, of: traceID)
             }
-            notify(Arrival(traceID: traceID, newSpans: spans.count, totalSpans: total, transport: transport))
+            notify(Arrival(traceID: traceID, newSpans: spans.count, transport: transport, progress: progress))
         }
         evictOverflow()
     }
@@ -134,6 +156,15 @@ package actor SpanStore {
         return try await repository.spans(of: traceID)
     }
 
+    /// How far `traceID` has arrived (as ``spans(of:)`` reads it).
+    package func progress(of traceID: TraceID) async throws -> TraceProgress {
+        sweepIfDue()
+        expireIfStale(traceID)
+        if let spans = expected[traceID] { return spans.progress }
+        if let buffered = recent[traceID] { return buffered.spans.progress }
+        return SpanSet(try await repository.spans(of: traceID)).progress
+    }
+
     /// Arrivals of spans for `traceID` from now on, until the caller stops listening.
     package func arrivals(of traceID: TraceID) -> AsyncStream<Arrival> {
         let (stream, continuation) = AsyncStream.makeStream(of: Arrival.self, bufferingPolicy: .unbounded)
@@ -154,15 +185,15 @@ package actor SpanStore {
         for continuation in listeners.values { continuation.yield(arrival) }
     }
 
-    /// Buffers spans of a trace no run waits for; returns the trace's span count.
-    private func buffer(_ spans: [Span], of traceID: TraceID) -> Int {
+    /// Buffers spans of a trace no run waits for; returns how far the trace has arrived.
+    private func buffer(_ spans: [Span], of traceID: TraceID) -> TraceProgress {
         var entry = recent[traceID] ?? RecentTrace(spans: SpanSet(), lastArrival: clock.now)
         let before = entry.spans.count
         entry.spans.merge(spans)
         entry.lastArrival = clock.now
         recentSpanCount += entry.spans.count - before
         recent[traceID] = entry
-        return entry.spans.count
+        return entry.spans.progress
     }
 
     /// Drops the buffered spans of `traceID` if they are older than the maximum age, so a read never sees them even
@@ -206,13 +237,25 @@ private struct RecentTrace {
     var lastArrival: ContinuousClock.Instant
 }
 
-/// Spans of one trace, one per span id (a later arrival replaces an earlier one), in first-arrival order.
+/// Spans of one trace, one per span id (a later arrival replaces an earlier one), in first-arrival order, with the
+/// parents they name that have not arrived.
 struct SpanSet {
     private var spans: [Span] = []
     private var positions: [SpanID: Int] = [:]
+    private var missingParents: Set<SpanID> = []
+
+    init() {}
+
+    init(_ spans: [Span]) {
+        merge(spans)
+    }
 
     var count: Int { spans.count }
     var all: [Span] { spans }
+
+    var progress: SpanStore.TraceProgress {
+        .init(spanCount: spans.count, missingParents: missingParents, someSpanIDs: spans.prefix(2).map(\.id))
+    }
 
     mutating func merge(_ more: [Span]) {
         spans.reserveCapacity(spans.count + more.count)
@@ -222,7 +265,9 @@ struct SpanSet {
             } else {
                 positions[span.id] = spans.count
                 spans.append(span)
+                missingParents.remove(span.id)
             }
+            if let parent = span.parentID, positions[parent] == nil { missingParents.insert(parent) }
         }
     }
 }

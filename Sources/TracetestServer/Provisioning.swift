@@ -1,4 +1,5 @@
 import Foundation
+import TracetestLanguage
 import TracetestModel
 import TracetestStorage
 import Yams

@@ -1,6 +1,7 @@
 import Logging
 import OrderedCollections
 import TracetestAnalyzer
+import TracetestCompute
 import TracetestIngest
 import TracetestLanguage
 import TracetestModel
@@ -15,110 +16,167 @@ package protocol TraceAnalyzing: Sendable {
 
 extension TraceAnalyzer: TraceAnalyzing {}
 
-/// One run through the pipeline (engine-telemetry.md §1.3): resolve the trigger, fire it, wait for the trace, root
-/// it at the trigger span, analyze it, then resolve outputs and evaluate the specs. Each step moves the run's state,
-/// records its events and its span (§4.3); a failure ends the run in the matching failure state with the reason.
+/// One run through the pipeline (engine-telemetry.md §1.3), driven by its ``RunLifecycle``: resolve the trigger,
+/// fire it, wait for the trace and root it at the trigger span, analyze it, then resolve outputs and evaluate the
+/// specs. Each step moves the run's state and records its events and its span (§4.3); the lifecycle decides what
+/// follows and how the run ends.
 struct RunExecution {
+    let engine: RunEngine
     let test: Test
     var run: TestRun
-    let recorder: RunRecorder
-    let spans: SpanStore
-    let triggers: any Triggerer
-    let analyzer: (any TraceAnalyzing)?
-    let skip: SkipRequests
-    let pipeline: PipelineTelemetry
+    let control: RunControl
     /// Where the next step's span attaches: the API request that started the run, then each step in turn.
     var parent: TelemetryContext
+    /// Span arrivals of the run's trace, subscribed before the trigger fires so that no span is missed.
+    private var arrivals: AsyncStream<SpanStore.Arrival>?
+    /// Whether the span store keeps the trace for this run (``SpanStore/expect(_:)``) until it is released.
+    private var expectsTrace = false
+    private var trace: Trace?
 
-    var store: Store { recorder.store }
-
-    /// Runs every step from where the run is; returns the run in its final state.
-    mutating func execute() async throws -> TestRun {
-        var trace: Trace?
-        switch run.state {
-        case .created:
-            guard let arrivals = try await resolveAndTrigger() else { return run }
-            guard let obtained = try await obtainTrace(arrivals: arrivals) else { return run }
-            trace = obtained
-        case .awaitingTrace:
-            // Resumed after a restart: what was stored for the trace is loaded again.
-            let arrivals = await spans.arrivals(of: run.traceID)
-            if try await store.dataStores.get().isFedByOTLP { try await spans.expect(run.traceID) }
-            guard let obtained = try await obtainTrace(arrivals: arrivals) else { return run }
-            trace = obtained
-        default:
-            break
-        }
-        return try await analyzeAndAssert(trace)
+    init(engine: RunEngine, test: Test, run: TestRun, control: RunControl, parent: TelemetryContext) {
+        self.engine = engine
+        self.test = test
+        self.run = run
+        self.control = control
+        self.parent = parent
     }
 
-    /// Resolves and fires the trigger; returns the span arrivals of the run's trace (subscribed before firing), or
-    /// nil when the run failed.
-    private mutating func resolveAndTrigger() async throws -> AsyncStream<SpanStore.Arrival>? {
+    private var store: Store { engine.store }
+    private var spans: SpanStore { engine.spans }
+    private var recorder: RunRecorder { engine.recorder }
+    private var pipeline: PipelineTelemetry { engine.pipeline }
+
+    /// Runs the steps the lifecycle asks for, from the run's stored state (or as a rerun), until the run ends;
+    /// returns it in its final state. Throws `CancellationError` when stopped or shut down.
+    mutating func execute(rerun: Bool) async throws -> TestRun {
+        let result: Result<TestRun, any Error>
+        do {
+            result = .success(try await steps(rerun: rerun))
+        } catch {
+            result = .failure(error)
+        }
+        if expectsTrace { await spans.forget(run.traceID) }
+        return try result.get()
+    }
+
+    private mutating func steps(rerun: Bool) async throws -> TestRun {
+        var lifecycle = RunLifecycle()
+        var action: RunLifecycle.Action
+        if rerun {
+            try await recorder.update(&run) { $0.state = .analyzingTrace }
+            action = lifecycle.handle(.startRerun)
+        } else {
+            action = lifecycle.handle(.start(run.state))
+        }
+        while true {
+            switch action {
+            case .complete:
+                return run
+            case .end(let state, let reason):
+                try await recorder.end(&run, state, reason: reason)
+                if state != .stopped {
+                    engine.logger.warning(
+                        "run \(run.testID)/\(run.id) ended \(state.rawValue): \(reason)")
+                }
+                return run
+            case .perform(let step):
+                let event: RunLifecycle.Event
+                do {
+                    event = try await perform(step)
+                } catch {
+                    if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                    engine.logger.error("run \(run.testID)/\(run.id) broke off in \(step): \(error)")
+                    event = .broke(step, error: "\(error)")
+                }
+                action = lifecycle.handle(event)
+            }
+        }
+    }
+
+    private mutating func perform(_ step: RunLifecycle.Step) async throws -> RunLifecycle.Event {
+        let outcome: StepOutcome
+        switch step {
+        case .resolveTrigger: outcome = try await resolveTrigger()
+        case .fireTrigger: outcome = try await fireTrigger()
+        case .awaitTrace: outcome = try await awaitTrace()
+        case .analyze: outcome = try await analyze()
+        case .assert: outcome = try await assert()
+        }
+        switch outcome {
+        case .succeeded: return .succeeded(step)
+        case .failed(let reason): return .failed(step, reason: reason)
+        }
+    }
+
+    private enum StepOutcome {
+        case succeeded
+        case failed(String)
+    }
+
+    // MARK: Trigger
+
+    /// Resolves the trigger's expressions and, for trace-id triggers, takes the run's trace id from it.
+    private mutating func resolveTrigger() async throws -> StepOutcome {
         let pipeline = self.pipeline
-        var resolution: TelemetryContext = .root
-        let resolved: Trigger? = try await pipeline.step(
+        return try await pipeline.step(
             .triggerResolver, SpanName.resolveTrigger, parent: parent, runState: run.state
         ) { span in
-            resolution = span.context
-            return try await resolveTrigger()
-        }
-        guard let resolved else { return nil }
-
-        // Spans that arrive while the trigger runs must be kept, so the trace is awaited before it fires.
-        let fedByOTLP = (try await store.dataStores.get()).isFedByOTLP
-        let arrivals = await spans.arrivals(of: run.traceID)
-        if fedByOTLP { try await spans.expect(run.traceID) }
-
-        await recorder.emit(.executionStart, run)
-        let result = await fire(resolved, parent: resolution)
-        let succeeded: Bool
-        do {
-            succeeded = try await pipeline.step(
-                .triggerResultProcessor, SpanName.startProcessingTriggerResponse, parent: resolution,
-                runState: run.state
-            ) { span in
-                parent = span.context
-                return try await processTriggerResult(result)
+            parent = span.context
+            try await recorder.update(&run) {
+                $0.state = .executing
+                $0.serviceTriggeredAt = .now()
             }
-        } catch {
-            if fedByOTLP { await spans.forget(run.traceID) }
-            throw error
+            await recorder.emit(.resolveStart, run)
+            let resolved: Trigger
+            do {
+                resolved = try TriggerResolution(variables: run.variableSet.lookup).resolve(test.trigger)
+            } catch {
+                return await resolutionFailed("\(error)")
+            }
+            if let id = resolved.traceid?.id, Self.isTraceIDTrigger(test.trigger.type) {
+                guard let traceID = TraceID(hex: id) else {
+                    return await resolutionFailed(
+                        "invalid trace id \"\(id)\": a trace id is 32 hexadecimal digits")
+                }
+                run.traceID = traceID
+            }
+            try await recorder.update(&run) { $0.resolvedTrigger = resolved }
+            await recorder.emit(.resolveSuccess, run)
+            return .succeeded
         }
-        // A failed trigger ends the run: its trace is no longer awaited.
-        if !succeeded, fedByOTLP { await spans.forget(run.traceID) }
-        return succeeded ? arrivals : nil
     }
 
-    /// Resolves the trigger's expressions and, for trace-id triggers, takes the run's trace id from it; nil when
-    /// that failed.
-    private mutating func resolveTrigger() async throws -> Trigger? {
-        try await recorder.update(&run) {
-            $0.state = .executing
-            $0.serviceTriggeredAt = .now()
+    private func resolutionFailed(_ reason: String) async -> StepOutcome {
+        await recorder.emit(.resolveError, run, description: "Resolving trigger details failed. Error: \(reason)")
+        return .failed(reason)
+    }
+
+    /// Fires the resolved trigger (its span and the trigger result's under the `Resolve trigger` span); the trace
+    /// is awaited from before it fires.
+    private mutating func fireTrigger() async throws -> StepOutcome {
+        let resolution = parent
+        try await subscribeToTrace()
+        await recorder.emit(.executionStart, run)
+        let result = await fire(run.resolvedTrigger ?? test.trigger, parent: resolution)
+        let pipeline = self.pipeline
+        return try await pipeline.step(
+            .triggerResultProcessor, SpanName.startProcessingTriggerResponse, parent: resolution,
+            runState: run.state
+        ) { span in
+            parent = span.context
+            return try await processTriggerResult(result)
         }
-        await recorder.emit(.resolveStart, run)
-        let resolved: Trigger
-        do {
-            resolved = try TriggerResolution(variables: run.variableSet.lookup).resolve(test.trigger)
-        } catch {
-            await recorder.emit(.resolveError, run, description: "Resolving trigger details failed. Error: \(error)")
-            try await fail(.triggerFailed, "\(error)")
-            return nil
+    }
+
+    /// Subscribes to the arrivals of the run's trace and, when the data store is fed by OTLP, has the span store
+    /// keep it.
+    private mutating func subscribeToTrace() async throws {
+        guard arrivals == nil else { return }
+        arrivals = await spans.arrivals(of: run.traceID)
+        if try await store.dataStores.get().isFedByOTLP {
+            try await spans.expect(run.traceID)
+            expectsTrace = true
         }
-        if let id = resolved.traceid?.id, Self.isTraceIDTrigger(test.trigger.type) {
-            guard let traceID = TraceID(hex: id) else {
-                let message = "invalid trace id \"\(id)\": a trace id is 32 hexadecimal digits"
-                await recorder.emit(
-                    .resolveError, run, description: "Resolving trigger details failed. Error: \(message)")
-                try await fail(.triggerFailed, message)
-                return nil
-            }
-            run.traceID = traceID
-        }
-        try await recorder.update(&run) { $0.resolvedTrigger = resolved }
-        await recorder.emit(.resolveSuccess, run)
-        return resolved
     }
 
     /// Fires the trigger in a `Trigger test` span, inside the `Tracetest trigger` span of the application tracer
@@ -135,7 +193,7 @@ struct RunExecution {
             AttributeKey.Trigger.testID: .string(run.testID),
             AttributeKey.Trigger.type: .string(trigger.type),
         ]
-        let (triggers, traceID, spanID) = (self.triggers, run.traceID, run.spanID)
+        let (triggers, traceID, spanID) = (engine.triggers, run.traceID, run.spanID)
         return await pipeline.step(
             .triggerExecuter, SpanName.triggerTest, parent: parent, runState: run.state, attributes: attributes
         ) { span in
@@ -149,8 +207,8 @@ struct RunExecution {
         }
     }
 
-    /// Stores the trigger's result; false when the trigger failed (the run ends in `TRIGGER_FAILED`).
-    private mutating func processTriggerResult(_ result: TriggerResult) async throws -> Bool {
+    /// Stores the trigger's result; a trigger error fails the step.
+    private mutating func processTriggerResult(_ result: TriggerResult) async throws -> StepOutcome {
         try await recorder.update(&run) {
             $0.triggerResult = result
             $0.serviceTriggerCompletedAt = .now()
@@ -169,17 +227,17 @@ struct RunExecution {
                 )
             }
             await recorder.emit(.executionError, run, description: "Trigger execution failed. Error: \(error.message)")
-            try await fail(.triggerFailed, error.message)
-            return false
+            return .failed(error.message)
         }
         await recorder.emit(.executionSuccess, run)
         try await recorder.update(&run) { $0.state = .awaitingTrace }
-        return true
+        return .succeeded
     }
 
-    /// Waits for the trace and stores it rooted at the trigger span; nil when the run failed.
-    private mutating func obtainTrace(arrivals: AsyncStream<SpanStore.Arrival>) async throws -> Trace? {
-        defer { Task { [spans, traceID = run.traceID] in await spans.forget(traceID) } }
+    // MARK: Trace
+
+    /// Waits for the trace and stores it rooted at the trigger span.
+    private mutating func awaitTrace() async throws -> StepOutcome {
         var collected: [Span] = []
         if run.skipTraceCollection {
             await recorder.emit(
@@ -190,9 +248,11 @@ struct RunExecution {
                 let message =
                     "data store type \(dataStore.type) is not supported by this server yet: send spans to its OTLP receiver and use type otlp"
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: \(message)")
-                try await fail(.traceFailed, message)
-                return nil
+                return .failed(message)
             }
+            // A run resumed after a restart subscribes here; spans stored before the restart are loaded again.
+            try await subscribeToTrace()
+            let (recorder, store, run) = (self.recorder, self.store, self.run)
             let pipeline = self.pipeline
             let profile = try await pipeline.step(
                 .tracePollerStarter, SpanName.startPollingTrace, parent: parent, runState: run.state,
@@ -208,10 +268,12 @@ struct RunExecution {
                     polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
                 return profile
             }
-            let waiter = TraceWaiter(
-                spans: spans, recorder: recorder, profile: profile, selectors: test.specs.map(\.selector), skip: skip)
             var polling = PollingSpans(pipeline: pipeline, run: run, parent: parent)
-            let outcome = try await waiter.wait(for: run, arrivals: arrivals, polling: &polling)
+            let waiter = TraceWaiter(
+                spans: spans, recorder: recorder, run: run, profile: profile, selectors: test.specs.map(\.selector),
+                control: control)
+            let outcome = try await waiter.wait(
+                arrivals: arrivals ?? AsyncStream { $0.finish() }, clock: engine.clock, polling: &polling)
             parent = polling.parent
             switch outcome {
             case .timedOut:
@@ -220,8 +282,7 @@ struct RunExecution {
                     .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout"
                 )
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
-                try await fail(.traceFailed, "timeout")
-                return nil
+                return .failed("timeout")
             case .trace(let found, let reason, let skipped, let iterations):
                 collected = found
                 if skipped {
@@ -233,85 +294,86 @@ struct RunExecution {
                 }
             }
         }
-        let trace = TriggerRoot.trace(for: run, spans: collected)
-        try await store.runs.saveTrace(trace.spans, of: run)
+        let (finished, received) = (run, collected)
+        let trace = await ComputePool.shared.run { TriggerRoot.trace(for: finished, spans: received) }
+        try await recorder.saveTrace(trace.spans, of: run)
+        self.trace = trace
         await recorder.emit(.fetchingSuccess, run)
         try await recorder.update(&run) {
             $0.state = .analyzingTrace
             $0.obtainedTraceAt = .now()
         }
-        return trace
+        return .succeeded
     }
 
-    /// Analyzes the trace (the stored one when the run resumes after a restart), then resolves outputs and
-    /// evaluates the specs.
-    private mutating func analyzeAndAssert(_ obtained: Trace?) async throws -> TestRun {
-        let trace: Trace
-        if let obtained {
-            trace = obtained
-        } else if let spans = try await store.runs.trace(testID: run.testID, runID: run.id) {
-            trace = Trace(traceID: run.traceID, assembled: spans)
-        } else {
-            try await fail(.assertionFailed, "trace not available")
-            return run
-        }
-        if run.state == .analyzingTrace, run.linter == nil {
-            guard try await analyze(trace) else { return run }
-        }
-        try await assert(on: trace)
-        return run
+    /// The trace obtained by this execution, or the stored one (a run resumed after a restart, a rerun).
+    private mutating func obtainedTrace() async throws -> Trace? {
+        if let trace { return trace }
+        guard let spans = try await store.runs.trace(testID: run.testID, runID: run.id) else { return nil }
+        let traceID = run.traceID
+        let loaded = await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) }
+        trace = loaded
+        return loaded
     }
 
-    private mutating func analyze(_ trace: Trace) async throws -> Bool {
+    // MARK: Analysis and assertions
+
+    private mutating func analyze() async throws -> StepOutcome {
+        guard let trace = try await obtainedTrace() else { return .failed("trace not available") }
+        guard run.linter == nil else {
+            try await recorder.update(&run) { $0.state = .awaitingTestResults }
+            return .succeeded
+        }
         let started = ContinuousClock.now
         defer { pipeline.record(.linterRunner, since: started, runState: .analyzingTrace) }
         let settings = try await store.analyzers.get()
-        guard let analyzer, settings.enabled else {
+        guard let analyzer = engine.analyzer, settings.enabled else {
             await recorder.emit(.traceLinterSkipped, run)
-            return true
+            try await recorder.update(&run) { $0.state = .awaitingTestResults }
+            return .succeeded
         }
         await recorder.emit(.traceLinterStart, run)
-        do {
-            guard let (result, failedGates) = try analyzer.analyze(trace, settings: settings) else {
-                await recorder.emit(.traceLinterSkipped, run)
-                return true
-            }
+        let analysis: Result<(result: WireValue, failedGates: [String])?, any Error> = await ComputePool.shared.run {
+            Result { try analyzer.analyze(trace, settings: settings) }
+        }
+        switch analysis {
+        case .success(let analysis?):
             try await recorder.update(&run) {
-                $0.linter = result
-                for gate in failedGates { $0.requiredGatesResult.fail(gate) }
+                $0.linter = analysis.result
+                for gate in analysis.failedGates { $0.requiredGatesResult.fail(gate) }
                 $0.state = .awaitingTestResults
             }
             await recorder.emit(.traceLinterSuccess, run)
-            return true
-        } catch {
+        case .success(nil):
+            await recorder.emit(.traceLinterSkipped, run)
+            try await recorder.update(&run) { $0.state = .awaitingTestResults }
+        case .failure(let error):
             await recorder.emit(.traceLinterError, run, description: "Trace linter error: \(error)")
-            try await fail(.analyzingError, "\(error)")
-            return false
+            return .failed("\(error)")
         }
+        return .succeeded
     }
 
-    /// Outputs first (merged into the run's variables), then every spec in order; sets the `test-specs` gate.
-    private mutating func assert(on trace: Trace) async throws {
+    /// Outputs first (merged into the run's variables), then every spec in order; sets the `test-specs` gate and
+    /// stores the run `FINISHED` with its results.
+    private mutating func assert() async throws -> StepOutcome {
+        guard let trace = try await obtainedTrace() else { return .failed("trace not available") }
         let started = ContinuousClock.now
         let stateOnInput = run.state
         defer { pipeline.record(.assertionRunner, since: started, runState: stateOnInput) }
         await recorder.emit(.testSpecsRunStart, run)
-        let index = TraceIndex(trace)
-        let (outputs, warnings) = resolveOutputs(in: index, variables: run.variableSet.lookup)
-        for (name, error) in warnings {
+        let (test, inputs) = (self.test, run.variableSet)
+        let evaluation = await ComputePool.shared.run { Evaluation(test: test, trace: trace, variables: inputs) }
+        for (name, error) in evaluation.warnings {
             await recorder.emit(
                 .outputGenerationWarning, run, description: error, title: "Output '\(name)' not generated")
         }
-        // Every output, resolved or not, is a variable of the assertions (language.md §7, §8).
-        var variableSet = run.variableSet
-        variableSet.merge(outputs.map { KeyValue(key: $0.name, value: $0.value) })
-        let (assertionResults, specResults) = SpecEvaluation.evaluate(
-            test.specs, on: index, variables: variableSet.lookup)
+        recordOutputs(evaluation)
         pipeline.tracer.startSpan(
             SpanName.executeAssertions, parent: parent,
-            attributes: [AttributeKey.allAssertionsPassed: .bool(assertionResults.allPassed)]
+            attributes: [AttributeKey.allAssertionsPassed: .bool(evaluation.results.allPassed)]
         ).end()
-        for assertion in specResults.flatMap(\.assertions) {
+        for assertion in evaluation.specResults.flatMap(\.assertions) {
             if let error = assertion.spanResults.lazy.compactMap(\.error).first(where: {
                 [.resolution, .syntax].contains($0.code)
             }) {
@@ -322,55 +384,65 @@ struct RunExecution {
         }
         let testName = test.name
         try await recorder.update(&run) {
-            $0.outputs = outputs
-            $0.variableSet = variableSet
-            $0.result = assertionResults
-            if !assertionResults.allPassed { $0.requiredGatesResult.fail("test-specs") }
+            $0.outputs = evaluation.outputs
+            $0.variableSet = evaluation.variables
+            $0.result = evaluation.results
+            if !evaluation.results.allPassed { $0.requiredGatesResult.fail("test-specs") }
             $0.state = .finished
             $0.completedAt = .now()
-            $0.junitReport = JUnitReport.xml(testName: testName, results: specResults, seconds: $0.executionTime())
+            $0.junitReport = JUnitReport.xml(
+                testName: testName, results: evaluation.specResults, seconds: $0.executionTime())
         }
-        await recorder.emit(assertionResults.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
+        await recorder.emit(evaluation.results.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
+        return .succeeded
     }
 
-    /// The test's outputs resolved on the trace, and the (name, reason) of each that could not be; recorded in a
-    /// `Process outputs` span.
-    private func resolveOutputs(
-        in index: TraceIndex, variables: some VariableLookup
-    ) -> (outputs: [RunOutput], warnings: [(String, String)]) {
-        var outputs: [RunOutput] = []
-        var warnings: [(String, String)] = []
+    /// The `Process outputs` span: every output with its value, span and error.
+    private func recordOutputs(_ evaluation: Evaluation) {
+        guard pipeline.tracer.isEnabled else { return }
         var described: OrderedDictionary<String, WireValue> = [:]
-        for output in test.outputs {
-            let resolved = output.resolve(in: index, variables: variables)
-            let spanID = resolved.spanID?.hex ?? ""
-            outputs.append(RunOutput(name: resolved.name, spanID: spanID, value: resolved.value, error: resolved.error))
-            if let error = resolved.error { warnings.append((output.name, error)) }
-            described[resolved.name] = .object([
-                "Name": .string(resolved.name), "Value": .string(resolved.value), "SpanID": .string(spanID),
-                "Resolved": .bool(resolved.error == nil), "Error": resolved.error.map(WireValue.string) ?? .null,
+        for output in evaluation.outputs {
+            described[output.name] = .object([
+                "Name": .string(output.name), "Value": .string(output.value), "SpanID": .string(output.spanID),
+                "Resolved": .bool(output.error == nil), "Error": output.error.map(WireValue.string) ?? .null,
             ])
         }
-        if pipeline.tracer.isEnabled {
-            let span = pipeline.tracer.startSpan(
-                SpanName.processOutputs, parent: parent,
-                attributes: [AttributeKey.outputProcessorOutputs: .string(WireValue.object(described).jsonText)])
-            if !warnings.isEmpty { span.setError(message: warnings.map { "\($0.0): \($0.1)" }.joined(separator: "; ")) }
-            span.end()
+        let span = pipeline.tracer.startSpan(
+            SpanName.processOutputs, parent: parent,
+            attributes: [AttributeKey.outputProcessorOutputs: .string(WireValue.object(described).jsonText)])
+        if !evaluation.warnings.isEmpty {
+            span.setError(message: evaluation.warnings.map { "\($0.0): \($0.1)" }.joined(separator: "; "))
         }
-        return (outputs, warnings)
-    }
-
-    /// Ends the run in `state` with `reason`.
-    private mutating func fail(_ state: RunState, _ reason: String) async throws {
-        try await recorder.update(&run) {
-            $0.state = state
-            $0.lastErrorState = reason
-            $0.completedAt = .now()
-        }
+        span.end()
     }
 
     static func isTraceIDTrigger(_ type: String) -> Bool {
         type == "traceid" || TriggerResolution.traceIDIntegrations.contains(type)
+    }
+}
+
+/// A test's outputs and specs evaluated on a trace (CPU work, done on the compute pool).
+struct Evaluation: Sendable {
+    var outputs: [RunOutput] = []
+    /// (output name, why it could not be resolved)
+    var warnings: [(String, String)] = []
+    /// The run's variables with every output merged in: the assertions see them (language.md §7, §8).
+    var variables: RunVariableSet
+    var results: AssertionResults
+    var specResults: [SpecResult]
+
+    init(test: Test, trace: Trace, variables inputs: RunVariableSet) {
+        let index = TraceIndex(trace)
+        for output in test.outputs {
+            let resolved = output.resolve(in: index, variables: inputs.lookup)
+            outputs.append(
+                RunOutput(
+                    name: resolved.name, spanID: resolved.spanID?.hex ?? "", value: resolved.value,
+                    error: resolved.error))
+            if let error = resolved.error { warnings.append((output.name, error)) }
+        }
+        variables = inputs
+        variables.merge(outputs.map { KeyValue(key: $0.name, value: $0.value) })
+        (results, specResults) = SpecEvaluation.evaluate(test.specs, on: index, variables: variables.lookup)
     }
 }

@@ -2,11 +2,20 @@ import Logging
 import TracetestModel
 import TracetestStorage
 
-/// Saves a run's changes and events and publishes them: every change of a run goes through here.
+/// Saves runs, their traces and events, and publishes every change: each write of a run goes through here.
 struct RunRecorder: Sendable {
     let store: Store
     let updates: RunUpdates
+    let clock: any Clock<Duration>
     let logger: Logger
+
+    /// Stores a new run under the next run number of its test and, when `announced`, records its `CREATED_INFO`
+    /// event (an imported run has none).
+    func create(_ run: TestRun, announced: Bool = true) async throws -> TestRun {
+        let created = try await store.runs.create(run)
+        if announced { await emit(.createdInfo, created) }
+        return created
+    }
 
     /// Applies `change`, stores the run and publishes it; a cancelled (stopped) run is not written to.
     func update(_ run: inout TestRun, _ change: (inout TestRun) -> Void) async throws {
@@ -15,9 +24,42 @@ struct RunRecorder: Sendable {
         try await save(run)
     }
 
-    func save(_ run: TestRun) async throws {
-        try await store.runs.update(run)
+    /// Ends the run in terminal `state` with `reason` (its `lastErrorState`). A failed write is retried with
+    /// backoff for about half a minute, so a database that is briefly away does not leave the run unfinished.
+    func end(_ run: inout TestRun, _ state: RunState, reason: String) async throws {
+        try Task.checkCancellation()
+        run.state = state
+        run.lastErrorState = reason
+        run.completedAt = .now()
+        var delay = Duration.milliseconds(250)
+        for attempt in 1... {
+            do {
+                try await save(run)
+                return
+            } catch where attempt < 8 && !Task.isCancelled {
+                logger.warning("cannot store the end of run \(run.testID)/\(run.id) (attempt \(attempt)): \(error)")
+                try await clock.sleep(for: delay)
+                delay *= 2
+            }
+        }
+    }
+
+    /// Stores the run as it is and publishes it; false when it was deleted.
+    @discardableResult
+    func save(_ run: TestRun) async throws -> Bool {
+        let stored = try await store.runs.update(run)
         await updates.publish(try WireEncoder().encode(run), on: RunUpdates.runTopic(testID: run.testID, runID: run.id))
+        return stored
+    }
+
+    /// Stores the run's final trace.
+    func saveTrace(_ spans: [Span], of run: TestRun) async throws {
+        try await store.runs.saveTrace(spans, of: run)
+    }
+
+    /// Removes the run with its trace and events; false when there was no such run.
+    func delete(testID: String, runID: Int) async throws -> Bool {
+        try await store.runs.delete(testID: testID, runID: runID)
     }
 
     /// Stores and publishes an event; a failure to store it is logged, not fatal to the run.
@@ -34,5 +76,36 @@ struct RunRecorder: Sendable {
         } catch {
             logger.warning("cannot store event \(kind.rawValue) of run \(run.testID)/\(run.id): \(error)")
         }
+    }
+
+    // MARK: Suite runs
+
+    /// Stores a new suite run under the next run number of its suite.
+    func create(_ suiteRun: TestSuiteRun) async throws -> TestSuiteRun {
+        try await store.suiteRuns.create(suiteRun)
+    }
+
+    /// Applies `change`, stores the suite run and publishes it with its step runs filled in.
+    func update(_ suiteRun: inout TestSuiteRun, _ change: (inout TestSuiteRun) -> Void) async throws {
+        change(&suiteRun)
+        try await store.suiteRuns.update(suiteRun)
+        var published = suiteRun
+        published.steps = try await steps(of: suiteRun)
+        await updates.publish(
+            try WireEncoder().encode(published),
+            on: RunUpdates.suiteRunTopic(suiteID: suiteRun.testSuiteID, runID: suiteRun.id))
+    }
+
+    /// The runs of the suite run's steps, as stored now.
+    func steps(of suiteRun: TestSuiteRun) async throws -> [TestRun] {
+        var steps: [TestRun] = []
+        for step in suiteRun.stepRunIDs {
+            if let run = try await store.runs.get(testID: step.testID, runID: step.runID) { steps.append(run) }
+        }
+        return steps
+    }
+
+    func delete(testSuiteID: String, runID: Int) async throws -> Bool {
+        try await store.suiteRuns.delete(testSuiteID: testSuiteID, runID: runID)
     }
 }

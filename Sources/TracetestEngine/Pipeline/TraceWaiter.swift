@@ -1,18 +1,18 @@
+import TracetestCompute
 import TracetestIngest
 import TracetestLanguage
 import TracetestModel
 
-/// Waits for a run's trace on the built-in OTLP store, driven by span arrivals rather than fixed sleeps
-/// (DECISIONS.md): every arrival is an iteration; the trace is complete when spans other than the trigger's arrived,
-/// none arrived for `retryDelay`, and every parent is present (or `3 × retryDelay` passed since the last arrival);
-/// then up to `selectorMatchRetries` more quiet windows while some spec selector matches nothing. `timeout`, counted
-/// from the trigger, bounds it all.
+/// Waits for a run's trace on the built-in OTLP store: feeds span arrivals, wake-ups from a clock and skip requests
+/// to a ``TraceCompletion`` and carries out its actions (events, polling spans, selector checks). Nothing sleeps for
+/// a fixed time: a wake-up is asked for only when the completion machine needs one.
 struct TraceWaiter {
     let spans: SpanStore
     let recorder: RunRecorder
+    let run: TestRun
     let profile: PollingProfile.Periodic
     let selectors: [String]
-    let skip: SkipRequests
+    let control: RunControl
 
     enum Outcome {
         /// Polling ended with these spans (possibly none when skipped).
@@ -21,174 +21,157 @@ struct TraceWaiter {
         case timedOut
     }
 
-    enum Event: Sendable {
+    private enum Input: Sendable {
         case arrival(SpanStore.Arrival)
-        case tick
+        case wake
         case skip
     }
 
     /// - Parameters:
     ///   - arrivals: subscribed before the trigger fired, so no arrival is missed.
+    ///   - clock: measures the quiet windows and the timeout, counted from the trigger.
     ///   - polling: records each iteration's `Fetching trace` and `Evaluating trace` spans.
-    func wait(
-        for run: TestRun, arrivals: AsyncStream<SpanStore.Arrival>, polling: inout PollingSpans
-    ) async throws -> Outcome {
-        let retryDelay = (try? GoDuration(parsing: profile.retryDelay).duration) ?? .milliseconds(500)
+    func wait<C: Clock>(
+        arrivals: AsyncStream<SpanStore.Arrival>, clock: C, polling: inout PollingSpans
+    ) async throws -> Outcome where C.Duration == Duration {
+        let settings = TraceCompletion<C.Instant>.Settings(
+            retryDelay: (try? GoDuration(parsing: profile.retryDelay).duration) ?? .milliseconds(500),
+            parentGracePeriod: (try? GoDuration(parsing: profile.parentGracePeriod ?? "").duration)
+                ?? PollingProfile.defaultParentGracePeriod,
+            selectorMatchRetries: profile.selectorMatchRetries,
+            checksSelectors: !selectors.isEmpty)
         let timeout = (try? GoDuration(parsing: profile.timeout).duration) ?? .seconds(60)
-        let clock = ContinuousClock()
         let elapsed = Duration.microseconds(
             max(0, Timestamp.now().microsecondsSinceEpoch - run.serviceTriggeredAt.microsecondsSinceEpoch))
-        let deadline = clock.now + timeout - elapsed
+        let now = clock.now
+        var completion = TraceCompletion(
+            settings: settings, deadline: now.advanced(by: timeout - elapsed),
+            progress: progress(try await spans.progress(of: run.traceID)), now: now)
 
-        let (events, feed) = AsyncStream.makeStream(of: Event.self)
-        let pumps = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { for await arrival in arrivals { feed.yield(.arrival(arrival)) } }
-                group.addTask { for await _ in skip.stream { feed.yield(.skip) } }
+        let (inputs, feed) = AsyncStream.makeStream(of: Input.self)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            defer { group.cancelAll() }
+            group.addTask {
+                for await arrival in arrivals { feed.yield(.arrival(arrival)) }
             }
-        }
-        var timer: Task<Void, Never>?
-        defer {
-            pumps.cancel()
-            timer?.cancel()
-        }
-        func schedule(_ instant: ContinuousClock.Instant) {
-            timer?.cancel()
-            timer = Task {
-                try? await Task.sleep(until: min(instant, deadline), clock: clock)
-                if !Task.isCancelled { feed.yield(.tick) }
+            group.addTask {
+                for await _ in control.skips() { feed.yield(.skip) }
             }
-        }
+            // Wake-ups already asked for: a new one is needed only before the earliest of them.
+            var wakeUps: [C.Instant] = []
+            func wake(at instant: C.Instant) {
+                guard !wakeUps.contains(where: { $0 <= instant }) else { return }
+                wakeUps.append(instant)
+                group.addTask {
+                    try await clock.sleep(until: instant, tolerance: nil)
+                    feed.yield(.wake)
+                }
+            }
 
-        // Only counts are kept between decisions: holding the spans would make every arrival copy the whole trace
-        // in the store (its spans are shared copy-on-write).
-        var count = try await spans.spans(of: run.traceID).count
-        var lastArrival: ContinuousClock.Instant? = count == 0 ? nil : clock.now
-        var iterations = 0
-        var selectorRetries = 0
-        schedule(lastArrival.map { $0 + retryDelay } ?? deadline)
-        if skip.isRequested { feed.yield(.skip) }
-
-        for await event in events {
-            try Task.checkCancellation()
-            switch event {
-            case .skip:
-                let reason = "Trace Collection Skipped"
-                let current = try await spans.spans(of: run.traceID)
-                polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
-                return .trace(current, reason: reason, skipped: true, iterations: iterations)
-            case .arrival(let arrival):
-                await recorder.emit(
-                    .otlpServerReceivedSpans, run,
-                    description: "\(arrival.newSpans) span(s) received; the trace has \(arrival.totalSpans)",
-                    title: "\(arrival.transport.rawValue) OTLP server endpoint received spans")
-                let iteration = polling.fetching()
-                count = arrival.totalSpans
-                polling.evaluated(iteration, spans: count, finished: false, reason: "New spans found")
-                lastArrival = clock.now
-                iterations += 1
-                await recorder.emit(
-                    .pollingIterationInfo, run,
-                    description:
-                        "Trace polling iteration executed. Reason: new spans found, waiting for the trace to settle",
-                    polling: .init(isComplete: false, numberSpans: count, numberIterations: iterations))
-                schedule(clock.now + retryDelay)
-            case .tick:
-                let now = clock.now
-                if now >= deadline {
-                    guard count > 0 else {
-                        polling.failure(spans: 0, error: "timeout")
-                        return .timedOut
-                    }
+            var iterator = inputs.makeAsyncIterator()
+            var action = completion.start()
+            while true {
+                switch action {
+                case .none:
+                    break
+                case .wait(let instant):
+                    wake(at: instant)
+                case .recordArrival(let iteration, let count, let wakeAt):
+                    polling.evaluated(polling.fetching(), spans: count, finished: false, reason: "New spans found")
+                    await recorder.emit(
+                        .pollingIterationInfo, run,
+                        description:
+                            "Trace polling iteration executed. Reason: new spans found, waiting for the trace to settle",
+                        polling: .init(isComplete: false, numberSpans: count, numberIterations: iteration))
+                    wake(at: wakeAt)
+                case .checkSelectors:
+                    let iteration = polling.fetching()
                     let current = try await spans.spans(of: run.traceID)
-                    let reason = "Timed out while waiting for more spans"
-                    polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
-                    return .trace(current, reason: reason, skipped: false, iterations: iterations)
-                }
-                guard let last = lastArrival else {
-                    schedule(deadline)
+                    let unmatched = await unmatchedSelectors(current)
+                    action = completion.handle(.selectorsChecked(unmatched: unmatched, at: clock.now))
+                    switch action {
+                    case .finish(.spans(let reason), let iterations):
+                        polling.evaluated(iteration, spans: current.count, finished: true, reason: reason)
+                        return .trace(current, reason: reason, skipped: false, iterations: iterations)
+                    case .retrySelectors:
+                        polling.evaluated(
+                            iteration, spans: current.count, finished: false,
+                            reason: "not all selectors got matching spans in the trace")
+                    default:
+                        polling.evaluated(
+                            iteration, spans: current.count, finished: false, reason: "Spans arrived meanwhile")
+                    }
                     continue
+                case .retrySelectors(let iteration, let count, _, let wakeAt):
+                    await recorder.emit(
+                        .pollingIterationInfo, run,
+                        description:
+                            "Trace polling iteration executed. Reason: not all selectors got matching spans in the trace",
+                        polling: .init(isComplete: false, numberSpans: count, numberIterations: iteration))
+                    wake(at: wakeAt)
+                case .finish(let finish, let iterations):
+                    return try await finished(finish, iterations: iterations, polling: &polling)
                 }
-                guard now - last >= retryDelay else {
-                    schedule(last + retryDelay)
-                    continue
+                guard let input = await iterator.next() else { throw CancellationError() }
+                try Task.checkCancellation()
+                switch input {
+                case .arrival(let arrival):
+                    await recorder.emit(
+                        .otlpServerReceivedSpans, run,
+                        description: "\(arrival.newSpans) span(s) received; the trace has \(arrival.totalSpans)",
+                        title: "\(arrival.transport.rawValue) OTLP server endpoint received spans")
+                    action = completion.handle(.arrived(progress(arrival.progress), at: clock.now))
+                case .wake:
+                    let now = clock.now
+                    wakeUps.removeAll { $0 <= now }
+                    action = completion.handle(.wake(at: now))
+                case .skip:
+                    action = completion.handle(.skip)
                 }
-                let current = try await spans.spans(of: run.traceID)
-                guard hasApplicationSpans(current, of: run) else {
-                    schedule(deadline)
-                    continue
-                }
-                guard parentsPresent(current, of: run) || now - last >= retryDelay * 3 else {
-                    schedule(last + retryDelay * 3)
-                    continue
-                }
-                let iteration = polling.fetching()
-                let unmatched = unmatchedSelectors(current, of: run)
-                if unmatched.isEmpty {
-                    let reason = "The trace is complete and every selector matched"
-                    polling.evaluated(iteration, spans: current.count, finished: true, reason: reason)
-                    return .trace(current, reason: reason, skipped: false, iterations: iterations)
-                }
-                guard selectorRetries < profile.selectorMatchRetries else {
-                    let reason = "Some selectors never matched a span, giving up: \(unmatched.joined(separator: ", "))"
-                    polling.evaluated(iteration, spans: current.count, finished: true, reason: reason)
-                    return .trace(current, reason: reason, skipped: false, iterations: iterations)
-                }
-                polling.evaluated(
-                    iteration, spans: current.count, finished: false,
-                    reason: "not all selectors got matching spans in the trace")
-                selectorRetries += 1
-                iterations += 1
-                await recorder.emit(
-                    .pollingIterationInfo, run,
-                    description:
-                        "Trace polling iteration executed. Reason: not all selectors got matching spans in the trace",
-                    polling: .init(isComplete: false, numberSpans: current.count, numberIterations: iterations))
-                schedule(now + retryDelay)
             }
         }
-        throw CancellationError()
     }
 
-    /// Spans other than the run's own trigger span.
-    private func hasApplicationSpans(_ spans: [Span], of run: TestRun) -> Bool {
-        spans.contains { $0.id != run.spanID }
-    }
-
-    /// Whether every span's parent is in the trace or is the trigger span.
-    private func parentsPresent(_ spans: [Span], of run: TestRun) -> Bool {
-        let ids = Set(spans.map(\.id))
-        return spans.allSatisfy { span in
-            guard let parent = span.parentID else { return true }
-            return parent == run.spanID || ids.contains(parent)
+    /// The spans of the finished wait, with the polling span that says why it ended.
+    private func finished(
+        _ finish: TraceCompletion<some InstantProtocol>.Finish, iterations: Int, polling: inout PollingSpans
+    ) async throws -> Outcome {
+        switch finish {
+        case .timedOut:
+            polling.failure(spans: 0, error: "timeout")
+            return .timedOut
+        case .skipped:
+            let reason = "Trace Collection Skipped"
+            let current = try await spans.spans(of: run.traceID)
+            polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
+            return .trace(current, reason: reason, skipped: true, iterations: iterations)
+        case .spans(let reason):
+            let current = try await spans.spans(of: run.traceID)
+            polling.evaluated(polling.fetching(), spans: current.count, finished: true, reason: reason)
+            return .trace(current, reason: reason, skipped: false, iterations: iterations)
         }
     }
 
-    /// The spec selectors that select nothing in the trace as it would be rooted now.
-    private func unmatchedSelectors(_ spans: [Span], of run: TestRun) -> [String] {
+    /// What the completion machine needs from the store's account of the trace: the trigger span is ours, so it
+    /// neither counts as the application's nor as a missing parent.
+    private func progress<Instant>(_ progress: SpanStore.TraceProgress) -> TraceCompletion<Instant>.Progress {
+        var missing = progress.missingParents
+        missing.remove(run.spanID)
+        return .init(
+            spans: progress.spanCount, hasApplicationSpans: progress.hasSpan(otherThan: run.spanID),
+            missingParents: missing.count)
+    }
+
+    /// The spec selectors that select nothing in the trace as it would be rooted now (on the compute pool).
+    private func unmatchedSelectors(_ spans: [Span]) async -> [String] {
         guard !selectors.isEmpty else { return [] }
-        let index = TraceIndex(TriggerRoot.trace(for: run, spans: spans))
-        return selectors.filter { text in
-            guard let selector = try? Selector.cached(text) else { return false }
-            return selector.select(in: index).isEmpty
+        let (run, selectors) = (self.run, self.selectors)
+        return await ComputePool.shared.run {
+            let index = TraceIndex(TriggerRoot.trace(for: run, spans: spans))
+            return selectors.filter { text in
+                guard let selector = try? Selector.cached(text) else { return false }
+                return selector.select(in: index).isEmpty
+            }
         }
-    }
-}
-
-/// "Stop waiting for more spans" requests for one run (`POST .../skipPolling`).
-final class SkipRequests: Sendable {
-    let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-    private let requested = Flag()
-
-    init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    }
-
-    var isRequested: Bool { requested.value }
-
-    func request() {
-        requested.set()
-        continuation.yield()
     }
 }

@@ -4,7 +4,7 @@ import TracetestStorage
 
 extension RunEngine {
     /// Creates a run of the suite's latest version and starts it: each step is a run of its test, in order, with the
-    /// suite's variables and the outputs of the steps before it; a step that ends in a failure state fails the suite.
+    /// suite's variables and the outputs of the steps before it; a step that fails or is stopped fails the suite.
     package func runSuite(_ suiteID: String, _ information: RunInformation) async throws -> TestSuiteRun {
         guard let suite = try await store.testSuites.get(suiteID) else {
             throw RunRequestError.testSuiteNotFound(suiteID)
@@ -20,34 +20,46 @@ extension RunEngine {
             available.formUnion(test.outputs.map(\.name))
         }
         if !missing.isEmpty { throw RunRequestError.missingVariables(MissingVariablesError(missingVariables: missing)) }
-        let suiteRun = try await store.suiteRuns.create(
+        let suiteRun = try await recorder.create(
             TestSuiteRun(
                 id: 0, testSuiteID: suiteID, version: suite.version ?? 1, variableSet: variables,
                 metadata: information.metadata, requiredGates: gates))
-        trackSuite(Task { await self.execute(suiteRun, steps: suite.steps) })
+        submit(suiteRun, steps: suite.steps)
         return suiteRun
     }
 
     /// A suite run with its step runs filled in.
-    package func suiteRun(testSuiteID: String, runID: Int) async throws -> TestSuiteRun? {
-        guard var suiteRun = try await store.suiteRuns.get(testSuiteID: testSuiteID, runID: runID) else { return nil }
-        try await fillSteps(&suiteRun)
+    package func suiteRun(testSuiteID: String, runID: Int) async throws -> TestSuiteRun {
+        guard var suiteRun = try await store.suiteRuns.get(testSuiteID: testSuiteID, runID: runID) else {
+            throw RunRequestError.suiteRunNotFound(testSuiteID: testSuiteID, runID: runID)
+        }
+        suiteRun.steps = try await recorder.steps(of: suiteRun)
         return suiteRun
     }
 
-    func fillSteps(_ suiteRun: inout TestSuiteRun) async throws {
-        var steps: [TestRun] = []
-        for step in suiteRun.stepRunIDs {
-            if let run = try await store.runs.get(testID: step.testID, runID: step.runID) { steps.append(run) }
+    /// The suite's runs, newest first, with their step runs, and how many there are.
+    package func suiteRuns(testSuiteID: String, take: Int, skip: Int) async throws -> Page<TestSuiteRun> {
+        guard try await store.testSuites.get(testSuiteID) != nil else {
+            throw RunRequestError.testSuiteNotFound(testSuiteID)
         }
-        suiteRun.steps = steps
+        var page = try await store.suiteRuns.list(testSuiteID: testSuiteID, take: take, skip: skip)
+        for index in page.items.indices { page.items[index].steps = try await recorder.steps(of: page.items[index]) }
+        return page
     }
 
-    private func execute(_ initial: TestSuiteRun, steps: [String]) async {
+    package func deleteSuiteRun(testSuiteID: String, runID: Int) async throws {
+        guard try await recorder.delete(testSuiteID: testSuiteID, runID: runID) else {
+            throw RunRequestError.suiteRunNotFound(testSuiteID: testSuiteID, runID: runID)
+        }
+    }
+
+    /// The suite run's steps, one after the other (a child task of the engine).
+    func execute(_ initial: TestSuiteRun, steps: [String]) async {
         var suiteRun = initial
         do {
-            try await save(&suiteRun) { $0.state = "EXECUTING" }
+            try await recorder.update(&suiteRun) { $0.state = "EXECUTING" }
             for (number, testID) in steps.enumerated() {
+                let step = "step \(number + 1) (test \(testID))"
                 var metadata = suiteRun.metadata
                 metadata["step"] = String(number + 1)
                 metadata["testsuite_run_id"] = String(suiteRun.id)
@@ -60,32 +72,30 @@ extension RunEngine {
                 do {
                     stepRun = try await runTest(testID, information, suite: (suiteRun.testSuiteID, suiteRun.id))
                 } catch {
-                    try await save(&suiteRun) {
-                        $0.state = "FAILED"
-                        $0.lastError = "step \(number + 1) (test \(testID)) could not start: \(error)"
-                        $0.completedAt = .now()
-                    }
-                    return
+                    return try await fail(&suiteRun, "\(step) could not start: \(error)")
                 }
-                try await save(&suiteRun) { $0.stepRunIDs.append(.init(testID: testID, runID: stepRun.id)) }
-                guard let final = await completion(testID: testID, runID: stepRun.id) else {
-                    throw CancellationError()
+                try await recorder.update(&suiteRun) {
+                    $0.stepRunIDs.append(.init(testID: testID, runID: stepRun.id))
+                }
+                let final: TestRun?
+                switch await completion(of: RunKey(testID: testID, runID: stepRun.id)) {
+                case .ended(let run): final = run
+                case .notRunning: final = try await store.runs.get(testID: testID, runID: stepRun.id)
+                case .shutdown: return
+                }
+                guard let final, final.state.isTerminal else {
+                    return try await fail(&suiteRun, "\(step) was deleted before it ended")
                 }
                 if final.state.isFailure || !final.lastErrorState.isEmpty {
                     let reason = final.lastErrorState.isEmpty ? final.state.rawValue : final.lastErrorState
-                    try await save(&suiteRun) {
-                        $0.state = "FAILED"
-                        $0.lastError = "step \(number + 1) (test \(testID)) ended in \(final.state.rawValue): \(reason)"
-                        $0.completedAt = .now()
-                    }
-                    return
+                    return try await fail(&suiteRun, "\(step) ended in \(final.state.rawValue): \(reason)")
                 }
-                try await save(&suiteRun) {
+                try await recorder.update(&suiteRun) {
                     $0.variableSet.merge(
                         final.outputs.filter { $0.error == nil }.map { KeyValue(key: $0.name, value: $0.value) })
                 }
             }
-            try await save(&suiteRun) {
+            try await recorder.update(&suiteRun) {
                 $0.state = "FINISHED"
                 $0.completedAt = .now()
             }
@@ -94,13 +104,11 @@ extension RunEngine {
         }
     }
 
-    private func save(_ suiteRun: inout TestSuiteRun, _ change: (inout TestSuiteRun) -> Void) async throws {
-        change(&suiteRun)
-        try await store.suiteRuns.update(suiteRun)
-        var published = suiteRun
-        try await fillSteps(&published)
-        await updates.publish(
-            try WireEncoder().encode(published),
-            on: RunUpdates.suiteRunTopic(suiteID: suiteRun.testSuiteID, runID: suiteRun.id))
+    private func fail(_ suiteRun: inout TestSuiteRun, _ reason: String) async throws {
+        try await recorder.update(&suiteRun) {
+            $0.state = "FAILED"
+            $0.lastError = reason
+            $0.completedAt = .now()
+        }
     }
 }

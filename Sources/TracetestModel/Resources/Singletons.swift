@@ -14,22 +14,39 @@ package struct PollingProfile: ResourceSpec {
         package var retryDelay: String
         package var timeout: String
         package var selectorMatchRetries: Int
+        /// How long after the last arrival a trace whose spans name a parent that has not arrived is still waited
+        /// for (an extension of this server; nil: ``PollingProfile/defaultParentGracePeriod``).
+        package var parentGracePeriod: String?
 
-        package init(retryDelay: String, timeout: String, selectorMatchRetries: Int) {
+        package init(retryDelay: String, timeout: String, selectorMatchRetries: Int, parentGracePeriod: String? = nil) {
             self.retryDelay = retryDelay
             self.timeout = timeout
             self.selectorMatchRetries = selectorMatchRetries
+            self.parentGracePeriod = parentGracePeriod
         }
 
-        enum CodingKeys: String, CodingKey { case retryDelay, timeout, selectorMatchRetries }
+        enum CodingKeys: String, CodingKey { case retryDelay, timeout, selectorMatchRetries, parentGracePeriod }
 
         package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             retryDelay = try c.value(.retryDelay, or: "")
             timeout = try c.value(.timeout, or: "")
             selectorMatchRetries = try c.value(.selectorMatchRetries, or: 0)
+            parentGracePeriod = try c.decodeIfPresent(String.self, forKey: .parentGracePeriod)
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(retryDelay, forKey: .retryDelay)
+            try c.encode(timeout, forKey: .timeout)
+            try c.encode(selectorMatchRetries, forKey: .selectorMatchRetries)
+            try c.encodeIfPresent(parentGracePeriod, forKey: .parentGracePeriod)
         }
     }
+
+    /// How long a trace with a missing parent is waited for when the profile does not say: longer than the 5 s the
+    /// OpenTelemetry SDKs wait before exporting a batch, so a parent exported in the next batch is not missed.
+    package static let defaultParentGracePeriod = Duration.seconds(6)
 
     /// Our default: finish as soon as the trace is complete, give up after a minute.
     package static let defaultProfile = PollingProfile(
@@ -66,6 +83,13 @@ package struct PollingProfile: ResourceSpec {
             _ = try GoDuration(parsing: periodic.timeout)
         } catch {
             throw ValidationError("timeout configuration is invalid: \(error)")
+        }
+        if let grace = periodic.parentGracePeriod {
+            do {
+                _ = try GoDuration(parsing: grace)
+            } catch {
+                throw ValidationError("parent grace period configuration is invalid: \(error)")
+            }
         }
     }
 

@@ -1,14 +1,24 @@
 import Hummingbird
-import TracetestEngine
+import TracetestLanguage
 import TracetestModel
 import TracetestStorage
 
-/// A request the API refuses, with the status and the message the client sees.
-struct APIError: Error, CustomStringConvertible {
+/// An error answer of the API: its status, the message the client sees, and a body for errors that carry data
+/// (the 422 of missing variables). ``init(_:)`` is the one mapping from errors to statuses; ``ErrorMiddleware``
+/// applies it to whatever a route throws.
+struct APIError: HTTPResponseError, CustomStringConvertible {
+    /// How a family of routes writes errors: the resource routes as `{code, error}` in the negotiated encoding
+    /// (an empty body for 404, which the CLI relies on), the other ("OpenAPI") routes as a JSON string.
+    enum Style: Sendable {
+        case resource
+        case openAPI
+    }
+
     var status: HTTPResponse.Status
     var message: String
-    /// A body other than the message, for errors that carry data (the 422 of missing variables).
     var body: WireValue?
+    /// Seconds after which the request may succeed (503).
+    var retryAfter: Int?
 
     init(_ status: HTTPResponse.Status, _ message: String, body: WireValue? = nil) {
         self.status = status
@@ -20,30 +30,86 @@ struct APIError: Error, CustomStringConvertible {
 
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
 
-    static func cannotParseBody(_ error: WireDecodingError) -> APIError {
-        APIError(.badRequest, "cannot parse body: \(error)")
+    /// How long a client should wait before retrying while the database is unavailable.
+    static let retryAfterSeconds = 5
+
+    /// The answer for `error`: API errors keep their status; a ``TracetestError`` gets its category's; anything
+    /// else is a 500 that says no more than that (the log has the cause).
+    init(_ error: any Error) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case let error as WireDecodingError:
+            self.init(.badRequest, "cannot parse body: \(error)")
+        case let error as any TracetestError:
+            switch error.category {
+            case .invalidInput: self.init(.badRequest, error.description)
+            case .notFound: self.init(.notFound, error.description)
+            case .notProcessable: self.init(.unprocessableContent, error.description, body: error.details)
+            case .tooLarge: self.init(.contentTooLarge, error.description)
+            case .unavailable:
+                self.init(
+                    .serviceUnavailable,
+                    "the database is unavailable, try again in a few seconds (\(Self.unavailableReason(error)))")
+                retryAfter = Self.retryAfterSeconds
+            case .internalFailure: self = Self.internalFailure
+            }
+        case let error as LanguageError:
+            self.init(.badRequest, "\(error)\n\(error.excerpt)")
+        case let error as HTTPError:
+            self.init(error.status, error.body ?? error.status.reasonPhrase)
+        case let error as any HTTPResponseError:
+            self.init(error.status, error.status.reasonPhrase)
+        default:
+            self = Self.internalFailure
+        }
     }
+
+    static let internalFailure = APIError(
+        .internalServerError, "internal error: the request could not be completed; the server log says why")
 
     var description: String { "\(status.code) \(message)" }
 
-    /// The one mapping from errors to statuses: API errors keep theirs, duplicate ids and rule violations are
-    /// 400, anything else is a 500 saying what failed.
-    static func from(_ error: any Error, whileDoing action: @autoclosure () -> String) -> APIError {
-        switch error {
-        case let error as APIError: return error
-        case let error as RepositoryError: return .badRequest("\(action()): \(error)")
-        case let error as ValidationError: return .badRequest(error.message)
-        case let error as WireDecodingError: return .cannotParseBody(error)
-        case let error as RunRequestError:
-            switch error {
-            case .testNotFound, .testSuiteNotFound, .variableSetNotFound, .runNotFound:
-                return APIError(.notFound, error.description)
-            case .unknownGate: return .badRequest(error.description)
-            case .missingVariables(let missing):
-                return APIError(
-                    .unprocessableContent, error.description, body: try? WireEncoder().encode(missing))
+    /// The database's own words without the statement that failed.
+    private static func unavailableReason(_ error: any TracetestError) -> String {
+        (error as? StorageError)?.message ?? error.description
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(.openAPI, to: request)
+    }
+
+    func response(_ style: Style, to request: Request) -> Response {
+        var response: Response
+        switch style {
+        case .resource:
+            response = WireFormat.ofResponse(request).errorResponse(status, message)
+        case .openAPI:
+            response = OpenAPIResponse.json(body ?? .string(message), status: status)
+        }
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
+}
+
+/// Answers whatever a route throws with ``APIError/init(_:)`` in the routes' style, and logs every 5xx with the
+/// route and its cause.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let style: APIError.Style
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let answer = APIError(error)
+            if answer.status.code >= 500 {
+                let route = context.endpointPath ?? request.uri.path
+                context.logger.error("\(request.method) \(route) answered \(answer.status.code): \(error)")
             }
-        default: return APIError(.internalServerError, "\(action()): \(error)")
+            return answer.response(style, to: request)
         }
     }
 }

@@ -29,30 +29,21 @@ extension Request {
     /// resource route takes one resource.
     func bodyDocument(format: WireFormat) async throws -> Node {
         let text = try await bodyText()
-        do {
-            if format == .json { try WireDecoding.checkJSONSyntax(text) }
-            let documents = try WireDecoding.documents(text)
-            guard documents.count <= 1 else {
-                throw APIError.badRequest(
-                    "cannot parse body: it holds \(documents.count) YAML documents; send one resource per request")
-            }
-            guard let node = documents.first else {
-                throw APIError.badRequest("cannot parse body: request body is empty")
-            }
-            return node
-        } catch let error as WireDecodingError {
-            throw APIError.cannotParseBody(error)
+        if format == .json { try WireDecoding.checkJSONSyntax(text) }
+        let documents = try WireDecoding.documents(text)
+        guard documents.count <= 1 else {
+            throw APIError.badRequest(
+                "cannot parse body: it holds \(documents.count) YAML documents; send one resource per request")
         }
+        guard let node = documents.first else {
+            throw APIError.badRequest("cannot parse body: request body is empty")
+        }
+        return node
     }
 
     /// The body decoded as `T`, read as JSON or YAML as the request's headers say.
     func decodeBody<T: Decodable>(_ type: T.Type, format: WireFormat? = nil) async throws -> T {
-        let node = try await bodyDocument(format: format ?? .ofRequest(self))
-        do {
-            return try WireDecoding.decode(type, from: node)
-        } catch {
-            throw APIError.cannotParseBody(error)
-        }
+        try WireDecoding.decode(type, from: try await bodyDocument(format: format ?? .ofRequest(self)))
     }
 
     /// Whether `X-Tracetest-Augmented: true` asks for read-only fields.

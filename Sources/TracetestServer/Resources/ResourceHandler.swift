@@ -1,3 +1,4 @@
+import TracetestLanguage
 import TracetestModel
 import TracetestStorage
 

@@ -21,61 +21,55 @@ struct ResourceRoutes<Handler: ResourceHandler> {
     func register(on api: RouterGroup<BasicRequestContext>) {
         let kind = Spec.kind
         let item = RouterPath(kind.plural + "/:" + Self.idParameter)
-        api.get(RouterPath(kind.plural)) { request, context in
-            try await respond(to: request, context: context, action: "listing") { format in
-                let page = try await handler.list(
-                    try request.listQuery(sortFields: kind.sortFields),
-                    augmented: augmented(request)
-                )
-                return try format.response(ResourceList(count: page.count, items: page.items.map(Resource.init)))
-            }
+        api.get(RouterPath(kind.plural)) { request, _ in
+            let format = WireFormat.ofResponse(request)
+            let page = try await handler.list(
+                try request.listQuery(sortFields: kind.sortFields),
+                augmented: augmented(request)
+            )
+            return try format.response(ResourceList(count: page.count, items: page.items.map(Resource.init)))
         }
         api.post(RouterPath(kind.plural)) { request, context in
-            try await respond(to: request, context: context, action: "creating") { format in
-                var spec = try await decodeSpec(request)
-                if spec.id.isEmpty { spec.id = ShortID.make() }
-                try validate(spec)
-                return try format.response(Resource(try await handler.create(spec)), status: .created)
-            }
+            let format = WireFormat.ofResponse(request)
+            var spec = try await decodeSpec(request)
+            if spec.id.isEmpty { spec.id = ShortID.make() }
+            try validate(spec)
+            return try format.response(Resource(try await handler.create(spec)), status: .created)
         }
         api.put(RouterPath(kind.plural)) { request, context in
-            try await respond(to: request, context: context, action: "upserting") { format in
-                var spec = try await decodeSpec(request)
-                let hadID = !spec.id.isEmpty
-                if !hadID { spec.id = ShortID.make() }
-                try validate(spec)
-                let (stored, created) = try await upsert(spec, hadID: hadID)
-                return try format.response(Resource(stored), status: created ? .created : .ok)
-            }
+            let format = WireFormat.ofResponse(request)
+            var spec = try await decodeSpec(request)
+            let hadID = !spec.id.isEmpty
+            if !hadID { spec.id = ShortID.make() }
+            try validate(spec)
+            let (stored, created) = try await upsert(spec, hadID: hadID)
+            return try format.response(Resource(stored), status: created ? .created : .ok)
         }
         api.get(item) { request, context in
-            try await respond(to: request, context: context, action: "getting") { format in
-                guard let spec = try await handler.get(try id(context), augmented: augmented(request)) else {
-                    throw APIError.notFound()
-                }
-                return try format.response(Resource(spec))
+            let format = WireFormat.ofResponse(request)
+            guard let spec = try await handler.get(try id(context), augmented: augmented(request)) else {
+                throw APIError.notFound()
             }
+            return try format.response(Resource(spec))
         }
         api.put(item) { request, context in
-            try await respond(to: request, context: context, action: "updating") { format in
-                var spec = try await decodeSpec(request)
-                let urlID = try id(context)
-                if !spec.id.isEmpty, spec.id != urlID {
-                    throw APIError.badRequest(
-                        "ID '\(spec.id)' defined in resource spec does not match ID '\(urlID)' from URL"
-                    )
-                }
-                spec.id = urlID
-                try validate(spec)
-                guard let stored = try await handler.update(spec) else { throw APIError.notFound() }
-                return try format.response(Resource(stored))
+            let format = WireFormat.ofResponse(request)
+            var spec = try await decodeSpec(request)
+            let urlID = try id(context)
+            if !spec.id.isEmpty, spec.id != urlID {
+                throw APIError.badRequest(
+                    "ID '\(spec.id)' defined in resource spec does not match ID '\(urlID)' from URL"
+                )
             }
+            spec.id = urlID
+            try validate(spec)
+            guard let stored = try await handler.update(spec) else { throw APIError.notFound() }
+            return try format.response(Resource(stored))
         }
         api.delete(item) { request, context in
-            try await respond(to: request, context: context, action: "deleting") { format in
-                guard try await handler.delete(try id(context)) else { throw APIError.notFound() }
-                return Response(status: .noContent)
-            }
+            let format = WireFormat.ofResponse(request)
+            guard try await handler.delete(try id(context)) else { throw APIError.notFound() }
+            return Response(status: .noContent)
         }
     }
 
@@ -106,25 +100,6 @@ struct ResourceRoutes<Handler: ResourceHandler> {
         } catch {
             let id = Spec.kind.isSingleton ? ResourceKind.singletonID : spec.id
             throw APIError.badRequest("an error occurred while validating the resource: \(id). error: \(error.message)")
-        }
-    }
-
-    /// Runs `body` and turns any error into the resource API's error response, in the negotiated format.
-    private func respond(
-        to request: Request,
-        context: BasicRequestContext,
-        action: String,
-        _ body: (WireFormat) async throws -> Response
-    ) async throws -> Response {
-        let format = WireFormat.ofResponse(request)
-        do {
-            return try await body(format)
-        } catch {
-            let apiError = APIError.from(error, whileDoing: "error \(action) resource \(Spec.kind.name)")
-            if apiError.status == .internalServerError {
-                context.logger.error("\(request.method) \(request.uri.path) failed: \(error)")
-            }
-            return format.errorResponse(apiError.status, apiError.message)
         }
     }
 }

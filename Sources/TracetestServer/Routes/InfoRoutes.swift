@@ -12,21 +12,15 @@ struct InfoRoutes {
             OpenAPIResponse.json(.object(["version": .string(TracetestVersion.current), "type": "oss"]))
         }
         api.get("resources") { request, _ in
-            await openAPI { try await resources(request) }
+            try await resources(request)
         }
         api.get("wizard") { _, _ in
-            await openAPI { try OpenAPIResponse.json(try await store.wizard.get()) }
+            try OpenAPIResponse.json(try await store.wizard.get())
         }
         api.put("wizard") { request, _ in
-            await openAPI {
-                let wizard = try await request.decodeBody(Wizard.self, format: .json)
-                do {
-                    try wizard.validate()
-                } catch {
-                    throw APIError.badRequest("\(error)")
-                }
-                return try OpenAPIResponse.json(try await store.wizard.save(wizard))
-            }
+            let wizard = try await request.decodeBody(Wizard.self, format: .json)
+            try wizard.validate()
+            return try OpenAPIResponse.json(try await store.wizard.save(wizard))
         }
         for (path, methods) in Self.cloudOnlyRoutes {
             for method in methods {
@@ -74,7 +68,7 @@ struct InfoRoutes {
         let page = entries.dropFirst(query.skip).prefix(query.take).map(\.value)
         return OpenAPIResponse.json(
             .array(Array(page)),
-            headers: [HTTPField.Name("X-Total-Count")!: String(testPage.count + suitePage.count)]
+            headers: [.totalCount: String(testPage.count + suitePage.count)]
         )
     }
 
@@ -96,14 +90,5 @@ private struct ResourceOrderKey {
     init(_ name: String, _ createdAt: Timestamp?) {
         self.name = name
         self.createdAt = createdAt ?? .zero
-    }
-}
-
-/// Runs an OpenAPI-route handler, turning errors into a JSON string body.
-func openAPI(_ body: () async throws -> Response) async -> Response {
-    do {
-        return try await body()
-    } catch {
-        return OpenAPIResponse.error(APIError.from(error, whileDoing: "request failed"))
     }
 }

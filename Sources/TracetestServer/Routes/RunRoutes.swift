@@ -1,162 +1,130 @@
 import HTTPTypes
 import Hummingbird
 import TracetestEngine
-import TracetestLanguage
 import TracetestModel
-import TracetestStorage
 
-/// Test runs (api-resources.md §3.1): start, list, read, delete, rerun, stop, skip polling, events, JUnit, and
-/// the tools that read a run's trace (select, search, dry run, export).
+/// Test runs (api-resources.md §3.1): start, list, read, delete, rerun, stop, skip polling, events, JUnit, the
+/// tools that read a run's trace (select, search, dry run, export), import and the legacy update, each a thin
+/// adapter of the engine.
 struct RunRoutes {
-    let store: Store
     let engine: RunEngine
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.post("tests/:testId/run") { request, context in
-            await openAPI {
-                let information = try await request.decodeBody(RunInformation.self, format: .json)
-                return try run(try await engine.runTest(try context.parameters.require("testId"), information))
-            }
+            let information = try await request.decodeBody(RunInformation.self, format: .json)
+            return try OpenAPIResponse.json(try await engine.runTest(try context.parameters.require("testId"), information))
         }
         api.get("tests/:testId/run") { request, context in
-            await openAPI {
-                let testID = try context.parameters.require("testId")
-                guard try await store.tests.get(testID) != nil else { throw RunRequestError.testNotFound(testID) }
-                let query = try request.listQuery(sortFields: [])
-                let page = try await store.runs.list(testID: testID, take: query.take, skip: query.skip)
-                return OpenAPIResponse.json(
-                    .array(try page.items.map { try WireEncoder().encode($0) }),
-                    headers: [HTTPField.Name("X-Total-Count")!: String(page.count)])
-            }
+            let query = try request.listQuery(sortFields: [])
+            let page = try await engine.runs(
+                testID: try context.parameters.require("testId"), take: query.take, skip: query.skip)
+            return try OpenAPIResponse.json(page.items, headers: [.totalCount: String(page.count)])
         }
         api.get("tests/:testId/run/:runId") { _, context in
-            await openAPI {
-                var found = try await runAndTrace(context)
-                found.run.trace = found.trace.map { .raw(TraceDocument.json($0)) }
-                return try run(found.run)
-            }
+            let (testID, runID) = try ids(context)
+            return try OpenAPIResponse.json(try await engine.run(testID: testID, runID: runID))
         }
         api.delete("tests/:testId/run/:runId") { _, context in
-            await openAPI {
-                let (testID, runID) = try ids(context)
-                guard try await store.runs.delete(testID: testID, runID: runID) else {
-                    throw RunRequestError.runNotFound(testID: testID, runID: runID)
-                }
-                return Response(status: .noContent)
-            }
+            let (testID, runID) = try ids(context)
+            try await engine.deleteRun(testID: testID, runID: runID)
+            return Response(status: .noContent)
         }
         api.post("tests/:testId/run/:runId/rerun") { _, context in
-            await openAPI {
-                let (testID, runID) = try ids(context)
-                return try run(try await engine.rerun(testID: testID, runID: runID))
-            }
+            let (testID, runID) = try ids(context)
+            return try OpenAPIResponse.json(try await engine.rerun(testID: testID, runID: runID))
         }
         api.post("tests/:testId/run/:runId/stop") { _, context in
-            await openAPI {
-                let (testID, runID) = try ids(context)
-                await engine.stop(testID: testID, runID: runID)
-                return OpenAPIResponse.json(.object(["result": "success"]))
-            }
+            let (testID, runID) = try ids(context)
+            engine.stop(testID: testID, runID: runID)
+            return OpenAPIResponse.json(.object(["result": "success"]))
         }
         api.post("tests/:testId/run/:runId/skipPolling") { _, context in
-            await openAPI {
-                let (testID, runID) = try ids(context)
-                await engine.skipPolling(testID: testID, runID: runID)
-                return OpenAPIResponse.json(.object(["result": "success"]))
-            }
+            let (testID, runID) = try ids(context)
+            engine.skipPolling(testID: testID, runID: runID)
+            return OpenAPIResponse.json(.object(["result": "success"]))
         }
         api.get("tests/:testId/run/:runId/events") { _, context in
-            await openAPI {
-                let (testID, runID) = try ids(context)
-                return try OpenAPIResponse.json(try await store.runs.events(testID: testID, runID: runID))
-            }
+            let (testID, runID) = try ids(context)
+            return try OpenAPIResponse.json(try await engine.events(testID: testID, runID: runID))
         }
         api.get("tests/:testId/run/:runId/junit.xml") { _, context in
-            await openAPI {
-                let (testID, runID) = try ids(context)
-                guard let found = try await store.runs.get(testID: testID, runID: runID) else {
-                    throw RunRequestError.runNotFound(testID: testID, runID: runID)
-                }
-                guard let report = found.junitReport else {
-                    throw APIError(
-                        .unprocessableContent, "run \(runID) has no results yet (state \(found.state.rawValue))")
-                }
-                return Response(
-                    status: .ok, headers: [.contentType: "application/xml; charset=UTF-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: report)))
-            }
+            let (testID, runID) = try ids(context)
+            let report = try await engine.junitReport(testID: testID, runID: runID)
+            return Response(
+                status: .ok, headers: [.contentType: "application/xml; charset=UTF-8"],
+                body: .init(byteBuffer: ByteBuffer(string: report)))
         }
         api.get("tests/:testId/run/:runId/select") { request, context in
-            await openAPI {
-                let (_, trace) = try await traceOf(context)
-                let query = request.uri.queryParameters.get("query") ?? ""
-                let selector = try parseSelector(query)
-                let index = TraceIndex(trace)
-                return OpenAPIResponse.json(
-                    .object([
-                        "selector": SelectorStructure.wire(query),
-                        "spanIds": .array(selector.select(in: index).map { .string(trace.spans[$0].id.hex) }),
-                    ]))
-            }
+            let (testID, runID) = try ids(context)
+            let query = request.uri.queryParameters.get("query") ?? ""
+            return OpenAPIResponse.json(try await engine.select(testID: testID, runID: runID, query: query))
         }
         api.post("tests/:testId/run/:runId/search-spans") { request, context in
-            await openAPI {
-                let body = try await request.decodeBody(SpanSearch.self, format: .json)
-                guard !body.query.isEmpty else { throw APIError.badRequest("query is empty") }
-                let (_, trace) = try await traceOf(context)
-                return OpenAPIResponse.json(
-                    .object(["spansIds": .array(SpanSearch.search(body.query, in: trace).map { .string($0.hex) })]))
-            }
+            let search = try await request.decodeBody(SpanSearch.self, format: .json)
+            let (testID, runID) = try ids(context)
+            let found = try await engine.searchSpans(testID: testID, runID: runID, search)
+            return OpenAPIResponse.json(.object(["spansIds": .array(found.map { .string($0.hex) })]))
         }
         api.put("tests/:testId/run/:runId/dry-run") { request, context in
-            await openAPI {
-                let body = try await request.decodeBody(DryRun.self, format: .json)
-                let (found, trace) = try await traceOf(context)
-                return try OpenAPIResponse.json(
-                    DryRun.evaluate(body.specs, on: trace, variables: found.variableSet.lookup))
-            }
+            let dryRun = try await request.decodeBody(DryRun.self, format: .json)
+            let (testID, runID) = try ids(context)
+            return try OpenAPIResponse.json(try await engine.dryRun(testID: testID, runID: runID, dryRun))
         }
         api.get("tests/:testId/run/:runId/export") { _, context in
-            await openAPI {
-                var found = try await runAndTrace(context)
-                guard let test = try await store.tests.get(found.run.testID, version: found.run.testVersion) else {
-                    throw RunRequestError.testNotFound(found.run.testID)
-                }
-                found.run.trace = found.trace.map { .raw(TraceDocument.json($0)) }
-                return OpenAPIResponse.json(
-                    .object(["test": OpenAPIForm.test(test), "run": try WireEncoder().encode(found.run)]))
-            }
+            let (testID, runID) = try ids(context)
+            return OpenAPIResponse.json(try await engine.export(testID: testID, runID: runID))
+        }
+        // `tests/import` as a path of its own would hide the resource routes of a test whose id is "import" (the
+        // router does not fall back to the `:testId` routes for other methods), so the import is this POST.
+        api.post("tests/:testId") { request, context in
+            guard context.parameters.get("testId") == "import" else { throw HTTPError(.notFound) }
+            let body = try await request.decodeBody(ExportedRun.self, format: .json)
+            return OpenAPIResponse.json(try await engine.importRun(body))
+        }
+        api.patch("tests/:testId/run/:runId") { request, context in
+            let (testID, runID) = try ids(context)
+            let patch = try await request.decodeBody(RunPatch.self, format: .json)
+            return try OpenAPIResponse.json(try await engine.patchRun(testID: testID, runID: runID, patch))
+        }
+        api.post("expressions/resolve") { request, _ in
+            let body = try await request.decodeBody(ResolveRequest.self, format: .json)
+            let values = try await engine.resolve(body)
+            return OpenAPIResponse.json(.object(["resolvedValues": .array(values.map(WireValue.string))]))
+        }
+        api.post("testsuites/:testSuiteId/run") { request, context in
+            let information = try await request.decodeBody(RunInformation.self, format: .json)
+            return try OpenAPIResponse.json(
+                try await engine.runSuite(try context.parameters.require("testSuiteId"), information))
+        }
+        api.get("testsuites/:testSuiteId/run") { request, context in
+            let query = try request.listQuery(sortFields: [])
+            let page = try await engine.suiteRuns(
+                testSuiteID: try context.parameters.require("testSuiteId"), take: query.take, skip: query.skip)
+            return try OpenAPIResponse.json(page.items, headers: [.totalCount: String(page.count)])
+        }
+        api.get("testsuites/:testSuiteId/run/:runId") { _, context in
+            let (suiteID, runID) = try ids(context, "testSuiteId")
+            return try OpenAPIResponse.json(try await engine.suiteRun(testSuiteID: suiteID, runID: runID))
+        }
+        api.delete("testsuites/:testSuiteId/run/:runId") { _, context in
+            let (suiteID, runID) = try ids(context, "testSuiteId")
+            try await engine.deleteSuiteRun(testSuiteID: suiteID, runID: runID)
+            return Response(status: .noContent)
         }
     }
 
-    private func run(_ run: TestRun) throws -> Response {
-        try OpenAPIResponse.json(run)
-    }
-
-    private func ids(_ context: BasicRequestContext) throws -> (String, Int) {
-        let testID = try context.parameters.require("testId")
+    /// The route's owner id (`testId` or `testSuiteId`) and run number.
+    private func ids(_ context: BasicRequestContext, _ owner: String = "testId") throws -> (String, Int) {
+        let id = try context.parameters.require(owner)
         let text = try context.parameters.require("runId")
         guard let runID = Int32(text) else {
             throw APIError.badRequest("runId must be a whole number, got \"\(text)\"")
         }
-        return (testID, Int(runID))
+        return (id, Int(runID))
     }
+}
 
-    private func runAndTrace(_ context: BasicRequestContext) async throws -> (run: TestRun, trace: Trace?) {
-        let (testID, runID) = try ids(context)
-        return try await store.runAndTrace(testID: testID, runID: runID)
-    }
-
-    private func traceOf(_ context: BasicRequestContext) async throws -> (run: TestRun, trace: Trace) {
-        let (testID, runID) = try ids(context)
-        return try await store.runWithTrace(testID: testID, runID: runID)
-    }
-
-    private func parseSelector(_ query: String) throws -> Selector {
-        do {
-            return try Selector.cached(query)
-        } catch {
-            throw APIError.badRequest("\(error)\n\(error.excerpt)")
-        }
-    }
+extension HTTPField.Name {
+    /// The total number of items of a paged list.
+    static let totalCount = HTTPField.Name("X-Total-Count")!
 }

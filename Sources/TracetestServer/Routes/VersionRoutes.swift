@@ -9,35 +9,29 @@ struct VersionRoutes {
 
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.get("tests/:testId/version/:version") { _, context in
-            await openAPI {
-                let id = try context.parameters.require("testId")
-                let version = try Self.version(context)
-                guard var test = try await store.tests.get(id, version: version) else {
-                    throw APIError(.notFound, "test \(id) has no version \(version)")
-                }
-                test.summary = try await store.tests.summaries([id])[id]
-                return OpenAPIResponse.json(OpenAPIForm.test(test))
+            let id = try context.parameters.require("testId")
+            let version = try Self.version(context)
+            guard var test = try await store.tests.get(id, version: version) else {
+                throw APIError(.notFound, "test \(id) has no version \(version)")
             }
+            test.summary = try await store.tests.summaries([id])[id]
+            return OpenAPIResponse.json(OpenAPIForm.test(test))
         }
         api.get("tests/:testId/definition") { _, context in
-            await openAPI {
-                let id = try context.parameters.require("testId")
-                guard let test = try await store.tests.get(id) else {
-                    throw APIError(.notFound, "test \(id) not found")
-                }
-                return OpenAPIResponse.json(.array(test.specs.map(OpenAPIForm.spec)))
+            let id = try context.parameters.require("testId")
+            guard let test = try await store.tests.get(id) else {
+                throw APIError(.notFound, "test \(id) not found")
             }
+            return OpenAPIResponse.json(.array(test.specs.map(OpenAPIForm.spec)))
         }
         api.get("testsuites/:testSuiteId/version/:version") { request, context in
-            await openAPI {
-                let id = try context.parameters.require("testSuiteId")
-                let version = try Self.version(context)
-                guard let suite = try await store.testSuites.get(id, version: version) else {
-                    throw APIError(.notFound, "test suite \(id) has no version \(version)")
-                }
-                let presented = try await TestSuiteHandler(store: store).present([suite], augmented: true)
-                return try WireFormat.ofResponse(request).response(presented[0])
+            let id = try context.parameters.require("testSuiteId")
+            let version = try Self.version(context)
+            guard let suite = try await store.testSuites.get(id, version: version) else {
+                throw APIError(.notFound, "test suite \(id) has no version \(version)")
             }
+            let presented = try await TestSuiteHandler(store: store).present([suite], augmented: true)
+            return try WireFormat.ofResponse(request).response(presented[0])
         }
     }
 

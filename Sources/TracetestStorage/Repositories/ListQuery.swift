@@ -39,9 +39,11 @@ package struct Page<Item: Sendable>: Sendable {
 }
 
 /// A record that cannot be written as asked.
-package enum RepositoryError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum RepositoryError: TracetestError, Sendable, Equatable {
     /// A create used an id that is taken.
     case duplicateID(ResourceKind, id: String)
+
+    package var category: ErrorCategory { .invalidInput }
 
     package var description: String {
         switch self {

@@ -1,3 +1,5 @@
+import TracetestModel
+
 /// An error from the storage layer, with a machine-readable code and a message that says what to do.
 package struct StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     package enum Code: String, Sendable {
@@ -52,5 +54,15 @@ extension Error {
     /// Whether this error is a ``StorageError`` for a primary key or unique constraint violation.
     package var isUniqueViolation: Bool {
         (self as? StorageError)?.isUniqueViolation ?? false
+    }
+}
+
+extension StorageError: TracetestError {
+    /// A database that cannot be reached (or was closed) is unavailable; anything else is the server's fault.
+    package var category: ErrorCategory {
+        switch code {
+        case .unreachable, .closed, .cannotOpen: .unavailable
+        default: .internalFailure
+        }
     }
 }

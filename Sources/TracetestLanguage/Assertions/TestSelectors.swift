@@ -1,9 +1,8 @@
-import TracetestLanguage
 import TracetestModel
 
 /// Rejects a test whose spec or output selectors do not parse, naming the field and the position of the mistake.
-enum TestSelectors {
-    static func check(_ test: Test) throws(ValidationError) {
+package enum TestSelectors {
+    package static func check(_ test: Test) throws(ValidationError) {
         for (index, spec) in test.specs.enumerated() {
             try check(spec.selector, field: "specs[\(index)].selector")
         }

@@ -1,40 +1,24 @@
-import Hummingbird
-import TracetestEngine
+import TracetestCompute
 import TracetestLanguage
 import TracetestModel
 import TracetestStorage
 
-/// `POST /api/tests/import` (a test and one of its runs, as `GET .../export` wrote them, created anew) and
-/// `PATCH /api/tests/{testId}/run/{runId}` (the legacy agent hook that reports a trigger result, a state and
-/// spans for a run) (api-resources.md §3.1).
-struct RunImportRoutes {
-    let store: Store
-    let updates: RunUpdates
-
-    func register(on api: RouterGroup<BasicRequestContext>) {
-        // `tests/import` as a path of its own would hide the resource routes of a test whose id is "import" (the
-        // router does not fall back to the `:testId` routes for other methods), so the import is this POST.
-        api.post("tests/:testId") { request, context in
-            guard context.parameters.get("testId") == "import" else { throw HTTPError(.notFound) }
-            return await openAPI { try await importRun(request) }
-        }
-        api.patch("tests/:testId/run/:runId") { request, context in
-            await openAPI { try await updateRun(request, context) }
-        }
-    }
-
-    // MARK: Import
-
-    private func importRun(_ request: Request) async throws -> Response {
-        let body = try await request.decodeBody(ExportedRun.self, format: .json)
+/// `POST /api/tests/import` (a test and one of its runs, as ``RunEngine/export(testID:runID:)`` wrote them, created
+/// anew) and `PATCH /api/tests/{testId}/run/{runId}` (the legacy agent hook that reports a trigger result, a state
+/// and spans for a run) (api-resources.md §3.1).
+extension RunEngine {
+    /// Creates the test (its id must be free) and the run with its trace; answers `{"test", "run"}`.
+    package func importRun(_ body: ExportedRun) async throws -> WireValue {
         guard var test = body.test else {
-            throw APIError.badRequest("test is required: send {\"test\", \"run\"} as GET .../export answers it")
+            throw RunRequestError.invalidRequest(
+                "test is required: send {\"test\", \"run\"} as GET .../export answers it")
         }
         guard let imported = body.run else {
-            throw APIError.badRequest("run is required: send {\"test\", \"run\"} as GET .../export answers it")
+            throw RunRequestError.invalidRequest(
+                "run is required: send {\"test\", \"run\"} as GET .../export answers it")
         }
         guard imported.state.isTerminal else {
-            throw APIError.badRequest(
+            throw RunRequestError.invalidRequest(
                 "run.state \(imported.state.rawValue) is not a final state: only runs that ended can be imported "
                     + "(export the run once it is FINISHED or failed)")
         }
@@ -44,17 +28,10 @@ struct RunImportRoutes {
             try test.validate()
             try TestSelectors.check(test)
         } catch {
-            throw APIError.badRequest("test: \(error.message)")
+            throw RunRequestError.invalidRequest("test: \(error.message)")
         }
-        let spans = try body.trace.map { try WireTrace.spans($0, field: "run.trace") } ?? []
-        let trace = spans.isEmpty ? nil : Trace(traceID: imported.traceID, spans: spans)
-
-        let created: Test
-        do {
-            created = try await store.tests.create(test)
-        } catch let error as RepositoryError {
-            throw APIError(.unprocessableContent, "\(error)")
-        }
+        let spans = try body.trace.map { try TraceDocument.spans($0, field: "run.trace") } ?? []
+        let created = try await store.tests.create(test)
         var run = imported
         run.id = 0
         run.testID = created.id
@@ -65,40 +42,36 @@ struct RunImportRoutes {
         run.resolvedTrigger = body.resolvedTrigger
         run.skipTraceCollection = created.skipTraceCollection
         if run.createdAt.isZero { run.createdAt = .now() }
-        if run.traceID == TraceID(high: 0, low: 0) { run.traceID = trace?.traceID ?? .random() }
+        if run.traceID == TraceID(high: 0, low: 0) { run.traceID = .random() }
+        let (traceID, finished) = (run.traceID, run)
+        let trace: Trace? = spans.isEmpty ? nil : await ComputePool.shared.run { Trace(traceID: traceID, spans: spans) }
         // The JUnit report of a finished run: its specs evaluated again on its trace, with its variables.
         if run.state == .finished, let trace {
-            let details = SpecEvaluation.evaluate(
-                created.specs, on: TraceIndex(trace), variables: run.variableSet.lookup
-            )
-            .details
-            run.junitReport = JUnitReport.xml(testName: created.name, results: details, seconds: run.executionTime())
+            run.junitReport = await ComputePool.shared.run {
+                let details = SpecEvaluation.evaluate(
+                    created.specs, on: TraceIndex(trace), variables: finished.variableSet.lookup
+                ).details
+                return JUnitReport.xml(testName: created.name, results: details, seconds: finished.executionTime())
+            }
         }
-        run = try await store.runs.create(run)
-        if let trace { try await store.runs.saveTrace(trace.spans, of: run) }
-        run.trace = trace.map { .raw(TraceDocument.json($0)) }
-        return OpenAPIResponse.json(
-            .object(["test": OpenAPIForm.test(created), "run": try WireEncoder().encode(run)]))
+        run = try await recorder.create(run, announced: false)
+        if let trace {
+            try await recorder.saveTrace(trace.spans, of: run)
+            run.trace = .raw(await TraceDocument.json(trace))
+        }
+        return .object(["test": OpenAPIForm.test(created), "run": try WireEncoder().encode(run)])
     }
 
-    // MARK: Legacy update
-
-    private func updateRun(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let testID = try context.parameters.require("testId")
-        let runText = try context.parameters.require("runId")
-        guard let runNumber = Int32(runText) else {
-            throw APIError.badRequest("runId must be a whole number, got \"\(runText)\"")
-        }
-        let runID = Int(runNumber)
+    /// Applies the legacy run update: the trigger result, a state the run may move to, the error, spans that join
+    /// (or replace) the stored trace. Returns the run with its trace.
+    package func patchRun(testID: String, runID: Int, _ patch: RunPatch) async throws -> TestRun {
         guard var run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
-        let patch = try await request.decodeBody(RunPatch.self, format: .json)
         if let triggerResult = patch.triggerResult { run.triggerResult = triggerResult }
         if let state = patch.state, state != run.state {
             guard run.state.canMove(to: state) else {
-                throw APIError(
-                    .unprocessableContent,
+                throw RunRequestError.notApplicable(
                     "run \(runID) of test \(testID) cannot move from \(run.state.rawValue) to \(state.rawValue)")
             }
             run.state = state
@@ -107,36 +80,38 @@ struct RunImportRoutes {
         if let lastErrorState = patch.lastErrorState { run.lastErrorState = lastErrorState }
         var spans = try await store.runs.trace(testID: testID, runID: runID)
         if let wire = patch.trace {
-            let added = try WireTrace.spans(wire, field: "trace")
+            let added = try TraceDocument.spans(wire, field: "trace")
             if !added.isEmpty {
                 // New spans join the stored ones; a span sent again replaces the stored one.
                 let replaced = Set(added.map(\.id))
                 let merged = (spans ?? []).filter { !replaced.contains($0.id) } + added
-                spans = Trace(traceID: run.traceID, spans: merged).spans
-                try await store.runs.saveTrace(spans ?? [], of: run)
+                let traceID = run.traceID
+                spans = await ComputePool.shared.run { Trace(traceID: traceID, spans: merged).spans }
+                try await recorder.saveTrace(spans ?? [], of: run)
             }
         }
-        guard try await store.runs.update(run) else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
-        await updates.publish(try WireEncoder().encode(run), on: RunUpdates.runTopic(testID: testID, runID: runID))
-        run.trace = spans.flatMap {
-            $0.isEmpty ? nil : .raw(TraceDocument.json(Trace(traceID: run.traceID, assembled: $0)))
+        guard try await recorder.save(run) else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
+        if let spans, !spans.isEmpty {
+            let traceID = run.traceID
+            let trace = await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) }
+            run.trace = .raw(await TraceDocument.json(trace))
         }
-        return try OpenAPIResponse.json(run)
+        return run
     }
 }
 
 /// The body of `POST /api/tests/import`: the test (OpenAPI form, selectors read from `selectorParsed.query` when
 /// present) and the run with its trace and resolved trigger.
-struct ExportedRun: Decodable {
-    var test: Test?
-    var run: TestRun?
-    var trace: WireValue?
-    var resolvedTrigger: Trigger?
+package struct ExportedRun: Decodable, Sendable {
+    package var test: Test?
+    package var run: TestRun?
+    package var trace: WireValue?
+    package var resolvedTrigger: Trigger?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case test, run }
     enum RunKeys: String, CodingKey { case trace, resolvedTrigger }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if container.contains(.test), try !container.decodeNil(forKey: .test) {
@@ -206,15 +181,15 @@ private struct ParsedSelectors: Decodable {
 
 /// What the legacy run update changes: the trigger result, the state, the error, spans of the trace. Other fields
 /// of the TestRun it is sent as are ignored.
-struct RunPatch: Decodable {
-    var triggerResult: TriggerResult?
-    var state: RunState?
-    var lastErrorState: String?
-    var trace: WireValue?
+package struct RunPatch: Decodable, Sendable {
+    package var triggerResult: TriggerResult?
+    package var state: RunState?
+    package var lastErrorState: String?
+    package var trace: WireValue?
 
     enum CodingKeys: String, CodingKey { case triggerResult, state, lastErrorState, trace }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         triggerResult = try container.decodeIfPresent(TriggerResult.self, forKey: .triggerResult)
         if let text = try container.decodeIfPresent(String.self, forKey: .state), !text.isEmpty {

@@ -1,0 +1,142 @@
+import TracetestCompute
+import TracetestLanguage
+import TracetestModel
+import TracetestStorage
+
+/// Test runs (api-resources.md §3.1): start, rerun, read, list, delete, events, JUnit, export.
+extension RunEngine {
+    /// Creates a run of the test's latest version and starts it; the run comes back in state `CREATED`.
+    package func runTest(
+        _ testID: String, _ information: RunInformation, suite: (id: String, runID: Int)? = nil
+    ) async throws -> TestRun {
+        guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
+        let requiredGates = try await gates(information.requiredGates)
+        let variables = try await variableSet(for: information)
+        let missing = MissingVariables.detect(in: test, available: Set(variables.lookup.keys))
+        if !missing.isEmpty {
+            let previous = try await store.runs.latest(testID: testID, version: test.version ?? 1)?.variableSet.lookup
+            throw RunRequestError.missingVariables(
+                MissingVariablesError(missingVariables: [
+                    .init(testID: testID, variables: missing.map { .init(key: $0, defaultValue: previous?[$0]) })
+                ]))
+        }
+        var run = TestRun(
+            id: 0, testID: testID, testVersion: test.version ?? 1, variableSet: variables,
+            metadata: information.metadata, requiredGates: requiredGates,
+            skipTraceCollection: test.skipTraceCollection)
+        if let suite {
+            run.testSuiteID = suite.id
+            run.testSuiteRunID = suite.runID
+        }
+        run = try await recorder.create(run)
+        submit(run)
+        return run
+    }
+
+    /// A new run with the trace, trigger result and variables of `runID`, re-evaluating outputs and specs only.
+    package func rerun(testID: String, runID: Int) async throws -> TestRun {
+        guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
+        guard let previous = try await store.runs.get(testID: testID, runID: runID),
+            let trace = try await store.runs.trace(testID: testID, runID: runID)
+        else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
+        var run = TestRun(
+            id: 0, testID: testID, testVersion: test.version ?? 1, traceID: previous.traceID, spanID: previous.spanID,
+            variableSet: previous.variableSet, metadata: previous.metadata,
+            requiredGates: previous.requiredGatesResult.required, skipTraceCollection: previous.skipTraceCollection)
+        run.resolvedTrigger = previous.resolvedTrigger
+        run.triggerResult = previous.triggerResult
+        run.serviceTriggeredAt = previous.serviceTriggeredAt
+        run.serviceTriggerCompletedAt = previous.serviceTriggerCompletedAt
+        run.linter = previous.linter
+        run = try await recorder.create(run)
+        try await recorder.saveTrace(trace, of: run)
+        submit(run, rerun: true)
+        return run
+    }
+
+    /// The run with its trace in wire form (`{"tree":{}}` while it has none).
+    package func run(testID: String, runID: Int) async throws -> TestRun {
+        var (run, trace) = try await runAndTrace(testID: testID, runID: runID)
+        if let trace { run.trace = .raw(await TraceDocument.json(trace)) }
+        return run
+    }
+
+    /// The test's runs, newest first, without their traces, and how many there are.
+    package func runs(testID: String, take: Int, skip: Int) async throws -> Page<TestRun> {
+        guard try await store.tests.get(testID) != nil else { throw RunRequestError.testNotFound(testID) }
+        return try await store.runs.list(testID: testID, take: take, skip: skip)
+    }
+
+    package func deleteRun(testID: String, runID: Int) async throws {
+        guard try await recorder.delete(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
+    }
+
+    /// The run's events in the order they happened (none for a run that does not exist, as upstream).
+    package func events(testID: String, runID: Int) async throws -> [RunEvent] {
+        try await store.runs.events(testID: testID, runID: runID)
+    }
+
+    /// The JUnit report of the run's results.
+    package func junitReport(testID: String, runID: Int) async throws -> String {
+        guard let run = try await store.runs.get(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
+        guard let report = run.junitReport else { throw RunRequestError.noResults(runID: runID, state: run.state) }
+        return report
+    }
+
+    /// `{"test", "run"}`: the test at the run's version (OpenAPI form) and the run with its trace, as
+    /// ``importRun(_:)`` reads them back.
+    package func export(testID: String, runID: Int) async throws -> WireValue {
+        let run = try await run(testID: testID, runID: runID)
+        guard let test = try await store.tests.get(testID, version: run.testVersion) else {
+            throw RunRequestError.testNotFound(testID)
+        }
+        return .object(["test": OpenAPIForm.test(test), "run": try WireEncoder().encode(run)])
+    }
+
+    // MARK: Reading runs and traces
+
+    /// The run and its final trace (nil while it has none).
+    func runAndTrace(testID: String, runID: Int) async throws -> (run: TestRun, trace: Trace?) {
+        guard let run = try await store.runs.get(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
+        guard let spans = try await store.runs.trace(testID: testID, runID: runID) else { return (run, nil) }
+        let traceID = run.traceID
+        return (run, await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) })
+    }
+
+    /// The run and its trace; refused while it has none.
+    func runWithTrace(testID: String, runID: Int) async throws -> (run: TestRun, trace: Trace) {
+        let found = try await runAndTrace(testID: testID, runID: runID)
+        guard let trace = found.trace, !trace.spans.isEmpty else { throw RunRequestError.noTrace(runID: runID) }
+        return (found.run, trace)
+    }
+
+    // MARK: Variables and gates
+
+    /// The run's variables: the variable set's values in order, then the inline values (added or replacing).
+    func variableSet(for information: RunInformation) async throws -> RunVariableSet {
+        var variables = RunVariableSet()
+        if !information.variableSetID.isEmpty {
+            guard let set = try await store.variableSets.get(information.variableSetID) else {
+                throw RunRequestError.variableSetNotFound(information.variableSetID)
+            }
+            variables = RunVariableSet(id: set.id, name: set.name, description: set.description, values: set.values)
+        }
+        variables.merge(information.variables)
+        return variables
+    }
+
+    /// The request's gates, or the TestRunner's when the request names none.
+    func gates(_ requested: [String]?) async throws -> [String] {
+        if let unknown = requested?.first(where: { !TestRunner.gates.contains($0) }) {
+            throw RunRequestError.unknownGate(unknown)
+        }
+        if let requested { return requested }
+        return try await store.testRunners.get().requiredGates
+    }
+}
