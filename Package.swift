@@ -150,10 +150,22 @@ let package = Package(
             dependencies: ["TracetestAnalyzer", "TracetestModel"],
             path: "Benchmarks/AnalyzerBenchmark"
         ),
+        .target(name: "BenchmarkSupport", dependencies: ["TracetestModel"], path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "LanguageBenchmark",
-            dependencies: ["TracetestLanguage"],
+            dependencies: ["TracetestLanguage", "TracetestModel", "BenchmarkSupport"],
             path: "Benchmarks/LanguageBenchmark"
+        ),
+        .executableTarget(
+            name: "BigRunBenchmark",
+            dependencies: [
+                "BenchmarkSupport", "TracetestModel", "TracetestOTLP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/BigRunBenchmark"
         ),
         .executableTarget(
             name: "IngestBenchmark",

@@ -1,4 +1,5 @@
 import Foundation
+import TracetestCompute
 import Synchronization
 import TracetestModel
 
@@ -67,7 +68,7 @@ extension Linter {
         let parts = rules.isEmpty ? 1 : min((spans.count + partSize - 1) / partSize, processors)
         guard parts > 1 else { return evaluate(spans[...], rules: rules) }
         let results = Mutex<[Int: [RuleOutcome]]>([:])
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        ComputePool.shared.parallelFor(parts) { part in
             let bounds = (spans.count * part / parts)..<(spans.count * (part + 1) / parts)
             let outcomes = evaluate(spans[bounds], rules: rules)
             results.withLock { $0[part] = outcomes }

@@ -1,3 +1,5 @@
+import TracetestModel
+
 extension LinterResult {
     /// The result as compact JSON: the same text as `wireValue.jsonText`, written directly into bytes, which is much
     /// faster for large traces (100,000 spans give about 30 MB).
@@ -5,15 +7,19 @@ extension LinterResult {
         var writer = JSONBytes()
         writer.bytes.reserveCapacity(64 + plugins.reduce(0) { $0 + $1.rules.reduce(0) { $0 + 48 * $1.results.count } })
         writer.write(self)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        return writer.text
+    }
+
+    /// The result without the rules' span results (`"results":[]`), as run lists show it.
+    package var summaryJSONText: String {
+        var writer = JSONBytes()
+        writer.write(self, withSpanResults: false)
+        return writer.text
     }
 }
 
-// Compact JSON with the escapes of `WireValue.jsonText`.
-struct JSONBytes {
-    var bytes: [UInt8] = []
-
-    mutating func write(_ result: LinterResult) {
+extension JSONBytes {
+    mutating func write(_ result: LinterResult, withSpanResults: Bool = true) {
         raw(#"{"minimumScore":"#)
         integer(result.minimumScore)
         raw(#","passed":"#)
@@ -23,12 +29,12 @@ struct JSONBytes {
         raw(#","plugins":["#)
         for (index, plugin) in result.plugins.enumerated() {
             if index > 0 { raw(",") }
-            write(plugin)
+            write(plugin, withSpanResults: withSpanResults)
         }
         raw("]}")
     }
 
-    mutating func write(_ plugin: LinterResult.Plugin) {
+    mutating func write(_ plugin: LinterResult.Plugin, withSpanResults: Bool) {
         raw(#"{"name":"#)
         string(plugin.name)
         raw(#","description":"#)
@@ -40,12 +46,12 @@ struct JSONBytes {
         raw(#","rules":["#)
         for (index, rule) in plugin.rules.enumerated() {
             if index > 0 { raw(",") }
-            write(rule)
+            write(rule, withSpanResults: withSpanResults)
         }
         raw("]}")
     }
 
-    mutating func write(_ rule: LinterResult.Rule) {
+    mutating func write(_ rule: LinterResult.Rule, withSpanResults: Bool) {
         raw(#"{"id":"#)
         string(rule.id)
         raw(#","name":"#)
@@ -63,7 +69,7 @@ struct JSONBytes {
         raw(#","level":"#)
         string(rule.level.rawValue)
         raw(#","results":["#)
-        for (index, result) in rule.results.enumerated() {
+        for (index, result) in rule.results.enumerated() where withSpanResults {
             if index > 0 { raw(",") }
             write(result)
         }
@@ -98,66 +104,5 @@ struct JSONBytes {
             raw("]")
         }
         raw("}")
-    }
-
-    mutating func raw(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    mutating func bool(_ flag: Bool) { flag ? raw("true") : raw("false") }
-
-    mutating func integer(_ number: Int) { bytes.append(contentsOf: String(number).utf8) }
-
-    mutating func strings(_ texts: [String]) {
-        raw("[")
-        for (index, text) in texts.enumerated() {
-            if index > 0 { raw(",") }
-            string(text)
-        }
-        raw("]")
-    }
-
-    mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var start = 0  // the first byte not written yet
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                let escape: StaticString?
-                var length = 1
-                switch byte {
-                case UInt8(ascii: "\""): escape = #"\""#
-                case UInt8(ascii: "\\"): escape = #"\\"#
-                case UInt8(ascii: "\n"): escape = #"\n"#
-                case UInt8(ascii: "\r"): escape = #"\r"#
-                case UInt8(ascii: "\t"): escape = #"\t"#
-                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && utf8[index + 2] == 0xA8:
-                    (escape, length) = (#"\u2028"#, 3)
-                case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80 && utf8[index + 2] == 0xA9:
-                    (escape, length) = (#"\u2029"#, 3)
-                case 0..<0x20: escape = nil
-                default:
-                    index += 1
-                    continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                if let escape {
-                    raw(escape)
-                } else {
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [
-                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                        hex[Int(byte >> 4)],
-                        hex[Int(byte & 0xF)],
-                    ])
-                }
-                index += length
-                start = index
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

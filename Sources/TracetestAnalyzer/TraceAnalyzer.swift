@@ -7,8 +7,18 @@ package struct TraceAnalyzer: Sendable {
 
     /// Nil when the analyzer is disabled (`TRACE_LINTER_SKIPPED`); throws a ``LinterError`` for unknown plugin or rule
     /// ids (`ANALYZING_ERROR`).
-    package func analyze(_ trace: Trace, settings: Analyzer) throws -> (result: WireValue, failedGates: [String])? {
+    package func analyze(_ trace: Trace, settings: Analyzer) throws -> LinterOutcome? {
         guard let result = try Linter.lint(trace, with: settings) else { return nil }
-        return (.raw(result.jsonText), result.failedGates.map(\.rawValue))
+        return LinterOutcome(
+            result: .raw(result.jsonText), summary: .raw(result.summaryJSONText),
+            failedGates: result.failedGates.map(\.rawValue))
     }
+}
+
+/// What the analyzer found, in wire form: the whole result, the result without span results (for run lists) and
+/// the gates that failed.
+package struct LinterOutcome: Sendable, Equatable {
+    package var result: WireValue
+    package var summary: WireValue
+    package var failedGates: [String]
 }

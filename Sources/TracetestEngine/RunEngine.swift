@@ -225,8 +225,9 @@ package final class RunEngine: Service, Sendable {
             guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return nil }
             var lifecycle = RunLifecycle(at: run.state)
             guard case .end(let state, let reason) = lifecycle.handle(.stopRequested) else { return run }
-            try await recorder.end(&run, state, reason: reason)
+            // The event first: a run seen in its terminal state has all its events.
             await recorder.emit(.stoppedInfo, run)
+            try await recorder.end(&run, state, reason: reason)
             return run
         } catch {
             logger.error("cannot stop run \(key): \(error)")

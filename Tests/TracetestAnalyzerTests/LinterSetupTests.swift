@@ -88,7 +88,11 @@ struct LinterSetupTests {
         var settings = analyzer(minimumScore: 80)
         let analyzed = try #require(try TraceAnalyzer().analyze(trace(workedExample), settings: settings))
         #expect(analyzed.failedGates == ["analyzer-rules", "analyzer-score"])
-        #expect(analyzed.result == .raw(try Linter(analyzer: settings).lint(trace(workedExample)).jsonText))
+        let linted = try Linter(analyzer: settings).lint(trace(workedExample))
+        #expect(analyzed.result == .raw(linted.jsonText))
+        #expect(analyzed.summary == .raw(linted.summaryJSONText))
+        #expect(linted.summaryJSONText.contains(#""results":[]"#))
+        #expect(!linted.jsonText.contains(#""results":[]"#))
         settings.enabled = false
         #expect(try TraceAnalyzer().analyze(trace(workedExample), settings: settings) == nil)
         settings.enabled = true

@@ -55,16 +55,13 @@ extension RunEngine {
             }
         }
         run = try await recorder.create(run, announced: false)
-        if let trace {
-            try await recorder.saveTrace(trace.spans, of: run)
-            run.trace = .raw(await TraceDocument.json(trace))
-        }
-        return .object(["test": OpenAPIForm.test(created), "run": try WireEncoder().encode(run)])
+        if let trace { try await recorder.saveTrace(trace.spans, of: run) }
+        return .object(["test": OpenAPIForm.test(created), "run": try await document(of: run.listed, trace: trace)])
     }
 
     /// Applies the legacy run update: the trigger result, a state the run may move to, the error, spans that join
-    /// (or replace) the stored trace. Returns the run with its trace.
-    package func patchRun(testID: String, runID: Int, _ patch: RunPatch) async throws -> TestRun {
+    /// (or replace) the stored trace. Returns the run in wire form with its trace.
+    package func patchRun(testID: String, runID: Int, _ patch: RunPatch) async throws -> WireValue {
         guard var run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
@@ -91,12 +88,12 @@ extension RunEngine {
             }
         }
         guard try await recorder.save(run) else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
+        var trace: Trace?
         if let spans, !spans.isEmpty {
             let traceID = run.traceID
-            let trace = await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) }
-            run.trace = .raw(await TraceDocument.json(trace))
+            trace = await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) }
         }
-        return run
+        return try await document(of: run, trace: trace)
     }
 }
 

@@ -47,18 +47,33 @@ extension RunEngine {
         run.triggerResult = previous.triggerResult
         run.serviceTriggeredAt = previous.serviceTriggeredAt
         run.serviceTriggerCompletedAt = previous.serviceTriggerCompletedAt
-        run.linter = previous.linter
+        // The row holds the linter's summary; the whole result is among the details.
+        let details = try await store.runs.details(testID: testID, runID: runID)
+        run.linter = details?.linter.map(WireValue.raw) ?? previous.linter
+        run.linterSummary = previous.linter
         run = try await recorder.create(run)
         try await recorder.saveTrace(trace, of: run)
         submit(run, rerun: true)
         return run
     }
 
-    /// The run with its trace in wire form (`{"tree":{}}` while it has none).
-    package func run(testID: String, runID: Int) async throws -> TestRun {
-        var (run, trace) = try await runAndTrace(testID: testID, runID: runID)
-        if let trace { run.trace = .raw(await TraceDocument.json(trace)) }
-        return run
+    /// The run in wire form with its results, analysis and trace (`{"tree":{}}` while it has none).
+    package func run(testID: String, runID: Int) async throws -> WireValue {
+        let (run, trace) = try await runAndTrace(testID: testID, runID: runID)
+        return try await document(of: run, trace: trace)
+    }
+
+    /// The run's wire form: the stored row's fields, its details and its trace, written in as the JSON text they are
+    /// stored as (a big run's results and trace are never parsed and encoded again).
+    func document(of run: TestRun, trace: Trace?) async throws -> WireValue {
+        async let details = store.runs.details(testID: run.testID, runID: run.id)
+        guard case .object(var fields) = try WireEncoder().encode(run) else { return .null }
+        if let trace { fields["trace"] = .raw(await TraceDocument.json(trace)) }
+        if let details = try await details {
+            if let result = details.result { fields["result"] = .raw(result) }
+            if let linter = details.linter { fields["linter"] = .raw(linter) }
+        }
+        return .object(fields)
     }
 
     /// The test's runs, newest first, without their traces, and how many there are.
@@ -83,18 +98,21 @@ extension RunEngine {
         guard let run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
-        guard let report = run.junitReport else { throw RunRequestError.noResults(runID: runID, state: run.state) }
+        // A run stored before details were kept apart has its report in its row.
+        guard let report = try await store.runs.details(testID: testID, runID: runID)?.junit ?? run.junitReport else {
+            throw RunRequestError.noResults(runID: runID, state: run.state)
+        }
         return report
     }
 
     /// `{"test", "run"}`: the test at the run's version (OpenAPI form) and the run with its trace, as
     /// ``importRun(_:)`` reads them back.
     package func export(testID: String, runID: Int) async throws -> WireValue {
-        let run = try await run(testID: testID, runID: runID)
+        let (run, trace) = try await runAndTrace(testID: testID, runID: runID)
         guard let test = try await store.tests.get(testID, version: run.testVersion) else {
             throw RunRequestError.testNotFound(testID)
         }
-        return .object(["test": OpenAPIForm.test(test), "run": try WireEncoder().encode(run)])
+        return .object(["test": OpenAPIForm.test(test), "run": try await document(of: run, trace: trace)])
     }
 
     // MARK: Reading runs and traces

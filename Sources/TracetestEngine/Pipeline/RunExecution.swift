@@ -10,8 +10,9 @@ import TracetestTelemetry
 
 /// Analyzes a trace with the analyzer settings; nil when the analyzer is disabled.
 package protocol TraceAnalyzing: Sendable {
-    /// - Returns: the `linter` result in wire form and the gates (`analyzer-rules`, `analyzer-score`) that failed.
-    func analyze(_ trace: Trace, settings: Analyzer) throws -> (result: WireValue, failedGates: [String])?
+    /// - Returns: the `linter` result in wire form, with and without span results, and the gates (`analyzer-rules`,
+    ///   `analyzer-score`) that failed.
+    func analyze(_ trace: Trace, settings: Analyzer) throws -> LinterOutcome?
 }
 
 extension TraceAnalyzer: TraceAnalyzing {}
@@ -333,13 +334,14 @@ struct RunExecution {
             return .succeeded
         }
         await recorder.emit(.traceLinterStart, run)
-        let analysis: Result<(result: WireValue, failedGates: [String])?, any Error> = await ComputePool.shared.run {
+        let analysis: Result<LinterOutcome?, any Error> = await ComputePool.shared.run {
             Result { try analyzer.analyze(trace, settings: settings) }
         }
         switch analysis {
         case .success(let analysis?):
             try await recorder.update(&run) {
                 $0.linter = analysis.result
+                $0.linterSummary = analysis.summary
                 for gate in analysis.failedGates { $0.requiredGatesResult.fail(gate) }
                 $0.state = .awaitingTestResults
             }
@@ -383,6 +385,8 @@ struct RunExecution {
             }
         }
         let testName = test.name
+        // The event first: a run seen in its terminal state has all its events.
+        await recorder.emit(evaluation.results.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
         try await recorder.update(&run) {
             $0.outputs = evaluation.outputs
             $0.variableSet = evaluation.variables
@@ -393,7 +397,6 @@ struct RunExecution {
             $0.junitReport = JUnitReport.xml(
                 testName: testName, results: evaluation.specResults, seconds: $0.executionTime())
         }
-        await recorder.emit(evaluation.results.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
         return .succeeded
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import TracetestCompute
 import TracetestModel
 import TracetestStorage
 
@@ -17,11 +18,17 @@ struct RunRecorder: Sendable {
         return created
     }
 
-    /// Applies `change`, stores the run and publishes it; a cancelled (stopped) run is not written to.
+    /// Applies `change`, stores the run (with the details the change touched) and publishes it; a cancelled
+    /// (stopped) run is not written to.
     func update(_ run: inout TestRun, _ change: (inout TestRun) -> Void) async throws {
         try Task.checkCancellation()
+        let before = run
         change(&run)
-        try await save(run)
+        var parts: RunDetails.Parts = []
+        if run.result != before.result { parts.insert(.result) }
+        if run.linter != before.linter { parts.insert(.linter) }
+        if run.junitReport != before.junitReport { parts.insert(.junit) }
+        try await save(run, details: parts)
     }
 
     /// Ends the run in terminal `state` with `reason` (its `lastErrorState`). A failed write is retried with
@@ -44,11 +51,13 @@ struct RunRecorder: Sendable {
         }
     }
 
-    /// Stores the run as it is and publishes it; false when it was deleted.
+    /// Stores the run as it is (and the `details` given) and publishes it; false when it was deleted.
     @discardableResult
-    func save(_ run: TestRun) async throws -> Bool {
-        let stored = try await store.runs.update(run)
-        await updates.publish(try WireEncoder().encode(run), on: RunUpdates.runTopic(testID: run.testID, runID: run.id))
+    func save(_ run: TestRun, details: RunDetails.Parts = []) async throws -> Bool {
+        let stored = try await store.runs.update(run, details: details)
+        await updates.publish(on: RunUpdates.runTopic(testID: run.testID, runID: run.id)) {
+            try await ComputePool.shared.run { try WireEncoder().encode(run) }
+        }
         return stored
     }
 
@@ -71,8 +80,9 @@ struct RunRecorder: Sendable {
             kind, testID: run.testID, runID: run.id, description: description, title: title, polling: polling)
         do {
             try await store.runs.append(event)
-            await updates.publish(
-                try WireEncoder().encode(event), on: RunUpdates.eventTopic(testID: run.testID, runID: run.id))
+            await updates.publish(on: RunUpdates.eventTopic(testID: run.testID, runID: run.id)) {
+                try WireEncoder().encode(event)
+            }
         } catch {
             logger.warning("cannot store event \(kind.rawValue) of run \(run.testID)/\(run.id): \(error)")
         }
@@ -89,18 +99,21 @@ struct RunRecorder: Sendable {
     func update(_ suiteRun: inout TestSuiteRun, _ change: (inout TestSuiteRun) -> Void) async throws {
         change(&suiteRun)
         try await store.suiteRuns.update(suiteRun)
-        var published = suiteRun
-        published.steps = try await steps(of: suiteRun)
-        await updates.publish(
-            try WireEncoder().encode(published),
-            on: RunUpdates.suiteRunTopic(suiteID: suiteRun.testSuiteID, runID: suiteRun.id))
+        let published = suiteRun
+        await updates.publish(on: RunUpdates.suiteRunTopic(suiteID: suiteRun.testSuiteID, runID: suiteRun.id)) {
+            var filled = published
+            filled.steps = try await steps(of: published)
+            return try WireEncoder().encode(filled)
+        }
     }
 
-    /// The runs of the suite run's steps, as stored now.
+    /// The runs of the suite run's steps, as stored now, with every span result (the CLI prints them).
     func steps(of suiteRun: TestSuiteRun) async throws -> [TestRun] {
         var steps: [TestRun] = []
         for step in suiteRun.stepRunIDs {
-            if let run = try await store.runs.get(testID: step.testID, runID: step.runID) { steps.append(run) }
+            if let run = try await store.runs.getWithDetails(testID: step.testID, runID: step.runID) {
+                steps.append(run)
+            }
         }
         return steps
     }

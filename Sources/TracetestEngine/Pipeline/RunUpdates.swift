@@ -29,6 +29,13 @@ package actor RunUpdates {
         for continuation in listeners.values { continuation.yield(value) }
     }
 
+    /// Sends the value `make` returns to everyone subscribed to `topic`; `make` runs only when someone is (a big
+    /// run is encoded only for a listener). A value that cannot be made is not sent.
+    package func publish(on topic: String, _ make: @Sendable () async throws -> WireValue) async {
+        guard subscribers[topic] != nil, let value = try? await make() else { return }
+        publish(value, on: topic)
+    }
+
     private func unsubscribe(_ topic: String, _ id: Int) {
         subscribers[topic]?[id] = nil
         if subscribers[topic]?.isEmpty == true { subscribers[topic] = nil }

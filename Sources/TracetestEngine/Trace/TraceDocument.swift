@@ -12,13 +12,25 @@ package enum TraceDocument {
         await ComputePool.shared.run { text(trace) }
     }
 
+    /// Spans per part when the span bodies are written in parallel.
+    static let partSize = 4_096
+
     static func text(_ trace: Trace) -> String {
+        // Each span's fields are written once (in parts, on the compute pool's threads) and copied into the tree
+        // and into `flat`.
+        let count = trace.spans.count
+        let parts = (count + partSize - 1) / partSize
+        let bodies = ComputePool.shared.map(parts) { part in
+            (part * partSize..<min(count, (part + 1) * partSize)).map { index in
+                body(of: trace.spans[index], parent: index == 0 ? nil : trace.spans[trace.parents[index]].id)
+            }
+        }.flatMap { $0 }
         var output = "{\"traceId\":\"\(trace.traceID.hex)\",\"tree\":"
-        output.reserveCapacity(trace.count * 600)
+        output.reserveCapacity(bodies.reduce(0) { $0 + $1.utf8.count } * 2 + count * 40 + 64)
         var open: [Int] = []
-        for index in trace.spans.indices {
+        for index in bodies.indices {
             if index > 0, trace.parents[index] + 1 != index { output += "," }
-            write(trace.spans[index], parent: index == 0 ? nil : trace.spans[trace.parents[index]].id, into: &output)
+            output += bodies[index]
             output += ",\"children\":["
             if trace.subtreeEnds[index] == index + 1 {
                 output += "]}"
@@ -31,36 +43,36 @@ package enum TraceDocument {
             }
         }
         output += ",\"flat\":{"
-        for index in trace.spans.indices {
+        for index in bodies.indices {
             if index > 0 { output += "," }
-            let span = trace.spans[index]
-            output += "\"\(span.id.hex)\":"
-            write(span, parent: index == 0 ? nil : trace.spans[trace.parents[index]].id, into: &output)
+            output += "\"\(trace.spans[index].id.hex)\":"
+            output += bodies[index]
             output += "}"
         }
         return output + "}}"
     }
 
     /// The span's fields up to its attributes, leaving the object open.
-    private static func write(_ span: Span, parent: SpanID?, into output: inout String) {
-        output += "{\"id\":\"\(span.id.hex)\",\"parentId\":\"\(parent?.hex ?? "")\",\"name\":"
-        WireValue.string(span.name).writeJSON(into: &output)
+    private static func body(of span: Span, parent: SpanID?) -> String {
+        var output = "{\"id\":\"\(span.id.hex)\",\"parentId\":\"\(parent?.hex ?? "")\",\"name\":"
+        WireValue.writeJSONString(span.name, into: &output)
         output += ",\"kind\":\"\(span.kind.rawValue)\""
         output += ",\"startTime\":\(span.startTimeUnixNano / 1_000_000),\"endTime\":\(span.endTimeUnixNano / 1_000_000)"
         output += ",\"attributes\":{"
         var first = true
-        for key in span.attributes.keys.sorted() {
-            var value = span.attributes[key] ?? ""
-            if key == TracetestAttributes.duration, let nanoseconds = Int64(value) {
-                value = DurationText.upstreamText(nanoseconds)
-            }
+        for (key, value) in span.attributes.sorted(by: { $0.key < $1.key }) {
             if !first { output += "," }
             first = false
-            WireValue.string(key).writeJSON(into: &output)
+            WireValue.writeJSONString(key, into: &output)
             output += ":"
-            WireValue.string(value).writeJSON(into: &output)
+            if key == TracetestAttributes.duration, let nanoseconds = Int64(value) {
+                WireValue.writeJSONString(DurationText.upstreamText(nanoseconds), into: &output)
+            } else {
+                WireValue.writeJSONString(value, into: &output)
+            }
         }
         output += "}"
+        return output
     }
 
     // MARK: Reading

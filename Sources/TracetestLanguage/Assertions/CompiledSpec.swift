@@ -1,4 +1,4 @@
-import Dispatch
+import TracetestCompute
 import Synchronization
 import TracetestModel
 
@@ -62,14 +62,11 @@ package struct CompiledSpec: Sendable {
         return uses.filter { $0.value > 1 }.keys.sorted()
     }
 
-    // `transform` of every element, computed on every core, in the order of `elements`.
-    private static func concurrentMap<T: Sendable>(_ elements: [Int], _ transform: @Sendable (Int) -> T) -> [T] {
-        let results = Mutex([T?](repeating: nil, count: elements.count))
-        DispatchQueue.concurrentPerform(iterations: elements.count) { position in
-            let result = transform(elements[position])
-            results.withLock { $0[position] = result }
-        }
-        return results.withLock { $0.map { $0! } }
+    // `transform` of every element, computed on the compute pool's threads, in the order of `elements`.
+    private static func concurrentMap<T: Sendable>(_ elements: [Int], _ transform: @escaping @Sendable (Int) -> T)
+        -> [T]
+    {
+        ComputePool.shared.map(elements.count) { transform(elements[$0]) }
     }
 
     private func evaluate(selection: Result<[Int], LanguageError>, on index: TraceIndex, variables: any VariableLookup)

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import TracetestCompute
 import Synchronization
 import TracetestModel
 
@@ -85,7 +85,7 @@ package final class TraceIndex: Sendable {
         let keys = properties.filter { $0 != "name" && $0 != "kind" }
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 10_000))
         let read = Mutex([[[String]]](repeating: [], count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        ComputePool.shared.parallelFor(parts) { [count, attributes] part in
             let spans = (count * part / parts)..<(count * (part + 1) / parts)
             var values = keys.map { _ in [String]() }
             for key in values.indices { values[key].reserveCapacity(spans.count) }
@@ -97,9 +97,9 @@ package final class TraceIndex: Sendable {
         }
         let parted = read.withLock { $0 }
         let columns = keys.indices.map { key in parted.flatMap { $0[key] } }
-        DispatchQueue.concurrentPerform(iterations: properties.count) { position in
+        ComputePool.shared.parallelFor(properties.count) { position in
             let property = properties[position]
-            _ = groups(for: property, values: keys.firstIndex(of: property).map { columns[$0] })
+            _ = self.groups(for: property, values: keys.firstIndex(of: property).map { columns[$0] })
         }
     }
 

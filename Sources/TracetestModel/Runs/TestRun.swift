@@ -27,6 +27,8 @@ package struct TestRun: Codable, Sendable, Equatable {
     package var result: AssertionResults?
     /// The analyzer's result in wire form; nil when the analyzer did not run.
     package var linter: WireValue?
+    /// The analyzer's result without its span results, as run lists show it (not part of the wire form).
+    package var linterSummary: WireValue?
     package var outputs: [RunOutput]
     package var requiredGatesResult: RequiredGatesResult
     package var metadata: [String: String]
@@ -68,6 +70,44 @@ package struct TestRun: Codable, Sendable, Equatable {
         self.testSuiteRunID = 0
         self.skipTraceCollection = skipTraceCollection
         self.junitReport = nil
+    }
+
+    /// The run as run lists show it, and as its row stores it: assertion results without their span results, the
+    /// analyzer's result without its span results, no trace and no JUnit report (those are stored apart).
+    package var listed: TestRun {
+        var run = self
+        run.trace = nil
+        run.junitReport = nil
+        if var result = run.result {
+            for spec in result.results.indices {
+                for assertion in result.results[spec].results.indices {
+                    result.results[spec].results[assertion].spanResults = []
+                }
+            }
+            run.result = result
+        }
+        run.linter = linterSummary ?? linter.map(Self.withoutSpanResults)
+        run.linterSummary = nil
+        return run
+    }
+
+    /// A linter result in wire form with every rule's `results` emptied.
+    private static func withoutSpanResults(_ linter: WireValue) -> WireValue {
+        guard case .object(var fields) = linter, case .array(let plugins)? = fields["plugins"] else { return linter }
+        fields["plugins"] = .array(
+            plugins.map { plugin in
+                guard case .object(var pluginFields) = plugin, case .array(let rules)? = pluginFields["rules"] else {
+                    return plugin
+                }
+                pluginFields["rules"] = .array(
+                    rules.map { rule in
+                        guard case .object(var ruleFields) = rule, ruleFields["results"] != nil else { return rule }
+                        ruleFields["results"] = .array([])
+                        return .object(ruleFields)
+                    })
+                return .object(pluginFields)
+            })
+        return .object(fields)
     }
 
     /// Span-level assertion results that passed and failed (the test summary's `passes` and `fails`).
@@ -188,6 +228,7 @@ package struct TestRun: Codable, Sendable, Equatable {
         trace = nil
         result = try? c.decodeIfPresent(AssertionResults.self, forKey: .result)
         linter = try c.decodeIfPresent(WireValue.self, forKey: .linter).flatMap { $0 == .object([:]) ? nil : $0 }
+        linterSummary = nil
         outputs = try c.value(.outputs, or: [])
         requiredGatesResult = try c.value(.requiredGatesResult, or: RequiredGatesResult(required: []))
         metadata = try c.value(.metadata, or: [:])

@@ -7,8 +7,25 @@ extension WireValue {
         return output
     }
 
+    /// The compact JSON text in pieces: large raw values (a trace, a run's results) are pieces of their own, so
+    /// they are never copied into one string with the rest.
+    package var jsonPieces: [String] {
+        var pieces: [String]? = []
+        var output = ""
+        writeJSON(into: &output, pieces: &pieces)
+        return (pieces ?? []) + [output]
+    }
+
     /// Appends the compact JSON text to `output`.
     package func writeJSON(into output: inout String) {
+        var pieces: [String]?
+        writeJSON(into: &output, pieces: &pieces)
+    }
+
+    /// Raw values at least this long become pieces of their own (when pieces are collected, `pieces` is not nil).
+    private static let pieceThreshold = 1 << 16
+
+    private func writeJSON(into output: inout String, pieces: inout [String]?) {
         switch self {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
@@ -19,11 +36,17 @@ extension WireValue {
             output += "["
             for (index, element) in elements.enumerated() {
                 if index > 0 { output += "," }
-                element.writeJSON(into: &output)
+                element.writeJSON(into: &output, pieces: &pieces)
             }
             output += "]"
         case .raw(let text):
-            output += text
+            if pieces != nil, text.utf8.count >= Self.pieceThreshold {
+                pieces?.append(output)
+                pieces?.append(text)
+                output = ""
+            } else {
+                output += text
+            }
         case .object(let fields):
             output += "{"
             var first = true
@@ -32,14 +55,24 @@ extension WireValue {
                 first = false
                 Self.writeJSONString(key, into: &output)
                 output += ":"
-                value.writeJSON(into: &output)
+                value.writeJSON(into: &output, pieces: &pieces)
             }
             output += "}"
         }
     }
 
-    static func writeJSONString(_ text: String, into output: inout String) {
+    package static func writeJSONString(_ text: String, into output: inout String) {
         output += "\""
+        // Most text needs no escaping: it is copied whole.
+        let plain =
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }
+            } ?? false
+        if plain {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

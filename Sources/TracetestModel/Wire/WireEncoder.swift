@@ -17,69 +17,74 @@ package struct WireEncoder: Sendable {
 private protocol SortedKeysEncodable {}
 extension Dictionary: SortedKeysEncodable where Key == String {}
 
+/// A value being encoded: a scalar, an object or an array, each filled in place (appending an element or a field
+/// never copies the ones before it).
 private final class EncodingNode {
-    enum Storage {
-        case empty
-        case value(WireValue)
-        case object(OrderedDictionary<String, EncodingNode>)
-        case array([EncodingNode])
+    enum Kind {
+        case empty, value, object, array
     }
 
-    var storage: Storage = .empty
+    private var kind = Kind.empty
+    private var value = WireValue.null
+    private var fields: OrderedDictionary<String, EncodingNode> = [:]
+    private var elements: [EncodingNode] = []
+
+    var count: Int { kind == .array ? elements.count : 0 }
+
+    func set(_ value: WireValue) {
+        kind = .value
+        self.value = value
+    }
 
     func finish() -> WireValue {
-        switch storage {
+        switch kind {
         case .empty: return .null
-        case .value(let value): return value
-        case .object(let fields): return .object(fields.mapValues { $0.finish() })
-        case .array(let elements): return .array(elements.map { $0.finish() })
+        case .value: return value
+        case .object: return .object(fields.mapValues { $0.finish() })
+        case .array: return .array(elements.map { $0.finish() })
         }
     }
 
     func encode<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws {
         switch value {
-        case let text as String: storage = .value(.string(text))
-        case let flag as Bool: storage = .value(.bool(flag))
-        case let number as Int: storage = .value(.integer(Int64(number)))
-        case let number as Int64: storage = .value(.integer(number))
-        case let number as Int32: storage = .value(.integer(Int64(number)))
-        case let number as Double: storage = .value(.double(number))
-        case let wire as WireValue: storage = .value(wire)
+        case let text as String: set(.string(text))
+        case let flag as Bool: set(.bool(flag))
+        case let number as Int: set(.integer(Int64(number)))
+        case let number as Int64: set(.integer(number))
+        case let number as Int32: set(.integer(Int64(number)))
+        case let number as Double: set(.double(number))
+        case let wire as WireValue: set(wire)
         default:
             try value.encode(to: NodeEncoder(node: self, codingPath: codingPath))
-            if value is SortedKeysEncodable, case .object(var fields) = storage {
-                fields.sort { $0.key < $1.key }
-                storage = .object(fields)
-            }
+            if value is SortedKeysEncodable, kind == .object { fields.sort { $0.key < $1.key } }
         }
     }
 
     func child(forKey key: String) -> EncodingNode {
-        var fields: OrderedDictionary<String, EncodingNode>
-        if case .object(let existing) = storage { fields = existing } else { fields = [:] }
-        let node = fields[key] ?? EncodingNode()
+        makeObject()
+        if let node = fields[key] { return node }
+        let node = EncodingNode()
         fields[key] = node
-        storage = .object(fields)
         return node
     }
 
     func appendChild() -> EncodingNode {
-        var elements: [EncodingNode]
-        if case .array(let existing) = storage { elements = existing } else { elements = [] }
+        makeArray()
         let node = EncodingNode()
         elements.append(node)
-        storage = .array(elements)
         return node
     }
 
     func makeObject() {
-        if case .object = storage { return }
-        storage = .object([:])
+        guard kind != .object else { return }
+        kind = .object
+        fields = [:]
     }
 
     func makeArray() {
-        if case .array = storage { return }
-        storage = .array([])
+        guard kind != .array else { return }
+        kind = .array
+        elements = []
     }
 }
 
@@ -108,7 +113,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil(forKey key: Key) throws {
-        node.child(forKey: key.stringValue).storage = .value(.null)
+        node.child(forKey: key.stringValue).set(.null)
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
@@ -151,13 +156,10 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    var count: Int {
-        if case .array(let elements) = node.storage { return elements.count }
-        return 0
-    }
+    var count: Int { node.count }
 
     mutating func encodeNil() throws {
-        node.appendChild().storage = .value(.null)
+        node.appendChild().set(.null)
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
@@ -190,12 +192,12 @@ private struct SingleContainer: SingleValueEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.storage = .value(.null) }
-    mutating func encode(_ value: Bool) throws { node.storage = .value(.bool(value)) }
-    mutating func encode(_ value: String) throws { node.storage = .value(.string(value)) }
-    mutating func encode(_ value: Double) throws { node.storage = .value(.double(value)) }
-    mutating func encode(_ value: Float) throws { node.storage = .value(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { node.storage = .value(.integer(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { node.storage = .value(.integer(value)) }
+    mutating func encodeNil() throws { node.set(.null) }
+    mutating func encode(_ value: Bool) throws { node.set(.bool(value)) }
+    mutating func encode(_ value: String) throws { node.set(.string(value)) }
+    mutating func encode(_ value: Double) throws { node.set(.double(value)) }
+    mutating func encode(_ value: Float) throws { node.set(.double(Double(value))) }
+    mutating func encode(_ value: Int) throws { node.set(.integer(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { node.set(.integer(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws { try node.encode(value, codingPath: codingPath) }
 }

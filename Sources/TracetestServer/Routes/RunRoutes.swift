@@ -22,7 +22,7 @@ struct RunRoutes {
         }
         api.get("tests/:testId/run/:runId") { _, context in
             let (testID, runID) = try ids(context)
-            return try OpenAPIResponse.json(try await engine.run(testID: testID, runID: runID))
+            return OpenAPIResponse.json(try await engine.run(testID: testID, runID: runID))
         }
         api.delete("tests/:testId/run/:runId") { _, context in
             let (testID, runID) = try ids(context)
@@ -84,7 +84,7 @@ struct RunRoutes {
         api.patch("tests/:testId/run/:runId") { request, context in
             let (testID, runID) = try ids(context)
             let patch = try await request.decodeBody(RunPatch.self, format: .json)
-            return try OpenAPIResponse.json(try await engine.patchRun(testID: testID, runID: runID, patch))
+            return OpenAPIResponse.json(try await engine.patchRun(testID: testID, runID: runID, patch))
         }
         api.post("expressions/resolve") { request, _ in
             let body = try await request.decodeBody(ResolveRequest.self, format: .json)

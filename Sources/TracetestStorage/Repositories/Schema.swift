@@ -40,6 +40,22 @@ package enum Schema {
             postgresql: runs(autoIncrement: "BIGSERIAL PRIMARY KEY", bytes: "BYTEA")
         ),
         Migration(version: 4, name: "one latest version", sqlite: oneLatest, postgresql: oneLatest),
+        Migration(version: 5, name: "run details", sqlite: runDetails, postgresql: runDetails),
+    ]
+
+    /// A run's heavy parts, kept apart from its row so that run lists read none of them: the assertion results with
+    /// every span result, the analyzer's result and the JUnit report, as the JSON text (and XML) the API sends.
+    private static let runDetails = [
+        """
+        CREATE TABLE test_run_details (
+            test_id TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            result TEXT,
+            linter TEXT,
+            junit TEXT,
+            PRIMARY KEY (test_id, run_id)
+        )
+        """
     ]
 
     /// At most one row per id of `tests` and `test_suites` is the latest version (a save clears the flag of the old

@@ -1,3 +1,4 @@
+import TracetestCompute
 import TracetestModel
 
 /// Test runs: the run document (state, results), its final trace, and its events.
@@ -8,11 +9,16 @@ package struct RunRepository: Sendable {
         self.database = database
     }
 
-    /// Stores a new run under the next run number of its test; returns it with its id.
+    /// Stores a new run under the next run number of its test, with its details; returns it with its id.
     package func create(_ run: TestRun) async throws -> TestRun {
-        try await database.transaction { db in
+        let (_, details) = try await Self.encode(run, details: .all)
+        let listed = run.listed
+        return try await database.transaction { db in
             var run = run
             run.id = try await RunNumbering.next(forTest: run.testID, in: db)
+            var stored = listed
+            stored.id = run.id
+            let document = try StoredJSON.text(TestRun.Stored(stored))
             try await db.execute(
                 """
                 INSERT INTO test_runs (id, test_id, test_version, created_at, state, pass, fail, trace_id, document)
@@ -21,32 +27,106 @@ package struct RunRepository: Sendable {
                 [
                     .integer(Int64(run.id)), .text(run.testID), .integer(Int64(run.testVersion)),
                     SQLValue(run.createdAt), .text(run.state.rawValue), .integer(Int64(run.passCount)),
-                    .integer(Int64(run.failCount)), .text(run.traceID.hex),
-                    .text(try StoredJSON.text(TestRun.Stored(run))),
+                    .integer(Int64(run.failCount)), .text(run.traceID.hex), .text(document),
                 ]
             )
+            try await Self.write(details, parts: .all, of: run, in: db)
             return run
         }
     }
 
-    /// Replaces the stored run (its trace is stored apart, with ``saveTrace(_:of:)``); false when it was deleted.
+    /// Replaces the stored run and the `parts` of its details that changed (its trace is stored apart, with
+    /// ``saveTrace(_:of:)``); false when it was deleted. The pass and fail counts are taken from the results when
+    /// they are among the parts (a run read with ``get(testID:runID:)`` has no span results to count).
     @discardableResult
-    package func update(_ run: TestRun) async throws -> Bool {
-        try await database.transaction { db in
-            !(try await db.query(
+    package func update(_ run: TestRun, details parts: RunDetails.Parts = []) async throws -> Bool {
+        let (document, details) = try await Self.encode(run, details: parts)
+        return try await database.transaction { db in
+            var binds: [SQLValue] = [
+                .text(run.testID), .integer(Int64(run.id)), .text(run.state.rawValue), .text(run.traceID.hex),
+                .text(document),
+            ]
+            var counts = ""
+            if parts.contains(.result) {
+                counts = ", pass = $6, fail = $7"
+                binds += [.integer(Int64(run.passCount)), .integer(Int64(run.failCount))]
+            }
+            let updated = try await db.query(
                 """
-                UPDATE test_runs SET state = $3, pass = $4, fail = $5, trace_id = $6, document = $7
+                UPDATE test_runs SET state = $3, trace_id = $4, document = $5\(counts)
                 WHERE test_id = $1 AND id = $2 RETURNING id
                 """,
-                [
-                    .text(run.testID), .integer(Int64(run.id)), .text(run.state.rawValue),
-                    .integer(Int64(run.passCount)), .integer(Int64(run.failCount)), .text(run.traceID.hex),
-                    .text(try StoredJSON.text(TestRun.Stored(run))),
-                ]
-            )).isEmpty
+                binds
+            )
+            guard !updated.isEmpty else { return false }
+            try await Self.write(details, parts: parts, of: run, in: db)
+            return true
         }
     }
 
+    /// The row's document (``TestRun/listed``) and the details' texts, encoded on the compute pool.
+    private static func encode(_ run: TestRun, details parts: RunDetails.Parts) async throws -> (String, RunDetails) {
+        try await ComputePool.shared.run {
+            let document = try StoredJSON.text(TestRun.Stored(run.listed))
+            var details = RunDetails()
+            if parts.contains(.result) { details.result = try run.result.map { try WireEncoder().encode($0).jsonText } }
+            if parts.contains(.linter) { details.linter = run.linter?.jsonText }
+            if parts.contains(.junit) { details.junit = run.junitReport }
+            return (document, details)
+        }
+    }
+
+    private static func write(
+        _ details: RunDetails, parts: RunDetails.Parts, of run: TestRun, in db: any SQLExecutor
+    ) async throws {
+        let columns = [(RunDetails.Parts.result, "result"), (.linter, "linter"), (.junit, "junit")].filter {
+            parts.contains($0.0)
+        }.map(\.1)
+        guard !columns.isEmpty else { return }
+        try await db.execute(
+            """
+            INSERT INTO test_run_details (test_id, run_id, result, linter, junit) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (test_id, run_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """,
+            [
+                .text(run.testID), .integer(Int64(run.id)), details.result.map(SQLValue.text) ?? .null,
+                details.linter.map(SQLValue.text) ?? .null, details.junit.map(SQLValue.text) ?? .null,
+            ]
+        )
+    }
+
+    /// The run with its details: every span result, the analyzer's whole result (as raw JSON) and the JUnit report.
+    package func getWithDetails(testID: String, runID: Int) async throws -> TestRun? {
+        guard var run = try await get(testID: testID, runID: runID) else { return nil }
+        guard let details = try await details(testID: testID, runID: runID) else { return run }
+        run.linterSummary = run.linter
+        if let result = details.result {
+            run.result = try await ComputePool.shared.run {
+                try StoredJSON.value(AssertionResults.self, from: result, column: "result")
+            }
+        }
+        if let linter = details.linter { run.linter = .raw(linter) }
+        run.junitReport = details.junit
+        return run
+    }
+
+    /// The run's details as stored (nil when it has none: it is still running, or was stored before details were
+    /// kept apart, with everything in its row).
+    package func details(testID: String, runID: Int) async throws -> RunDetails? {
+        try await database.read { db in
+            try await db.query(
+                "SELECT result, linter, junit FROM test_run_details WHERE test_id = $1 AND run_id = $2",
+                [.text(testID), .integer(Int64(runID))]
+            ).first.map { row in
+                RunDetails(
+                    result: try row.optionalString("result"), linter: try row.optionalString("linter"),
+                    junit: try row.optionalString("junit"))
+            }
+        }
+    }
+
+    /// The run as its row stores it (``TestRun/listed``: no span results, no JUnit report; ``details(testID:runID:)``
+    /// has them).
     package func get(testID: String, runID: Int) async throws -> TestRun? {
         try await database.read { db in
             try await db.query(
@@ -56,7 +136,7 @@ package struct RunRepository: Sendable {
         }
     }
 
-    /// The test's runs, newest first, and how many there are.
+    /// The test's runs as lists show them (``TestRun/listed``), newest first, and how many there are.
     package func list(testID: String, take: Int, skip: Int) async throws -> Page<TestRun> {
         try await database.read { db in
             let count = try await db.query(
@@ -102,6 +182,7 @@ package struct RunRepository: Sendable {
                 "DELETE FROM test_runs WHERE test_id = $1 AND id = $2 RETURNING id", binds)
             guard !deleted.isEmpty else { return false }
             try await db.execute("DELETE FROM test_run_traces WHERE test_id = $1 AND run_id = $2", binds)
+            try await db.execute("DELETE FROM test_run_details WHERE test_id = $1 AND run_id = $2", binds)
             try await db.execute("DELETE FROM test_run_events WHERE test_id = $1 AND run_id = $2", binds)
             return true
         }
@@ -109,7 +190,7 @@ package struct RunRepository: Sendable {
 
     /// Stores the run's final trace (its spans, in any order).
     package func saveTrace(_ spans: [Span], of run: TestRun) async throws {
-        let encoded = SpanCodec.encode(spans)
+        let encoded = await ComputePool.shared.run { SpanCodec.encode(spans) }
         try await database.transaction { db in
             try await db.execute(
                 """
@@ -129,7 +210,8 @@ package struct RunRepository: Sendable {
                 [.text(testID), .integer(Int64(runID))]
             )
         }
-        return try rows.first.map { try SpanCodec.decode(try $0.bytes("spans")) }
+        guard let encoded = try rows.first?.bytes("spans") else { return nil }
+        return try await ComputePool.shared.run { try SpanCodec.decode(encoded) }
     }
 
     /// Appends an event to the run's history.
@@ -157,5 +239,30 @@ package struct RunRepository: Sendable {
 
     private static func run(from row: SQLRow) throws -> TestRun {
         try row.json(TestRun.Stored.self, "document").run
+    }
+}
+
+/// The heavy parts of a run, kept apart from its row as the text the API sends: the assertion results with every span
+/// result (JSON), the analyzer's result (JSON) and the JUnit report (XML).
+package struct RunDetails: Sendable, Equatable {
+    package var result: String?
+    package var linter: String?
+    package var junit: String?
+
+    package init(result: String? = nil, linter: String? = nil, junit: String? = nil) {
+        self.result = result
+        self.linter = linter
+        self.junit = junit
+    }
+
+    /// Which details a write replaces.
+    package struct Parts: OptionSet, Sendable {
+        package let rawValue: Int
+        package init(rawValue: Int) { self.rawValue = rawValue }
+
+        package static let result = Parts(rawValue: 1)
+        package static let linter = Parts(rawValue: 2)
+        package static let junit = Parts(rawValue: 4)
+        package static let all: Parts = [.result, .linter, .junit]
     }
 }

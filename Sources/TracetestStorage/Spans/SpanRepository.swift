@@ -1,4 +1,5 @@
 import Foundation
+import TracetestCompute
 import TracetestModel
 
 /// Spans received for the traces runs wait for. Each arrival is appended as one row (a trace that arrives in many
@@ -30,13 +31,21 @@ package struct SpanRepository: Sendable {
                 [.text(traceID.hex)])
         }
         let batches = try rows.map { try $0.bytes("spans") }
+        let total = try rows.reduce(0) { $0 + (try $1.int("span_count")) }
+        return try await ComputePool.shared.run { try Self.merge(batches, total: total) }
+    }
+
+    /// The spans of the batches, decoded in parallel, one per span id (a later batch's span replaces an earlier one).
+    private static func merge(_ batches: [[UInt8]], total: Int) throws -> [Span] {
+        let decoded = try ComputePool.shared.map(batches.count) { index in
+            Result { try SpanCodec.decode(batches[index]) }
+        }.map { try $0.get() }
         var spans: [Span] = []
         var positions: [SpanID: Int] = [:]
-        let total = try rows.reduce(0) { $0 + (try $1.int("span_count")) }
         spans.reserveCapacity(total)
         positions.reserveCapacity(total)
-        for decoded in try await Self.decode(batches) {
-            for span in decoded {
+        for batch in decoded {
+            for span in batch {
                 if let position = positions.updateValue(spans.count, forKey: span.id) {
                     positions[span.id] = position
                     spans[position] = span
@@ -46,21 +55,6 @@ package struct SpanRepository: Sendable {
             }
         }
         return spans
-    }
-
-    /// Decodes the batches on every core, in order.
-    private static func decode(_ batches: [[UInt8]]) async throws -> [[Span]] {
-        let parts = min(batches.count, ProcessInfo.processInfo.activeProcessorCount)
-        guard parts > 1 else { return try batches.map(SpanCodec.decode) }
-        return try await withThrowingTaskGroup(of: (Int, [[Span]]).self) { group in
-            for part in 0..<parts {
-                let range = (batches.count * part / parts)..<(batches.count * (part + 1) / parts)
-                group.addTask { (part, try batches[range].map(SpanCodec.decode)) }
-            }
-            var decoded = [[[Span]]](repeating: [], count: parts)
-            for try await (part, spans) in group { decoded[part] = spans }
-            return decoded.flatMap { $0 }
-        }
     }
 
     /// Removes what is stored for `traceID`.
