@@ -38,8 +38,8 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
-        .target(name: "TracetestCompute"),
-        .target(name: "TracetestLanguage", dependencies: ["TracetestModel", "TracetestCompute"]),
+        .target(name: "TracetestConcurrency"),
+        .target(name: "TracetestLanguage", dependencies: ["TracetestModel", "TracetestConcurrency"]),
         .target(
             name: "TracetestOTLP",
             dependencies: [
@@ -75,7 +75,7 @@ let package = Package(
             name: "TracetestStorage",
             dependencies: [
                 "TracetestModel",
-                "TracetestCompute",
+                "TracetestConcurrency",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,6 +87,7 @@ let package = Package(
             name: "TracetestIngest",
             dependencies: [
                 "TracetestModel",
+                "TracetestConcurrency",
                 "TracetestOTLP",
                 "TracetestConfig",
                 "TracetestStorage",
@@ -102,12 +103,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel", "TracetestCompute"]),
+        .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel", "TracetestConcurrency"]),
         .target(
             name: "TracetestEngine",
             dependencies: [
                 "TracetestModel",
-                "TracetestCompute",
+                "TracetestConcurrency",
                 "TracetestAnalyzer",
                 "TracetestLanguage",
                 "TracetestStorage",
@@ -134,7 +135,7 @@ let package = Package(
                 "TracetestTelemetry",
                 "TracetestEngine",
                 "TracetestAnalyzer",
-                "TracetestCompute",
+                "TracetestConcurrency",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -171,7 +172,9 @@ let package = Package(
             name: "IngestBenchmark",
             dependencies: [
                 "TracetestServer", "TracetestIngest", "TracetestOTLP", "TracetestConfig", "TracetestStorage",
+                "TracetestModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -229,6 +232,7 @@ let package = Package(
             ],
             path: "Tests/ServerTestSupport"
         ),
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
         .testTarget(
             name: "TracetestCLITests",

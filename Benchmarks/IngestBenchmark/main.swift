@@ -220,7 +220,7 @@ func run(backend: String) async throws {
                 + "read from the database in \(Int(read.seconds * 1000)) ms and assembled in "
                 + "\(Int(fromStorage.seconds * 1000)) ms in all")
         let run = TestRun(id: 1, testID: "ingest-benchmark", testVersion: 1, traceID: storedTrace)
-        try await server.store.runs.saveTrace(trace.spans, of: run)
+        try await server.store.runs.saveTrace(trace.spans, document: "{}", of: run)
         started = clock.now
         let runSpans = try await server.store.runs.trace(testID: run.testID, runID: run.id) ?? []
         let runTrace = Trace(traceID: storedTrace, assembled: runSpans)
@@ -322,7 +322,7 @@ func readBack() async throws {
         assembled = trace
     }
     let run = TestRun(id: 1, testID: "readback", testVersion: 1, traceID: traceID)
-    try await store.runs.saveTrace(assembled!.spans, of: run)
+    try await store.runs.saveTrace(assembled!.spans, document: "{}", of: run)
     assembled = nil
     for _ in 0..<5 {
         let started = clock.now

@@ -1,4 +1,5 @@
 import Logging
+import TracetestConcurrency
 import TracetestConfig
 import TracetestModel
 import TracetestStorage
@@ -62,8 +63,7 @@ package actor SpanStore {
     private var recent: [TraceID: RecentTrace] = [:]
     private var recentSpanCount = 0
     private var lastSweep: ContinuousClock.Instant
-    private var subscribers: [TraceID: [Int: AsyncStream<Arrival>.Continuation]] = [:]
-    private var nextSubscriber = 0
+    private let subscribers = Broadcast<TraceID, Arrival>()
     private var statistics = Statistics(spanCount: 0, lastSpanTime: nil)
 
     package init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger) {
@@ -167,22 +167,11 @@ package actor SpanStore {
 
     /// Arrivals of spans for `traceID` from now on, until the caller stops listening.
     package func arrivals(of traceID: TraceID) -> AsyncStream<Arrival> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Arrival.self, bufferingPolicy: .unbounded)
-        let id = nextSubscriber
-        nextSubscriber += 1
-        subscribers[traceID, default: [:]][id] = continuation
-        continuation.onTermination = { _ in Task { await self.unsubscribe(traceID, id) } }
-        return stream
-    }
-
-    private func unsubscribe(_ traceID: TraceID, _ id: Int) {
-        subscribers[traceID]?[id] = nil
-        if subscribers[traceID]?.isEmpty == true { subscribers[traceID] = nil }
+        subscribers.stream(traceID)
     }
 
     private func notify(_ arrival: Arrival) {
-        guard let listeners = subscribers[arrival.traceID] else { return }
-        for continuation in listeners.values { continuation.yield(arrival) }
+        subscribers.publish(arrival, on: arrival.traceID)
     }
 
     /// Buffers spans of a trace no run waits for; returns how far the trace has arrived.

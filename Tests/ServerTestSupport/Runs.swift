@@ -62,3 +62,59 @@ package func runID(of run: [String: Any]) throws -> Int {
     guard let id = run["id"] as? Int else { throw TestServerError("no id in \(run)") }
     return id
 }
+
+/// A span sent to the server's OTLP receiver by ``TestAPI/export(_:)``.
+package struct TestSpan: Sendable {
+    package var traceID: String
+    package var spanID: String
+    package var parentID: String?
+    package var name: String
+    package var attributes: [String: String]
+
+    package init(
+        traceID: String, spanID: String = SpanIDs.random(), parentID: String? = nil, name: String,
+        attributes: [String: String] = [:]
+    ) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentID = parentID
+        self.name = name
+        self.attributes = attributes
+    }
+}
+
+/// Random hexadecimal span ids.
+package enum SpanIDs {
+    package static func random() -> String {
+        (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+}
+
+extension TestAPI {
+    /// Sends `spans` in one OTLP/HTTP JSON export request of service `app`, as an OpenTelemetry exporter would.
+    package func export(_ spans: [TestSpan]) async throws {
+        guard let otlpHTTPPort else { throw TestServerError("the server has no OTLP HTTP receiver") }
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        let encoded = spans.map { span -> [String: Any] in
+            var fields: [String: Any] = [
+                "traceId": span.traceID, "spanId": span.spanID, "name": span.name, "kind": 2,
+                "startTimeUnixNano": String(now), "endTimeUnixNano": String(now + 1_000_000),
+                "attributes": span.attributes.map { ["key": $0.key, "value": ["stringValue": $0.value]] },
+            ]
+            if let parent = span.parentID { fields["parentSpanId"] = parent }
+            return fields
+        }
+        let request: [String: Any] = [
+            "resourceSpans": [
+                [
+                    "resource": ["attributes": [["key": "service.name", "value": ["stringValue": "app"]]]],
+                    "scopeSpans": [["scope": ["name": "tests"], "spans": encoded]],
+                ]
+            ]
+        ]
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
+        let response = try await TestAPI(port: otlpHTTPPort).post(
+            "/v1/traces", body, headers: ["Content-Type": "application/json"])
+        guard response.status == 200 else { throw TestServerError("OTLP export answered \(response)") }
+    }
+}

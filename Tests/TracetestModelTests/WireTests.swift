@@ -152,3 +152,26 @@ struct GoDurationTests {
         #expect(throws: GoDurationError.self) { try GoDuration(parsing: text) }
     }
 }
+
+@Suite("Assertion results as JSON")
+struct AssertionResultsJSONTests {
+    @Test("the fast writer writes what the wire encoder writes: optional fields, escapes, nesting")
+    func sameAsTheEncoder() throws {
+        let results = AssertionResults(results: [
+            .init(
+                selector: .object(["query": "span[name=\"a\"]", "structure": .array([])]),
+                results: [
+                    .init(
+                        assertion: "attr:x = \"1\"\n",
+                        spanResults: [
+                            .init(spanID: "0000000000000001", observedValue: "1", passed: true),
+                            .init(spanID: nil, observedValue: "tab\there \u{2028} €", passed: false, error: "no \\ match"),
+                        ]),
+                    .init(assertion: "attr:y = 2", spanResults: []),
+                ]),
+            .init(selector: .object(["query": "", "structure": .array([])]), results: []),
+        ])
+        #expect(results.jsonText == (try WireEncoder().encode(results)).jsonText)
+        #expect(!results.allPassed)
+    }
+}

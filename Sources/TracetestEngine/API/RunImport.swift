@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import TracetestLanguage
 import TracetestModel
 import TracetestStorage
@@ -55,8 +55,8 @@ extension RunEngine {
             }
         }
         run = try await recorder.create(run, announced: false)
-        if let trace { try await recorder.saveTrace(trace.spans, of: run) }
-        return .object(["test": OpenAPIForm.test(created), "run": try await document(of: run.listed, trace: trace)])
+        if let trace { try await recorder.saveTrace(trace, of: run) }
+        return .object(["test": OpenAPIForm.test(created), "run": try await document(of: run.listed)])
     }
 
     /// Applies the legacy run update: the trigger result, a state the run may move to, the error, spans that join
@@ -75,25 +75,20 @@ extension RunEngine {
             if state.isTerminal { run.completedAt = .now() }
         }
         if let lastErrorState = patch.lastErrorState { run.lastErrorState = lastErrorState }
-        var spans = try await store.runs.trace(testID: testID, runID: runID)
         if let wire = patch.trace {
             let added = try TraceDocument.spans(wire, field: "trace")
             if !added.isEmpty {
                 // New spans join the stored ones; a span sent again replaces the stored one.
+                let stored = try await store.runs.trace(testID: testID, runID: runID) ?? []
                 let replaced = Set(added.map(\.id))
-                let merged = (spans ?? []).filter { !replaced.contains($0.id) } + added
+                let merged = stored.filter { !replaced.contains($0.id) } + added
                 let traceID = run.traceID
-                spans = await ComputePool.shared.run { Trace(traceID: traceID, spans: merged).spans }
-                try await recorder.saveTrace(spans ?? [], of: run)
+                try await recorder.saveTrace(
+                    await ComputePool.shared.run { Trace(traceID: traceID, spans: merged) }, of: run)
             }
         }
         guard try await recorder.save(run) else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
-        var trace: Trace?
-        if let spans, !spans.isEmpty {
-            let traceID = run.traceID
-            trace = await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) }
-        }
-        return try await document(of: run, trace: trace)
+        return try await document(of: run)
     }
 }
 

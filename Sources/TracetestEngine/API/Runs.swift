@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import TracetestLanguage
 import TracetestModel
 import TracetestStorage
@@ -36,9 +36,9 @@ extension RunEngine {
     /// A new run with the trace, trigger result and variables of `runID`, re-evaluating outputs and specs only.
     package func rerun(testID: String, runID: Int) async throws -> TestRun {
         guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
-        guard let previous = try await store.runs.get(testID: testID, runID: runID),
-            let trace = try await store.runs.trace(testID: testID, runID: runID)
-        else { throw RunRequestError.runNotFound(testID: testID, runID: runID) }
+        guard let previous = try await store.runs.get(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
         var run = TestRun(
             id: 0, testID: testID, testVersion: test.version ?? 1, traceID: previous.traceID, spanID: previous.spanID,
             variableSet: previous.variableSet, metadata: previous.metadata,
@@ -52,26 +52,33 @@ extension RunEngine {
         run.linter = details?.linter.map(WireValue.raw) ?? previous.linter
         run.linterSummary = previous.linter
         run = try await recorder.create(run)
-        try await recorder.saveTrace(trace, of: run)
+        try await store.runs.copyTrace(from: runID, to: run)
         submit(run, rerun: true)
         return run
     }
 
     /// The run in wire form with its results, analysis and trace (`{"tree":{}}` while it has none).
     package func run(testID: String, runID: Int) async throws -> WireValue {
-        let (run, trace) = try await runAndTrace(testID: testID, runID: runID)
-        return try await document(of: run, trace: trace)
+        guard let run = try await store.runs.get(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
+        return try await document(of: run)
     }
 
-    /// The run's wire form: the stored row's fields, its details and its trace, written in as the JSON text they are
-    /// stored as (a big run's results and trace are never parsed and encoded again).
-    func document(of run: TestRun, trace: Trace?) async throws -> WireValue {
-        async let details = store.runs.details(testID: run.testID, runID: run.id)
+    /// The run's wire form: the stored row's fields and its details (results, analysis, trace), written in as the
+    /// text they are stored as (a big run's results and trace are never parsed and encoded again).
+    func document(of run: TestRun) async throws -> WireValue {
         guard case .object(var fields) = try WireEncoder().encode(run) else { return .null }
-        if let trace { fields["trace"] = .raw(await TraceDocument.json(trace)) }
-        if let details = try await details {
-            if let result = details.result { fields["result"] = .raw(result) }
-            if let linter = details.linter { fields["linter"] = .raw(linter) }
+        let details = try await store.runs.details(testID: run.testID, runID: run.id)
+        if let result = details?.result { fields["result"] = .raw(result) }
+        if let linter = details?.linter { fields["linter"] = .raw(linter) }
+        if let trace = details?.trace {
+            fields["trace"] = .raw(trace)
+        } else if let spans = try await store.runs.trace(testID: run.testID, runID: run.id) {
+            // A run stored before traces were kept in wire form.
+            let traceID = run.traceID
+            let trace = await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) }
+            fields["trace"] = .raw(await TraceDocument.json(trace))
         }
         return .object(fields)
     }
@@ -108,21 +115,24 @@ extension RunEngine {
     /// `{"test", "run"}`: the test at the run's version (OpenAPI form) and the run with its trace, as
     /// ``importRun(_:)`` reads them back.
     package func export(testID: String, runID: Int) async throws -> WireValue {
-        let (run, trace) = try await runAndTrace(testID: testID, runID: runID)
+        guard let run = try await store.runs.get(testID: testID, runID: runID) else {
+            throw RunRequestError.runNotFound(testID: testID, runID: runID)
+        }
         guard let test = try await store.tests.get(testID, version: run.testVersion) else {
             throw RunRequestError.testNotFound(testID)
         }
-        return .object(["test": OpenAPIForm.test(test), "run": try await document(of: run, trace: trace)])
+        return .object(["test": OpenAPIForm.test(test), "run": try await document(of: run)])
     }
 
     // MARK: Reading runs and traces
 
     /// The run and its final trace (nil while it has none).
     func runAndTrace(testID: String, runID: Int) async throws -> (run: TestRun, trace: Trace?) {
+        async let spans = store.runs.trace(testID: testID, runID: runID)
         guard let run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
-        guard let spans = try await store.runs.trace(testID: testID, runID: runID) else { return (run, nil) }
+        guard let spans = try await spans else { return (run, nil) }
         let traceID = run.traceID
         return (run, await ComputePool.shared.run { Trace(traceID: traceID, assembled: spans) })
     }

@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import TracetestLanguage
 import TracetestModel
 import TracetestStorage
@@ -27,12 +27,13 @@ extension RunEngine {
         return await ComputePool.shared.run { search.matches(in: trace) }
     }
 
-    /// `PUT .../dry-run`: specs evaluated on the run's trace with its variables; nothing is saved.
-    package func dryRun(testID: String, runID: Int, _ request: DryRun) async throws -> AssertionResults {
+    /// `PUT .../dry-run`: specs evaluated on the run's trace with its variables, as the run's `result` would be
+    /// (JSON); nothing is saved.
+    package func dryRun(testID: String, runID: Int, _ request: DryRun) async throws -> WireValue {
         let (run, trace) = try await runWithTrace(testID: testID, runID: runID)
         let variables = run.variableSet.lookup
         return await ComputePool.shared.run {
-            SpecEvaluation.evaluate(request.specs, on: TraceIndex(trace), variables: variables).results
+            .raw(SpecEvaluation.evaluate(request.specs, on: TraceIndex(trace), variables: variables).results.jsonText)
         }
     }
 

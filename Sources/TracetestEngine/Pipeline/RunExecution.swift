@@ -1,7 +1,7 @@
 import Logging
 import OrderedCollections
 import TracetestAnalyzer
-import TracetestCompute
+import TracetestConcurrency
 import TracetestIngest
 import TracetestLanguage
 import TracetestModel
@@ -297,7 +297,7 @@ struct RunExecution {
         }
         let (finished, received) = (run, collected)
         let trace = await ComputePool.shared.run { TriggerRoot.trace(for: finished, spans: received) }
-        try await recorder.saveTrace(trace.spans, of: run)
+        try await recorder.saveTrace(trace, of: run)
         self.trace = trace
         await recorder.emit(.fetchingSuccess, run)
         try await recorder.update(&run) {

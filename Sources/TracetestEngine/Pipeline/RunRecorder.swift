@@ -1,5 +1,5 @@
 import Logging
-import TracetestCompute
+import TracetestConcurrency
 import TracetestModel
 import TracetestStorage
 
@@ -61,9 +61,9 @@ struct RunRecorder: Sendable {
         return stored
     }
 
-    /// Stores the run's final trace.
-    func saveTrace(_ spans: [Span], of run: TestRun) async throws {
-        try await store.runs.saveTrace(spans, of: run)
+    /// Stores the run's final trace, with its wire form.
+    func saveTrace(_ trace: Trace, of run: TestRun) async throws {
+        try await store.runs.saveTrace(trace.spans, document: await TraceDocument.json(trace), of: run)
     }
 
     /// Removes the run with its trace and events; false when there was no such run.

@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import TracetestIngest
 import TracetestLanguage
 import TracetestModel

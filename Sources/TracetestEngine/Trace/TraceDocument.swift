@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import TracetestLanguage
 import TracetestModel
 
@@ -12,67 +12,84 @@ package enum TraceDocument {
         await ComputePool.shared.run { text(trace) }
     }
 
-    /// Spans per part when the span bodies are written in parallel.
+    /// Spans per part: parts of the tree and of `flat` are written in parallel.
     static let partSize = 4_096
 
     static func text(_ trace: Trace) -> String {
-        // Each span's fields are written once (in parts, on the compute pool's threads) and copied into the tree
-        // and into `flat`.
+        // A span's place in the tree needs only its own index: a comma before it unless it is its parent's first
+        // child, and after its children's list as many `]}` as spans whose subtree ends there (itself when it is a
+        // leaf, and the ancestors it is the last descendant of). So every part is written on its own.
         let count = trace.spans.count
+        var closing = [Int](repeating: 0, count: count)
+        for end in trace.subtreeEnds { closing[end - 1] += 1 }
+        let closes = closing
         let parts = (count + partSize - 1) / partSize
-        let bodies = ComputePool.shared.map(parts) { part in
-            (part * partSize..<min(count, (part + 1) * partSize)).map { index in
-                body(of: trace.spans[index], parent: index == 0 ? nil : trace.spans[trace.parents[index]].id)
+        let written = ComputePool.shared.map(parts) { part in
+            var tree = JSONBytes()
+            var flat = JSONBytes()
+            var body = JSONBytes()
+            for index in part * partSize..<min(count, (part + 1) * partSize) {
+                body.bytes.removeAll(keepingCapacity: true)
+                let span = trace.spans[index]
+                write(span, parent: index == 0 ? nil : trace.spans[trace.parents[index]].id, into: &body)
+                if index > 0, trace.parents[index] + 1 != index { tree.raw(",") }
+                tree.bytes.append(contentsOf: body.bytes)
+                tree.raw(#","children":["#)
+                for _ in 0..<closes[index] { tree.raw("]}") }
+                if index > 0 { flat.raw(",") }
+                flat.raw("\"")
+                flat.hex(span.id.value)
+                flat.raw("\":")
+                flat.bytes.append(contentsOf: body.bytes)
+                flat.raw("}")
             }
-        }.flatMap { $0 }
-        var output = "{\"traceId\":\"\(trace.traceID.hex)\",\"tree\":"
-        output.reserveCapacity(bodies.reduce(0) { $0 + $1.utf8.count } * 2 + count * 40 + 64)
-        var open: [Int] = []
-        for index in bodies.indices {
-            if index > 0, trace.parents[index] + 1 != index { output += "," }
-            output += bodies[index]
-            output += ",\"children\":["
-            if trace.subtreeEnds[index] == index + 1 {
-                output += "]}"
-                while let end = open.last, end == index + 1 {
-                    output += "]}"
-                    open.removeLast()
-                }
-            } else {
-                open.append(trace.subtreeEnds[index])
+            return (tree.bytes, flat.bytes)
+        }
+        var head = JSONBytes()
+        head.raw(#"{"traceId":""#)
+        head.hex(trace.traceID.high)
+        head.hex(trace.traceID.low)
+        head.raw(#"","tree":"#)
+        let pieces =
+            [head.bytes] + written.map(\.0) + [Array(#","flat":{"#.utf8)] + written.map(\.1) + [Array("}}".utf8)]
+        return String(unsafeUninitializedCapacity: pieces.reduce(0) { $0 + $1.count }) { buffer in
+            var offset = 0
+            for piece in pieces {
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + piece.count]).initialize(from: piece)
+                offset += piece.count
             }
+            return offset
         }
-        output += ",\"flat\":{"
-        for index in bodies.indices {
-            if index > 0 { output += "," }
-            output += "\"\(trace.spans[index].id.hex)\":"
-            output += bodies[index]
-            output += "}"
-        }
-        return output + "}}"
     }
 
     /// The span's fields up to its attributes, leaving the object open.
-    private static func body(of span: Span, parent: SpanID?) -> String {
-        var output = "{\"id\":\"\(span.id.hex)\",\"parentId\":\"\(parent?.hex ?? "")\",\"name\":"
-        WireValue.writeJSONString(span.name, into: &output)
-        output += ",\"kind\":\"\(span.kind.rawValue)\""
-        output += ",\"startTime\":\(span.startTimeUnixNano / 1_000_000),\"endTime\":\(span.endTimeUnixNano / 1_000_000)"
-        output += ",\"attributes\":{"
+    private static func write(_ span: Span, parent: SpanID?, into output: inout JSONBytes) {
+        output.raw(#"{"id":""#)
+        output.hex(span.id.value)
+        output.raw(#"","parentId":""#)
+        if let parent { output.hex(parent.value) }
+        output.raw(#"","name":"#)
+        output.string(span.name)
+        output.raw(#","kind":""#)
+        output.verbatim(span.kind.rawValue)
+        output.raw(#"","startTime":"#)
+        output.integer(span.startTimeUnixNano / 1_000_000)
+        output.raw(#","endTime":"#)
+        output.integer(span.endTimeUnixNano / 1_000_000)
+        output.raw(#","attributes":{"#)
         var first = true
         for (key, value) in span.attributes.sorted(by: { $0.key < $1.key }) {
-            if !first { output += "," }
+            if !first { output.raw(",") }
             first = false
-            WireValue.writeJSONString(key, into: &output)
-            output += ":"
+            output.string(key)
+            output.raw(":")
             if key == TracetestAttributes.duration, let nanoseconds = Int64(value) {
-                WireValue.writeJSONString(DurationText.upstreamText(nanoseconds), into: &output)
+                output.string(DurationText.upstreamText(nanoseconds))
             } else {
-                WireValue.writeJSONString(value, into: &output)
+                output.string(value)
             }
         }
-        output += "}"
-        return output
+        output.raw("}")
     }
 
     // MARK: Reading

@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import Synchronization
 import TracetestModel
 

@@ -1,5 +1,5 @@
 import Foundation
-import TracetestCompute
+import TracetestConcurrency
 import Synchronization
 import TracetestModel
 

@@ -140,3 +140,49 @@ package struct AssertionResults: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case spanID = "spanId", observedValue, passed, error }
     }
 }
+
+extension AssertionResults {
+    /// The results as compact JSON: the same text as `WireEncoder().encode(self).jsonText`, written straight into
+    /// bytes (a run of 100k spans has hundreds of thousands of span results).
+    package var jsonText: String {
+        var writer = JSONBytes()
+        writer.raw(#"{"allPassed":"#)
+        writer.bool(allPassed)
+        writer.raw(#","results":["#)
+        for (specIndex, spec) in results.enumerated() {
+            if specIndex > 0 { writer.raw(",") }
+            writer.raw(#"{"selector":"#)
+            writer.verbatim(spec.selector.jsonText)
+            writer.raw(#","results":["#)
+            for (assertionIndex, assertion) in spec.results.enumerated() {
+                if assertionIndex > 0 { writer.raw(",") }
+                writer.raw(#"{"assertion":"#)
+                writer.string(assertion.assertion)
+                writer.raw(#","allPassed":"#)
+                writer.bool(assertion.allPassed)
+                writer.raw(#","spanResults":["#)
+                for (resultIndex, result) in assertion.spanResults.enumerated() {
+                    writer.raw(resultIndex > 0 ? ",{" : "{")
+                    if let spanID = result.spanID {
+                        writer.raw(#""spanId":"#)
+                        writer.string(spanID)
+                        writer.raw(",")
+                    }
+                    writer.raw(#""observedValue":"#)
+                    writer.string(result.observedValue)
+                    writer.raw(#","passed":"#)
+                    writer.bool(result.passed)
+                    if let error = result.error {
+                        writer.raw(#","error":"#)
+                        writer.string(error)
+                    }
+                    writer.raw("}")
+                }
+                writer.raw("]}")
+            }
+            writer.raw("]}")
+        }
+        writer.raw("]}")
+        return writer.text
+    }
+}

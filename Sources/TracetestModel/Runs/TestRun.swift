@@ -162,7 +162,8 @@ package struct TestRun: Codable, Sendable, Equatable {
         try c.encode(triggerResult ?? TriggerResult(type: ""), forKey: .triggerResult)
         try c.encode(trace ?? .object(["tree": .object([:])]), forKey: .trace)
         if let result {
-            try c.encode(result, forKey: .result)
+            // Written straight into text: a big run has hundreds of thousands of span results.
+            try c.encode(WireValue.raw(result.jsonText), forKey: .result)
         } else {
             try c.encode(WireValue.object([:]), forKey: .result)
         }

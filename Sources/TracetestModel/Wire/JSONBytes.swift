@@ -14,7 +14,39 @@ package struct JSONBytes: Sendable {
 
     package mutating func bool(_ flag: Bool) { flag ? raw("true") : raw("false") }
 
-    package mutating func integer(_ number: Int) { bytes.append(contentsOf: String(number).utf8) }
+    package mutating func integer(_ number: Int) { integer(Int64(number)) }
+
+    /// Decimal digits, written without making a string.
+    package mutating func integer(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
+    }
+
+    /// `value` as `digits` lowercase hexadecimal digits, zero-padded (ids: 16 for a span, 32 for a trace in two
+    /// halves).
+    package mutating func hex(_ value: UInt64, digits: Int = 16) {
+        let alphabet: StaticString = "0123456789abcdef"
+        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+            bytes.append(alphabet.utf8Start[Int((value >> UInt64(shift)) & 0xF)])
+        }
+    }
+
+    /// Text known to need no escaping (JSON punctuation, digits, names this server writes), as it is.
+    package mutating func verbatim(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
 
     package mutating func strings(_ texts: [String]) {
         raw("[")

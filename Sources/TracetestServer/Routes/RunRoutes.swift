@@ -68,7 +68,7 @@ struct RunRoutes {
         api.put("tests/:testId/run/:runId/dry-run") { request, context in
             let dryRun = try await request.decodeBody(DryRun.self, format: .json)
             let (testID, runID) = try ids(context)
-            return try OpenAPIResponse.json(try await engine.dryRun(testID: testID, runID: runID, dryRun))
+            return OpenAPIResponse.json(try await engine.dryRun(testID: testID, runID: runID, dryRun))
         }
         api.get("tests/:testId/run/:runId/export") { _, context in
             let (testID, runID) = try ids(context)

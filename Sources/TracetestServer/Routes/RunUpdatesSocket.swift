@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import TracetestConcurrency
 import TracetestEngine
 import TracetestModel
 
@@ -60,9 +61,9 @@ enum RunUpdatesSocket {
                     do { try await outbound.write(.text(text)) } catch { return }
                 }
             }
-            var subscriptions: [String: (topic: String, task: Task<Void, Never>)] = [:]
+            var subscriptions: [String: Broadcast<String, WireValue>.Subscription] = [:]
             defer {
-                for subscription in subscriptions.values { subscription.task.cancel() }
+                for subscription in subscriptions.values { updates.unsubscribe(subscription) }
                 sink.finish()
             }
             for try await message in inbound.messages(maxSize: maximumMessageSize) {
@@ -75,22 +76,18 @@ enum RunUpdatesSocket {
                 }
                 switch request {
                 case .subscribe(let topic):
-                    // Listening starts before the answer, so nothing published after it is missed.
-                    let stream = await updates.subscribe(topic)
+                    // The answer is queued before any update, and listening starts at once, so nothing published
+                    // after it is missed.
                     let id = UUID().uuidString.lowercased()
                     sink.yield(
                         WireValue.object([
                             "type": "success", "resource": .string(topic),
                             "message": .object(["subscriptionId": .string(id)]),
                         ]).jsonText)
-                    let task = Task {
-                        for await event in stream {
-                            sink.yield(
-                                WireValue.object(["type": "update", "resource": .string(topic), "event": event])
-                                    .jsonText)
-                        }
+                    subscriptions[id] = updates.subscribe(topic) { event in
+                        sink.yield(
+                            WireValue.object(["type": "update", "resource": .string(topic), "event": event]).jsonText)
                     }
-                    subscriptions[id] = (topic, task)
                 case .unsubscribe(let topic, let id):
                     guard let subscription = subscriptions[id], subscription.topic == topic else {
                         sink.yield(
@@ -99,7 +96,7 @@ enum RunUpdatesSocket {
                                     + "subscriptionId the subscribe message was answered with"))
                         continue
                     }
-                    subscription.task.cancel()
+                    updates.unsubscribe(subscription)
                     subscriptions[id] = nil
                     sink.yield(WireValue.object(["type": "success", "resource": "", "message": "ok"]).jsonText)
                 }

@@ -40,11 +40,16 @@ package enum Schema {
             postgresql: runs(autoIncrement: "BIGSERIAL PRIMARY KEY", bytes: "BYTEA")
         ),
         Migration(version: 4, name: "one latest version", sqlite: oneLatest, postgresql: oneLatest),
-        Migration(version: 5, name: "run details", sqlite: runDetails, postgresql: runDetails),
+        Migration(
+            version: 5, name: "run details", sqlite: runDetails,
+            // Big texts are stored as they are: compressing them costs more than the space it saves.
+            postgresql: runDetails + ["result", "linter", "junit", "trace"].map {
+                "ALTER TABLE test_run_details ALTER COLUMN \($0) SET STORAGE EXTERNAL"
+            }),
     ]
 
     /// A run's heavy parts, kept apart from its row so that run lists read none of them: the assertion results with
-    /// every span result, the analyzer's result and the JUnit report, as the JSON text (and XML) the API sends.
+    /// every span result, the analyzer's result, the JUnit report and the trace, as the text the API sends.
     private static let runDetails = [
         """
         CREATE TABLE test_run_details (
@@ -53,6 +58,7 @@ package enum Schema {
             result TEXT,
             linter TEXT,
             junit TEXT,
+            trace TEXT,
             PRIMARY KEY (test_id, run_id)
         )
         """

@@ -1,4 +1,4 @@
-import TracetestCompute
+import TracetestConcurrency
 import TracetestModel
 
 /// Test runs: the run document (state, results), its final trace, and its events.
@@ -36,7 +36,7 @@ package struct RunRepository: Sendable {
     }
 
     /// Replaces the stored run and the `parts` of its details that changed (its trace is stored apart, with
-    /// ``saveTrace(_:of:)``); false when it was deleted. The pass and fail counts are taken from the results when
+    /// ``saveTrace(_:document:of:)``); false when it was deleted. The pass and fail counts are taken from the results when
     /// they are among the parts (a run read with ``get(testID:runID:)`` has no span results to count).
     @discardableResult
     package func update(_ run: TestRun, details parts: RunDetails.Parts = []) async throws -> Bool {
@@ -69,7 +69,7 @@ package struct RunRepository: Sendable {
         try await ComputePool.shared.run {
             let document = try StoredJSON.text(TestRun.Stored(run.listed))
             var details = RunDetails()
-            if parts.contains(.result) { details.result = try run.result.map { try WireEncoder().encode($0).jsonText } }
+            if parts.contains(.result) { details.result = run.result?.jsonText }
             if parts.contains(.linter) { details.linter = run.linter?.jsonText }
             if parts.contains(.junit) { details.junit = run.junitReport }
             return (document, details)
@@ -115,12 +115,12 @@ package struct RunRepository: Sendable {
     package func details(testID: String, runID: Int) async throws -> RunDetails? {
         try await database.read { db in
             try await db.query(
-                "SELECT result, linter, junit FROM test_run_details WHERE test_id = $1 AND run_id = $2",
+                "SELECT result, linter, junit, trace FROM test_run_details WHERE test_id = $1 AND run_id = $2",
                 [.text(testID), .integer(Int64(runID))]
             ).first.map { row in
                 RunDetails(
                     result: try row.optionalString("result"), linter: try row.optionalString("linter"),
-                    junit: try row.optionalString("junit"))
+                    junit: try row.optionalString("junit"), trace: try row.optionalString("trace"))
             }
         }
     }
@@ -188,17 +188,47 @@ package struct RunRepository: Sendable {
         }
     }
 
-    /// Stores the run's final trace (its spans, in any order).
-    package func saveTrace(_ spans: [Span], of run: TestRun) async throws {
+    /// Stores the run's final trace: its spans (in any order) and `document`, its wire form (the API sends it as
+    /// it is).
+    package func saveTrace(_ spans: [Span], document: String, of run: TestRun) async throws {
         let encoded = await ComputePool.shared.run { SpanCodec.encode(spans) }
+        let binds: [SQLValue] = [.text(run.testID), .integer(Int64(run.id))]
         try await database.transaction { db in
             try await db.execute(
                 """
                 INSERT INTO test_run_traces (test_id, run_id, spans) VALUES ($1, $2, $3)
                 ON CONFLICT (test_id, run_id) DO UPDATE SET spans = excluded.spans
                 """,
-                [.text(run.testID), .integer(Int64(run.id)), .blob(encoded)]
+                binds + [.blob(encoded)]
             )
+            try await db.execute(
+                """
+                INSERT INTO test_run_details (test_id, run_id, trace) VALUES ($1, $2, $3)
+                ON CONFLICT (test_id, run_id) DO UPDATE SET trace = excluded.trace
+                """,
+                binds + [.text(document)]
+            )
+        }
+    }
+
+    /// Gives `run` the trace of run `source` of the same test (a rerun): its spans and its wire form.
+    package func copyTrace(from source: Int, to run: TestRun) async throws {
+        let binds: [SQLValue] = [.text(run.testID), .integer(Int64(source)), .integer(Int64(run.id))]
+        try await database.transaction { db in
+            try await db.execute(
+                """
+                INSERT INTO test_run_traces (test_id, run_id, spans)
+                SELECT test_id, $3, spans FROM test_run_traces WHERE test_id = $1 AND run_id = $2
+                ON CONFLICT (test_id, run_id) DO UPDATE SET spans = excluded.spans
+                """,
+                binds)
+            try await db.execute(
+                """
+                INSERT INTO test_run_details (test_id, run_id, trace)
+                SELECT test_id, $3, trace FROM test_run_details WHERE test_id = $1 AND run_id = $2
+                ON CONFLICT (test_id, run_id) DO UPDATE SET trace = excluded.trace
+                """,
+                binds)
         }
     }
 
@@ -243,19 +273,22 @@ package struct RunRepository: Sendable {
 }
 
 /// The heavy parts of a run, kept apart from its row as the text the API sends: the assertion results with every span
-/// result (JSON), the analyzer's result (JSON) and the JUnit report (XML).
+/// result (JSON), the analyzer's result (JSON), the JUnit report (XML) and the trace (JSON, written with
+/// ``RunRepository/saveTrace(_:document:of:)``).
 package struct RunDetails: Sendable, Equatable {
     package var result: String?
     package var linter: String?
     package var junit: String?
+    package var trace: String?
 
-    package init(result: String? = nil, linter: String? = nil, junit: String? = nil) {
+    package init(result: String? = nil, linter: String? = nil, junit: String? = nil, trace: String? = nil) {
         self.result = result
         self.linter = linter
         self.junit = junit
+        self.trace = trace
     }
 
-    /// Which details a write replaces.
+    /// Which details a write of the run replaces (the trace is written with the spans).
     package struct Parts: OptionSet, Sendable {
         package let rawValue: Int
         package init(rawValue: Int) { self.rawValue = rawValue }

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// A PostgreSQL database reached through a connection pool.
 ///
@@ -24,14 +25,52 @@ package final class PostgresDatabase: SQLDatabase, Service {
         await client.run()
     }
 
+    /// How long a statement waits for a connection before the database counts as unavailable.
+    package static let connectionWait = Duration.seconds(3)
+
+    /// Runs `body` on a pooled connection; when none is leased within ``connectionWait`` (the server is down or
+    /// unreachable, say), gives up with an ``StorageError/Code/unreachable`` error instead of waiting on.
+    private func withConnection<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws
+        -> R
+    {
+        let leased = LeaseFlag()
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: R?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectionWait)
+                    guard leased.isSet else {
+                        throw StorageError(
+                            .unreachable,
+                            "no connection to PostgreSQL at \(self.settings.endpoint) within "
+                                + "\(Self.connectionWait.components.seconds)s")
+                    }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let next {
+                        group.cancelAll()
+                        return next
+                    }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
     package func read<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await body(PostgresExecutor(connection: connection, logger: logger, failure: nil))
         }
     }
 
     package func transaction<R: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> R) async throws -> R {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             let failure = TransactionFailure()
             let executor = PostgresExecutor(connection: connection, logger: logger, failure: failure)
             try await executor.execute("BEGIN")
@@ -60,4 +99,13 @@ package final class PostgresDatabase: SQLDatabase, Service {
             logger.warning("PostgreSQL rollback failed", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// Whether a connection was leased, set once from the leasing task and read by the watchdog.
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    func set() { value.store(true, ordering: .releasing) }
 }

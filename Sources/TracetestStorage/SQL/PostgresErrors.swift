@@ -24,7 +24,11 @@ enum PostgresErrors {
             case "23505": .uniqueViolation
             case _ where sqlState.hasPrefix("23"): .constraintViolation
             case "25P02": .transactionAborted
-            case _ where sqlState.hasPrefix("08"), _ where sqlState.hasPrefix("57P"): .unreachable
+            // Connections lost or refused: the server went away, shut down, or no longer has the database or the
+            // role this server logs in with.
+            case _ where sqlState.hasPrefix("08"), _ where sqlState.hasPrefix("57P"), _ where sqlState.hasPrefix("28"),
+                "3D000":
+                .unreachable
             default: .statementFailed
             }
         return StorageError(code, "PostgreSQL: \(reason(error))", sql: sql)

@@ -1,5 +1,5 @@
 import Foundation
-import TracetestCompute
+import TracetestConcurrency
 import TracetestModel
 
 /// Spans received for the traces runs wait for. Each arrival is appended as one row (a trace that arrives in many

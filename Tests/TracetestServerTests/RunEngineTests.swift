@@ -1,0 +1,205 @@
+import Foundation
+import ServerTestSupport
+import TestSupport
+import Testing
+import TracetestModel
+
+/// The run engine as a client sees it: stops, suites, many runs at once, shutdown and restart, and traces whose spans
+/// come in exports seconds apart.
+@Suite("Run engine")
+struct RunEngineTests {
+    static func traceIDTest(id: String, specs: String = "[]") -> String {
+        """
+        {"type":"Test","spec":{"id":"\(id)","name":"By trace id",
+          "trigger":{"type":"traceid","traceid":{"id":"${var:TRACE_ID}"}},"specs":\(specs)}}
+        """
+    }
+
+    static func variables(traceID: String) -> String { #"{"variables":[{"key":"TRACE_ID","value":"\#(traceID)"}]}"# }
+
+    static let oneWorkSpan =
+        #"[{"selector":"span[name=\"work\"]","assertions":["attr:tracetest.selected_spans.count = 1"]}]"#
+
+    @Test("a suite whose first step is stopped ends FAILED within a second, naming the step", arguments: TestBackend.allCases)
+    func stoppedSuiteStep(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            try await api.create("/api/tests", Self.traceIDTest(id: "waits"))
+            try await api.create("/api/tests", Self.traceIDTest(id: "after"))
+            try await api.create(
+                "/api/testsuites",
+                #"{"type":"TestSuite","spec":{"id":"stopped","name":"Stopped","steps":["waits","after"]}}"#)
+            let started = try await api.post(
+                "/api/testsuites/stopped/run", Self.variables(traceID: TraceID.random().hex))
+            #expect(started.status == 200)
+            let suiteRunID = try runID(of: try started.object())
+            _ = try await api.waitFor("/api/testsuites/stopped/run/\(suiteRunID)") {
+                ($0["steps"] as? [[String: Any]])?.first?["state"] as? String == "AWAITING_TRACE"
+            }
+
+            let stopped = ContinuousClock.now
+            #expect(try await api.post("/api/tests/waits/run/1/stop", "").status == 200)
+            let suiteRun = try await api.waitFor(
+                "/api/testsuites/stopped/run/\(suiteRunID)", timeout: .seconds(5)
+            ) { $0["state"] as? String != "EXECUTING" }
+            let elapsed = ContinuousClock.now - stopped
+            #expect(elapsed < .seconds(1), "the suite ended \(elapsed) after the stop")
+            #expect(suiteRun["state"] as? String == "FAILED")
+            #expect(
+                (suiteRun["lastErrorState"] as? String)?.hasPrefix("step 1 (test waits) ended in STOPPED") == true,
+                "\(suiteRun)")
+
+            let step = try await api.get("/api/tests/waits/run/1").object()
+            #expect(step["state"] as? String == "STOPPED")
+            #expect((step["lastErrorState"] as? String)?.contains("stopped by a user request") == true)
+            let events = try #require(try await api.get("/api/tests/waits/run/1/events").json() as? [[String: Any]])
+            #expect(events.filter { $0["type"] as? String == "STOPPED_INFO" }.count == 1, "the run ended once")
+            // The second step never ran.
+            #expect((try await api.get("/api/tests/after/run").json() as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("50 runs at once all finish, each with its own trace", arguments: TestBackend.allCases)
+    func fiftyConcurrentRuns(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            try await api.create("/api/tests", Self.traceIDTest(id: "many", specs: Self.oneWorkSpan))
+            let traces = (0..<50).map { _ in TraceID.random().hex }
+            let runs = try await withThrowingTaskGroup(of: (String, Int).self) { group in
+                for trace in traces {
+                    group.addTask { (trace, try runID(of: try await api.startRun("many", Self.variables(traceID: trace)))) }
+                }
+                return try await group.reduce(into: [String: Int]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(Set(runs.values).count == 50)
+            // Each trace: a parent span and its child, all sent in one export.
+            try await api.export(
+                traces.flatMap { trace in
+                    let root = SpanIDs.random()
+                    return [
+                        TestSpan(traceID: trace, spanID: root, name: "work"),
+                        TestSpan(traceID: trace, parentID: root, name: "query", attributes: ["db.system": "sqlite"]),
+                    ]
+                })
+            for (trace, id) in runs {
+                let run = try await api.waitForRun("many", id)
+                #expect(run["state"] as? String == "FINISHED")
+                #expect(run["traceId"] as? String == trace)
+                #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true)
+            }
+        }
+    }
+
+    static let quickProfile = """
+        type: PollingProfile
+        spec:
+          id: current
+          name: quick
+          default: true
+          strategy: periodic
+          periodic:
+            retryDelay: 500ms
+            timeout: 20s
+        """
+
+    @Test(
+        "SIGTERM with 10 runs in flight, then a restart: every run ends, those whose spans come finish",
+        arguments: TestBackend.allCases)
+    func shutdownAndRestart(backend: TestBackend) async throws {
+        try await withTestConfiguration(backend) { configuration in
+            try await withTemporaryDirectory { directory in
+                try configurationYAML(configuration).write(
+                    toFile: directory + "/tracetest.yaml", atomically: true, encoding: .utf8)
+                try Self.quickProfile.write(toFile: directory + "/provisioning.yaml", atomically: true, encoding: .utf8)
+                let server = try ServerProcess(["serve", "--provisioning-file", "provisioning.yaml"], in: directory)
+                let api = TestAPI(port: try await server.waitUntilListening())
+                try await api.create("/api/tests", Self.traceIDTest(id: "inflight", specs: Self.oneWorkSpan))
+                var traces: [Int: String] = [:]
+                for _ in 0..<10 {
+                    let trace = TraceID.random().hex
+                    traces[try runID(of: try await api.startRun("inflight", Self.variables(traceID: trace)))] = trace
+                }
+                for id in traces.keys {
+                    _ = try await api.waitFor("/api/tests/inflight/run/\(id)") {
+                        $0["state"] as? String == "AWAITING_TRACE"
+                    }
+                }
+                server.signal(SIGTERM)
+                #expect(try await server.waitForExit(timeout: .seconds(15)) == 0, "\(server.log)")
+
+                try await withRunningServer(configuration) { api in
+                    let restarted = ContinuousClock.now
+                    // Half of the traces come after the restart; the other half never do.
+                    let arriving = traces.keys.sorted().prefix(5)
+                    try await api.export(
+                        arriving.compactMap { traces[$0] }.map { TestSpan(traceID: $0, name: "work") })
+                    for id in traces.keys.sorted() {
+                        let run = try await api.waitForRun("inflight", id, timeout: .seconds(60))
+                        #expect(run["state"] as? String == (arriving.contains(id) ? "FINISHED" : "TRACE_FAILED"))
+                    }
+                    #expect(ContinuousClock.now - restarted < .seconds(60))
+                }
+            }
+        }
+    }
+
+    @Test(
+        "exports 5.5 s apart: a span whose parent comes in the next export waits for it",
+        arguments: TestBackend.allCases)
+    func parentInALaterExport(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            try await api.create(
+                "/api/tests",
+                Self.traceIDTest(
+                    id: "split",
+                    specs:
+                        #"[{"selector":"span[name=\"work\"] span[name=\"query\"]","assertions":["attr:db.system = \"sqlite\""]}]"#
+                ))
+            let trace = TraceID.random().hex
+            let id = try runID(of: try await api.startRun("split", Self.variables(traceID: trace)))
+            _ = try await api.waitFor("/api/tests/split/run/\(id)") { $0["state"] as? String == "AWAITING_TRACE" }
+            // An SDK's batch timer sends the child first; its parent ends later and comes in the next export.
+            let root = SpanIDs.random()
+            try await api.export([
+                TestSpan(traceID: trace, parentID: root, name: "query", attributes: ["db.system": "sqlite"])
+            ])
+            try await Task.sleep(for: .milliseconds(5_500))
+            try await api.export([TestSpan(traceID: trace, spanID: root, name: "work")])
+            let run = try await api.waitForRun("split", id)
+            #expect(run["state"] as? String == "FINISHED")
+            #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(run["result"] ?? "")")
+            let flat = ((run["trace"] as? [String: Any])?["flat"] as? [String: Any]) ?? [:]
+            #expect(flat.count == 3, "the trigger span, the parent and its child")
+        }
+    }
+}
+
+/// How the API answers when its database is gone.
+@Suite("Errors")
+struct ErrorAnswerTests {
+    @Test("the database gone: 503 with Retry-After, no SQL in the body, the cause in the log")
+    func databaseUnavailable() async throws {
+        try await withTestConfiguration(.postgresql) { configuration in
+            let database = try #require(configuration.postgres?.database)
+            try await withTemporaryDirectory { directory in
+                try configurationYAML(configuration).write(
+                    toFile: directory + "/tracetest.yaml", atomically: true, encoding: .utf8)
+                let server = try ServerProcess(["serve"], in: directory)
+                let api = TestAPI(port: try await server.waitUntilListening())
+                try await api.create("/api/tests", RunEngineTests.traceIDTest(id: "kept"))
+                try await TestPostgresDatabase.drop(named: database)
+                for path in ["/api/tests", "/api/tests/kept/run", "/api/tests/kept"] {
+                    let started = ContinuousClock.now
+                    let response = try await api.get(path)
+                    #expect(ContinuousClock.now - started < .seconds(10), "\(path) answered in time")
+                    #expect(response.status == 503, "\(path): \(response)")
+                    #expect(response.header("Retry-After") == "5", "\(path)")
+                    #expect(response.body.contains("the database is unavailable, try again in a few seconds"), "\(path)")
+                    #expect(!response.body.contains("SELECT") && !response.body.contains("statement"), "\(path)")
+                }
+                try await server.waitForLog("GET /api/tests answered 503")
+                #expect(server.log.contains("does not exist"), "the log has the cause")
+                server.signal(SIGTERM)
+                _ = try await server.waitForExit()
+            }
+        }
+    }
+}
