@@ -98,7 +98,7 @@ final class Server: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--config", directory + "/tracetest.yaml"]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        FileManager.default.createFile(atPath: directory + "/server.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/server.log", contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/server.log"))
         try process.run()
     }
@@ -137,7 +137,8 @@ func request(_ method: HTTPMethod, _ url: String, _ body: String? = nil, keep: B
         return Answer(status: response.status.code, bytes: count, body: ByteBuffer(), took: clock.now - started)
     }
     let collected = try await response.body.collect(upTo: 2 << 30)
-    return Answer(status: response.status.code, bytes: collected.readableBytes, body: collected, took: clock.now - started)
+    return Answer(
+        status: response.status.code, bytes: collected.readableBytes, body: collected, took: clock.now - started)
 }
 
 func json(_ answer: Answer) throws -> Any {
@@ -223,11 +224,13 @@ for _ in 0..<300 {
     if (try? await request(.GET, base + "/health"))?.status == 200 { break }
     try await Task.sleep(for: .milliseconds(100))
 }
-print("backend \(backend), \(spanCount) spans, \(repeats) repeats, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print(
+    "backend \(backend), \(spanCount) spans, \(repeats) repeats, \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
 let specsJSON = benchmarkSpecs.map { spec in
     let assertions = spec.assertions.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-    return #"{"selector":"\#(spec.selector.replacingOccurrences(of: "\"", with: "\\\""))","assertions":[\#(assertions.joined(separator: ","))]}"#
+    return
+        #"{"selector":"\#(spec.selector.replacingOccurrences(of: "\"", with: "\\\""))","assertions":[\#(assertions.joined(separator: ","))]}"#
 }.joined(separator: ",")
 let test = """
     {"type":"Test","spec":{"id":"big","name":"big trace","trigger":{"type":"traceid","traceid":{"id":"\(traceID.hex)"}},\
@@ -235,7 +238,10 @@ let test = """
     """
 for (path, body) in [
     ("/api/tests", test),
-    ("/api/variablesets", #"{"type":"VariableSet","spec":{"id":"v","name":"benchmark","values":[{"key":"VERSION","value":"v1"}]}}"#),
+    (
+        "/api/variablesets",
+        #"{"type":"VariableSet","spec":{"id":"v","name":"benchmark","values":[{"key":"VERSION","value":"v1"}]}}"#
+    ),
 ] {
     let created = try await request(.PUT, base + path, body)
     guard created.status < 300 else {
@@ -256,7 +262,10 @@ for body in try otlpRequests() {
     guard response.status == .ok else { throw BenchmarkError("OTLP: HTTP \(response.status)") }
 }
 try await waitForResults(base, "big", 1)
-print(String(format: "first run: spans sent and the run finished in %.1f s", (clock.now - ingestStarted).milliseconds / 1_000))
+print(
+    String(
+        format: "first run: spans sent and the run finished in %.1f s", (clock.now - ingestStarted).milliseconds / 1_000
+    ))
 
 // Checked once, then timed while streamed.
 let run = try json(try await request(.GET, base + "/api/tests/big/run/1")) as? [String: Any]

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 // Evaluates 20 typical test specs on generated traces of 1k, 10k and 100k spans; prints the time of each phase and
 // the peak resident memory. Run in release: swift run -c release LanguageBenchmark
 // (BENCH_DETAIL=1 also prints each spec's time, one core, at each size).
@@ -7,7 +8,6 @@
 // evaluate(again): the same on the warm index; one core: the 20 specs one after the other.
 import Foundation
 import TracetestLanguage
-import BenchmarkSupport
 import TracetestModel
 
 func peakResidentMiB() -> Int {

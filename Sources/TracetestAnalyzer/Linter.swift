@@ -1,6 +1,6 @@
 import Foundation
-import TracetestConcurrency
 import Synchronization
+import TracetestConcurrency
 import TracetestModel
 
 /// Grades a trace against an analyzer's plugins and rules (ui-analyzer.md Part 2). Built once per analyzer, it can

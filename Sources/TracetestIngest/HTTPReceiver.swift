@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SwiftProtobuf
+import TracetestConcurrency
 import TracetestOTLP
 import TracetestTelemetry
 
@@ -70,9 +71,12 @@ package enum HTTPReceiver {
             let body = try await readBody(request, limit: limit)
             let exportRequest: ExportRequest
             do {
-                switch encoding {
-                case .protobuf: exportRequest = try ExportRequest(serializedBytes: Array(buffer: body))
-                case .json: exportRequest = try OTLPJSON.decode(Data(buffer: body))
+                // Decoding a big request is CPU work: it runs on the compute pool.
+                exportRequest = try await ComputePool.shared.run {
+                    switch encoding {
+                    case .protobuf: try ExportRequest(serializedBytes: Array(buffer: body))
+                    case .json: try OTLPJSON.decode(Data(buffer: body))
+                    }
                 }
             } catch {
                 throw Failure(.badRequest, .invalidArgument, "cannot decode the request as OTLP \(encoding): \(error)")

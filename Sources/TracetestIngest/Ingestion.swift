@@ -1,4 +1,5 @@
 import GRPCCore
+import TracetestConcurrency
 import TracetestModel
 import TracetestOTLP
 
@@ -15,7 +16,7 @@ package struct Ingestion: Sendable {
     }
 
     func receive(_ request: ExportRequest, via transport: SpanStore.Transport) async throws -> ExportResponse {
-        let batch = OTLPConversion.batch(from: request)
+        let batch = await ComputePool.shared.run { OTLPConversion.batch(from: request) }
         await store.count(batch)
         var response = ExportResponse()
         if batch.rejectedSpans > 0 {

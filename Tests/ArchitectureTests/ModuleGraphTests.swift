@@ -10,9 +10,10 @@ struct ModuleGraphTests {
 
     @Test("the module table of docs/ARCHITECTURE.md lists every module with the dependencies Package.swift declares")
     func architectureTable() throws {
-        let package = try PackageManifest(text: String(contentsOf: Self.root.appendingPathComponent("Package.swift")))
+        let package = try PackageManifest(
+            text: String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8))
         let table = try ArchitectureTable(
-            text: String(contentsOf: Self.root.appendingPathComponent("docs/ARCHITECTURE.md")))
+            text: String(contentsOf: Self.root.appendingPathComponent("docs/ARCHITECTURE.md"), encoding: .utf8))
         let modules = package.targets.filter { $0.path.hasPrefix("Sources/") }
         #expect(Set(table.rows.keys) == Set(modules.map(\.shortName)), "modules in the table vs Package.swift")
         for module in modules {
@@ -23,18 +24,22 @@ struct ModuleGraphTests {
 
     @Test("every module declares the project modules and packages it imports")
     func importsAreDeclared() throws {
-        let package = try PackageManifest(text: String(contentsOf: Self.root.appendingPathComponent("Package.swift")))
+        let package = try PackageManifest(
+            text: String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8))
         let projectModules = Set(package.targets.map(\.name))
         for target in package.targets where !target.path.hasPrefix("Tests/") || target.name.hasSuffix("Support") {
             let declared = Set(target.targetDependencies + target.products)
-            let files = FileManager.default.enumerator(atPath: Self.root.appendingPathComponent(target.path).path)?
+            let files =
+                FileManager.default.enumerator(atPath: Self.root.appendingPathComponent(target.path).path)?
                 .compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") && !$0.contains("Generated/") } ?? []
             for file in files {
-                let text = try String(contentsOf: Self.root.appendingPathComponent(target.path + "/" + file))
+                let text = try String(
+                    contentsOf: Self.root.appendingPathComponent(target.path + "/" + file), encoding: .utf8)
                 for line in text.split(separator: "\n") where line.hasPrefix("import ") {
                     let module = String(line.dropFirst("import ".count))
                     guard projectModules.contains(module) || package.products.contains(module) else { continue }
-                    #expect(declared.contains(module), "\(target.name) imports \(module) in \(file) without declaring it")
+                    #expect(
+                        declared.contains(module), "\(target.name) imports \(module) in \(file) without declaring it")
                 }
             }
         }
@@ -76,7 +81,9 @@ struct PackageManifest {
                         products.append(String(product.1))
                     }
                     let withoutProducts = dependencies.replacing(#/\.product\([^)]*\)/#, with: "")
-                    for dependency in withoutProducts.matches(of: #/"([^"]+)"/#) { targets.append(String(dependency.1)) }
+                    for dependency in withoutProducts.matches(of: #/"([^"]+)"/#) {
+                        targets.append(String(dependency.1))
+                    }
                 }
                 self.targets.append(Target(name: name, path: path, targetDependencies: targets, products: products))
             }

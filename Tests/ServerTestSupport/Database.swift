@@ -1,6 +1,6 @@
-import TestSupport
 import Foundation
 import Logging
+import TestSupport
 import TracetestStorage
 
 /// The storage backends that database tests run against.

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 
 /// Run states after which nothing changes (engine-telemetry.md §1).
 package let terminalRunStates: Set<String> = [

@@ -1,10 +1,10 @@
-import TestSupport
 import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import TestSupport
 import TracetestConfig
 import TracetestIngest
 import TracetestServer

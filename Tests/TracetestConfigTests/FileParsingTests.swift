@@ -1,6 +1,6 @@
 import Testing
-import TracetestStorage
 import TracetestModel
+import TracetestStorage
 
 @testable import TracetestConfig
 

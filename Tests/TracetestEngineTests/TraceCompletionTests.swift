@@ -63,7 +63,8 @@ import TracetestModel
             let nextArrival = pending.first.map { start.advanced(by: $0.at) }
             let nextWake = wakeUps.min()
             let nextSkip = skip.map { start.advanced(by: $0) }
-            let next = try #require([nextArrival, nextWake, nextSkip].compactMap { $0 }.min(), "nothing left to happen")
+            let next = try #require(
+                [nextArrival, nextWake, nextSkip].compactMap { $0 }.min(), "nothing left to happen")
             clock.advance(by: clock.now.duration(to: next))
             if let nextSkip, nextSkip == next {
                 skip = nil
@@ -136,7 +137,8 @@ import TracetestModel
 
     @Test("only the trigger span arrived: the wait goes on to the deadline")
     func onlyTheTriggerSpan() throws {
-        let result = try Self.simulate([.init(at: .milliseconds(10), spans: 1, application: false)], timeout: .seconds(5))
+        let result = try Self.simulate(
+            [.init(at: .milliseconds(10), spans: 1, application: false)], timeout: .seconds(5))
         #expect(result.finish == .spans(reason: Machine.timedOutWithSpansReason))
         #expect(result.at == .seconds(5))
     }
@@ -164,8 +166,9 @@ import TracetestModel
 
     @Test("a span arriving during the selector retries completes the trace once it matches")
     func selectorMatchesAfterALateSpan() throws {
-        let result = try Self.simulate([.init(at: .milliseconds(100), spans: 3), .init(at: .milliseconds(900), spans: 4)])
-        { progress, _ in progress.spans < 4 ? ["span[name=\"late\"]"] : [] }
+        let result = try Self.simulate([
+            .init(at: .milliseconds(100), spans: 3), .init(at: .milliseconds(900), spans: 4),
+        ]) { progress, _ in progress.spans < 4 ? ["span[name=\"late\"]"] : [] }
         #expect(result.finish == .spans(reason: Machine.completeReason))
         #expect(result.spans == 4)
         #expect(result.at == .milliseconds(1_400))

@@ -1,6 +1,6 @@
 import Foundation
-import SwiftProtobuf
 import ServerTestSupport
+import SwiftProtobuf
 import TestSupport
 import TracetestModel
 import TracetestOTLP

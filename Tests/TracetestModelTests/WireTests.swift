@@ -165,7 +165,8 @@ struct AssertionResultsJSONTests {
                         assertion: "attr:x = \"1\"\n",
                         spanResults: [
                             .init(spanID: "0000000000000001", observedValue: "1", passed: true),
-                            .init(spanID: nil, observedValue: "tab\there \u{2028} €", passed: false, error: "no \\ match"),
+                            .init(
+                                spanID: nil, observedValue: "tab\there \u{2028} €", passed: false, error: "no \\ match"),
                         ]),
                     .init(assertion: "attr:y = 2", spanResults: []),
                 ]),

@@ -20,7 +20,9 @@ struct RunEngineTests {
     static let oneWorkSpan =
         #"[{"selector":"span[name=\"work\"]","assertions":["attr:tracetest.selected_spans.count = 1"]}]"#
 
-    @Test("a suite whose first step is stopped ends FAILED within a second, naming the step", arguments: TestBackend.allCases)
+    @Test(
+        "a suite whose first step is stopped ends FAILED within a second, naming the step",
+        arguments: TestBackend.allCases)
     func stoppedSuiteStep(backend: TestBackend) async throws {
         try await withTestServer(backend) { api in
             try await api.create("/api/tests", Self.traceIDTest(id: "waits"))
@@ -65,7 +67,9 @@ struct RunEngineTests {
             let traces = (0..<50).map { _ in TraceID.random().hex }
             let runs = try await withThrowingTaskGroup(of: (String, Int).self) { group in
                 for trace in traces {
-                    group.addTask { (trace, try runID(of: try await api.startRun("many", Self.variables(traceID: trace)))) }
+                    group.addTask {
+                        (trace, try runID(of: try await api.startRun("many", Self.variables(traceID: trace))))
+                    }
                 }
                 return try await group.reduce(into: [String: Int]()) { $0[$1.0] = $1.1 }
             }
@@ -192,7 +196,8 @@ struct ErrorAnswerTests {
                     #expect(ContinuousClock.now - started < .seconds(10), "\(path) answered in time")
                     #expect(response.status == 503, "\(path): \(response)")
                     #expect(response.header("Retry-After") == "5", "\(path)")
-                    #expect(response.body.contains("the database is unavailable, try again in a few seconds"), "\(path)")
+                    #expect(
+                        response.body.contains("the database is unavailable, try again in a few seconds"), "\(path)")
                     #expect(!response.body.contains("SELECT") && !response.body.contains("statement"), "\(path)")
                 }
                 try await server.waitForLog("GET /api/tests answered 503")

@@ -1,5 +1,5 @@
-import ServiceLifecycle
 import ServerTestSupport
+import ServiceLifecycle
 import TestSupport
 import Testing
 import TracetestStorage

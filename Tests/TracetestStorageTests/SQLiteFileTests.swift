@@ -1,6 +1,6 @@
 import Foundation
-import ServiceLifecycle
 import ServerTestSupport
+import ServiceLifecycle
 import TestSupport
 import Testing
 import TracetestStorage

@@ -43,7 +43,7 @@ struct RunRecorder: Sendable {
             do {
                 try await save(run)
                 return
-            } catch where attempt < 8 && !Task.isCancelled {
+            } catch  where attempt < 8 && !Task.isCancelled {
                 logger.warning("cannot store the end of run \(run.testID)/\(run.id) (attempt \(attempt)): \(error)")
                 try await clock.sleep(for: delay)
                 delay *= 2

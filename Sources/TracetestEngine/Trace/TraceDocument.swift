@@ -167,7 +167,8 @@ package enum TraceDocument {
         }
         let (nanoseconds, overflow) = number.multipliedReportingOverflow(by: 1_000_000)
         guard !overflow else {
-            throw RunRequestError.invalidRequest("\(field): \(name) \(number) of span \(span) is out of range (Unix milliseconds)")
+            throw RunRequestError.invalidRequest(
+                "\(field): \(name) \(number) of span \(span) is out of range (Unix milliseconds)")
         }
         return nanoseconds
     }

@@ -1,5 +1,5 @@
-import TracetestConcurrency
 import Synchronization
+import TracetestConcurrency
 import TracetestModel
 
 /// A test spec ready to run: its selector and assertions parsed (through the shared cache).

@@ -19,7 +19,8 @@ package struct EvaluationContext: Sendable {
     /// Nil: no store, unknown variables resolve to the empty text; otherwise an unknown variable is an error.
     package var variables: (any VariableLookup)?
 
-    package init(attributes: Attributes = .none, selectedSpanCount: Int? = nil, variables: (any VariableLookup)? = nil) {
+    package init(attributes: Attributes = .none, selectedSpanCount: Int? = nil, variables: (any VariableLookup)? = nil)
+    {
         self.attributes = attributes
         self.selectedSpanCount = selectedSpanCount
         self.variables = variables

@@ -1,6 +1,6 @@
 import Foundation
-import TracetestConcurrency
 import Synchronization
+import TracetestConcurrency
 import TracetestModel
 
 /// A trace prepared for selection, built once per trace and shared by every selector evaluated on it. For each

@@ -66,8 +66,7 @@ struct ResourceRoutes<Handler: ResourceHandler> {
             guard let stored = try await handler.update(spec) else { throw APIError.notFound() }
             return try format.response(Resource(stored))
         }
-        api.delete(item) { request, context in
-            let format = WireFormat.ofResponse(request)
+        api.delete(item) { _, context in
             guard try await handler.delete(try id(context)) else { throw APIError.notFound() }
             return Response(status: .noContent)
         }

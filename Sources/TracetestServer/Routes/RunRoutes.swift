@@ -12,7 +12,8 @@ struct RunRoutes {
     func register(on api: RouterGroup<BasicRequestContext>) {
         api.post("tests/:testId/run") { request, context in
             let information = try await request.decodeBody(RunInformation.self, format: .json)
-            return try OpenAPIResponse.json(try await engine.runTest(try context.parameters.require("testId"), information))
+            return try OpenAPIResponse.json(
+                try await engine.runTest(try context.parameters.require("testId"), information))
         }
         api.get("tests/:testId/run") { request, context in
             let query = try request.listQuery(sortFields: [])

@@ -43,9 +43,10 @@ package enum Schema {
         Migration(
             version: 5, name: "run details", sqlite: runDetails,
             // Big texts are stored as they are: compressing them costs more than the space it saves.
-            postgresql: runDetails + ["result", "linter", "junit", "trace"].map {
-                "ALTER TABLE test_run_details ALTER COLUMN \($0) SET STORAGE EXTERNAL"
-            }),
+            postgresql: runDetails
+                + ["result", "linter", "junit", "trace"].map {
+                    "ALTER TABLE test_run_details ALTER COLUMN \($0) SET STORAGE EXTERNAL"
+                }),
     ]
 
     /// A run's heavy parts, kept apart from its row so that run lists read none of them: the assertion results with
