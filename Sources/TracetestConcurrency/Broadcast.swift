@@ -35,14 +35,27 @@ package final class Broadcast<Topic: Hashable & Sendable, Value: Sendable>: Send
         }
     }
 
-    /// Every value published on `topic` from now on, until the stream's consumer stops listening.
-    package func stream(
+    /// Every value published on `topic` from now on, until the listener is closed or its consumer stops listening.
+    package func listen(
         _ topic: Topic, bufferingPolicy: AsyncStream<Value>.Continuation.BufferingPolicy = .unbounded
-    ) -> AsyncStream<Value> {
+    ) -> Listener {
         let (stream, continuation) = AsyncStream.makeStream(of: Value.self, bufferingPolicy: bufferingPolicy)
         let subscription = subscribe(topic) { continuation.yield($0) }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(subscription) }
-        return stream
+        return Listener(stream: stream, continuation: continuation)
+    }
+
+    /// The values of one topic as an async sequence; ``close()`` ends it and unsubscribes (also when it was never
+    /// iterated).
+    package struct Listener: AsyncSequence, Sendable {
+        package typealias Element = Value
+
+        let stream: AsyncStream<Value>
+        let continuation: AsyncStream<Value>.Continuation
+
+        package func makeAsyncIterator() -> AsyncStream<Value>.Iterator { stream.makeAsyncIterator() }
+
+        package func close() { continuation.finish() }
     }
 
     /// Whether anyone listens on `topic`.

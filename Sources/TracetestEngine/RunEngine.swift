@@ -78,7 +78,7 @@ package final class RunEngine: Service, Sendable {
 
     private enum Command: Sendable {
         case execute(RunJob)
-        case suite(TestSuiteRun, steps: [String])
+        case suite(TestSuiteRun, steps: [String], parent: TelemetryContext)
         case stop(RunKey)
         case skip(RunKey)
         case awaitCompletion(RunKey, CheckedContinuation<Completion, Never>)
@@ -121,9 +121,10 @@ package final class RunEngine: Service, Sendable {
             state.controls[job.key] = RunControl()
             if let job = state.queue.submit(job.key, job) { start(job, state, &group) }
             pipeline.metrics.recordEnqueue(queue: "")
-        case .suite(let suiteRun, let steps):
+        case .suite(let suiteRun, let steps, let parent):
             guard !state.shuttingDown else { return }
-            group.addTask { await self.execute(suiteRun, steps: steps) }
+            // Its steps' runs continue the trace of the request that started the suite.
+            group.addTask { await parent.withCurrent { await self.execute(suiteRun, steps: steps) } }
         case .stop(let key):
             guard !state.shuttingDown else { return }
             if state.queue.withdraw(key) != nil {
@@ -163,7 +164,11 @@ package final class RunEngine: Service, Sendable {
     private func start(_ job: RunJob, _ state: LoopState, _ group: inout DiscardingTaskGroup) {
         guard let control = state.controls[job.key] else { return }
         pipeline.metrics.recordListen(queue: "")
-        group.addTask { self.send(.finished(job.key, await self.execute(job, control: control))) }
+        // The run's work continues the trace of the request that started it (its spans and database spans).
+        group.addTask {
+            let final = await job.parent.withCurrent { await self.execute(job, control: control) }
+            self.send(.finished(job.key, final))
+        }
     }
 
     private func send(_ command: Command) {
@@ -243,7 +248,7 @@ package final class RunEngine: Service, Sendable {
     }
 
     func submit(_ suiteRun: TestSuiteRun, steps: [String]) {
-        send(.suite(suiteRun, steps: steps))
+        send(.suite(suiteRun, steps: steps, parent: .current))
     }
 
     /// Stops the run if it has not ended: `STOPPED`, `lastErrorState`, `completedAt`, and a `STOPPED_INFO` event.

@@ -165,9 +165,9 @@ package actor SpanStore {
         return SpanSet(try await repository.spans(of: traceID)).progress
     }
 
-    /// Arrivals of spans for `traceID` from now on, until the caller stops listening.
-    package func arrivals(of traceID: TraceID) -> AsyncStream<Arrival> {
-        subscribers.stream(traceID)
+    /// Arrivals of spans for `traceID` from now on, until the listener is closed or its consumer stops listening.
+    package func arrivals(of traceID: TraceID) -> Broadcast<TraceID, Arrival>.Listener {
+        subscribers.listen(traceID)
     }
 
     private func notify(_ arrival: Arrival) {

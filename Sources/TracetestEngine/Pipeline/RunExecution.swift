@@ -29,7 +29,7 @@ struct RunExecution {
     /// Where the next step's span attaches: the API request that started the run, then each step in turn.
     var parent: TelemetryContext
     /// Span arrivals of the run's trace, subscribed before the trigger fires so that no span is missed.
-    private var arrivals: AsyncStream<SpanStore.Arrival>?
+    private var arrivals: Broadcast<TraceID, SpanStore.Arrival>.Listener?
     /// Whether the span store keeps the trace for this run (``SpanStore/expect(_:)``) until it is released.
     private var expectsTrace = false
     private var trace: Trace?
@@ -56,6 +56,7 @@ struct RunExecution {
         } catch {
             result = .failure(error)
         }
+        arrivals?.close()
         if expectsTrace { await spans.forget(run.traceID) }
         return try result.get()
     }
@@ -273,8 +274,8 @@ struct RunExecution {
             let waiter = TraceWaiter(
                 spans: spans, recorder: recorder, run: run, profile: profile, selectors: test.specs.map(\.selector),
                 control: control)
-            let outcome = try await waiter.wait(
-                arrivals: arrivals ?? AsyncStream { $0.finish() }, clock: engine.clock, polling: &polling)
+            guard let arrivals else { return .failed("internal error: the trace's arrivals were not subscribed to") }
+            let outcome = try await waiter.wait(arrivals: arrivals, clock: engine.clock, polling: &polling)
             parent = polling.parent
             switch outcome {
             case .timedOut:

@@ -23,11 +23,6 @@ package final class RunUpdates: Sendable {
         broadcast.unsubscribe(subscription)
     }
 
-    /// Everything published on `topic` from now on, until the caller stops listening.
-    package func stream(_ topic: String) -> AsyncStream<WireValue> {
-        broadcast.stream(topic, bufferingPolicy: .bufferingNewest(256))
-    }
-
     /// Sends `value` to everyone subscribed to `topic`.
     package func publish(_ value: WireValue, on topic: String) {
         broadcast.publish(value, on: topic)

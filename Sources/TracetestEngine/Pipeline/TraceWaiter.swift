@@ -32,7 +32,7 @@ struct TraceWaiter {
     ///   - clock: measures the quiet windows and the timeout, counted from the trigger.
     ///   - polling: records each iteration's `Fetching trace` and `Evaluating trace` spans.
     func wait<C: Clock>(
-        arrivals: AsyncStream<SpanStore.Arrival>, clock: C, polling: inout PollingSpans
+        arrivals: Broadcast<TraceID, SpanStore.Arrival>.Listener, clock: C, polling: inout PollingSpans
     ) async throws -> Outcome where C.Duration == Duration {
         let settings = TraceCompletion<C.Instant>.Settings(
             retryDelay: (try? GoDuration(parsing: profile.retryDelay).duration) ?? .milliseconds(500),
