@@ -57,7 +57,8 @@ struct TraceWaiterTests {
             try await withThrowingTaskGroup(of: (TraceWaiter.Outcome, Duration).self) { group in
                 group.addTask { (try await wait(), clock.now.offset) }
                 await clock.waitForSleepers(1)  // the deadline
-                try await spans.ingest(SpanBatch(traces: [(Self.traceID, [Self.span(1, parent: Self.parent)])]), via: .http)
+                try await spans.ingest(
+                    SpanBatch(traces: [(Self.traceID, [Self.span(1, parent: Self.parent)])]), via: .http)
                 await clock.waitForSleepers(2)  // and the quiet window after the arrival
                 clock.advance(by: .milliseconds(500))
                 await clock.waitForSleepers(2)  // quiet, but a parent is missing: the grace period
@@ -78,7 +79,8 @@ struct TraceWaiterTests {
             try await withThrowingTaskGroup(of: (TraceWaiter.Outcome, Duration).self) { group in
                 group.addTask { (try await wait(), clock.now.offset) }
                 await clock.waitForSleepers(1)
-                try await spans.ingest(SpanBatch(traces: [(Self.traceID, [Self.span(1, parent: Self.parent)])]), via: .http)
+                try await spans.ingest(
+                    SpanBatch(traces: [(Self.traceID, [Self.span(1, parent: Self.parent)])]), via: .http)
                 await clock.waitForSleepers(2)
                 clock.advance(by: .milliseconds(500))
                 await clock.waitForSleepers(2)
