@@ -111,18 +111,24 @@ package struct RunRepository: Sendable {
     }
 
     /// The run's details as stored (nil when it has none: it is still running, or was stored before details were
-    /// kept apart, with everything in its row).
+    /// kept apart, with everything in its row). The big texts are read at once, each on a connection of its own.
     package func details(testID: String, runID: Int) async throws -> RunDetails? {
-        try await database.read { db in
-            try await db.query(
-                "SELECT result, linter, junit, trace FROM test_run_details WHERE test_id = $1 AND run_id = $2",
-                [.text(testID), .integer(Int64(runID))]
-            ).first.map { row in
-                RunDetails(
-                    result: try row.optionalString("result"), linter: try row.optionalString("linter"),
-                    junit: try row.optionalString("junit"), trace: try row.optionalString("trace"))
+        let binds: [SQLValue] = [.text(testID), .integer(Int64(runID))]
+        // The column's text: `.some(nil)` when it is NULL, nil when the run has no details.
+        func column(_ name: String) async throws -> String?? {
+            try await database.read { db in
+                try await db.query("SELECT \(name) FROM test_run_details WHERE test_id = $1 AND run_id = $2", binds)
+                    .first.map { try $0.optionalString(name) }
             }
         }
+        async let result = column("result")
+        async let linter = column("linter")
+        async let trace = column("trace")
+        let junit = try await column("junit")
+        guard let junit else { return nil }
+        return RunDetails(
+            result: try await result ?? nil, linter: try await linter ?? nil, junit: junit,
+            trace: try await trace ?? nil)
     }
 
     /// The run as its row stores it (``TestRun/listed``: no span results, no JUnit report; ``details(testID:runID:)``
