@@ -160,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "BigRunBenchmark",
             dependencies: [
-                "BenchmarkSupport", "TracetestModel", "TracetestOTLP",
+                "BenchmarkSupport", "TestSupport", "TracetestModel", "TracetestOTLP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

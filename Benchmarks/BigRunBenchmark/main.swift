@@ -14,6 +14,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwiftProtobuf
+import TestSupport
 import TracetestModel
 import TracetestOTLP
 
@@ -33,23 +34,6 @@ extension Duration {
     var milliseconds: Double { Double(components.seconds) * 1_000 + Double(components.attoseconds) / 1e15 }
 }
 
-/// A loopback port nothing listens on: bound once to learn it, then released.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-        }
-    }
-    guard bound else { throw BenchmarkError("cannot bind a loopback port") }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 /// `tracetest serve` on fresh ports and a fresh database, until `stop()`.
 final class Server: @unchecked Sendable {
     let process = Process()
@@ -58,8 +42,8 @@ final class Server: @unchecked Sendable {
     let directory: String
 
     init() throws {
-        port = try freePort()
-        otlpPort = try freePort()
+        port = try unusedPort()
+        otlpPort = try unusedPort()
         directory = NSTemporaryDirectory() + "big-run-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var yaml = """
@@ -68,7 +52,7 @@ final class Server: @unchecked Sendable {
               httpPort: \(port)
             otlpServer:
               host: 127.0.0.1
-              grpcPort: \(try freePort())
+              grpcPort: \(try unusedPort())
               httpPort: \(otlpPort)
             """
         if backend == "postgres" {

@@ -59,10 +59,9 @@ package final class RunEngine: Service, Sendable {
 
     // MARK: The task group
 
-    /// A run to execute: from its stored state, or as a rerun; `parent` is the span its first step attaches to.
+    /// A run to execute from its stored state; `parent` is the span its first step attaches to.
     struct RunJob: Sendable {
         var key: RunKey
-        var rerun: Bool
         var parent: TelemetryContext
     }
 
@@ -82,6 +81,7 @@ package final class RunEngine: Service, Sendable {
         case stop(RunKey)
         case skip(RunKey)
         case awaitCompletion(RunKey, CheckedContinuation<Completion, Never>)
+        case isBusy(RunKey, CheckedContinuation<Bool, Never>)
         case finished(RunKey, TestRun?)
         case shutdown
     }
@@ -97,6 +97,7 @@ package final class RunEngine: Service, Sendable {
     /// Resumes or ends what an earlier process left unfinished (once `beforeRecovery` returned), then runs until
     /// shutdown, when every run, suite and stop still going is cancelled and awaited.
     package func run() async throws {
+        defer { commandInput.finish() }
         try await cancelWhenGracefulShutdown { try await self.beforeRecovery() }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -114,43 +115,54 @@ package final class RunEngine: Service, Sendable {
         await triggers.shutdown()
     }
 
+    // A run is busy while it has a control: from its `execute` (or the stop of a run not executing here) to its
+    // `finished`. A busy run is neither started again nor stopped by a second writer.
+
     private func handle(_ command: Command, _ state: inout LoopState, _ group: inout DiscardingTaskGroup) {
         switch command {
         case .execute(let job):
-            guard !state.shuttingDown, !state.queue.contains(job.key) else { return }
-            state.controls[job.key] = RunControl()
-            if let job = state.queue.submit(job.key, job) { start(job, state, &group) }
+            guard !state.shuttingDown, state.controls[job.key] == nil else { return }
+            let control = RunControl()
+            state.controls[job.key] = control
+            if let job = state.queue.submit(job.key, job) { start(job, control, &group) }
             pipeline.metrics.recordEnqueue(queue: "")
         case .suite(let suiteRun, let steps, let parent):
             guard !state.shuttingDown else { return }
             // Its steps' runs continue the trace of the request that started the suite.
             group.addTask { await parent.withCurrent { await self.execute(suiteRun, steps: steps) } }
         case .stop(let key):
+            // During shutdown a stop is not recorded: the run keeps its state and resumes at the next start.
             guard !state.shuttingDown else { return }
             if state.queue.withdraw(key) != nil {
-                // Never started: it ends here, STOPPED, and the next run may take its place.
+                // Never started: it ends here, STOPPED (it stays busy until then).
                 group.addTask { self.send(.finished(key, await self.recordStop(key))) }
             } else if let control = state.controls[key] {
                 control.stop()
             } else {
-                // Not executing here (ended already, or left by an earlier process): stop it if it has not ended.
-                group.addTask { _ = await self.recordStop(key) }
+                // Not executing here (ended already, or left by an earlier process): stop it if it has not ended,
+                // busy meanwhile.
+                state.controls[key] = RunControl()
+                group.addTask { self.send(.finished(key, await self.recordStop(key))) }
             }
         case .skip(let key):
             state.controls[key]?.skip()
         case .awaitCompletion(let key, let waiter):
             if state.shuttingDown {
                 waiter.resume(returning: .shutdown)
-            } else if state.queue.contains(key) {
+            } else if state.controls[key] != nil {
                 state.waiters[key, default: []].append(waiter)
             } else {
                 waiter.resume(returning: .notRunning)
             }
+        case .isBusy(let key, let answer):
+            answer.resume(returning: state.controls[key] != nil)
         case .finished(let key, let run):
             state.controls[key] = nil
             if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
             for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: .ended(run)) }
-            for job in state.queue.finished(key) where !state.shuttingDown { start(job, state, &group) }
+            for job in state.queue.finished(key) where !state.shuttingDown {
+                if let control = state.controls[job.key] { start(job, control, &group) }
+            }
         case .shutdown:
             state.shuttingDown = true
             group.cancelAll()
@@ -161,8 +173,7 @@ package final class RunEngine: Service, Sendable {
         }
     }
 
-    private func start(_ job: RunJob, _ state: LoopState, _ group: inout DiscardingTaskGroup) {
-        guard let control = state.controls[job.key] else { return }
+    private func start(_ job: RunJob, _ control: RunControl, _ group: inout DiscardingTaskGroup) {
         pipeline.metrics.recordListen(queue: "")
         // The run's work continues the trace of the request that started it (its spans and database spans).
         group.addTask {
@@ -175,8 +186,8 @@ package final class RunEngine: Service, Sendable {
         commandInput.yield(command)
     }
 
-    /// Executes the run until it ends, is stopped, or the engine shuts down; returns the run as it ended (nil when
-    /// the engine shut down first).
+    /// Executes the run until it ends, is stopped, or the engine shuts down; returns the run as it is then (nil when
+    /// the engine shut down first or the run was deleted; not ended when it broke off on an error).
     private func execute(_ job: RunJob, control: RunControl) async -> TestRun? {
         enum Outcome: Sendable {
             case ended(TestRun?)
@@ -216,7 +227,7 @@ package final class RunEngine: Service, Sendable {
                 return run
             }
             var execution = RunExecution(engine: self, test: test, run: run, control: control, parent: job.parent)
-            return try await execution.execute(rerun: job.rerun)
+            return try await execution.execute()
         } catch {
             if Task.isCancelled { throw CancellationError() }
             logger.error("run \(key) could not be completed: \(error)")
@@ -243,8 +254,8 @@ package final class RunEngine: Service, Sendable {
     // MARK: Requests
 
     /// Starts the run (now or when a slot is free).
-    func submit(_ run: TestRun, rerun: Bool = false) {
-        send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), rerun: rerun, parent: .current)))
+    func submit(_ run: TestRun) {
+        send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), parent: .current)))
     }
 
     func submit(_ suiteRun: TestSuiteRun, steps: [String]) {
@@ -272,21 +283,30 @@ package final class RunEngine: Service, Sendable {
         }
     }
 
+    /// Whether the run executes (or waits for a slot, or is being stopped) here now.
+    func isBusy(_ key: RunKey) async -> Bool {
+        await withCheckedContinuation { answer in
+            if case .terminated = commandInput.yield(.isBusy(key, answer)) { answer.resume(returning: false) }
+        }
+    }
+
     // MARK: Recovery
 
     /// After a restart: unfinished runs go on from their stored state (a run caught mid-trigger ends
     /// `TRIGGER_FAILED`); suite runs an earlier process left unfinished end `FAILED`.
     private func recover() async {
         do {
-            for run in try await store.runs.unfinished() {
+            // Runs and suite runs of this process are already under way.
+            for run in try await store.runs.unfinished() where run.createdAt < startedAt {
                 logger.info("resuming run \(run.testID)/\(run.id) (\(run.state.rawValue))")
-                send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), rerun: false, parent: .root)))
+                send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), parent: .root)))
             }
             for var suiteRun in try await store.suiteRuns.unfinished() where suiteRun.createdAt < startedAt {
-                suiteRun.state = "FAILED"
-                suiteRun.lastError = "the server stopped while the suite was running; run the suite again"
-                suiteRun.completedAt = .now()
-                try await store.suiteRuns.update(suiteRun)
+                try await recorder.update(&suiteRun) {
+                    $0.state = "FAILED"
+                    $0.lastError = "the server stopped while the suite was running; run the suite again"
+                    $0.completedAt = .now()
+                }
             }
         } catch {
             logger.error("cannot resume unfinished runs: \(error)")

@@ -118,3 +118,18 @@ extension TestAPI {
         guard response.status == 200 else { throw TestServerError("OTLP export answered \(response)") }
     }
 }
+
+/// A provisioning document setting the polling profile, for servers whose runs must end soon.
+package func pollingProfileYAML(retryDelay: String = "500ms", timeout: String) -> String {
+    """
+    type: PollingProfile
+    spec:
+      id: current
+      name: quick
+      default: true
+      strategy: periodic
+      periodic:
+        retryDelay: \(retryDelay)
+        timeout: \(timeout)
+    """
+}

@@ -92,17 +92,7 @@ struct RunEngineTests {
         }
     }
 
-    static let quickProfile = """
-        type: PollingProfile
-        spec:
-          id: current
-          name: quick
-          default: true
-          strategy: periodic
-          periodic:
-            retryDelay: 500ms
-            timeout: 20s
-        """
+    static let quickProfile = pollingProfileYAML(timeout: "20s")
 
     @Test(
         "SIGTERM with 10 runs in flight, then a restart: every run ends, those whose spans come finish",
@@ -199,6 +189,8 @@ struct ErrorAnswerTests {
                     #expect(
                         response.body.contains("the database is unavailable, try again in a few seconds"), "\(path)")
                     #expect(!response.body.contains("SELECT") && !response.body.contains("statement"), "\(path)")
+                    #expect(
+                        !response.body.contains("does not exist") && !response.body.contains("127.0.0.1"), "\(path)")
                 }
                 try await server.waitForLog("GET /api/tests answered 503")
                 #expect(server.log.contains("does not exist"), "the log has the cause")

@@ -7,17 +7,7 @@ import TracetestModel
 /// Runs survive the server: a killed server's runs end in a terminal state with a reason after the restart.
 @Suite("Run recovery")
 struct RunRecoveryTests {
-    static let provisioning = """
-        type: PollingProfile
-        spec:
-          id: current
-          name: quick
-          default: true
-          strategy: periodic
-          periodic:
-            retryDelay: 500ms
-            timeout: 4s
-        """
+    static let provisioning = pollingProfileYAML(timeout: "4s")
 
     @Test(
         "a server killed mid-run: the waiting run resumes and times out, the triggering one fails with the reason",

@@ -65,6 +65,12 @@ extension RunEngine {
         guard var run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
+        // The engine is the run's writer while it executes it.
+        guard await !isBusy(RunKey(testID: testID, runID: runID)) else {
+            throw RunRequestError.notApplicable(
+                "run \(runID) of test \(testID) is executing: stop it first (POST .../stop), or send the update once "
+                    + "it has ended")
+        }
         if let triggerResult = patch.triggerResult { run.triggerResult = triggerResult }
         if let state = patch.state, state != run.state {
             guard run.state.canMove(to: state) else {

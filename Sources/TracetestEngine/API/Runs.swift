@@ -33,7 +33,8 @@ extension RunEngine {
         return run
     }
 
-    /// A new run with the trace, trigger result and variables of `runID`, re-evaluating outputs and specs only.
+    /// A new run with the trace, trigger result, analysis and variables of `runID`, re-evaluating outputs and specs
+    /// only: it starts `AWAITING_TEST_RESULTS`, so after a restart too it only evaluates again.
     package func rerun(testID: String, runID: Int) async throws -> TestRun {
         guard let test = try await store.tests.get(testID) else { throw RunRequestError.testNotFound(testID) }
         guard let previous = try await store.runs.get(testID: testID, runID: runID) else {
@@ -43,17 +44,23 @@ extension RunEngine {
             id: 0, testID: testID, testVersion: test.version ?? 1, traceID: previous.traceID, spanID: previous.spanID,
             variableSet: previous.variableSet, metadata: previous.metadata,
             requiredGates: previous.requiredGatesResult.required, skipTraceCollection: previous.skipTraceCollection)
+        run.state = .awaitingTestResults
         run.resolvedTrigger = previous.resolvedTrigger
         run.triggerResult = previous.triggerResult
         run.serviceTriggeredAt = previous.serviceTriggeredAt
         run.serviceTriggerCompletedAt = previous.serviceTriggerCompletedAt
         // The row holds the linter's summary; the whole result is among the details.
-        let details = try await store.runs.details(testID: testID, runID: runID)
+        let details = try await store.runs.details(testID: testID, runID: runID, parts: .linter)
         run.linter = details?.linter.map(WireValue.raw) ?? previous.linter
         run.linterSummary = previous.linter
         run = try await recorder.create(run)
-        try await store.runs.copyTrace(from: runID, to: run)
-        submit(run, rerun: true)
+        do {
+            try await recorder.copyTrace(from: runID, to: run)
+        } catch {
+            try? await recorder.end(&run, .assertionFailed, reason: "the trace of run \(runID) could not be copied")
+            throw error
+        }
+        submit(run)
         return run
     }
 
@@ -89,7 +96,12 @@ extension RunEngine {
         return try await store.runs.list(testID: testID, take: take, skip: skip)
     }
 
+    /// Removes the run; one that has not ended is stopped first, so nothing writes to it afterwards.
     package func deleteRun(testID: String, runID: Int) async throws {
+        if let run = try await store.runs.get(testID: testID, runID: runID), !run.state.isTerminal {
+            stop(testID: testID, runID: runID)
+            _ = await completion(of: RunKey(testID: testID, runID: runID))
+        }
         guard try await recorder.delete(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
@@ -106,7 +118,10 @@ extension RunEngine {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
         // A run stored before details were kept apart has its report in its row.
-        guard let report = try await store.runs.details(testID: testID, runID: runID)?.junit ?? run.junitReport else {
+        guard
+            let report = try await store.runs.details(testID: testID, runID: runID, parts: .junit)?.junit
+                ?? run.junitReport
+        else {
             throw RunRequestError.noResults(runID: runID, state: run.state)
         }
         return report

@@ -22,9 +22,6 @@ struct RunLifecycle: Sendable {
     enum Event: Sendable, Equatable {
         /// The run starts from its stored state: `CREATED` for a new run, another state after a restart.
         case start(RunState)
-        /// A rerun: the earlier run's trace, trigger result and analysis are reused; only outputs and specs are
-        /// evaluated again.
-        case startRerun
         case succeeded(Step)
         /// The step failed for a reason the run reports (a trigger that could not be resolved or fired, no trace).
         case failed(Step, reason: String)
@@ -79,8 +76,6 @@ struct RunLifecycle: Sendable {
             return .complete
         case (.idle, .start(let stored)):
             return resume(from: stored)
-        case (.idle, .startRerun):
-            return perform(.assert)
         case (_, .stopRequested):
             return end(.stopped, Self.stoppedReason)
         case (.performing(let current), .succeeded(let step)) where current == step:

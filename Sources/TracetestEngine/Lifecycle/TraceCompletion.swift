@@ -52,8 +52,8 @@ struct TraceCompletion<Instant: InstantProtocol>: Sendable where Instant.Duratio
         case wait(until: Instant)
         /// Spans arrived (polling iteration `iteration`); then wait as in ``wait(until:)``.
         case recordArrival(iteration: Int, spans: Int, wakeAt: Instant)
-        /// The trace looks complete: check which spec selectors match nothing, and send
-        /// ``Event/selectorsChecked(unmatched:at:)``.
+        /// The trace looks complete: check which spec selectors match nothing (on the spans the store holds then),
+        /// and send ``Event/selectorsChecked(unmatched:at:)`` before any other event.
         case checkSelectors
         /// Some selectors matched nothing: another quiet window (polling iteration `iteration`), until `wakeAt`.
         case retrySelectors(iteration: Int, spans: Int, unmatched: [String], wakeAt: Instant)
@@ -70,9 +70,6 @@ struct TraceCompletion<Instant: InstantProtocol>: Sendable where Instant.Duratio
     /// When the next selector check may run, after selectors matched nothing.
     private var retryAt: Instant?
     private var selectorRetries = 0
-    private var arrivalsCount = 0
-    /// The arrival count when the selector check began, while one runs.
-    private var checkingSince: Int?
     private var finished = false
 
     static var completeReason: String { "The trace is complete and every selector matched" }
@@ -99,17 +96,12 @@ struct TraceCompletion<Instant: InstantProtocol>: Sendable where Instant.Duratio
         case .arrived(let progress, let now):
             self.progress = progress
             lastArrival = now
-            arrivalsCount += 1
             iterations += 1
             return .recordArrival(
                 iteration: iterations, spans: progress.spans, wakeAt: clamped(now.advanced(by: settings.retryDelay)))
         case .wake(let now):
             return decide(at: now)
         case .selectorsChecked(let unmatched, let now):
-            guard let since = checkingSince else { return decide(at: now) }
-            checkingSince = nil
-            // Spans that came while the selectors were checked may have changed the answer: decide again.
-            guard since == arrivalsCount else { return decide(at: now) }
             if unmatched.isEmpty { return finish(.spans(reason: Self.completeReason)) }
             guard selectorRetries < settings.selectorMatchRetries else {
                 let list = unmatched.joined(separator: ", ")
@@ -126,7 +118,6 @@ struct TraceCompletion<Instant: InstantProtocol>: Sendable where Instant.Duratio
     }
 
     private mutating func decide(at now: Instant) -> Action {
-        guard checkingSince == nil else { return .none }
         if now >= deadline {
             return progress.spans == 0 ? finish(.timedOut) : finish(.spans(reason: Self.timedOutWithSpansReason))
         }
@@ -140,7 +131,6 @@ struct TraceCompletion<Instant: InstantProtocol>: Sendable where Instant.Duratio
             guard now >= graceEnds else { return .wait(until: clamped(graceEnds)) }
         }
         guard settings.checksSelectors else { return finish(.spans(reason: Self.completeReason)) }
-        checkingSince = arrivalsCount
         return .checkSelectors
     }
 

@@ -47,12 +47,12 @@ struct RunExecution {
     private var recorder: RunRecorder { engine.recorder }
     private var pipeline: PipelineTelemetry { engine.pipeline }
 
-    /// Runs the steps the lifecycle asks for, from the run's stored state (or as a rerun), until the run ends;
-    /// returns it in its final state. Throws `CancellationError` when stopped or shut down.
-    mutating func execute(rerun: Bool) async throws -> TestRun {
+    /// Runs the steps the lifecycle asks for, from the run's stored state, until the run ends; returns it in its
+    /// final state. Throws `CancellationError` when stopped or shut down, and the error of a write that kept failing.
+    mutating func execute() async throws -> TestRun {
         let result: Result<TestRun, any Error>
         do {
-            result = .success(try await steps(rerun: rerun))
+            result = .success(try await steps())
         } catch {
             result = .failure(error)
         }
@@ -61,15 +61,9 @@ struct RunExecution {
         return try result.get()
     }
 
-    private mutating func steps(rerun: Bool) async throws -> TestRun {
+    private mutating func steps() async throws -> TestRun {
         var lifecycle = RunLifecycle()
-        var action: RunLifecycle.Action
-        if rerun {
-            try await recorder.update(&run) { $0.state = .analyzingTrace }
-            action = lifecycle.handle(.startRerun)
-        } else {
-            action = lifecycle.handle(.start(run.state))
-        }
+        var action = lifecycle.handle(.start(run.state))
         while true {
             switch action {
             case .complete:
@@ -86,9 +80,9 @@ struct RunExecution {
                 do {
                     event = try await perform(step)
                 } catch {
-                    if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                    if Task.isCancelled { throw CancellationError() }
                     engine.logger.error("run \(run.testID)/\(run.id) broke off in \(step): \(error)")
-                    event = .broke(step, error: "\(error)")
+                    event = .broke(step, error: clientMessage(of: error))
                 }
                 action = lifecycle.handle(event)
             }

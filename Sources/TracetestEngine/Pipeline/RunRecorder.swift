@@ -22,26 +22,30 @@ struct RunRecorder: Sendable {
     /// (stopped) run is not written to.
     func update(_ run: inout TestRun, _ change: (inout TestRun) -> Void) async throws {
         try Task.checkCancellation()
-        let before = run
-        change(&run)
+        // The change is kept only once it is stored: a failed write leaves `run` as it was.
+        var changed = run
+        change(&changed)
         var parts: RunDetails.Parts = []
-        if run.result != before.result { parts.insert(.result) }
-        if run.linter != before.linter { parts.insert(.linter) }
-        if run.junitReport != before.junitReport { parts.insert(.junit) }
-        try await save(run, details: parts)
+        if changed.result != run.result { parts.insert(.result) }
+        if changed.linter != run.linter { parts.insert(.linter) }
+        if changed.junitReport != run.junitReport { parts.insert(.junit) }
+        try await save(changed, details: parts)
+        run = changed
     }
 
     /// Ends the run in terminal `state` with `reason` (its `lastErrorState`). A failed write is retried with
     /// backoff for about half a minute, so a database that is briefly away does not leave the run unfinished.
     func end(_ run: inout TestRun, _ state: RunState, reason: String) async throws {
         try Task.checkCancellation()
-        run.state = state
-        run.lastErrorState = reason
-        run.completedAt = .now()
+        var ended = run
+        ended.state = state
+        ended.lastErrorState = reason
+        ended.completedAt = .now()
         var delay = Duration.milliseconds(250)
         for attempt in 1... {
             do {
-                try await save(run)
+                try await save(ended)
+                run = ended
                 return
             } catch  where attempt < 8 && !Task.isCancelled {
                 logger.warning("cannot store the end of run \(run.testID)/\(run.id) (attempt \(attempt)): \(error)")
@@ -64,6 +68,11 @@ struct RunRecorder: Sendable {
     /// Stores the run's final trace, with its wire form.
     func saveTrace(_ trace: Trace, of run: TestRun) async throws {
         try await store.runs.saveTrace(trace.spans, document: await TraceDocument.json(trace), of: run)
+    }
+
+    /// Gives `run` the trace of run `source` of the same test (a rerun).
+    func copyTrace(from source: Int, to run: TestRun) async throws {
+        try await store.runs.copyTrace(from: source, to: run)
     }
 
     /// Removes the run with its trace and events; false when there was no such run.

@@ -23,11 +23,6 @@ package final class RunUpdates: Sendable {
         broadcast.unsubscribe(subscription)
     }
 
-    /// Sends `value` to everyone subscribed to `topic`.
-    package func publish(_ value: WireValue, on topic: String) {
-        broadcast.publish(value, on: topic)
-    }
-
     /// Sends the value `make` returns to everyone subscribed to `topic`; `make` runs only when someone is (a big
     /// run is encoded only for a listener). A value that cannot be made is not sent.
     package func publish(on topic: String, _ make: @Sendable () async throws -> WireValue) async {

@@ -41,6 +41,8 @@ struct TraceWaiter {
             selectorMatchRetries: profile.selectorMatchRetries,
             checksSelectors: !selectors.isEmpty)
         let timeout = (try? GoDuration(parsing: profile.timeout).duration) ?? .seconds(60)
+        // The timeout counts from the trigger, a wall-clock time stored with the run (it may have fired before a
+        // restart); what is left of it is measured on `clock`.
         let elapsed = Duration.microseconds(
             max(0, Timestamp.now().microsecondsSinceEpoch - run.serviceTriggeredAt.microsecondsSinceEpoch))
         let now = clock.now
@@ -78,11 +80,8 @@ struct TraceWaiter {
                     wake(at: instant)
                 case .recordArrival(let iteration, let count, let wakeAt):
                     polling.evaluated(polling.fetching(), spans: count, finished: false, reason: "New spans found")
-                    await recorder.emit(
-                        .pollingIterationInfo, run,
-                        description:
-                            "Trace polling iteration executed. Reason: new spans found, waiting for the trace to settle",
-                        polling: .init(isComplete: false, numberSpans: count, numberIterations: iteration))
+                    await recordIteration(
+                        iteration, spans: count, reason: "new spans found, waiting for the trace to settle")
                     wake(at: wakeAt)
                 case .checkSelectors:
                     let iteration = polling.fetching()
@@ -93,21 +92,15 @@ struct TraceWaiter {
                     case .finish(.spans(let reason), let iterations):
                         polling.evaluated(iteration, spans: current.count, finished: true, reason: reason)
                         return .trace(current, reason: reason, skipped: false, iterations: iterations)
-                    case .retrySelectors:
+                    default:
                         polling.evaluated(
                             iteration, spans: current.count, finished: false,
                             reason: "not all selectors got matching spans in the trace")
-                    default:
-                        polling.evaluated(
-                            iteration, spans: current.count, finished: false, reason: "Spans arrived meanwhile")
                     }
                     continue
                 case .retrySelectors(let iteration, let count, _, let wakeAt):
-                    await recorder.emit(
-                        .pollingIterationInfo, run,
-                        description:
-                            "Trace polling iteration executed. Reason: not all selectors got matching spans in the trace",
-                        polling: .init(isComplete: false, numberSpans: count, numberIterations: iteration))
+                    await recordIteration(
+                        iteration, spans: count, reason: "not all selectors got matching spans in the trace")
                     wake(at: wakeAt)
                 case .finish(let finish, let iterations):
                     return try await finished(finish, iterations: iterations, polling: &polling)
@@ -130,6 +123,13 @@ struct TraceWaiter {
                 }
             }
         }
+    }
+
+    /// The `POLLING_ITERATION_INFO` event of an iteration that did not end the wait.
+    private func recordIteration(_ iteration: Int, spans: Int, reason: String) async {
+        await recorder.emit(
+            .pollingIterationInfo, run, description: "Trace polling iteration executed. Reason: \(reason)",
+            polling: .init(isComplete: false, numberSpans: spans, numberIterations: iteration))
     }
 
     /// The spans of the finished wait, with the polling span that says why it ended.

@@ -13,8 +13,6 @@ final class RunControl: Sendable {
 
     private let state = Mutex(State())
 
-    var isSkipRequested: Bool { state.withLock { $0.skipRequested } }
-
     /// Asks the run to stop; ``waitForStop()`` returns true.
     func stop() {
         let waiter = state.withLock { state in
@@ -25,7 +23,8 @@ final class RunControl: Sendable {
         waiter?.resume(returning: true)
     }
 
-    /// Returns true once a stop is requested, or false when the calling task is cancelled first.
+    /// Returns true once a stop is requested, or false when the calling task is cancelled first. One task waits
+    /// (the run's own).
     func waitForStop() async -> Bool {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

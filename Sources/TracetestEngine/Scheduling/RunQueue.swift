@@ -16,12 +16,6 @@ struct RunQueue<Job: Sendable>: Sendable {
         self.limit = max(1, limit)
     }
 
-    var waitingCount: Int { waiting.count }
-
-    func contains(_ key: RunKey) -> Bool {
-        running.contains(key) || waiting.contains { $0.key == key }
-    }
-
     /// The job to start now, or nil when it waits for a slot.
     mutating func submit(_ key: RunKey, _ job: Job) -> Job? {
         guard running.count < limit else {

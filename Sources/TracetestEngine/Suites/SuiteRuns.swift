@@ -72,7 +72,7 @@ extension RunEngine {
                 do {
                     stepRun = try await runTest(testID, information, suite: (suiteRun.testSuiteID, suiteRun.id))
                 } catch {
-                    return try await fail(&suiteRun, "\(step) could not start: \(error)")
+                    return try await fail(&suiteRun, "\(step) could not start: \(clientMessage(of: error))")
                 }
                 try await recorder.update(&suiteRun) {
                     $0.stepRunIDs.append(.init(testID: testID, runID: stepRun.id))
@@ -83,8 +83,10 @@ extension RunEngine {
                 case .notRunning: final = try await store.runs.get(testID: testID, runID: stepRun.id)
                 case .shutdown: return
                 }
-                guard let final, final.state.isTerminal else {
-                    return try await fail(&suiteRun, "\(step) was deleted before it ended")
+                guard let final else { return try await fail(&suiteRun, "\(step) was deleted before it ended") }
+                guard final.state.isTerminal else {
+                    return try await fail(
+                        &suiteRun, "\(step) broke off in \(final.state.rawValue) (the server log says why)")
                 }
                 if final.state.isFailure || !final.lastErrorState.isEmpty {
                     let reason = final.lastErrorState.isEmpty ? final.state.rawValue : final.lastErrorState

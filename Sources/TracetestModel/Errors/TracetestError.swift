@@ -4,10 +4,19 @@ package protocol TracetestError: Error, CustomStringConvertible {
     var category: ErrorCategory { get }
     /// A structured body for clients that read one (the missing variables of a run), else nil.
     var details: WireValue? { get }
+    /// What a client may be told: the description without internals (the statement that failed, say).
+    var clientMessage: String { get }
 }
 
 extension TracetestError {
     package var details: WireValue? { nil }
+    package var clientMessage: String { description }
+}
+
+/// What a client may be told of `error` (a run's `lastErrorState`, say): a ``TracetestError``'s
+/// ``TracetestError/clientMessage``, else its description.
+package func clientMessage(of error: any Error) -> String {
+    (error as? any TracetestError)?.clientMessage ?? "\(error)"
 }
 
 /// The kinds of failure a client sees; the HTTP API maps each to one status.
@@ -18,8 +27,6 @@ package enum ErrorCategory: Sendable, Equatable {
     case notFound
     /// The request is valid but cannot be carried out on what it names, as it is now (422).
     case notProcessable
-    /// The request body is over the size limit (413).
-    case tooLarge
     /// A dependency (the database) cannot be reached; the same request may succeed later (503).
     case unavailable
     /// A fault of the server (500); the client is told no more than that.

@@ -1,7 +1,6 @@
 import Hummingbird
 import TracetestLanguage
 import TracetestModel
-import TracetestStorage
 
 /// An error answer of the API: its status, the message the client sees, and a body for errors that carry data
 /// (the 422 of missing variables). ``init(_:)`` is the one mapping from errors to statuses; ``ErrorMiddleware``
@@ -46,14 +45,13 @@ struct APIError: HTTPResponseError, CustomStringConvertible {
             case .invalidInput: self.init(.badRequest, error.description)
             case .notFound: self.init(.notFound, error.description)
             case .notProcessable: self.init(.unprocessableContent, error.description, body: error.details)
-            case .tooLarge: self.init(.contentTooLarge, error.description)
-            case .unavailable:
-                self.init(
-                    .serviceUnavailable,
-                    "the database is unavailable, try again in a few seconds (\(Self.unavailableReason(error)))")
-                retryAfter = Self.retryAfterSeconds
+            case .unavailable: self = Self.unavailable
             case .internalFailure: self = Self.internalFailure
             }
+        case is CancellationError:
+            // The request was cut short: the client went away, or the server is shutting down.
+            self.init(.serviceUnavailable, "the request was cut short (the server may be stopping); try again")
+            retryAfter = Self.retryAfterSeconds
         case let error as LanguageError:
             self.init(.badRequest, "\(error)\n\(error.excerpt)")
         case let error as HTTPError:
@@ -68,12 +66,15 @@ struct APIError: HTTPResponseError, CustomStringConvertible {
     static let internalFailure = APIError(
         .internalServerError, "internal error: the request could not be completed; the server log says why")
 
-    var description: String { "\(status.code) \(message)" }
-
-    /// The database's own words without the statement that failed.
-    private static func unavailableReason(_ error: any TracetestError) -> String {
-        (error as? StorageError)?.message ?? error.description
+    static var unavailable: APIError {
+        var error = APIError(
+            .serviceUnavailable,
+            "the database is unavailable, try again in a few seconds; the server log says why")
+        error.retryAfter = retryAfterSeconds
+        return error
     }
+
+    var description: String { "\(status.code) \(message)" }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         response(.openAPI, to: request)
@@ -103,6 +104,9 @@ struct ErrorMiddleware: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // No such route: the router's answer (`UnknownRouteMiddleware`).
+            throw error
         } catch {
             let answer = APIError(error)
             if answer.status.code >= 500 {

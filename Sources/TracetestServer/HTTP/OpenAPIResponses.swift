@@ -23,8 +23,4 @@ enum OpenAPIResponse {
     {
         json(try WireEncoder().encode(value), status: status, headers: headers)
     }
-
-    static func error(_ error: APIError) -> Response {
-        json(error.body ?? .string(error.message), status: error.status)
-    }
 }

@@ -53,12 +53,14 @@ enum RunUpdatesSocket {
     static func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, updates: RunUpdates
     ) async throws {
-        let (outgoing, sink) = AsyncStream.makeStream(of: String.self)
+        // Updates are queued as values and written as text by the connection's own writer task, never by the
+        // publisher (the run engine).
+        let (outgoing, sink) = AsyncStream.makeStream(of: WireValue.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 // A failed write means the client is gone: the read loop ends too.
-                for await text in outgoing {
-                    do { try await outbound.write(.text(text)) } catch { return }
+                for await message in outgoing {
+                    do { try await outbound.write(.text(message.jsonText)) } catch { return }
                 }
             }
             var subscriptions: [String: Broadcast<String, WireValue>.Subscription] = [:]
@@ -83,10 +85,9 @@ enum RunUpdatesSocket {
                         WireValue.object([
                             "type": "success", "resource": .string(topic),
                             "message": .object(["subscriptionId": .string(id)]),
-                        ]).jsonText)
+                        ]))
                     subscriptions[id] = updates.subscribe(topic) { event in
-                        sink.yield(
-                            WireValue.object(["type": "update", "resource": .string(topic), "event": event]).jsonText)
+                        sink.yield(.object(["type": "update", "resource": .string(topic), "event": event]))
                     }
                 case .unsubscribe(let topic, let id):
                     guard let subscription = subscriptions[id], subscription.topic == topic else {
@@ -98,14 +99,14 @@ enum RunUpdatesSocket {
                     }
                     updates.unsubscribe(subscription)
                     subscriptions[id] = nil
-                    sink.yield(WireValue.object(["type": "success", "resource": "", "message": "ok"]).jsonText)
+                    sink.yield(WireValue.object(["type": "success", "resource": "", "message": "ok"]))
                 }
             }
         }
     }
 
-    static func error(_ message: String) -> String {
-        WireValue.object(["type": "error", "resource": "", "message": .string(message)]).jsonText
+    static func error(_ message: String) -> WireValue {
+        .object(["type": "error", "resource": "", "message": .string(message)])
     }
 }
 

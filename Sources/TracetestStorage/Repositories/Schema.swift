@@ -43,13 +43,15 @@ package enum Schema {
         Migration(
             version: 5, name: "run details", sqlite: runDetails,
             // Big texts compress about tenfold with lz4, which reads back as fast as uncompressed text (where the
-            // server has no lz4, they keep the default).
+            // server is older than 14 or has no lz4, they keep the default).
             postgresql: runDetails + [
                 """
                 DO $$ BEGIN
-                    ALTER TABLE test_run_details ALTER COLUMN result SET COMPRESSION lz4,
-                        ALTER COLUMN linter SET COMPRESSION lz4, ALTER COLUMN junit SET COMPRESSION lz4,
-                        ALTER COLUMN trace SET COMPRESSION lz4;
+                    IF current_setting('server_version_num')::int >= 140000 THEN
+                        EXECUTE 'ALTER TABLE test_run_details ALTER COLUMN result SET COMPRESSION lz4, '
+                            || 'ALTER COLUMN linter SET COMPRESSION lz4, ALTER COLUMN junit SET COMPRESSION lz4, '
+                            || 'ALTER COLUMN trace SET COMPRESSION lz4';
+                    END IF;
                 EXCEPTION WHEN feature_not_supported THEN NULL;
                 END $$
                 """

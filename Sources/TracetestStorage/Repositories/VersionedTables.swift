@@ -12,6 +12,7 @@ package enum TestsTable: VersionedTable {
     package static let cleanup = [
         "DELETE FROM test_runs WHERE test_id = $1",
         "DELETE FROM test_run_traces WHERE test_id = $1",
+        "DELETE FROM test_run_details WHERE test_id = $1",
         "DELETE FROM test_run_events WHERE test_id = $1",
         "DELETE FROM test_run_sequences WHERE test_id = $1",
         "DELETE FROM test_suite_steps WHERE test_id = $1",

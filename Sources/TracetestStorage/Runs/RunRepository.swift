@@ -1,7 +1,9 @@
 import TracetestConcurrency
 import TracetestModel
 
-/// Test runs: the run document (state, results), its final trace, and its events.
+/// Test runs: the run's row (its list form: state, results without span results), its details (span results, the
+/// analyzer's result, the JUnit report and the trace as the text the API sends), its final trace's spans, and its
+/// events.
 package struct RunRepository: Sendable {
     let database: any SQLDatabase
 
@@ -9,16 +11,16 @@ package struct RunRepository: Sendable {
         self.database = database
     }
 
-    /// Stores a new run under the next run number of its test, with its details; returns it with its id.
+    /// Stores a new run under the next run number of its test, with its details (a trace left by a deleted run of
+    /// the same number is dropped); returns it with its id.
     package func create(_ run: TestRun) async throws -> TestRun {
-        let (_, details) = try await Self.encode(run, details: .all)
+        let details = try await Self.details(of: run)
         let listed = run.listed
         return try await database.transaction { db in
             var run = run
             run.id = try await RunNumbering.next(forTest: run.testID, in: db)
             var stored = listed
             stored.id = run.id
-            let document = try StoredJSON.text(TestRun.Stored(stored))
             try await db.execute(
                 """
                 INSERT INTO test_runs (id, test_id, test_version, created_at, state, pass, fail, trace_id, document)
@@ -27,20 +29,24 @@ package struct RunRepository: Sendable {
                 [
                     .integer(Int64(run.id)), .text(run.testID), .integer(Int64(run.testVersion)),
                     SQLValue(run.createdAt), .text(run.state.rawValue), .integer(Int64(run.passCount)),
-                    .integer(Int64(run.failCount)), .text(run.traceID.hex), .text(document),
+                    .integer(Int64(run.failCount)), .text(run.traceID.hex),
+                    .text(try StoredJSON.text(TestRun.Stored(stored))),
                 ]
             )
-            try await Self.write(details, parts: .all, of: run, in: db)
+            try await Self.write(details, replacing: .all, dropsTrace: true, of: run, in: db)
             return run
         }
     }
 
     /// Replaces the stored run and the `parts` of its details that changed (its trace is stored apart, with
-    /// ``saveTrace(_:document:of:)``); false when it was deleted. The pass and fail counts are taken from the results when
-    /// they are among the parts (a run read with ``get(testID:runID:)`` has no span results to count).
+    /// ``saveTrace(_:document:of:)``); false when it was deleted. The pass and fail counts are taken from the results
+    /// when they are among the parts (a run read with ``get(testID:runID:)`` has no span results to count). A run
+    /// stored before details were kept apart gets its details from `run` (read with everything in its row).
     @discardableResult
     package func update(_ run: TestRun, details parts: RunDetails.Parts = []) async throws -> Bool {
-        let (document, details) = try await Self.encode(run, details: parts)
+        let (document, details) = try await ComputePool.shared.run {
+            (try StoredJSON.text(TestRun.Stored(run.listed)), try Self.details(of: run))
+        }
         return try await database.transaction { db in
             var binds: [SQLValue] = [
                 .text(run.testID), .integer(Int64(run.id)), .text(run.state.rawValue), .text(run.traceID.hex),
@@ -59,34 +65,33 @@ package struct RunRepository: Sendable {
                 binds
             )
             guard !updated.isEmpty else { return false }
-            try await Self.write(details, parts: parts, of: run, in: db)
+            try await Self.write(details, replacing: parts, of: run, in: db)
             return true
         }
     }
 
-    /// The row's document (``TestRun/listed``) and the details' texts, encoded on the compute pool.
-    private static func encode(_ run: TestRun, details parts: RunDetails.Parts) async throws -> (String, RunDetails) {
-        try await ComputePool.shared.run {
-            let document = try StoredJSON.text(TestRun.Stored(run.listed))
-            var details = RunDetails()
-            if parts.contains(.result) { details.result = run.result?.jsonText }
-            if parts.contains(.linter) { details.linter = run.linter?.jsonText }
-            if parts.contains(.junit) { details.junit = run.junitReport }
-            return (document, details)
-        }
+    /// The run's details as text (the trace is not among them: it is written with the spans).
+    private static func details(of run: TestRun) throws -> RunDetails {
+        RunDetails(result: run.result?.jsonText, linter: run.linter?.jsonText, junit: run.junitReport)
     }
 
+    /// Inserts the details of `run` when it has none yet, else replaces the `parts` given (and with `dropsTrace`,
+    /// the trace a deleted run of the same number left).
     private static func write(
-        _ details: RunDetails, parts: RunDetails.Parts, of run: TestRun, in db: any SQLExecutor
+        _ details: RunDetails, replacing parts: RunDetails.Parts, dropsTrace: Bool = false, of run: TestRun,
+        in db: any SQLExecutor
     ) async throws {
-        let columns = [(RunDetails.Parts.result, "result"), (.linter, "linter"), (.junit, "junit")].filter {
+        var columns = [(RunDetails.Parts.result, "result"), (.linter, "linter"), (.junit, "junit")].filter {
             parts.contains($0.0)
         }.map(\.1)
-        guard !columns.isEmpty else { return }
+        if dropsTrace { columns.append("trace") }
+        let conflict =
+            columns.isEmpty
+            ? "DO NOTHING" : "DO UPDATE SET " + columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         try await db.execute(
             """
-            INSERT INTO test_run_details (test_id, run_id, result, linter, junit) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (test_id, run_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            INSERT INTO test_run_details (test_id, run_id, result, linter, junit, trace) VALUES ($1, $2, $3, $4, $5, NULL)
+            ON CONFLICT (test_id, run_id) \(conflict)
             """,
             [
                 .text(run.testID), .integer(Int64(run.id)), details.result.map(SQLValue.text) ?? .null,
@@ -98,7 +103,9 @@ package struct RunRepository: Sendable {
     /// The run with its details: every span result, the analyzer's whole result (as raw JSON) and the JUnit report.
     package func getWithDetails(testID: String, runID: Int) async throws -> TestRun? {
         guard var run = try await get(testID: testID, runID: runID) else { return nil }
-        guard let details = try await details(testID: testID, runID: runID) else { return run }
+        guard let details = try await details(testID: testID, runID: runID, parts: [.result, .linter, .junit]) else {
+            return run
+        }
         run.linterSummary = run.linter
         if let result = details.result {
             run.result = try await ComputePool.shared.run {
@@ -110,25 +117,28 @@ package struct RunRepository: Sendable {
         return run
     }
 
-    /// The run's details as stored (nil when it has none: it is still running, or was stored before details were
-    /// kept apart, with everything in its row). The big texts are read at once, each on a connection of its own.
-    package func details(testID: String, runID: Int) async throws -> RunDetails? {
+    /// The `parts` of the run's details as stored (nil when it has none: it was stored before details were kept
+    /// apart, with everything in its row). Each text is read on a connection of its own, all at once.
+    package func details(
+        testID: String, runID: Int, parts: RunDetails.Parts = [.result, .linter, .junit, .trace]
+    ) async throws -> RunDetails? {
         let binds: [SQLValue] = [.text(testID), .integer(Int64(runID))]
-        // The column's text: `.some(nil)` when it is NULL, nil when the run has no details.
-        func column(_ name: String) async throws -> String?? {
-            try await database.read { db in
+        // The column's text: `.some(nil)` when it is NULL or not asked for, nil when the run has no details.
+        func column(_ name: String, _ part: RunDetails.Parts) async throws -> String?? {
+            guard parts.contains(part) else { return .some(nil) }
+            return try await database.read { db in
                 try await db.query("SELECT \(name) FROM test_run_details WHERE test_id = $1 AND run_id = $2", binds)
                     .first.map { try $0.optionalString(name) }
             }
         }
-        async let result = column("result")
-        async let linter = column("linter")
-        async let trace = column("trace")
-        let junit = try await column("junit")
-        guard let junit else { return nil }
+        async let result = column("result", .result)
+        async let linter = column("linter", .linter)
+        async let junit = column("junit", .junit)
+        async let trace = column("trace", .trace)
+        let columns = try await [result, linter, junit, trace]
+        guard !columns.contains(where: { $0 == nil }) else { return nil }
         return RunDetails(
-            result: try await result ?? nil, linter: try await linter ?? nil, junit: junit,
-            trace: try await trace ?? nil)
+            result: columns[0] ?? nil, linter: columns[1] ?? nil, junit: columns[2] ?? nil, trace: columns[3] ?? nil)
     }
 
     /// The run as its row stores it (``TestRun/listed``: no span results, no JUnit report; ``details(testID:runID:)``
@@ -195,11 +205,13 @@ package struct RunRepository: Sendable {
     }
 
     /// Stores the run's final trace: its spans (in any order) and `document`, its wire form (the API sends it as
-    /// it is).
+    /// it is). Nothing is stored for a run that was deleted.
     package func saveTrace(_ spans: [Span], document: String, of run: TestRun) async throws {
         let encoded = await ComputePool.shared.run { SpanCodec.encode(spans) }
         let binds: [SQLValue] = [.text(run.testID), .integer(Int64(run.id))]
         try await database.transaction { db in
+            let exists = try await db.query("SELECT id FROM test_runs WHERE test_id = $1 AND id = $2", binds)
+            guard !exists.isEmpty else { return }
             try await db.execute(
                 """
                 INSERT INTO test_run_traces (test_id, run_id, spans) VALUES ($1, $2, $3)
@@ -302,6 +314,9 @@ package struct RunDetails: Sendable, Equatable {
         package static let result = Parts(rawValue: 1)
         package static let linter = Parts(rawValue: 2)
         package static let junit = Parts(rawValue: 4)
+        /// Only for reads: the trace is written with ``RunRepository/saveTrace(_:document:of:)``.
+        package static let trace = Parts(rawValue: 8)
+        /// Every part a run write replaces.
         package static let all: Parts = [.result, .linter, .junit]
     }
 }

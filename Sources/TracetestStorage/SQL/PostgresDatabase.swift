@@ -33,24 +33,23 @@ package final class PostgresDatabase: SQLDatabase, Service {
     private func withConnection<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws
         -> R
     {
-        let leased = LeaseFlag()
+        let lease = LeaseRace()
+        let gaveUp = StorageError(
+            .unreachable,
+            "no connection to PostgreSQL at \(settings.endpoint) within \(Self.connectionWait.components.seconds)s")
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
                     try await self.client.withConnection { connection in
-                        leased.set()
+                        // A connection that comes after the wait gave up is not used: the caller was told it failed.
+                        guard lease.leased() else { throw gaveUp }
                         return try await body(connection)
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: Self.connectionWait)
-                    guard leased.isSet else {
-                        throw StorageError(
-                            .unreachable,
-                            "no connection to PostgreSQL at \(self.settings.endpoint) within "
-                                + "\(Self.connectionWait.components.seconds)s")
-                    }
-                    return nil
+                    guard lease.gaveUp() else { return nil }
+                    throw gaveUp
                 }
                 while let next = try await group.next() {
                     if let next {
@@ -101,11 +100,23 @@ package final class PostgresDatabase: SQLDatabase, Service {
     }
 }
 
-/// Whether a connection was leased, set once from the leasing task and read by the watchdog.
-private final class LeaseFlag: Sendable {
-    private let value = Atomic<Bool>(false)
+/// The race between a connection being leased and the wait for it giving up: whichever comes first wins.
+private final class LeaseRace: Sendable {
+    private static let waiting = 0
+    private static let leasedFirst = 1
+    private static let gaveUpFirst = 2
 
-    var isSet: Bool { value.load(ordering: .acquiring) }
+    private let state = Atomic<Int>(LeaseRace.waiting)
 
-    func set() { value.store(true, ordering: .releasing) }
+    /// True when the connection came before the wait gave up.
+    func leased() -> Bool {
+        state.compareExchange(expected: Self.waiting, desired: Self.leasedFirst, ordering: .acquiringAndReleasing)
+            .original != Self.gaveUpFirst
+    }
+
+    /// True when the wait gave up before a connection came.
+    func gaveUp() -> Bool {
+        state.compareExchange(expected: Self.waiting, desired: Self.gaveUpFirst, ordering: .acquiringAndReleasing)
+            .original != Self.leasedFirst
+    }
 }

@@ -65,4 +65,6 @@ extension StorageError: TracetestError {
         default: .internalFailure
         }
     }
+
+    package var clientMessage: String { message }
 }
