@@ -166,6 +166,45 @@ struct RunEngineTests {
     }
 }
 
+extension RunEngineTests {
+    @Test("a run that executes cannot be patched; deleting it stops it first and leaves nothing of it")
+    func patchAndDeleteWhileExecuting() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await api.create("/api/tests", Self.traceIDTest(id: "busy"))
+            let id = try runID(of: try await api.startRun("busy", Self.variables(traceID: TraceID.random().hex)))
+            _ = try await api.waitFor("/api/tests/busy/run/\(id)") { $0["state"] as? String == "AWAITING_TRACE" }
+            let patched = try await api.send(.PATCH, "/api/tests/busy/run/\(id)", body: #"{"state":"TRACE_FAILED"}"#)
+            #expect(patched.status == 422)
+            #expect((try patched.json() as? String)?.contains("is executing: stop it first") == true, "\(patched)")
+
+            #expect(try await api.delete("/api/tests/busy/run/\(id)").status == 204)
+            #expect(try await api.get("/api/tests/busy/run/\(id)").status == 404)
+            #expect((try await api.get("/api/tests/busy/run/\(id)/events").json() as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("a test deleted and made again: its new run 1 shows nothing of the old run 1")
+    func runNumbersReusedAfterDelete() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await api.create("/api/tests", Self.traceIDTest(id: "again", specs: Self.oneWorkSpan))
+            let trace = TraceID.random().hex
+            _ = try await api.startRun("again", Self.variables(traceID: trace))
+            try await api.export([TestSpan(traceID: trace, name: "work")])
+            #expect(try await api.waitForRun("again", 1)["state"] as? String == "FINISHED")
+            #expect(try await api.delete("/api/tests/again").status == 204)
+
+            try await api.create("/api/tests", Self.traceIDTest(id: "again", specs: Self.oneWorkSpan))
+            // The new run 1 fails before it has a trace (its trace id does not resolve).
+            let run = try await api.runToEnd("again", #"{"variables":[{"key":"TRACE_ID","value":"nope"}]}"#)
+            #expect(run["state"] as? String == "TRIGGER_FAILED")
+            #expect(run["id"] as? Int == 1)
+            let stored = try await api.get("/api/tests/again/run/1").object()
+            #expect((stored["trace"] as? [String: Any])?["flat"] == nil, "no trace: \(stored["trace"] ?? "")")
+            #expect(try await api.get("/api/tests/again/run/1/junit.xml").status == 422)
+        }
+    }
+}
+
 /// How the API answers when its database is gone.
 @Suite("Errors")
 struct ErrorAnswerTests {
