@@ -79,7 +79,9 @@ package struct TracetestServer: Sendable {
             logger.info("OTLP receiver disabled (otlpServer.enabled: false)")
         }
         let engine = RunEngine(
-            store: store, spans: spans, triggers: Triggers(), analyzer: TraceAnalyzer(), telemetry: telemetry,
+            store: store, spans: spans,
+            triggers: Triggers(http: HTTPTrigger(connectionsPerHost: configuration.server.maxParallelRuns)),
+            analyzer: TraceAnalyzer(), telemetry: telemetry,
             maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
             beforeRecovery: { try await startup.ready() })
         services.append(engine)
@@ -171,6 +173,7 @@ package struct TracetestServer: Sendable {
                     tracer: telemetry.tracer, metrics: telemetry.metrics, pathPrefix: pathPrefix))
         }
         router.add(middleware: UnknownRouteMiddleware())
+        router.add(middleware: CrossSiteRequestMiddleware())
         router.add(middleware: TenantHeaderMiddleware())
         let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
         let base = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))

@@ -48,12 +48,18 @@ package struct Triggers: Triggerer {
 }
 
 /// HTTP triggers (engine-telemetry.md §1.6): 1 s to connect, 30 s in all, redirects followed, TLS verified only
-/// with `sslVerification`, user headers in order then the trace context headers.
+/// with `sslVerification`, user headers in order then the trace context headers. Only `http` and `https` URLs, and
+/// methods that are HTTP tokens, are sent.
 package final class HTTPTrigger: Sendable {
     /// Created on first use (one verifying TLS, one not), so a server that never fires has nothing to shut down.
     private let clients = Mutex<[Bool: HTTPClient]>([:])
+    private let connectionsPerHost: Int
 
-    package init() {}
+    /// - Parameter connectionsPerHost: connections kept open to one host at once; as many as runs execute at once,
+    ///   so that no run waits for another's connection (and fails after the 1 s connect timeout).
+    package init(connectionsPerHost: Int = 32) {
+        self.connectionsPerHost = max(1, connectionsPerHost)
+    }
 
     package func shutdown() async {
         let open = clients.withLock { clients in
@@ -70,6 +76,7 @@ package final class HTTPTrigger: Sendable {
                 redirectConfiguration: .follow(max: 10, allowCycles: false),
                 timeout: .init(connect: .seconds(1))
             )
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
             var tls = TLSConfiguration.makeClientConfiguration()
             if !verify { tls.certificateVerification = .none }
             configuration.tlsConfiguration = tls
@@ -81,6 +88,13 @@ package final class HTTPTrigger: Sendable {
 
     func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
         let request = trigger.httpRequest ?? HTTPRequest()
+        if let problem = request.problem {
+            return TriggerResult(
+                type: "http",
+                error: .init(
+                    connectionError: false, runningOnContainer: false, targetsLocalhost: false,
+                    message: "the request cannot be sent: \(problem)"))
+        }
         var text = request.url.trimmingCharacters(in: .whitespaces)
         if !text.contains("://") { text = "http://" + text }
         let targetsLocalhost = URL(string: text).map { ["localhost", "127.0.0.1"].contains($0.host ?? "") } ?? false

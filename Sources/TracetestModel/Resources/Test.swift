@@ -39,6 +39,14 @@ package struct Test: ResourceSpec {
         self.skipTraceCollection = skipTraceCollection
     }
 
+    /// An HTTP trigger that could not be sent as written is refused (its method and URL scheme, see
+    /// ``HTTPRequest/problem``).
+    package func validate() throws(ValidationError) {
+        if trigger.type == "http", let problem = trigger.httpRequest?.problem {
+            throw ValidationError("trigger.httpRequest: \(problem)")
+        }
+    }
+
     /// Whether `other` differs in anything a user edits (what makes a new version).
     package func hasSameDefinition(as other: Test) -> Bool {
         name == other.name && description == other.description && skipTraceCollection == other.skipTraceCollection

@@ -127,6 +127,29 @@ package struct HTTPRequest: Codable, Sendable, Equatable {
         sslVerification = try c.value(.sslVerification, or: false)
     }
 
+    /// Why the request cannot be sent as written, or nil: a method that is not an HTTP token (it would be written
+    /// into the request line as it is), a URL whose scheme is not `http` or `https` (a Unix socket, say). Text with a
+    /// `${…}` expression is checked once it is resolved.
+    package var problem: String? {
+        if !method.contains("${"), !method.isEmpty, !method.unicodeScalars.allSatisfy(Self.isTokenCharacter) {
+            return "method \"\(method)\" is not an HTTP method (letters, digits and !#$%&'*+-.^_`|~ only)"
+        }
+        let target = url.trimmingCharacters(in: .whitespaces)
+        if !target.hasPrefix("${"), let colon = target.range(of: "://") {
+            let scheme = target[..<colon.lowerBound].lowercased()
+            guard scheme == "http" || scheme == "https" else {
+                return "url \"\(url)\" is not an http or https URL"
+            }
+        }
+        return nil
+    }
+
+    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII
+            && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+    }
+
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(method, omittingEmptyForKey: .method)

@@ -34,6 +34,37 @@ package enum WireDecoding {
         }
     }
 
+    /// Throws for the first text in `node` (a value or a key) that holds a NUL character, naming its field: neither
+    /// database stores one (SQLite cuts the text there, PostgreSQL refuses it).
+    package static func checkNoNUL(_ node: Node) throws(WireDecodingError) {
+        var pending: [(node: Node, path: String)] = [(node, "")]
+        while let (next, path) = pending.popLast() {
+            switch next {
+            case .scalar(let scalar):
+                if scalar.string.unicodeScalars.contains("\u{0}") {
+                    throw WireDecodingError(
+                        path: path, line: next.mark?.line, column: next.mark?.column,
+                        problem: "contains a NUL character (\\u0000), which cannot be stored; remove it")
+                }
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    let name = key.string ?? ""
+                    let field = path.isEmpty ? name : "\(path).\(name)"
+                    if name.unicodeScalars.contains("\u{0}") {
+                        throw WireDecodingError(
+                            path: path, line: key.mark?.line, column: key.mark?.column,
+                            problem: "a key contains a NUL character (\\u0000), which cannot be stored; remove it")
+                    }
+                    pending.append((value, field))
+                }
+            case .sequence(let sequence):
+                for (index, element) in sequence.enumerated() { pending.append((element, "\(path)[\(index)]")) }
+            case .alias:
+                break
+            }
+        }
+    }
+
     /// Throws when `text` is not strict JSON (YAML reads some broken JSON, such as `{"a": }`, as valid).
     package static func checkJSONSyntax(_ text: String) throws(WireDecodingError) {
         let data = Data(text.utf8)

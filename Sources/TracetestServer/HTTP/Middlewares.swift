@@ -42,3 +42,41 @@ struct UnknownRouteMiddleware: RouterMiddleware {
         }
     }
 }
+
+/// Refuses requests that change something when a browser sends them from another site (`Sec-Fetch-Site:
+/// cross-site`, or an `Origin` that is not the server's own), so a web page a user opens cannot create, change,
+/// delete or run anything. Clients that are not browsers send neither header.
+struct CrossSiteRequestMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    static let changingMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard Self.changingMethods.contains(request.method), let origin = Self.crossSiteOrigin(of: request) else {
+            return try await next(request, context)
+        }
+        return OpenAPIResponse.json(
+            .object([
+                "code": 403,
+                "error": .string(
+                    "cross-site request refused: \(request.method) from \(origin) (a page of another site cannot "
+                        + "change this server; call the API from the CLI or a server)"),
+            ]),
+            status: .forbidden)
+    }
+
+    /// The other site a browser says the request comes from, or nil.
+    static func crossSiteOrigin(of request: Request) -> String? {
+        let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]
+        let origin = request.headers[.origin]
+        if site == "cross-site" { return origin ?? "another site" }
+        guard let origin else { return nil }
+        // HTTP/1's Host header is the request's authority.
+        let authority = request.head.authority ?? ""
+        guard let url = URL(string: origin), let originHost = url.host else { return origin }
+        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
+        return originAuthority == authority ? nil : origin
+    }
+}

@@ -38,6 +38,7 @@ extension Request {
         guard let node = documents.first else {
             throw APIError.badRequest("cannot parse body: request body is empty")
         }
+        try WireDecoding.checkNoNUL(node)
         return node
     }
 
@@ -62,8 +63,9 @@ extension Request {
             }
             return value
         }
-        let take = try integer("take")
-        let skip = try integer("skip")
+        // Bounded, so that no arithmetic on them overflows (`skip + take` is the window of a merged list).
+        let take = min(try integer("take"), ListQuery.maximum)
+        let skip = min(try integer("skip"), ListQuery.maximum)
         let sortBy = parameters.get("sortBy") ?? ""
         guard sortBy.isEmpty || sortFields.contains(sortBy) else {
             throw APIError.badRequest("cannot process request: invalid sort field: \(sortBy)")

@@ -11,6 +11,9 @@ package struct ListQuery: Sendable, Equatable {
     package var sortBy: String
     package var ascending: Bool
 
+    /// The largest `take` and `skip` a request may give (larger ones are read as this).
+    package static let maximum = Int(Int32.max)
+
     package init(take: Int = 20, skip: Int = 0, query: String = "", sortBy: String = "", ascending: Bool = false) {
         self.take = take
         self.skip = skip

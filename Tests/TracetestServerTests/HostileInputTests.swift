@@ -1,0 +1,119 @@
+import Foundation
+import ServerTestSupport
+import TestSupport
+import Testing
+import TracetestModel
+
+/// Inputs a probe of the server found it mishandled (issue 15), each sent as the probe sent it.
+@Suite("Hostile input")
+struct HostileInputTests {
+    static func httpTest(id: String, method: String = "GET", url: String) -> String {
+        let encoded = String(
+            decoding: try! JSONSerialization.data(withJSONObject: ["method": method, "url": url]), as: UTF8.self)
+        return #"{"type":"Test","spec":{"id":"\#(id)","name":"t","trigger":{"type":"http","httpRequest":\#(encoded)}}}"#
+    }
+
+    @Test("paging numbers near Int.max are read as the largest page, not an overflow that stops the server")
+    func hugePagingNumbers() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await api.create("/api/tests", Self.httpTest(id: "one", url: "http://127.0.0.1:1/"))
+            for query in ["skip=9223372036854775807", "take=9223372036854775807&skip=1", "take=9223372036854775807"] {
+                let resources = try await api.get("/api/resources?\(query)")
+                #expect(resources.status == 200, "\(query): \(resources)")
+                #expect(try await api.get("/api/tests?\(query)").status == 200, "\(query)")
+            }
+            #expect(try await api.get("/api/resources?take=9223372036854775807").json() as? [Any] != nil)
+            #expect(try await api.get("/health").status == 200, "still answering")
+        }
+    }
+
+    @Test("a trigger method with CR/LF, or a URL that is not http or https, is refused when the test is saved")
+    func triggerRequestLine() async throws {
+        try await withTestServer(.sqlite) { api in
+            let splitting = try await api.post(
+                "/api/tests",
+                Self.httpTest(id: "split", method: "GET /x HTTP/1.1\r\nX-Injected: yes\r\n\r\nGET", url: "http://a/"))
+            #expect(splitting.status == 400)
+            #expect(splitting.body.contains("trigger.httpRequest: method"), "\(splitting)")
+            for url in [
+                "unix:///var/run/docker.sock", "http+unix://%2Fvar%2Frun%2Fdocker.sock/info", "file:///etc/passwd",
+            ] {
+                let refused = try await api.post("/api/tests", Self.httpTest(id: "socket", url: url))
+                #expect(refused.status == 400, "\(url): \(refused)")
+                #expect(refused.body.contains("is not an http or https URL"), "\(url): \(refused)")
+            }
+            #expect(try await api.get("/api/tests/split").status == 404, "nothing was saved")
+        }
+    }
+
+    @Test("a method or URL that resolves to something unsendable fails the run without sending it")
+    func resolvedTriggerRequestLine() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await api.create("/api/tests", Self.httpTest(id: "late", method: "${var:METHOD}", url: "${var:URL}"))
+            let run = try await api.runToEnd(
+                "late",
+                #"{"variables":[{"key":"METHOD","value":"GET\r\nX: y"},{"key":"URL","value":"http://127.0.0.1:1/"}]}"#)
+            #expect(run["state"] as? String == "TRIGGER_FAILED")
+            #expect((run["lastErrorState"] as? String)?.contains("the request cannot be sent: method") == true)
+            let socket = try await api.runToEnd(
+                "late", #"{"variables":[{"key":"METHOD","value":"GET"},{"key":"URL","value":"unix:///tmp/x.sock"}]}"#)
+            #expect(socket["state"] as? String == "TRIGGER_FAILED")
+            #expect((socket["lastErrorState"] as? String)?.contains("is not an http or https URL") == true)
+        }
+    }
+
+    @Test("a cross-site browser request cannot change anything; the CLI and same-site pages can")
+    func crossSiteRequests() async throws {
+        try await withTestServer(.sqlite) { api in
+            let body = Self.httpTest(id: "csrf", url: "http://127.0.0.1:1/")
+            let forged = try await api.post(
+                "/api/tests", body, headers: ["Content-Type": "text/plain", "Origin": "http://evil.example"])
+            #expect(forged.status == 403)
+            #expect(forged.body.contains("cross-site request refused"), "\(forged)")
+            let fetched = try await api.post("/api/tests", body, headers: ["Sec-Fetch-Site": "cross-site"])
+            #expect(fetched.status == 403)
+            #expect(try await api.get("/api/tests/csrf").status == 404, "nothing was created")
+            // Reading is not refused; the server's own pages and clients without an Origin may change things.
+            #expect(try await api.get("/api/tests", headers: ["Origin": "http://evil.example"]).status == 200)
+            let sameSite = try await api.post(
+                "/api/tests", body,
+                headers: ["Origin": "http://127.0.0.1:\(api.port)", "Sec-Fetch-Site": "same-origin"])
+            #expect(sameSite.status == 201, "\(sameSite)")
+        }
+    }
+
+    @Test("a NUL character in stored text is a 400 naming the field, on both backends", arguments: TestBackend.allCases)
+    func nulCharacters(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            let named = try await api.post(
+                "/api/tests", #"{"type":"Test","spec":{"id":"nul","name":"a\u0000b","trigger":{"type":"http"}}}"#)
+            #expect(named.status == 400, "\(named)")
+            #expect(named.body.contains("spec.name: contains a NUL character"), "\(named)")
+            #expect(!named.body.contains("SELECT") && !named.body.contains("INSERT"))
+            let id = try await api.post("/api/tests", #"{"type":"Test","spec":{"id":"n\u0000l","name":"x"}}"#)
+            #expect(id.status == 400)
+            #expect(id.body.contains("spec.id: contains a NUL character"), "\(id)")
+            #expect(try await api.get("/api/tests/nul").status == 404)
+        }
+    }
+
+    @Test("20 runs at once against a host that answers in 1.5 s: none fails for want of a connection")
+    func concurrentTriggersToOneHost() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await Python.withDemoApp(otlpPort: 1) { port in
+                try await api.create(
+                    "/api/tests",
+                    #"{"type":"Test","spec":{"id":"slow","name":"slow","skipTraceCollection":true,"trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://127.0.0.1:\#(port)/slow?ms=1500"}}}}"#
+                )
+                let ids = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<20 { group.addTask { try runID(of: try await api.startRun("slow")) } }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                for id in ids {
+                    let run = try await api.waitForRun("slow", id)
+                    #expect(run["state"] as? String == "FINISHED", "run \(id): \(run["lastErrorState"] ?? "")")
+                }
+            }
+        }
+    }
+}
