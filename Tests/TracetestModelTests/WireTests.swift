@@ -73,21 +73,31 @@ struct WireTests {
         }
     }
 
-    @Test("JSON bodies read like YAML, with positions")
+    @Test("JSON bodies are read as JSON: every escape as JSON defines it, mistakes with their position")
     func jsonBodies() throws {
+        let text =
+            #"{"type":"Test","spec":{"id":"123","name":"\ud83d\ude00 \u00e9","specs":[{"selector":"span","assertions":["a = 1"]}]}}"#
         let test = try WireDecoding.decode(
-            Resource<TracetestModel.Test>.self,
-            from: #"{"type":"Test","spec":{"id":"t1","name":"N","specs":[{"selector":"span","assertions":["a = 1"]}]}}"#
-        )
-        #expect(test.spec.id == "t1")
+            Resource<TracetestModel.Test>.self, from: try WireDecoding.jsonDocument(text))
+        #expect(test.spec.id == "123")
+        #expect(test.spec.name == "😀 é")
         #expect(test.spec.specs == [TestSpec(selector: "span", assertions: ["a = 1"])])
-        do {
-            try WireDecoding.checkJSONSyntax("{\"type\": \"Test\",\n \"spec\": {\"name\": }}")
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.line == 2)
-            #expect(error.column == 19)
-            #expect(error.problem == "invalid JSON: invalid value")
+        let mistakes: [(String, Int, Int, String)] = [
+            ("{\"type\": \"Test\",\n \"spec\": {\"name\": }}", 2, 19, "invalid JSON: unexpected \"}\""),
+            (#"{"name": "\ud83d"}"#, 1, 17, "invalid JSON: \\uD83D is half of a surrogate pair, not a character"),
+            (#"{"name": "a\qb"}"#, 1, 12, #"invalid JSON: invalid escape; a backslash is written \\"#),
+            ("{\"a\": 1} x", 1, 10, "invalid JSON: more text after the document"),
+            ("{\"a\": [1, 2", 1, 12, "invalid JSON: unexpected end of the document"),
+        ]
+        for (json, line, column, problem) in mistakes {
+            do {
+                _ = try WireDecoding.jsonDocument(json)
+                Issue.record("expected an error for \(json)")
+            } catch {
+                #expect(error.line == line, "\(json)")
+                #expect(error.column == column, "\(json)")
+                #expect(error.problem == problem, "\(json)")
+            }
         }
     }
 

@@ -116,4 +116,29 @@ struct HostileInputTests {
             }
         }
     }
+
+    @Test("the API port answers malformed HTTP with 400 or 431 and closes; a silent client is disconnected")
+    func malformedHTTP() async throws {
+        try await withTestServer(.sqlite) { api in
+            let header = Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8)
+            let cases: [(String, [UInt8], Int)] = [
+                ("garbage", Array("GARBAGE\r\n\r\n".utf8), 400),
+                (
+                    "100 KB request line",
+                    Array("GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\n\r\n".utf8), 431
+                ),
+                ("1 MiB header", header + Array("X-Big: \(String(repeating: "a", count: 1 << 20))\r\n\r\n".utf8), 431),
+                ("10,000 headers", header + (0..<10_000).flatMap { Array("X-H\($0): v\r\n".utf8) } + [13, 10], 431),
+            ]
+            for (name, bytes, status) in cases {
+                let exchange = try rawExchange(port: api.port, bytes: bytes)
+                #expect(exchange.status == status, "\(name): \(exchange.response.prefix(80))")
+                #expect(exchange.closed, "\(name): connection left open")
+            }
+            let silent = try rawExchange(port: api.port, bytes: header, waitSeconds: 15)
+            #expect(silent.closed && silent.response.isEmpty, "a head never finished is dropped after 10 s")
+            let health = Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            #expect(try rawExchange(port: api.port, bytes: health, waitSeconds: 1).status == 200)
+        }
+    }
 }

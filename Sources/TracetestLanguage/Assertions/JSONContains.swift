@@ -1,3 +1,5 @@
+import TracetestModel
+
 // `contains` between JSON texts (language.md §5.5, every key checked): each object on the right must be matched by
 // some object on the left that has all its keys with equal values, nested objects matched the same way, arrays and
 // other values equal as JSON.

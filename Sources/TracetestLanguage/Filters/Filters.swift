@@ -1,3 +1,5 @@
+import TracetestModel
+
 // The filters of language.md §4.7 (`value | name arg…`), applied left to right.
 enum Filters {
     private enum Name: String {

@@ -1,3 +1,5 @@
+import TracetestModel
+
 // A JSONPath query in the dialect `json_path` accepts: `$.a.b`, `.a` (no `$`), `a[0]`, `[-1]`, `[*]`, `.*`, `..x`,
 // unions `['a','b']` / `[0,2]`, slices `[1:3]`, filters `[?(@.age > 30 && @.name != 'x')]`. Results come in document
 // order (a union in the order it lists).

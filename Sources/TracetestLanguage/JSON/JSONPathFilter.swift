@@ -1,3 +1,5 @@
+import TracetestModel
+
 // `||`, `&&`, `!`, parentheses, comparisons and existence tests over `@` (the candidate) and `$` (the document).
 indirect enum FilterExpression: Sendable {
     enum Operand: Sendable {

@@ -1,3 +1,5 @@
+import TracetestModel
+
 // Reads JSONPath text; filters nest at most 64 levels.
 struct JSONPathParser {
     let scalars: [Unicode.Scalar]

@@ -1,3 +1,5 @@
+import TracetestModel
+
 // Tracetest's type inference from text (language.md §4.3; `null` is text, not json, see COMPATIBILITY).
 enum TypeInference {
     static func type(of text: String) -> ValueType { inferred(text).type }

@@ -1,3 +1,5 @@
+import TracetestModel
+
 /// The type Tracetest infers from a value's text (language.md §4.3), as the `type` filter names it.
 package enum ValueType: String, Sendable {
     case string, number, duration, json, array

@@ -65,36 +65,28 @@ package enum WireDecoding {
         }
     }
 
-    /// Throws when `text` is not strict JSON (YAML reads some broken JSON, such as `{"a": }`, as valid).
-    package static func checkJSONSyntax(_ text: String) throws(WireDecodingError) {
-        let data = Data(text.utf8)
+    /// The document in JSON `text`, read by the JSON parser (so every JSON escape, surrogate pairs included, reads
+    /// as JSON defines it), as a node tree like YAML's: strings are `str` scalars, numbers `int` or `float`.
+    package static func jsonDocument(_ text: String) throws(WireDecodingError) -> Node {
         do {
-            _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+            return node(of: try JSONParser.document(text, strictUnicode: true))
         } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            guard let range = detail.range(of: #"character (\d+)"#, options: .regularExpression),
-                let offset = Int(detail[range].dropFirst("character ".count))
-            else { throw WireDecodingError(problem: "invalid JSON: \(detail)") }
-            let (line, column) = position(ofByte: offset, in: data)
-            let problem = detail.replacingOccurrences(
-                of: #" around character \d+\.?"#, with: "", options: .regularExpression)
-            throw WireDecodingError(line: line, column: column, problem: "invalid JSON: \(problem.lowercased())")
+            throw WireDecodingError(line: error.line, column: error.column, problem: "invalid JSON: \(error.problem)")
         }
     }
 
-    /// 1-based line and column of a byte offset.
-    static func position(ofByte offset: Int, in data: Data) -> (line: Int, column: Int) {
-        var line = 1
-        var column = 1
-        for byte in data.prefix(offset) {
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
+    private static func node(of value: JSONValue) -> Node {
+        switch value {
+        case .null: return Node("null", Tag(.null))
+        case .bool(let flag): return Node(flag ? "true" : "false", Tag(.bool))
+        case .number(let text):
+            let isInteger = !text.contains { $0 == "." || $0 == "e" || $0 == "E" }
+            return Node(text, Tag(isInteger ? .int : .float))
+        case .string(let text): return Node(text, Tag(.str), .doubleQuoted)
+        case .array(let items): return Node(items.map(node(of:)))
+        case .object(let fields):
+            return Node(fields.map { (Node($0.key, Tag(.str), .doubleQuoted), node(of: $0.value)) })
         }
-        return (line, column)
     }
 
     /// Every non-empty document of a `---`-separated stream, in order.

@@ -21,15 +21,31 @@ extension Request {
             )
         }
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("cannot parse body: request body is empty") }
-        return String(buffer: buffer)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw APIError.badRequest(
+                "cannot parse body: it is not UTF-8 text (invalid byte at offset "
+                    + "\(Self.firstInvalidUTF8(buffer.readableBytesView))); send JSON or YAML encoded as UTF-8")
+        }
+        return text
     }
 
-    /// The body parsed as one document in `format` (JSON is checked strictly, then read like YAML). A YAML body
-    /// (`text/yaml` or `text/yaml-stream`) may start with `---`; a stream of several documents is refused, as every
-    /// resource route takes one resource.
+    private static func firstInvalidUTF8(_ bytes: ByteBufferView) -> Int {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) { offset += UTF8.width(scalar) }
+        return offset
+    }
+
+    /// The body parsed as one document in `format`. A YAML body (`text/yaml` or `text/yaml-stream`) may start with
+    /// `---`; a stream of several documents is refused, as every resource route takes one resource.
     func bodyDocument(format: WireFormat) async throws -> Node {
         let text = try await bodyText()
-        if format == .json { try WireDecoding.checkJSONSyntax(text) }
+        if format == .json {
+            let node = try WireDecoding.jsonDocument(text)
+            try WireDecoding.checkNoNUL(node)
+            return node
+        }
         let documents = try WireDecoding.documents(text)
         guard documents.count <= 1 else {
             throw APIError.badRequest(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
+import NIOCore
 import TracetestConcurrency
 import TracetestEngine
 import TracetestModel
@@ -14,18 +15,29 @@ enum RunUpdatesSocket {
     static let pingPeriod: Duration = .seconds(5)
     /// The largest client message read; subscription messages are a few hundred bytes.
     static let maximumMessageSize = 64 * 1024
+    /// How long a new connection may take to send its first request head.
+    static let headTimeout: TimeAmount = .seconds(10)
+    /// How long a connection may stay open between requests (longer than HTTP clients' usual 60 s keep-alive, so
+    /// the server is not the one closing a connection a client is about to reuse).
+    static let idleTimeout: TimeAmount = .seconds(75)
 
     /// The HTTP/1 server that upgrades requests for the socket's paths and serves the API on the others.
     static func server(updates: RunUpdates, pathPrefix: String) -> HTTPServerBuilder {
         let paths = socketPaths(pathPrefix: pathPrefix)
-        return .http1WebSocketUpgrade(
-            configuration: .init(ws: .init(autoPing: .enabled(timePeriod: pingPeriod)))
-        ) { request, _, _ in
-            let path = request.path.map { String($0.prefix { $0 != "?" }) } ?? ""
-            guard request.method == .get, paths.contains(path) else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in
-                try await serve(inbound: inbound, outbound: outbound, updates: updates)
+        return HTTPServerBuilder { responder in
+            let channel = HTTP1WebSocketUpgradeChannel(
+                responder: responder,
+                configuration: .init(
+                    http1: .init(idleTimeout: idleTimeout),
+                    ws: .init(autoPing: .enabled(timePeriod: pingPeriod)))
+            ) { request, _, _ in
+                let path = request.path.map { String($0.prefix { $0 != "?" }) } ?? ""
+                guard request.method == .get, paths.contains(path) else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    try await serve(inbound: inbound, outbound: outbound, updates: updates)
+                }
             }
+            return GuardedHTTPChannel(inner: channel, headTimeout: headTimeout)
         }
     }
 
@@ -125,8 +137,7 @@ enum ClientMessage {
         }
         let value: WireValue
         do {
-            try WireDecoding.checkJSONSyntax(text)
-            value = try WireDecoding.decode(WireValue.self, from: text)
+            value = try WireDecoding.decode(WireValue.self, from: try WireDecoding.jsonDocument(text))
         } catch {
             throw Invalid(message: "invalid message: \(error)")
         }

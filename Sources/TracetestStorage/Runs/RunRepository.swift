@@ -14,7 +14,7 @@ package struct RunRepository: Sendable {
     /// Stores a new run under the next run number of its test, with its details (a trace left by a deleted run of
     /// the same number is dropped); returns it with its id.
     package func create(_ run: TestRun) async throws -> TestRun {
-        let details = try await Self.details(of: run)
+        let details = try Self.details(of: run)
         let listed = run.listed
         return try await database.transaction { db in
             var run = run

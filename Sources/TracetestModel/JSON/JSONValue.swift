@@ -1,5 +1,5 @@
-// A parsed JSON document. Numbers keep their text; objects keep their key order.
-enum JSONValue: Sendable, Equatable {
+/// A parsed JSON document. Numbers keep their text; objects keep their key order.
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)
@@ -7,7 +7,7 @@ enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([JSONField])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -20,26 +20,26 @@ enum JSONValue: Sendable, Equatable {
         }
     }
 
-    // The value of `key` in an object (the last one when a key repeats).
-    subscript(key: String) -> JSONValue? {
+    /// The value of `key` in an object (the last one when a key repeats).
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let fields) = self else { return nil }
         return fields.last { $0.key == key }?.value
     }
 
-    var isObject: Bool {
+    package var isObject: Bool {
         if case .object = self { return true }
         return false
     }
 
-    // Compact JSON text.
-    var jsonText: String {
+    /// Compact JSON text.
+    package var jsonText: String {
         var out = ""
         write(to: &out)
         return out
     }
 
-    // Scalars as themselves (a string without quotes), objects and arrays as compact JSON.
-    var plainText: String {
+    /// Scalars as themselves (a string without quotes), objects and arrays as compact JSON.
+    package var plainText: String {
         switch self {
         case .string(let text): return text
         case .number(let text): return text
@@ -91,30 +91,15 @@ enum JSONValue: Sendable, Equatable {
         }
         out += "\""
     }
-
-    // Equality as JSON values: numbers by value (`1` equals `1.0`), object keys in any order.
-    func sameJSON(as other: JSONValue) -> Bool {
-        switch (self, other) {
-        case (.number(let a), .number(let b)):
-            guard let x = DecimalNumber(a), let y = DecimalNumber(b) else { return a == b }
-            return x == y
-        case (.array(let a), .array(let b)):
-            return a.count == b.count && zip(a, b).allSatisfy { $0.sameJSON(as: $1) }
-        case (.object(let a), .object(let b)):
-            let keys = Set(a.map(\.key))
-            guard keys == Set(b.map(\.key)) else { return false }
-            return keys.allSatisfy { key in
-                guard let x = self[key], let y = other[key] else { return false }
-                return x.sameJSON(as: y)
-            }
-        default:
-            return self == other
-        }
-    }
 }
 
 /// One key and value of a JSON object (a struct rather than a tuple: tuple types cost a runtime lookup per use).
-struct JSONField: Sendable, Equatable {
-    var key: String
-    var value: JSONValue
+package struct JSONField: Sendable, Equatable {
+    package var key: String
+    package var value: JSONValue
+
+    package init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
 }

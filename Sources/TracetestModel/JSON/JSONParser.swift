@@ -1,22 +1,66 @@
-// A strict JSON parser without recursion: nesting deeper than `maximumDepth` is rejected rather than risking the
-// stack (here and in everything that walks the result).
-struct JSONParser {
-    static let maximumDepth = 512
+/// A strict JSON parser without recursion: nesting deeper than `maximumDepth` is rejected rather than risking the
+/// stack (here and in everything that walks the result).
+package struct JSONParser {
+    package static let maximumDepth = 512
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
-
-    // The document, or nil when `text` is not exactly one JSON value (surrounding whitespace allowed).
-    static func parse(_ text: String) -> JSONValue? {
-        var text = text
-        return text.withUTF8 { bytes in
-            var parser = JSONParser(bytes: bytes)
-            return parser.document()
-        }
+    /// Where and why a text is not JSON.
+    package struct SyntaxError: Error, Sendable, Equatable {
+        package var line: Int
+        package var column: Int
+        package var problem: String
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let strictUnicode: Bool
+    private var position = 0
+    private var problem: String?
+
+    /// The document, or nil when `text` is not exactly one JSON value (surrounding whitespace allowed). A lone
+    /// surrogate escape reads as U+FFFD.
+    package static func parse(_ text: String) -> JSONValue? {
+        try? document(text, strictUnicode: false)
+    }
+
+    /// The document in `text`, or where it stops being JSON. With `strictUnicode`, a `\u` escape of a lone
+    /// surrogate is an error rather than U+FFFD.
+    package static func document(_ text: String, strictUnicode: Bool) throws(SyntaxError) -> JSONValue {
+        var text = text
+        let result: Result<JSONValue, SyntaxError> = text.withUTF8 { bytes in
+            var parser = JSONParser(bytes: bytes, strictUnicode: strictUnicode)
+            if let value = parser.document() { return .success(value) }
+            return .failure(parser.syntaxError())
+        }
+        return try result.get()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, strictUnicode: Bool) {
         self.bytes = bytes
+        self.strictUnicode = strictUnicode
+    }
+
+    private func syntaxError() -> SyntaxError {
+        var line = 1
+        var column = 1
+        for byte in bytes[..<min(position, bytes.count)] {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        var found = "unexpected end of the document"
+        if position < bytes.count {
+            var end = position + 1
+            while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+            found = "unexpected \"\(String(decoding: bytes[position..<end], as: UTF8.self))\""
+        }
+        return SyntaxError(line: line, column: column, problem: problem ?? found)
+    }
+
+    private mutating func fail<T>(_ reason: String) -> T? {
+        if problem == nil { problem = reason }
+        return nil
     }
 
     private enum Container {
@@ -37,7 +81,9 @@ struct JSONParser {
                 if peek(UInt8(ascii: "]")) {
                     value = .array([])
                 } else {
-                    guard stack.count < Self.maximumDepth else { return nil }
+                    guard stack.count < Self.maximumDepth else {
+                        return fail("nested deeper than \(Self.maximumDepth) levels")
+                    }
                     stack.append(.array([]))
                     continue
                 }
@@ -47,7 +93,10 @@ struct JSONParser {
                 if peek(UInt8(ascii: "}")) {
                     value = .object([])
                 } else {
-                    guard stack.count < Self.maximumDepth, let key = keyAndColon() else { return nil }
+                    guard stack.count < Self.maximumDepth else {
+                        return fail("nested deeper than \(Self.maximumDepth) levels")
+                    }
+                    guard let key = keyAndColon() else { return nil }
                     stack.append(.object([], pendingKey: key))
                     continue
                 }
@@ -59,7 +108,7 @@ struct JSONParser {
             while true {
                 skipSpace()
                 guard let top = stack.popLast() else {
-                    return position == bytes.count ? value : nil
+                    return position == bytes.count ? value : fail("more text after the document")
                 }
                 switch top {
                 case .array(var items):
@@ -194,10 +243,13 @@ struct JSONParser {
                 case UInt8(ascii: "u"):
                     guard let scalar = unicodeEscape() else { return nil }
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default: return nil
+                default:
+                    position -= 2
+                    return fail("invalid escape; a backslash is written \\\\")
                 }
             case 0..<0x20:
-                return nil
+                position -= 1
+                return fail("a control character in a string must be written as an escape such as \\n or \\u0000")
             default:
                 out.append(byte)
             }
@@ -206,13 +258,18 @@ struct JSONParser {
     }
 
     private mutating func unicodeEscape() -> Unicode.Scalar? {
-        guard let high = hex4() else { return nil }
+        guard let high = hex4() else { return fail("\\u needs four hex digits") }
         if (0xD800..<0xDC00).contains(high) {
             guard peek(UInt8(ascii: "\\")), peek(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low)
-            else { return Unicode.Scalar(0xFFFD) }
+            else { return loneSurrogate(high) }
             return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
         }
-        return Unicode.Scalar(high) ?? Unicode.Scalar(0xFFFD)
+        return Unicode.Scalar(high) ?? loneSurrogate(high)
+    }
+
+    private mutating func loneSurrogate(_ value: UInt32) -> Unicode.Scalar? {
+        guard strictUnicode else { return Unicode.Scalar(0xFFFD) }
+        return fail("\\u\(String(value, radix: 16, uppercase: true)) is half of a surrogate pair, not a character")
     }
 
     private mutating func hex4() -> UInt32? {

@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a server did with bytes sent on a fresh connection.
+package struct RawExchange: Sendable {
+    /// Everything the server sent before closing the connection or going quiet.
+    package var response: String
+    /// Whether the server closed the connection within the wait.
+    package var closed: Bool
+    /// The status code of the first response line, if any.
+    package var status: Int? {
+        let parts = response.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/") else { return nil }
+        return Int(parts[1])
+    }
+}
+
+/// Sends `bytes` to 127.0.0.1:`port` over plain TCP (no HTTP client in between, so malformed requests reach the
+/// server as they are) and reads until the server closes or `waitSeconds` pass without data.
+package func rawExchange(port: Int, bytes: [UInt8], waitSeconds: Int = 3) throws -> RawExchange {
+    #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    guard fd >= 0 else { throw TestServerError("cannot open a socket") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+    guard connected else { throw TestServerError("cannot connect to 127.0.0.1:\(port)") }
+    var wait = timeval(tv_sec: waitSeconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+    // The server may answer and close before reading everything; a failed send is then expected.
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            received += buffer[..<count]
+        } else {
+            // A reset (data sent that the server never read) is a close too; a timeout is not.
+            let closed = count == 0 || errno == ECONNRESET
+            return RawExchange(response: String(decoding: received, as: UTF8.self), closed: closed)
+        }
+    }
+}
