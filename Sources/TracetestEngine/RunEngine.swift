@@ -23,6 +23,7 @@ package final class RunEngine: Service, Sendable {
     let logger: Logger
     let maxParallelRuns: Int
     let beforeRecovery: @Sendable () async throws -> Void
+    let sweepInterval: Duration
     let recorder: RunRecorder
     /// Run changes for WebSocket subscribers and suite runs.
     package let updates: RunUpdates
@@ -37,10 +38,12 @@ package final class RunEngine: Service, Sendable {
     ///   - clock: what trace waits measure time with.
     ///   - maxParallelRuns: runs executing at once; later ones wait in order.
     ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
+    ///   - sweepInterval: how often unfinished runs nobody works on are looked for (``StrandedRuns``).
     package init(
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
         telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
-        logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {}
+        logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {},
+        sweepInterval: Duration = .seconds(30)
     ) {
         self.store = store
         self.spans = spans
@@ -51,6 +54,7 @@ package final class RunEngine: Service, Sendable {
         self.logger = logger
         self.maxParallelRuns = max(1, maxParallelRuns)
         self.beforeRecovery = beforeRecovery
+        self.sweepInterval = sweepInterval
         let updates = RunUpdates()
         self.updates = updates
         self.recorder = RunRecorder(store: store, updates: updates, clock: clock, logger: logger)
@@ -103,6 +107,7 @@ package final class RunEngine: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 var state = LoopState(queue: RunQueue(limit: maxParallelRuns))
                 group.addTask { await self.recover() }
+                group.addTask { await self.sweepStrandedRuns() }
                 for await command in commands {
                     handle(command, &state, &group)
                 }
@@ -310,6 +315,27 @@ package final class RunEngine: Service, Sendable {
             }
         } catch {
             logger.error("cannot resume unfinished runs: \(error)")
+        }
+    }
+
+    /// Until shutdown: every `sweepInterval`, resumes the unfinished runs nobody works on (left by a write that
+    /// kept failing while the database was away).
+    private func sweepStrandedRuns() async {
+        var stranded = StrandedRuns()
+        while (try? await clock.sleep(for: sweepInterval)) != nil {
+            do {
+                var idle: [RunKey: RunState] = [:]
+                for run in try await store.runs.unfinished() {
+                    let key = RunKey(testID: run.testID, runID: run.id)
+                    if await !isBusy(key) { idle[key] = run.state }
+                }
+                for key in stranded.sweep(idle: idle) {
+                    logger.warning("resuming run \(key), left \(idle[key]?.rawValue ?? "") with nobody working on it")
+                    send(.execute(RunJob(key: key, parent: .root)))
+                }
+            } catch {
+                logger.warning("cannot look for stranded runs: \(error)")
+            }
         }
     }
 }

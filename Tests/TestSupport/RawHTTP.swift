@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -19,8 +21,16 @@ package struct RawExchange: Sendable {
 }
 
 /// Sends `bytes` to 127.0.0.1:`port` over plain TCP (no HTTP client in between, so malformed requests reach the
-/// server as they are) and reads until the server closes or `waitSeconds` pass without data.
-package func rawExchange(port: Int, bytes: [UInt8], waitSeconds: Int = 3) throws -> RawExchange {
+/// server as they are) and reads until the server closes or `waitSeconds` pass without data. The blocking socket
+/// calls run on a thread of their own, never on the cooperative threads an in-process server needs.
+package func rawExchange(port: Int, bytes: [UInt8], waitSeconds: Int = 3) async throws -> RawExchange {
+    try await withCheckedThrowingContinuation { answer in
+        Thread { answer.resume(with: Result { try blockingExchange(port: port, bytes: bytes, waitSeconds: waitSeconds) }) }
+            .start()
+    }
+}
+
+private func blockingExchange(port: Int, bytes: [UInt8], waitSeconds: Int) throws -> RawExchange {
     #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else

@@ -131,14 +131,76 @@ struct HostileInputTests {
                 ("10,000 headers", header + (0..<10_000).flatMap { Array("X-H\($0): v\r\n".utf8) } + [13, 10], 431),
             ]
             for (name, bytes, status) in cases {
-                let exchange = try rawExchange(port: api.port, bytes: bytes)
+                let exchange = try await rawExchange(port: api.port, bytes: bytes)
                 #expect(exchange.status == status, "\(name): \(exchange.response.prefix(80))")
                 #expect(exchange.closed, "\(name): connection left open")
             }
-            let silent = try rawExchange(port: api.port, bytes: header, waitSeconds: 15)
+            let silent = try await rawExchange(port: api.port, bytes: header, waitSeconds: 15)
             #expect(silent.closed && silent.response.isEmpty, "a head never finished is dropped after 10 s")
-            let health = Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
-            #expect(try rawExchange(port: api.port, bytes: health, waitSeconds: 1).status == 200)
+            let health = Array("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+            #expect(try await rawExchange(port: api.port, bytes: health, waitSeconds: 10).status == 200)
+        }
+    }
+
+    @Test("YAML aliases that expand a document beyond the limits, or that are mapping keys, are a 400 at once")
+    func yamlAliasBombs() async throws {
+        try await withTestServer(.sqlite) { api in
+            let big = String(repeating: "x", count: 500_000)
+            let aliases = Array(repeating: "*a", count: 2_000).joined(separator: ", ")
+            var laughs = "type: Test\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            for level in 1...9 {
+                laughs += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+                    + "]\n"
+            }
+            let bombs = [
+                "type: Test\nspec:\n  id: bomb\n  name: &a \"\(big)\"\n  description: [\(aliases)]\n",
+                laughs + "spec: {id: laughs, name: *l9}\n",
+                "type: Test\nspec:\n  id: key\n  name: &a {k: v}\n  labels: {*a : 1}\n",
+                "type: Test\nspec:\n  id: complex\n  ? [a, b]\n  : c\n",
+            ]
+            for bomb in bombs {
+                let answer = try await api.post("/api/tests", bomb, headers: yamlHeaders)
+                #expect(answer.status == 400, "\(answer.body.prefix(300))")
+                #expect(answer.body.contains("alias") || answer.body.contains("mapping key"), "\(answer.body.prefix(300))")
+            }
+            let reuse = "type: Test\nspec:\n  id: reuse\n  name: &n reused\n  description: *n\n"
+            #expect(try await api.post("/api/tests", reuse, headers: yamlHeaders).status == 201)
+            let reused = try await api.get("/api/tests/reuse").object()["spec"] as? [String: Any]
+            #expect(reused?["description"] as? String == "reused")
+        }
+    }
+
+    @Test("JSON is read as JSON: surrogate-pair escapes, as json.dumps writes them, are the character they encode")
+    func surrogatePairs() async throws {
+        try await withTestServer(.sqlite) { api in
+            let created = try await api.post(
+                "/api/tests", #"{"type":"Test","spec":{"id":"emoji","name":"smile \ud83d\ude00"}}"#)
+            #expect(created.status == 201, "\(created)")
+            let emoji = try await api.get("/api/tests/emoji").object()["spec"] as? [String: Any]
+            #expect(emoji?["name"] as? String == "smile 😀")
+            let lone = try await api.post("/api/tests", #"{"type":"Test","spec":{"id":"lone","name":"\ud83d"}}"#)
+            #expect(lone.status == 400 && lone.body.contains("surrogate"), "\(lone)")
+            let head = "POST /api/tests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"
+            let latin1 = try await rawExchange(port: api.port, bytes: Array(head.utf8) + [0x7B, 0xE9, 0x7D], waitSeconds: 10)
+            #expect(latin1.status == 400 && latin1.response.contains("not UTF-8"), "\(latin1.response)")
+        }
+    }
+
+    @Test("the WebSocket refuses a page of another site (400 to the upgrade) and upgrades the server's own pages and non-browser clients")
+    func crossSiteWebSocket() async throws {
+        try await withTestServer(.sqlite) { api in
+            func upgrade(origin: String?) async throws -> RawExchange {
+                var head = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:\(api.port)\r\nUpgrade: websocket\r\n"
+                head += "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                head += "Sec-WebSocket-Version: 13\r\n" + (origin.map { "Origin: \($0)\r\n" } ?? "") + "\r\n"
+                return try await rawExchange(port: api.port, bytes: Array(head.utf8), waitSeconds: 2)
+            }
+            let evil = try await upgrade(origin: "http://evil.example")
+            #expect(evil.status == 400 && evil.closed, "refused: \(evil.response)")
+            let plain = try await api.get("/ws", headers: ["Origin": "http://evil.example"])
+            #expect(plain.status == 403 && plain.body.contains("cross-site WebSocket refused"), "\(plain)")
+            #expect(try await upgrade(origin: "http://127.0.0.1:\(api.port)").status == 101)
+            #expect(try await upgrade(origin: nil).status == 101)
         }
     }
 }

@@ -33,36 +33,44 @@ struct RunRecorder: Sendable {
         run = changed
     }
 
-    /// Ends the run in terminal `state` with `reason` (its `lastErrorState`). A failed write is retried with
-    /// backoff for about half a minute, so a database that is briefly away does not leave the run unfinished.
+    /// Ends the run in terminal `state` with `reason` (its `lastErrorState`).
     func end(_ run: inout TestRun, _ state: RunState, reason: String) async throws {
         try Task.checkCancellation()
         var ended = run
         ended.state = state
         ended.lastErrorState = reason
         ended.completedAt = .now()
+        try await save(ended)
+        run = ended
+    }
+
+    /// Stores the run as it is (and the `details` given) and publishes it; false when it was deleted. A write the
+    /// database could not take (unreachable, connection lost) is retried with backoff for about half a minute, so a
+    /// database that is briefly away neither fails nor strands the run.
+    @discardableResult
+    func save(_ run: TestRun, details: RunDetails.Parts = []) async throws -> Bool {
         var delay = Duration.milliseconds(250)
-        for attempt in 1... {
+        var attempt = 1
+        while true {
             do {
-                try await save(ended)
-                run = ended
-                return
-            } catch  where attempt < 8 && !Task.isCancelled {
-                logger.warning("cannot store the end of run \(run.testID)/\(run.id) (attempt \(attempt)): \(error)")
+                let stored = try await store.runs.update(run, details: details)
+                await updates.publish(on: RunUpdates.runTopic(testID: run.testID, runID: run.id)) {
+                    try await ComputePool.shared.run { try WireEncoder().encode(run) }
+                }
+                return stored
+            } catch let error where attempt < 8 && !Task.isCancelled && Self.isTransient(error) {
+                logger.warning("cannot store run \(run.testID)/\(run.id) (attempt \(attempt)), retrying: \(error)")
                 try await clock.sleep(for: delay)
                 delay *= 2
+                attempt += 1
             }
         }
     }
 
-    /// Stores the run as it is (and the `details` given) and publishes it; false when it was deleted.
-    @discardableResult
-    func save(_ run: TestRun, details: RunDetails.Parts = []) async throws -> Bool {
-        let stored = try await store.runs.update(run, details: details)
-        await updates.publish(on: RunUpdates.runTopic(testID: run.testID, runID: run.id)) {
-            try await ComputePool.shared.run { try WireEncoder().encode(run) }
-        }
-        return stored
+    /// Whether a write may succeed when tried again: the database was away, not the write wrong.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? StorageError else { return true }
+        return [.unreachable, .statementFailed, .transactionAborted].contains(error.code)
     }
 
     /// Stores the run's final trace, with its wire form.

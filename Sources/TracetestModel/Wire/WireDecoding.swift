@@ -23,10 +23,11 @@ package struct WireDecodingError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
-/// Reads JSON or YAML text (JSON is read as YAML) into values, reporting positioned errors.
+/// Reads JSON or YAML text into values, reporting positioned errors.
 package enum WireDecoding {
     /// The single document in `text`, or nil when the text holds no document.
     package static func document(_ text: String) throws(WireDecodingError) -> Node? {
+        try YAMLAliasCheck.check(text)
         do {
             return try Yams.compose(yaml: text)
         } catch {
@@ -91,6 +92,7 @@ package enum WireDecoding {
 
     /// Every non-empty document of a `---`-separated stream, in order.
     package static func documents(_ text: String) throws(WireDecodingError) -> [Node] {
+        try YAMLAliasCheck.check(text)
         do {
             let parser = try Parser(yaml: text)
             var nodes: [Node] = []

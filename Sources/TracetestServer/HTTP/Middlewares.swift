@@ -54,7 +54,7 @@ struct CrossSiteRequestMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard Self.changingMethods.contains(request.method), let origin = Self.crossSiteOrigin(of: request) else {
+        guard Self.changingMethods.contains(request.method), let origin = Self.crossSiteOrigin(of: request.head) else {
             return try await next(request, context)
         }
         return OpenAPIResponse.json(
@@ -68,15 +68,16 @@ struct CrossSiteRequestMiddleware: RouterMiddleware {
     }
 
     /// The other site a browser says the request comes from, or nil.
-    static func crossSiteOrigin(of request: Request) -> String? {
-        let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]
-        let origin = request.headers[.origin]
+    static func crossSiteOrigin(of request: HTTPRequest) -> String? {
+        let site = request.headerFields[HTTPField.Name("Sec-Fetch-Site")!]
+        let origin = request.headerFields[.origin]
         if site == "cross-site" { return origin ?? "another site" }
         guard let origin else { return nil }
-        // HTTP/1's Host header is the request's authority.
-        let authority = request.head.authority ?? ""
-        guard let url = URL(string: origin), let originHost = url.host else { return origin }
-        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
-        return originAuthority == authority ? nil : origin
+        // HTTP/1's Host header is the request's authority. Hosts are compared without ports: another port of the
+        // same host is the same site to a browser, and WebSocket clients send `ws://host` without the port.
+        guard let url = URL(string: origin), let originHost = url.host?.lowercased(),
+            let host = request.authority.flatMap({ URL(string: "http://\($0)")?.host?.lowercased() })
+        else { return origin }
+        return originHost == host ? nil : origin
     }
 }

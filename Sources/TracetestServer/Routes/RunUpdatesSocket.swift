@@ -32,7 +32,10 @@ enum RunUpdatesSocket {
                     ws: .init(autoPing: .enabled(timePeriod: pingPeriod)))
             ) { request, _, _ in
                 let path = request.path.map { String($0.prefix { $0 != "?" }) } ?? ""
-                guard request.method == .get, paths.contains(path) else { return .dontUpgrade }
+                // A page of another site is not upgraded (its request is refused below, like any cross-site one).
+                guard request.method == .get, paths.contains(path),
+                    CrossSiteRequestMiddleware.crossSiteOrigin(of: request) == nil
+                else { return .dontUpgrade }
                 return .upgrade([:]) { inbound, outbound, _ in
                     try await serve(inbound: inbound, outbound: outbound, updates: updates)
                 }
@@ -50,8 +53,17 @@ enum RunUpdatesSocket {
     /// A plain request for the socket's paths (no upgrade headers) is told how to connect.
     static func register(on router: Router<BasicRequestContext>, pathPrefix: String) {
         for path in socketPaths(pathPrefix: pathPrefix) {
-            router.get(RouterPath(path)) { _, _ in
-                OpenAPIResponse.json(
+            router.get(RouterPath(path)) { request, _ in
+                if let origin = CrossSiteRequestMiddleware.crossSiteOrigin(of: request.head) {
+                    return OpenAPIResponse.json(
+                        .object([
+                            "code": 403,
+                            "error": .string(
+                                "cross-site WebSocket refused: a page of \(origin) cannot follow this server's runs"),
+                        ]),
+                        status: .forbidden)
+                }
+                return OpenAPIResponse.json(
                     .string(
                         "\(path) is a WebSocket: connect with a WebSocket client (Upgrade: websocket) and send "
                             + "{\"type\":\"subscribe\",\"resource\":\"test/<testId>/run/<runId>\"}"),
