@@ -184,7 +184,10 @@ package struct TracetestServer: Sendable {
         ResourceRoutes(handler: TestSuiteHandler(store: store)).register(on: resources)
         ResourceRoutes(handler: DocumentHandler(repository: store.variableSets)).register(on: resources)
         ResourceRoutes(handler: DocumentHandler(repository: store.demos)).register(on: resources)
-        ResourceRoutes(handler: SingletonHandler(repository: store.dataStores)).register(on: resources)
+        ResourceRoutes(
+            handler: SingletonHandler(
+                repository: store.dataStores, shown: \.maskingSecrets, completed: { $0.keepingSecrets(of: $1) })
+        ).register(on: resources)
         ResourceRoutes(handler: SingletonHandler(repository: store.pollingProfiles)).register(on: resources)
         ResourceRoutes(handler: SingletonHandler(repository: store.configs)).register(on: resources)
         ResourceRoutes(handler: SingletonHandler(repository: store.analyzers)).register(on: resources)

@@ -189,6 +189,9 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     Handler.tracer = provider.get_tracer("demo")
     Handler.database = make_database()
+    # A listen backlog like a production server's: the default (5) drops connections beyond it, which then take
+    # longer than the trigger's 1 s connect timeout.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
     if arguments.tls:

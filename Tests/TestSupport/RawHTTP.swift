@@ -25,8 +25,10 @@ package struct RawExchange: Sendable {
 /// calls run on a thread of their own, never on the cooperative threads an in-process server needs.
 package func rawExchange(port: Int, bytes: [UInt8], waitSeconds: Int = 3) async throws -> RawExchange {
     try await withCheckedThrowingContinuation { answer in
-        Thread { answer.resume(with: Result { try blockingExchange(port: port, bytes: bytes, waitSeconds: waitSeconds) }) }
-            .start()
+        Thread {
+            answer.resume(with: Result { try blockingExchange(port: port, bytes: bytes, waitSeconds: waitSeconds) })
+        }
+        .start()
     }
 }
 

@@ -149,7 +149,8 @@ struct HostileInputTests {
             let aliases = Array(repeating: "*a", count: 2_000).joined(separator: ", ")
             var laughs = "type: Test\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
             for level in 1...9 {
-                laughs += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+                laughs +=
+                    "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
                     + "]\n"
             }
             let bombs = [
@@ -161,7 +162,8 @@ struct HostileInputTests {
             for bomb in bombs {
                 let answer = try await api.post("/api/tests", bomb, headers: yamlHeaders)
                 #expect(answer.status == 400, "\(answer.body.prefix(300))")
-                #expect(answer.body.contains("alias") || answer.body.contains("mapping key"), "\(answer.body.prefix(300))")
+                #expect(
+                    answer.body.contains("alias") || answer.body.contains("mapping key"), "\(answer.body.prefix(300))")
             }
             let reuse = "type: Test\nspec:\n  id: reuse\n  name: &n reused\n  description: *n\n"
             #expect(try await api.post("/api/tests", reuse, headers: yamlHeaders).status == 201)
@@ -180,13 +182,17 @@ struct HostileInputTests {
             #expect(emoji?["name"] as? String == "smile 😀")
             let lone = try await api.post("/api/tests", #"{"type":"Test","spec":{"id":"lone","name":"\ud83d"}}"#)
             #expect(lone.status == 400 && lone.body.contains("surrogate"), "\(lone)")
-            let head = "POST /api/tests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"
-            let latin1 = try await rawExchange(port: api.port, bytes: Array(head.utf8) + [0x7B, 0xE9, 0x7D], waitSeconds: 10)
+            let head =
+                "POST /api/tests HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3\r\nConnection: close\r\n\r\n"
+            let latin1 = try await rawExchange(
+                port: api.port, bytes: Array(head.utf8) + [0x7B, 0xE9, 0x7D], waitSeconds: 10)
             #expect(latin1.status == 400 && latin1.response.contains("not UTF-8"), "\(latin1.response)")
         }
     }
 
-    @Test("the WebSocket refuses a page of another site (400 to the upgrade) and upgrades the server's own pages and non-browser clients")
+    @Test(
+        "the WebSocket refuses a page of another site (400 to the upgrade) and upgrades the server's own pages and non-browser clients"
+    )
     func crossSiteWebSocket() async throws {
         try await withTestServer(.sqlite) { api in
             func upgrade(origin: String?) async throws -> RawExchange {
@@ -201,6 +207,26 @@ struct HostileInputTests {
             #expect(plain.status == 403 && plain.body.contains("cross-site WebSocket refused"), "\(plain)")
             #expect(try await upgrade(origin: "http://127.0.0.1:\(api.port)").status == 101)
             #expect(try await upgrade(origin: nil).status == 101)
+        }
+    }
+
+    @Test("data-store secrets are shown masked; saving what was read keeps them, a new value replaces them")
+    func maskedSecrets() async throws {
+        try await withTestServer(.sqlite) { api in
+            let store =
+                #"{"type":"DataStore","spec":{"name":"os","type":"opensearch","opensearch":{"addresses":["http://127.0.0.1:9200"],"username":"u","password":"s3cret","index":"traces"}}}"#
+            let saved = try await api.put("/api/datastores/current", store)
+            #expect(saved.status == 200 && !saved.body.contains("s3cret"), "\(saved)")
+            let read = try await api.get("/api/datastores/current")
+            #expect(!read.body.contains("s3cret") && read.body.contains(#""password":"********""#), "\(read)")
+            #expect(try await api.put("/api/datastores/current", read.body).status == 200)
+            #expect(try await api.store.dataStores.get().opensearch?.password == "s3cret", "kept")
+            let changed = try await api.put(
+                "/api/datastores/current", read.body.replacingOccurrences(of: "********", with: "n3w"))
+            #expect(changed.status == 200)
+            #expect(try await api.store.dataStores.get().opensearch?.password == "n3w", "replaced")
+            let yaml = try await api.get("/api/datastores/current", headers: yamlHeaders)
+            #expect(!yaml.body.contains("n3w"), "\(yaml.body)")
         }
     }
 }

@@ -197,3 +197,45 @@ package struct SumoLogicSettings: Codable, Sendable, Equatable {
     package var accessID: String?
     package var accessKey: String?
 }
+
+extension DataStore {
+    /// What the API shows in place of a secret it keeps (passwords, tokens, keys).
+    package static let maskedSecret = "********"
+
+    /// A secret field: how to read it and how to set it (setting leaves an absent section absent).
+    private struct Secret {
+        let read: (DataStore) -> String?
+        let write: (inout DataStore, String?) -> Void
+    }
+
+    private static var secrets: [Secret] {
+        [
+            Secret(read: { $0.opensearch?.password }, write: { $0.opensearch?.password = $1 }),
+            Secret(read: { $0.elasticapm?.password }, write: { $0.elasticapm?.password = $1 }),
+            Secret(read: { $0.signalfx?.token }, write: { $0.signalfx?.token = $1 }),
+            Secret(read: { $0.awsxray?.secretAccessKey }, write: { $0.awsxray?.secretAccessKey = $1 }),
+            Secret(read: { $0.awsxray?.sessionToken }, write: { $0.awsxray?.sessionToken = $1 }),
+            Secret(read: { $0.azureappinsights?.accessToken }, write: { $0.azureappinsights?.accessToken = $1 }),
+            Secret(read: { $0.sumologic?.accessKey }, write: { $0.sumologic?.accessKey = $1 }),
+        ]
+    }
+
+    /// The store with every secret that is set shown as ``maskedSecret``.
+    package var maskingSecrets: DataStore {
+        var masked = self
+        for secret in Self.secrets where !(secret.read(self) ?? "").isEmpty {
+            secret.write(&masked, Self.maskedSecret)
+        }
+        return masked
+    }
+
+    /// The store with every secret sent back as ``maskedSecret`` taken from `stored` (a client saving what it
+    /// read keeps the secrets it was not shown).
+    package func keepingSecrets(of stored: DataStore?) -> DataStore {
+        var kept = self
+        for secret in Self.secrets where secret.read(self) == Self.maskedSecret {
+            secret.write(&kept, stored.flatMap(secret.read))
+        }
+        return kept
+    }
+}

@@ -76,7 +76,8 @@ enum YAMLAliasCheck {
                     return failure(
                         "the document's aliases (*\(name) and \(aliasCount - 1) before it) expand it beyond "
                             + "\(maximumAliases) aliases, \(maximumAliasedNodes) nodes or "
-                            + "\(maximumAliasedBytes / 1024 / 1024) MiB; write the repeated parts out or use fewer aliases")
+                            + "\(maximumAliasedBytes / 1024 / 1024) MiB; write the repeated parts out or use fewer aliases"
+                    )
                 }
                 childAdded()
             case YAML_SCALAR_EVENT:

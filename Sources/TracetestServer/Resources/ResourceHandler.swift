@@ -136,20 +136,28 @@ struct DocumentHandler<Table: DocumentTable>: ResourceHandler {
 /// Any id reads the current record.
 struct SingletonHandler<Spec: ResourceSpec>: ResourceHandler {
     let repository: SingletonRepository<Spec>
+    /// How the stored record is shown (the data store's secrets masked).
+    var shown: @Sendable (Spec) -> Spec = { $0 }
+    /// A record as sent, completed from the stored one (secrets sent back masked kept).
+    var completed: @Sendable (_ sent: Spec, _ stored: Spec) -> Spec = { sent, _ in sent }
 
     func list(_ query: ListQuery, augmented: Bool) async throws -> Page<Spec> {
-        Page(count: 1, items: [try await repository.get()])
+        Page(count: 1, items: [shown(try await repository.get())])
     }
 
-    func get(_ id: String, augmented: Bool) async throws -> Spec? { try await repository.get() }
+    func get(_ id: String, augmented: Bool) async throws -> Spec? { shown(try await repository.get()) }
 
-    func create(_ spec: Spec) async throws -> Spec { try await repository.replace(spec) }
+    func create(_ spec: Spec) async throws -> Spec { try await replace(spec) }
 
-    func update(_ spec: Spec) async throws -> Spec? { try await repository.replace(spec) }
+    func update(_ spec: Spec) async throws -> Spec? { try await replace(spec) }
 
     /// Created (201) when the body had no id, updated (200) when it had one, as Tracetest answers.
     func upsert(_ spec: Spec) async throws -> (spec: Spec, created: Bool) {
-        (try await repository.replace(spec), spec.id.isEmpty)
+        (try await replace(spec), spec.id.isEmpty)
+    }
+
+    private func replace(_ spec: Spec) async throws -> Spec {
+        shown(try await repository.replace(completed(spec, try await repository.get())))
     }
 
     func delete(_ id: String) async throws -> Bool {
