@@ -229,4 +229,20 @@ struct HostileInputTests {
             #expect(!yaml.body.contains("n3w"), "\(yaml.body)")
         }
     }
+
+    @Test("a suite of 100,000 steps is created and read back, augmented too, while the server keeps answering")
+    func hugeSuite() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await api.create("/api/tests", Self.httpTest(id: "step", url: "http://127.0.0.1:1/"))
+            let steps = Array(repeating: "\"step\"", count: 100_000).joined(separator: ",")
+            let created = try await api.post(
+                "/api/testsuites", #"{"type":"TestSuite","spec":{"id":"huge","name":"huge","steps":[\#(steps)]}}"#)
+            #expect(created.status == 201)
+            let read = try await api.get("/api/testsuites/huge").object()["spec"] as? [String: Any]
+            #expect((read?["steps"] as? [String])?.count == 100_000)
+            let augmented = try await api.get("/api/testsuites/huge", headers: augmentedHeaders).object()
+            #expect(((augmented["spec"] as? [String: Any])?["fullSteps"] as? [Any])?.count == 100_000)
+            #expect(try await api.get("/health").status == 200)
+        }
+    }
 }

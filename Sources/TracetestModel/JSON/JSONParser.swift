@@ -63,9 +63,13 @@ package struct JSONParser {
         return nil
     }
 
-    private enum Container {
-        case array([JSONValue])
-        case object([JSONField], pendingKey: String)
+    /// An open array or object. Elements are appended in place (`stack[last].items.append`), never to a copy
+    /// taken out of the stack, which would copy the whole array on every element.
+    private struct Container {
+        var isObject: Bool
+        var items: [JSONValue] = []
+        var fields: [JSONField] = []
+        var pendingKey = ""
     }
 
     private mutating func document() -> JSONValue? {
@@ -84,7 +88,7 @@ package struct JSONParser {
                     guard stack.count < Self.maximumDepth else {
                         return fail("nested deeper than \(Self.maximumDepth) levels")
                     }
-                    stack.append(.array([]))
+                    stack.append(Container(isObject: false))
                     continue
                 }
             case UInt8(ascii: "{"):
@@ -97,7 +101,7 @@ package struct JSONParser {
                         return fail("nested deeper than \(Self.maximumDepth) levels")
                     }
                     guard let key = keyAndColon() else { return nil }
-                    stack.append(.object([], pendingKey: key))
+                    stack.append(Container(isObject: true, pendingKey: key))
                     continue
                 }
             default:
@@ -107,29 +111,28 @@ package struct JSONParser {
             // Attach the value to its container; close containers that end here.
             while true {
                 skipSpace()
-                guard let top = stack.popLast() else {
+                guard !stack.isEmpty else {
                     return position == bytes.count ? value : fail("more text after the document")
                 }
-                switch top {
-                case .array(var items):
-                    items.append(value)
+                let last = stack.count - 1
+                if stack[last].isObject {
+                    stack[last].fields.append(JSONField(key: stack[last].pendingKey, value: value))
                     if peek(UInt8(ascii: ",")) {
                         skipSpace()
-                        stack.append(.array(items))
-                    } else if peek(UInt8(ascii: "]")) {
-                        value = .array(items)
+                        guard let next = keyAndColon() else { return nil }
+                        stack[last].pendingKey = next
+                    } else if peek(UInt8(ascii: "}")) {
+                        value = .object(stack.removeLast().fields)
                         continue
                     } else {
                         return nil
                     }
-                case .object(var fields, let key):
-                    fields.append(JSONField(key: key, value: value))
+                } else {
+                    stack[last].items.append(value)
                     if peek(UInt8(ascii: ",")) {
                         skipSpace()
-                        guard let next = keyAndColon() else { return nil }
-                        stack.append(.object(fields, pendingKey: next))
-                    } else if peek(UInt8(ascii: "}")) {
-                        value = .object(fields)
+                    } else if peek(UInt8(ascii: "]")) {
+                        value = .array(stack.removeLast().items)
                         continue
                     } else {
                         return nil

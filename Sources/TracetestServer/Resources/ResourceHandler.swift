@@ -96,17 +96,19 @@ struct TestSuiteHandler: ResourceHandler {
         guard augmented else { return suites.map(\.withoutReadOnlyFields) }
         let summaries = try await store.testSuites.summaries(suites.map(\.id))
         let tests = TestHandler(store: store)
-        var presented: [TestSuite] = []
-        for var suite in suites {
-            suite.summary = summaries[suite.id] ?? Summary()
-            var steps: [Test] = []
-            for id in suite.steps {
-                if let test = try await store.tests.get(id) { steps.append(test) }
-            }
-            suite.fullSteps = try await tests.present(steps, augmented: true)
-            presented.append(suite)
+        // Each distinct test is read and presented once, however many steps run it.
+        var steps: [String: Test] = [:]
+        for id in Set(suites.flatMap(\.steps)) {
+            if let test = try await store.tests.get(id) { steps[id] = test }
         }
-        return presented
+        let presentedSteps = try await tests.present(Array(steps.values), augmented: true)
+        let byID = Dictionary(presentedSteps.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return suites.map { suite in
+            var suite = suite
+            suite.summary = summaries[suite.id] ?? Summary()
+            suite.fullSteps = suite.steps.compactMap { byID[$0] }
+            return suite
+        }
     }
 }
 

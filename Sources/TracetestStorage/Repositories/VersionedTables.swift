@@ -65,13 +65,22 @@ package enum TestSuitesTable: VersionedTable {
                 SQLValue(createdAt),
             ]
         )
-        for (index, testID) in suite.steps.enumerated() {
+        // Many rows per statement, so that a suite of many steps takes few round trips.
+        let batch = 500
+        for start in stride(from: 0, to: suite.steps.count, by: batch) {
+            let steps = suite.steps[start..<min(start + batch, suite.steps.count)]
+            let rows = steps.indices.map { index in
+                let first = (index - start) * 2 + 3
+                return "($1, $2, $\(first), $\(first + 1))"
+            }
+            var values: [SQLValue] = [.text(suite.id), .integer(Int64(version))]
+            for (index, testID) in zip(steps.indices, steps) {
+                values += [.integer(Int64(index)), .text(testID)]
+            }
             try await db.execute(
-                """
-                INSERT INTO test_suite_steps (test_suite_id, test_suite_version, step_number, test_id)
-                VALUES ($1, $2, $3, $4)
-                """,
-                [.text(suite.id), .integer(Int64(version)), .integer(Int64(index)), .text(testID)]
+                "INSERT INTO test_suite_steps (test_suite_id, test_suite_version, step_number, test_id) VALUES "
+                    + rows.joined(separator: ", "),
+                values
             )
         }
     }
