@@ -245,4 +245,25 @@ struct HostileInputTests {
             #expect(try await api.get("/health").status == 200)
         }
     }
+
+    @Test("catastrophic regular expressions answer at once, two at a time, and the server keeps answering")
+    func catastrophicRegex() async throws {
+        try await withTestServer(.sqlite) { api in
+            let body = #"{"expression": "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | regex '(a+)+$'"}"#
+            let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for _ in 0..<2 { group.addTask { try await api.post("/api/expressions/resolve", body) } }
+                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+            }
+            for answer in answers {
+                #expect(answer.status == 200, "\(answer)")
+                #expect(try answer.object()["resolvedValues"] as? [String] == ["[]"], "no match: \(answer)")
+            }
+            let groups = try await api.post(
+                "/api/expressions/resolve", #"{"expression": "'user-42 user-7' | regex_group 'user-(\\d+)'"}"#)
+            #expect(try groups.object()["resolvedValues"] as? [String] == ["[42, 7]"], "\(groups)")
+            let invalid = try await api.post("/api/expressions/resolve", #"{"expression": "'a' | regex '(a'"}"#)
+            #expect(invalid.body.contains("missing closing )"), "\(invalid)")
+            #expect(try await api.get("/health").status == 200)
+        }
+    }
 }

@@ -82,12 +82,18 @@ enum Filters {
     private static func regex(_ input: Value, pattern: String, groups: Bool) throws(FilterFailure) -> Value {
         let text = try single(input)
         let expression = try PatternCache.regex(pattern)
+        let matches: [[String?]]
+        do {
+            matches = try expression.allMatches(in: text)
+        } catch {
+            throw FilterFailure(error.message)
+        }
         var found: [String] = []
-        for match in text.matches(of: expression) {
+        for match in matches {
             if groups {
-                found += match.output.dropFirst().map { $0.substring.map(String.init) ?? "" }
+                found += match.dropFirst().map { $0 ?? "" }
             } else {
-                found.append(String(match.output[0].substring ?? ""))
+                found.append(match[0] ?? "")
             }
         }
         return results(found, noneIsEmptyList: true)

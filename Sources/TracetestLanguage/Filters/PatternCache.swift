@@ -1,26 +1,15 @@
 // Compiled patterns of the `regex`, `regex_group` and `json_path` filters, by pattern (filter arguments are usually
 // literals evaluated once per span).
 enum PatternCache {
-    // A compiled regex is immutable; only its type-erased output type keeps it from being `Sendable`.
-    private struct CompiledRegex: @unchecked Sendable {
-        let regex: Regex<AnyRegexOutput>
-    }
-
-    private static let regexes = BoundedCache<Result<CompiledRegex, Filters.FilterFailure>>(capacity: 256)
+    private static let regexes = BoundedCache<Result<LinearRegex, Filters.FilterFailure>>(capacity: 256)
     private static let jsonPaths = BoundedCache<Result<JSONPath, Filters.FilterFailure>>(capacity: 256)
 
-    // The pattern compiled with RE2-like semantics: Unicode scalars, ASCII classes.
-    static func regex(_ pattern: String) throws(Filters.FilterFailure) -> Regex<AnyRegexOutput> {
-        let compiled = regexes.value(for: pattern) { pattern in
-            do {
-                let regex = try Regex(pattern).matchingSemantics(.unicodeScalar).asciiOnlyDigits()
-                    .asciiOnlyWhitespace().asciiOnlyWordCharacters()
-                return .success(CompiledRegex(regex: regex))
-            } catch {
-                return .failure(Filters.FilterFailure("invalid regex: \(error)"))
-            }
-        }
-        return try compiled.get().regex
+    /// The pattern compiled with Go's `regexp` syntax and semantics (RE2), matched in linear time.
+    static func regex(_ pattern: String) throws(Filters.FilterFailure) -> LinearRegex {
+        try regexes.value(for: pattern) { pattern in
+            Result { () throws(LinearRegex.SyntaxError) in try LinearRegex(pattern) }
+                .mapError { Filters.FilterFailure("invalid regex: \($0.message)") }
+        }.get()
     }
 
     static func jsonPath(_ pattern: String) throws(Filters.FilterFailure) -> JSONPath {
