@@ -194,6 +194,7 @@ package struct TracetestServer: Sendable {
         ResourceRoutes(handler: SingletonHandler(repository: store.testRunners)).register(on: resources)
         let operations = api.group().add(middleware: ErrorMiddleware(style: .openAPI))
         InfoRoutes(store: store).register(on: operations)
+        OpenAPIDocument.register(on: operations)
         VersionRoutes(store: store).register(on: operations)
         ConnectionRoutes(spans: spans).register(on: operations)
         RunRoutes(engine: engine).register(on: operations)

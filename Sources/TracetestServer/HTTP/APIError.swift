@@ -108,10 +108,14 @@ struct ErrorMiddleware: RouterMiddleware {
             // No such route: the router's answer (`UnknownRouteMiddleware`).
             throw error
         } catch {
-            let answer = APIError(error)
+            var answer = APIError(error)
             if answer.status.code >= 500 {
+                // The body names the log line that has the cause.
+                let reference = String(UInt64.random(in: 1...UInt64.max), radix: 16)
                 let route = context.endpointPath ?? request.uri.path
-                context.logger.error("\(request.method) \(route) answered \(answer.status.code): \(error)")
+                context.logger.error(
+                    "\(request.method) \(route) answered \(answer.status.code) (reference \(reference)): \(error)")
+                answer.message += " (reference \(reference))"
             }
             return answer.response(style, to: request)
         }
