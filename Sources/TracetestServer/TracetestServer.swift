@@ -174,6 +174,7 @@ package struct TracetestServer: Sendable {
         }
         router.add(middleware: UnknownRouteMiddleware())
         router.add(middleware: CrossSiteRequestMiddleware())
+        router.add(middleware: NULInURLMiddleware())
         router.add(middleware: TenantHeaderMiddleware())
         let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
         let base = prefix.isEmpty ? router.group() : router.group(RouterPath(prefix))

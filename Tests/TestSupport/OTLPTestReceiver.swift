@@ -84,10 +84,12 @@ package final class OTLPTestReceiver: @unchecked Sendable {
 
     package var isRunning: Bool { process.isRunning }
 
-    /// Every request received so far.
+    /// Every request received so far (a line the receiver is still writing is left for the next read).
     package func requests() throws -> [[String: Any]] {
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        return try text.split(separator: "\n").map { line in
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()
+        return try lines.filter { !$0.isEmpty }.map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw TestServerError("not a JSON object: \(line)")
             }

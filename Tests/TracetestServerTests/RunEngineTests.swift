@@ -238,6 +238,10 @@ struct ErrorAnswerTests {
                 }
                 try await server.waitForLog("GET /api/tests answered 503")
                 #expect(server.log.contains("does not exist"), "the log has the cause")
+                // The body quotes the reference of the log line that has the cause.
+                let body = try await api.get("/api/tests").body
+                let reference = try #require(body.firstMatch(of: /\(reference ([0-9a-f]+)\)/)?.output.1)
+                try await server.waitForLog("(reference \(reference)): ")
                 server.signal(SIGTERM)
                 _ = try await server.waitForExit()
             }

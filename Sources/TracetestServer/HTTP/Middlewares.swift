@@ -43,6 +43,28 @@ struct UnknownRouteMiddleware: RouterMiddleware {
     }
 }
 
+/// Refuses a URL holding a NUL character (`%00`) in its path or query with a 400: no id or search text can hold one
+/// (SQLite cuts text there, PostgreSQL refuses it), the same rule as for bodies.
+struct NULInURLMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let url = request.uri.string
+        guard url.utf8.contains(0) || url.range(of: "%00") != nil || url.range(of: "%00".uppercased()) != nil else {
+            return try await next(request, context)
+        }
+        return OpenAPIResponse.json(
+            .object([
+                "code": 400,
+                "error": .string(
+                    "the URL contains a NUL character (%00), which no id or search text can hold; remove it"),
+            ]),
+            status: .badRequest)
+    }
+}
+
 /// Refuses requests that change something when a browser sends them from another site (`Sec-Fetch-Site:
 /// cross-site`, or an `Origin` that is not the server's own), so a web page a user opens cannot create, change,
 /// delete or run anything. Clients that are not browsers send neither header.
