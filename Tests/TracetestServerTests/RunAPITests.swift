@@ -280,6 +280,14 @@ struct RunAPITests {
 
             let list = try await api.get("/api/testsuites/\(suiteID)/run")
             #expect((try list.json() as? [[String: Any]])?.count == 1)
+            // Pass and fail counts: one passing span-level result per step, in the run and in the suite's summary.
+            #expect(suiteRun["pass"] as? Int == 3 && suiteRun["fail"] as? Int == 0, "\(suiteRun["pass"] ?? "")")
+            let listed = try #require((try list.json() as? [[String: Any]])?.first)
+            #expect(listed["pass"] as? Int == 3)
+            let suite = try await api.get("/api/testsuites/\(suiteID)", headers: augmentedHeaders).object()
+            let lastRun =
+                ((suite["spec"] as? [String: Any])?["summary"] as? [String: Any])?["lastRun"] as? [String: Any]
+            #expect(lastRun?["passes"] as? Int == 3 && lastRun?["fails"] as? Int == 0, "\(lastRun ?? [:])")
         }
     }
 

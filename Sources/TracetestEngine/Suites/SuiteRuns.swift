@@ -84,6 +84,9 @@ extension RunEngine {
                 case .shutdown: return
                 }
                 guard let final else { return try await fail(&suiteRun, "\(step) was deleted before it ended") }
+                // Stored with the suite run's next update, whichever it is.
+                suiteRun.pass += final.passCount
+                suiteRun.fail += final.failCount
                 guard final.state.isTerminal else {
                     return try await fail(
                         &suiteRun, "\(step) broke off in \(final.state.rawValue) (the server log says why)")

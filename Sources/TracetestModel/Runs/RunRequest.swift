@@ -133,8 +133,10 @@ package struct TestSuiteRun: Codable, Sendable, Equatable {
 
     package var isFinal: Bool { state == "FINISHED" || state == "FAILED" }
 
-    package var pass: Int { steps.reduce(0) { $0 + $1.passCount } }
-    package var fail: Int { steps.reduce(0) { $0 + $1.failCount } }
+    /// Span-level assertion results that passed and that failed, over the steps that have ended (the engine adds
+    /// each step's as it ends; the suite's summary reads them).
+    package var pass = 0
+    package var fail = 0
     package var allStepsRequiredGatesPassed: Bool { !steps.isEmpty && steps.allSatisfy(\.requiredGatesResult.passed) }
 
     enum CodingKeys: String, CodingKey {
@@ -200,6 +202,8 @@ package struct TestSuiteRun: Codable, Sendable, Equatable {
         stepRunIDs = []
         variableSet = try c.value(.variableSet, or: RunVariableSet())
         metadata = try c.value(.metadata, or: [:])
+        pass = try c.value(.pass, or: 0)
+        fail = try c.value(.fail, or: 0)
         requiredGates = nil
         lastError = try c.value(.lastErrorState, or: "")
     }
