@@ -36,6 +36,14 @@ package struct TracetestServer: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) async throws -> TracetestServer {
+        var listeners = [(configuration.server.host, configuration.server.httpPort, "server.httpPort")]
+        if configuration.otlpServer.enabled {
+            listeners += [
+                (configuration.otlpServer.host, configuration.otlpServer.grpcPort, "otlpServer.grpcPort"),
+                (configuration.otlpServer.host, configuration.otlpServer.httpPort, "otlpServer.httpPort"),
+            ]
+        }
+        try await PortCheck.ensureFree(listeners)
         let telemetry = try Telemetry.bootstrap(configuration: configuration, logger: logger)
         let database = try await openDatabase(configuration, logger: logger)
         let tracedDatabase = InstrumentedDatabase(database, tracer: telemetry.tracer)

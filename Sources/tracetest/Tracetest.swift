@@ -79,6 +79,9 @@ struct Serve: AsyncParsableCommand {
                 onListening: { listener, port in logger.info("\(listener.rawValue) listening on port \(port)") }
             )
             try await server.run(logger: logger)
+        } catch let error as PortCheck.PortInUse {
+            logger.error("cannot start: \(error)")
+            throw ExitCode.failure
         } catch {
             logger.error("server stopped: \(error)")
             throw ExitCode.failure

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import ServerTestSupport
 import TestSupport
 import Testing
@@ -26,6 +27,32 @@ struct ServeCommandTests {
             #expect(server.log.contains("\"lots\""))
             #expect(server.log.contains("between 0 and 65535 (0 picks a free port)"))
             #expect(!FileManager.default.fileExists(atPath: directory + "/tracetest.db"))
+        }
+    }
+
+    @Test("a port in use stops start-up with one line naming the port and the key that sets it")
+    func portInUse() async throws {
+        let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(taken.localAddress?.port)
+        defer { taken.close(promise: nil) }
+        for (yaml, key) in [
+            ("server: {host: 127.0.0.1, httpPort: \(port)}\notlpServer: {enabled: false}\n", "server.httpPort"),
+            (
+                "server: {host: 127.0.0.1, httpPort: 0}\notlpServer: {host: 127.0.0.1, grpcPort: 0, httpPort: \(port)}\n",
+                "otlpServer.httpPort"
+            ),
+        ] {
+            try await withConfigFile(yaml) { directory in
+                let server = try ServerProcess(["serve"], in: directory)
+                #expect(try await server.waitForExit() == 1)
+                let errors = server.log.split(separator: "\n").filter { $0.contains(" error ") }
+                #expect(errors.count == 1, "one line: \(server.log)")
+                #expect(
+                    errors.first?.contains(
+                        "cannot start: port \(port) (\(key)) is already in use on 127.0.0.1: stop what listens there, "
+                            + "or set \(key) to a free port") == true, "\(server.log)")
+            }
         }
     }
 
