@@ -53,4 +53,34 @@ struct RunRecoveryTests {
             }
         }
     }
+
+    @Test("the server logs one line per finished run, and a warning with the reason for each failed one")
+    func runLogLines() async throws {
+        try await withTestConfiguration(.sqlite) { configuration in
+            try await withTemporaryDirectory { directory in
+                try configurationYAML(configuration).write(
+                    toFile: directory + "/tracetest.yaml", atomically: true, encoding: .utf8)
+                try await Python.withDemoApp(otlpPort: 1) { appPort in
+                    let server = try ServerProcess(["serve"], in: directory)
+                    let api = TestAPI(port: try await server.waitUntilListening())
+                    try await api.create(
+                        "/api/tests",
+                        #"{"type":"Test","spec":{"id":"passes","name":"Passes","skipTraceCollection":true,"trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://127.0.0.1:\#(appPort)/pokemon/1"}}}}"#
+                    )
+                    try await api.create(
+                        "/api/tests",
+                        #"{"type":"Test","spec":{"id":"fails","name":"Fails","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://127.0.0.1:1/"}}}}"#
+                    )
+                    #expect(try await api.runToEnd("passes")["state"] as? String == "FINISHED")
+                    #expect(try await api.runToEnd("fails")["state"] as? String == "TRIGGER_FAILED")
+                    try await server.waitForLog("run passes/1 FINISHED in ")
+                    try await server.waitForLog(
+                        "run fails/1 ended TRIGGER_FAILED: could not connect to http://127.0.0.1:1/")
+                    #expect(server.log.contains(" warning tracetest: [TracetestEngine] run fails/1 ended"), "a warning")
+                    server.signal(SIGTERM)
+                    _ = try await server.waitForExit()
+                }
+            }
+        }
+    }
 }

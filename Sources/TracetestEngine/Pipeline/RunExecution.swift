@@ -67,6 +67,13 @@ struct RunExecution {
         while true {
             switch action {
             case .complete:
+                let tenths = (Timestamp.now().microsecondsSinceEpoch - run.createdAt.microsecondsSinceEpoch) / 100_000
+                let outcome =
+                    run.failCount == 0
+                    ? "\(run.passCount) assertion results passed"
+                    : "\(run.failCount) of \(run.passCount + run.failCount) assertion results failed"
+                engine.logger.info(
+                    "run \(run.testID)/\(run.id) \(run.state.rawValue) in \(tenths / 10).\(tenths % 10) s: \(outcome)")
                 return run
             case .end(let state, let reason):
                 try await recorder.end(&run, state, reason: reason)
