@@ -54,7 +54,7 @@ package enum JSONValue: Sendable, Equatable {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .number(let text): out += text
-        case .string(let text): Self.writeString(text, to: &out)
+        case .string(let text): WireValue.writeJSONString(text, into: &out)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
@@ -66,30 +66,12 @@ package enum JSONValue: Sendable, Equatable {
             out += "{"
             for (index, field) in fields.enumerated() {
                 if index > 0 { out += "," }
-                Self.writeString(field.key, to: &out)
+                WireValue.writeJSONString(field.key, into: &out)
                 out += ":"
                 field.value.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    private static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 
