@@ -288,6 +288,17 @@ struct ResourceCommandTests {
             #expect(noFile.exitCode == 3)
             #expect(noFile.stderr.contains("nothing.yaml does not exist"))
 
+            // The server's positioned message, caret line included, not the YAML around it.
+            try write(
+                "type: Test\nspec:\n  name: bad\n  specs:\n  - selector: span[name=\"x\"\n    assertions: [\"attr:a = 1\"]\n",
+                to: "bad-selector.yaml", in: directory)
+            let rejected = try await tracetest(["apply", "test", "-f", "bad-selector.yaml"], in: directory)
+            #expect(rejected.exitCode == 1)
+            #expect(
+                rejected.stderr.contains("bad-selector.yaml: an error occurred while validating"), "\(rejected.stderr)")
+            #expect(rejected.stderr.contains("specs[0].selector: could not create selector"), "\(rejected.stderr)")
+            #expect(!rejected.stderr.contains("|-"), "\(rejected.stderr)")
+
             try write("spec:\n  name: x\n", to: "untyped.yaml", in: directory)
             let untyped = try await tracetest(["apply", "test", "-f", "untyped.yaml"], in: directory)
             #expect(untyped.exitCode == 1)

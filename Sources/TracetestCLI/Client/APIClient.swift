@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Yams
 
 /// One answer of the server.
 struct APIResponse: Sendable {
@@ -87,12 +88,10 @@ extension APIResponse {
             if let detail = value["detail"]?.stringValue, !detail.isEmpty { return detail }
             if let text = value.stringValue { return text }
         }
-        // YAML error bodies: `code: 400\nerror: ...`.
-        for line in trimmed.split(separator: "\n") where line.hasPrefix("error: ") {
-            var text = String(line.dropFirst("error: ".count))
-            if text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 {
-                text = String(text.dropFirst().dropLast())
-            }
+        // YAML error bodies: `code: 400`, `error: …` (a block scalar when the message has several lines).
+        if let mapping = (try? Yams.load(yaml: trimmed)) as? [String: Any], let text = mapping["error"] as? String,
+            !text.isEmpty
+        {
             return text
         }
         return trimmed
