@@ -82,6 +82,10 @@ package actor SpanStore {
 
     package func currentStatistics() -> Statistics { statistics }
 
+    /// Spans stored so far of traces no run waited for (a run that times out compares it with its value at the
+    /// trigger: spans that came meanwhile for unknown traces suggest an application that does not propagate).
+    package private(set) var unexpectedSpanCount = 0
+
     package func resetStatistics() { statistics = Statistics(spanCount: 0, lastSpanTime: nil) }
 
     /// Stores the spans of expected traces and buffers the others; then tells subscribers.
@@ -95,6 +99,7 @@ package actor SpanStore {
                 progress = expected[traceID]?.progress ?? SpanSet(spans).progress
             } else {
                 progress = buffer(spans, of: traceID)
+                unexpectedSpanCount += spans.count
             }
             notify(Arrival(traceID: traceID, newSpans: spans.count, transport: transport, progress: progress))
         }

@@ -99,6 +99,37 @@ struct RunEngineTests {
 
     static let quickProfile = pollingProfileYAML(timeout: "20s")
 
+    @Test("a trace wait that times out says whether spans of other traces arrived, and what to check")
+    func timeoutExplained() async throws {
+        try await withTestServer(.sqlite) { api in
+            try await api.create(
+                "/api/pollingprofiles",
+                #"{"type":"PollingProfile","spec":{"name":"quick","strategy":"periodic","periodic":{"retryDelay":"500ms","timeout":"2s"}}}"#
+            )
+            try await api.create("/api/tests", Self.traceIDTest(id: "waits"))
+            func reason(exporting elsewhere: Int) async throws -> String {
+                let trace = TraceID.random().hex
+                let id = try runID(of: try await api.startRun("waits", Self.variables(traceID: trace)))
+                _ = try await api.waitFor("/api/tests/waits/run/\(id)") { $0["state"] as? String == "AWAITING_TRACE" }
+                if elsewhere > 0 {
+                    try await api.export(
+                        (0..<elsewhere).map { _ in TestSpan(traceID: TraceID.random().hex, name: "elsewhere") })
+                }
+                let run = try await api.waitForRun("waits", id)
+                #expect(run["state"] as? String == "TRACE_FAILED")
+                return (run["lastErrorState"] as? String ?? "").replacingOccurrences(of: trace, with: "<trace>")
+            }
+            let nothing = try await reason(exporting: 0)
+            #expect(
+                nothing.hasPrefix("timeout: no span arrived within 2s, of trace <trace> or any other"), "\(nothing)")
+            let other = try await reason(exporting: 2)
+            #expect(
+                other.hasPrefix(
+                    "timeout: no span of trace <trace> arrived within 2s, while 2 spans of other traces did"),
+                "\(other)")
+        }
+    }
+
     @Test(
         "SIGTERM with 10 runs in flight, then a restart: every run ends, those whose spans come finish",
         arguments: TestBackend.allCases)

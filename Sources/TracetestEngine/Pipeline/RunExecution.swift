@@ -33,6 +33,8 @@ struct RunExecution {
     /// Whether the span store keeps the trace for this run (``SpanStore/expect(_:)``) until it is released.
     private var expectsTrace = false
     private var trace: Trace?
+    /// Spans of traces no run waited for, when the trigger fired (a timeout says how many came since).
+    private var unexpectedSpansBeforeTrigger = 0
 
     init(engine: RunEngine, test: Test, run: TestRun, control: RunControl, parent: TelemetryContext) {
         self.engine = engine
@@ -159,6 +161,7 @@ struct RunExecution {
     private mutating func fireTrigger() async throws -> StepOutcome {
         let resolution = parent
         try await subscribeToTrace()
+        unexpectedSpansBeforeTrigger = await spans.unexpectedSpanCount
         await recorder.emit(.executionStart, run)
         let result = await fire(run.resolvedTrigger ?? test.trigger, parent: resolution)
         let pipeline = self.pipeline
@@ -239,6 +242,20 @@ struct RunExecution {
 
     // MARK: Trace
 
+    /// `timeout`, and why: whether spans of traces no run waits for arrived since the trigger fired, and what to check (a
+    /// wrong exporter endpoint and an application that does not propagate `traceparent` look alike otherwise).
+    private func timeoutExplanation(after timeout: String) async -> String {
+        let others = await spans.unexpectedSpanCount - unexpectedSpansBeforeTrigger
+        let id = run.traceID.hex
+        if others > 0 {
+            return "timeout: no span of trace \(id) arrived within \(timeout), while \(others) spans of other traces "
+                + "did: the application exports here but does not seem to continue the trace; check that it reads "
+                + "the traceparent header of the trigger and passes it on"
+        }
+        return "timeout: no span arrived within \(timeout), of trace \(id) or any other: check that the application "
+            + "exports to this server's OTLP receiver (gRPC port 4317, HTTP port 4318 unless configured otherwise)"
+    }
+
     /// Waits for the trace and stores it rooted at the trigger span.
     private mutating func awaitTrace() async throws -> StepOutcome {
         var collected: [Span] = []
@@ -285,7 +302,7 @@ struct RunExecution {
                     .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout"
                 )
                 await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
-                return .failed("timeout")
+                return .failed(await timeoutExplanation(after: profile.timeout))
             case .trace(let found, let reason, let skipped, let iterations):
                 collected = found
                 if skipped {
