@@ -18,6 +18,10 @@ package enum CommandLineEntry {
             }
             Foundation.exit(0)
         } catch {
+            if let unknown = unknownCommand(in: arguments, of: Root.self) {
+                FileHandle.standardError.write(Data(unknown.utf8))
+                Foundation.exit(CLIExit.error)
+            }
             let code = Root.exitCode(for: error)
             if code == .validationFailure {
                 FileHandle.standardError.write(Data((Root.fullMessage(for: error) + "\n").utf8))
@@ -25,6 +29,19 @@ package enum CommandLineEntry {
             }
             Root.exit(withError: error)
         }
+    }
+
+    /// The message for a first word that names no command, with the closest one (as upstream's CLI words it), or
+    /// nil when the first word is a command or an option.
+    static func unknownCommand(in arguments: [String], of root: any ParsableCommand.Type) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = root.configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
+        guard !names.isEmpty, !names.contains(first) else { return nil }
+        var message = "Error: unknown command \"\(first)\" for \"tracetest\"\n"
+        if let closest = Suggestion.closest(to: first, among: names) {
+            message += "\nDid you mean this?\n\t\(closest)\n"
+        }
+        return message + "\nRun 'tracetest --help' for usage.\n"
     }
 
     /// Options that take a value, and flags, that every client command accepts.

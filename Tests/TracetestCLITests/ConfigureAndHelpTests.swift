@@ -51,6 +51,21 @@ struct ConfigureAndHelpTests {
         }
     }
 
+    @Test("a mistyped command is named, with the closest command; exit 1")
+    func mistypedCommand() async throws {
+        try await withTemporaryDirectory { directory in
+            let typo = try await tracetest(["runn", "test", "-f", "x.yaml"], in: directory)
+            #expect(typo.exitCode == 1)
+            #expect(
+                typo.stderr
+                    == "Error: unknown command \"runn\" for \"tracetest\"\n\nDid you mean this?\n\trun\n\n"
+                    + "Run 'tracetest --help' for usage.\n", "\(typo.stderr)")
+            let far = try await tracetest(["deploy"], in: directory)
+            #expect(far.exitCode == 1)
+            #expect(far.stderr.hasPrefix("Error: unknown command \"deploy\" for \"tracetest\"\n\nRun"), "\(far.stderr)")
+        }
+    }
+
     @Test("configure: non-interactive with --server-url, prompted otherwise, saved where upstream saves it")
     func configure() async throws {
         try await withTestServer(.sqlite) { api in

@@ -122,26 +122,9 @@ enum ResourceCatalog {
             "resource \"\(name)\" not found", hint: "Available resources: \(names.joined(separator: ", "))")
     }
 
-    /// The closest known name within two edits (ties broken alphabetically).
+    /// The closest known name within two edits.
     static func suggestion(for name: String) -> String? {
-        let candidates = (names + Array(aliases.keys)).map { ($0, levenshtein(name, $0)) }.filter { $0.1 <= 2 }
-        return candidates.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
-    }
-
-    static func levenshtein(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        Suggestion.closest(to: name, among: names + Array(aliases.keys))
     }
 }
 
