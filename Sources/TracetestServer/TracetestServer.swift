@@ -195,7 +195,9 @@ package struct TracetestServer: Sendable {
         ResourceRoutes(handler: DocumentHandler(repository: store.demos)).register(on: resources)
         ResourceRoutes(
             handler: SingletonHandler(
-                repository: store.dataStores, shown: \.maskingSecrets, completed: { $0.keepingSecrets(of: $1) })
+                repository: store.dataStores, shown: \.maskingSecrets,
+                completed: { sent, stored in sent.hasMaskedSecrets ? sent.keepingSecrets(of: try await stored()) : sent
+                })
         ).register(on: resources)
         ResourceRoutes(handler: SingletonHandler(repository: store.pollingProfiles)).register(on: resources)
         ResourceRoutes(handler: SingletonHandler(repository: store.configs)).register(on: resources)

@@ -229,12 +229,17 @@ extension DataStore {
         return masked
     }
 
+    /// Whether a secret is ``maskedSecret``, so that saving the store needs the stored one's secrets.
+    package var hasMaskedSecrets: Bool {
+        Self.secrets.contains { $0.read(self) == Self.maskedSecret }
+    }
+
     /// The store with every secret sent back as ``maskedSecret`` taken from `stored` (a client saving what it
     /// read keeps the secrets it was not shown).
-    package func keepingSecrets(of stored: DataStore?) -> DataStore {
+    package func keepingSecrets(of stored: DataStore) -> DataStore {
         var kept = self
         for secret in Self.secrets where secret.read(self) == Self.maskedSecret {
-            secret.write(&kept, stored.flatMap(secret.read))
+            secret.write(&kept, secret.read(stored))
         }
         return kept
     }

@@ -140,8 +140,11 @@ struct SingletonHandler<Spec: ResourceSpec>: ResourceHandler {
     let repository: SingletonRepository<Spec>
     /// How the stored record is shown (the data store's secrets masked).
     var shown: @Sendable (Spec) -> Spec = { $0 }
-    /// A record as sent, completed from the stored one (secrets sent back masked kept).
-    var completed: @Sendable (_ sent: Spec, _ stored: Spec) -> Spec = { sent, _ in sent }
+    /// A record as sent, completed from the stored one when it needs it (secrets sent back masked are kept); the
+    /// stored record is read only then.
+    var completed: @Sendable (_ sent: Spec, _ stored: @Sendable () async throws -> Spec) async throws -> Spec = {
+        sent, _ in sent
+    }
 
     func list(_ query: ListQuery, augmented: Bool) async throws -> Page<Spec> {
         Page(count: 1, items: [shown(try await repository.get())])
@@ -159,7 +162,8 @@ struct SingletonHandler<Spec: ResourceSpec>: ResourceHandler {
     }
 
     private func replace(_ spec: Spec) async throws -> Spec {
-        shown(try await repository.replace(completed(spec, try await repository.get())))
+        let repository = self.repository
+        return shown(try await repository.replace(try await completed(spec) { try await repository.get() }))
     }
 
     func delete(_ id: String) async throws -> Bool {
