@@ -144,6 +144,27 @@ struct RunCommandTests {
         }
     }
 
+    @Test("a run that fails before it has results still writes --junit (the run as an error) and exits 2")
+    func junitOfFailedRun() async throws {
+        try await withDemo { directory, _, _ in
+            try write(
+                """
+                type: Test
+                spec:
+                  name: Unreachable
+                  trigger:
+                    type: http
+                    httpRequest: {method: GET, url: "http://127.0.0.1:1/"}
+                """, to: "unreachable.yaml", in: directory)
+            let result = try await tracetest(
+                ["run", "test", "-f", "unreachable.yaml", "--junit", "junit.xml"], in: directory)
+            #expect(result.exitCode == 2, "\(result)")
+            let junit = try read("junit.xml", in: directory)
+            #expect(junit.contains(#"<testsuites name="Unreachable" tests="1" failures="0" errors="1""#), "\(junit)")
+            #expect(junit.contains("could not connect to http://127.0.0.1:1/"), "\(junit)")
+        }
+    }
+
     static let importStep = """
         type: Test
         spec:

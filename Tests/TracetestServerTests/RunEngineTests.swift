@@ -236,7 +236,11 @@ extension RunEngineTests {
             #expect(run["id"] as? Int == 1)
             let stored = try await api.get("/api/tests/again/run/1").object()
             #expect((stored["trace"] as? [String: Any])?["flat"] == nil, "no trace: \(stored["trace"] ?? "")")
-            #expect(try await api.get("/api/tests/again/run/1/junit.xml").status == 422)
+            // A failed run without results still has a report: the run, as an error with its reason.
+            let junit = try await api.get("/api/tests/again/run/1/junit.xml")
+            #expect(junit.status == 200)
+            #expect(junit.body.contains(#"<testcase name="TRIGGER_FAILED">"#), "\(junit.body)")
+            #expect(junit.body.contains(#"errors="1""#) && junit.body.contains("nope"), "\(junit.body)")
         }
     }
 }

@@ -122,7 +122,13 @@ extension RunEngine {
             let report = try await store.runs.details(testID: testID, runID: runID, parts: .junit)?.junit
                 ?? run.junitReport
         else {
-            throw RunRequestError.noResults(runID: runID, state: run.state)
+            guard run.state.isFailure, let test = try await store.tests.get(testID, version: run.testVersion) else {
+                throw RunRequestError.noResults(runID: runID, state: run.state)
+            }
+            let microseconds = run.completedAt.microsecondsSinceEpoch - run.createdAt.microsecondsSinceEpoch
+            return JUnitReport.failedRun(
+                testName: test.name, state: run.state.rawValue, reason: run.lastErrorState,
+                seconds: Int((max(0, microseconds) + 999_999) / 1_000_000))
         }
         return report
     }

@@ -44,6 +44,20 @@ package enum JUnitReport {
         return header + (suites.isEmpty ? "" : "\n" + suites.joined(separator: "\n") + "\n") + "</testsuites>"
     }
 
+    /// The report of a run that ended in a failure state before it had results: one test case, the run, with the
+    /// reason as its error (so `--junit` always has a file to write).
+    package static func failedRun(testName: String, state: String, reason: String, seconds: Int) -> String {
+        """
+        <testsuites name="\(escape(testName))" tests="1" failures="0" errors="1" skipped="0" time="\(seconds)">
+        \t<testsuite name="run" tests="1" failures="0" errors="1" skipped="0">
+        \t\t<testcase name="\(escape(state))">
+        \t\t\t<error type="error" message="\(escape(reason))"></error>
+        \t\t</testcase>
+        \t</testsuite>
+        </testsuites>
+        """
+    }
+
     static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.count)
