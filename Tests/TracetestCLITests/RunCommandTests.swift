@@ -159,9 +159,16 @@ struct RunCommandTests {
             let result = try await tracetest(
                 ["run", "test", "-f", "unreachable.yaml", "--junit", "junit.xml"], in: directory)
             #expect(result.exitCode == 2, "\(result)")
+            #expect(result.stdout.contains("could not connect to http://127.0.0.1:1/"), "the reason: \(result.stdout)")
             let junit = try read("junit.xml", in: directory)
             #expect(junit.contains(#"<testsuites name="Unreachable" tests="1" failures="0" errors="1""#), "\(junit)")
             #expect(junit.contains("could not connect to http://127.0.0.1:1/"), "\(junit)")
+            // JSON carries the state and the reason.
+            let json = try await tracetest(["run", "test", "-f", "unreachable.yaml", "-o", "json"], in: directory)
+            #expect(json.exitCode == 2, "\(json)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            #expect(object["state"] as? String == "TRIGGER_FAILED")
+            #expect((object["lastErrorState"] as? String)?.contains("could not connect") == true, "\(object)")
         }
     }
 

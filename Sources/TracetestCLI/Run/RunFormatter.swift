@@ -188,7 +188,12 @@ struct RunFormatter {
 
     func testDocument(test: WireValue, run: RunView) -> WireValue {
         let link = testRunLink(testID: test["id"]?.stringValue ?? "", runID: run.run.id)
-        return .object(["testRunWebUrl": .string(link), "results": run.wire["result"] ?? .object([:])])
+        var document: OrderedDictionary<String, WireValue> = [
+            "testRunWebUrl": .string(link), "results": run.wire["result"] ?? .object([:]),
+            "state": .string(run.run.state.rawValue),
+        ]
+        if !run.run.lastErrorState.isEmpty { document["lastErrorState"] = .string(run.run.lastErrorState) }
+        return .object(document)
     }
 
     func suiteDocument(suite: WireValue, run: SuiteRunView) -> WireValue {
