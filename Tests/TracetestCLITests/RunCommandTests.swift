@@ -172,6 +172,33 @@ struct RunCommandTests {
         }
     }
 
+    @Test("a spec whose selector matches no span says so in pretty output")
+    func noMatchingSpan() async throws {
+        try await withDemo { directory, _, app in
+            try write(
+                """
+                type: Test
+                spec:
+                  name: Nothing matches
+                  trigger:
+                    type: http
+                    httpRequest: {method: GET, url: "${APP_URL}/pokemon/1"}
+                  specs:
+                  - selector: span[name="no such span"]
+                    assertions:
+                    - attr:http.status_code = 200
+                """, to: "nothing.yaml", in: directory)
+            let result = try await tracetest(
+                ["run", "test", "-f", "nothing.yaml"], in: directory, environment: ["APP_URL": app])
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(
+                result.stdout.contains(
+                    "✘ attr:http.status_code = 200 (error: resolution error: there are no matching spans to retrieve the attribute"
+                ),
+                "\(result.stdout)")
+        }
+    }
+
     static let importStep = """
         type: Test
         spec:

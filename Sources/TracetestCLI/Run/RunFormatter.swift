@@ -101,6 +101,10 @@ struct RunFormatter {
                 for item in block.assertions {
                     var line = "\t\t\t\(icon(item.passed)) \(item.assertion)"
                     if !item.observedValue.isEmpty { line += " (\(item.observedValue))" }
+                    // A false comparison ("no match") shows its observed value; any other error says why.
+                    if !item.passed, let error = item.error, !error.isEmpty, error != "no match" {
+                        line += " (error: \(error))"
+                    }
                     if !item.passed {
                         var deepLink = "\(link)?selectedAssertion=\(index)"
                         if let spanID = block.spanID { deepLink += "&selectedSpan=\(spanID)" }
@@ -162,6 +166,8 @@ struct RunFormatter {
             var assertion: String
             var observedValue: String
             var passed: Bool
+            /// Why the assertion could not be evaluated (no span matched, an unknown attribute, …).
+            var error: String?
         }
     }
 
@@ -173,7 +179,8 @@ struct RunFormatter {
         for assertion in result.results {
             for spanResult in assertion.spanResults {
                 let item = SpanBlock.Item(
-                    assertion: assertion.assertion, observedValue: spanResult.observedValue, passed: spanResult.passed)
+                    assertion: assertion.assertion, observedValue: spanResult.observedValue, passed: spanResult.passed,
+                    error: spanResult.error)
                 if let spanID = spanResult.spanID, !spanID.isEmpty {
                     blocks[spanID, default: SpanBlock(spanID: spanID, assertions: [])].assertions.append(item)
                 } else {
