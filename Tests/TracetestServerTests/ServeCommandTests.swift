@@ -99,6 +99,7 @@ struct ServeCommandTests {
                 environment: [
                     "TRACETEST_POSTGRES_HOST": "127.0.0.1", "TRACETEST_POSTGRES_PORT": "1",
                     "TRACETEST_POSTGRES_STARTUPTIMEOUT": "4s", "TRACETEST_SERVER_HTTPPORT": "0",
+                    "TRACETEST_OTLPSERVER_ENABLED": "false",
                     "TRACETEST_POSTGRES_PARAMS": "sslmode=disable keepalives=1 application_name=tt",
                 ]
             )

@@ -27,6 +27,11 @@ struct ValidationAPITests {
 
     static let cases: [BadInput] = [
         BadInput(
+            plural: "tests", id: "t", bad: #"{"id":"t","name":"t","trigger":{"type":"htp"}}"#,
+            problem:
+                #"trigger.type: unknown trigger type "htp" (use one of: http, grpc, traceid, kafka, graphql, playwrightengine, artillery, cypress, k6, playwright)"#,
+            valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
+        BadInput(
             plural: "variablesets", id: "v", bad: #"{"id":"v","name":"env","values":[{"key":"","value":"x"}]}"#,
             problem: "variable set value name cannot be empty", valid: validVariableSet),
         BadInput(

@@ -439,7 +439,7 @@ struct RunExecution {
     }
 
     static func isTraceIDTrigger(_ type: String) -> Bool {
-        type == "traceid" || TriggerResolution.traceIDIntegrations.contains(type)
+        type == "traceid" || Trigger.traceIDIntegrations.contains(type)
     }
 }
 

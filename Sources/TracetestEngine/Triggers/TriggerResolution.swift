@@ -7,9 +7,6 @@ import TracetestModel
 struct TriggerResolution {
     let variables: [String: String]
 
-    /// The trace-id integrations read the id from the `TRACE_ID` variable.
-    static let traceIDIntegrations: Set<String> = ["cypress", "playwright", "artillery", "k6"]
-
     func resolve(_ trigger: Trigger) throws(TriggerResolutionError) -> Trigger {
         var resolved = trigger
         if var http = trigger.httpRequest {
@@ -42,7 +39,7 @@ struct TriggerResolution {
             kafka.messageValue = try text(kafka.messageValue, "kafka.messageValue")
             resolved.kafka = kafka
         }
-        if Self.traceIDIntegrations.contains(trigger.type) {
+        if Trigger.traceIDIntegrations.contains(trigger.type) {
             resolved.traceid = TraceIDRequest(id: try text("${env:TRACE_ID}", "traceid.id"))
         } else if let traceid = trigger.traceid {
             resolved.traceid = TraceIDRequest(id: try text(traceid.id, "traceid.id"))

@@ -42,6 +42,11 @@ package struct Test: ResourceSpec {
     /// An HTTP trigger that could not be sent as written is refused (its method and URL scheme, see
     /// ``HTTPRequest/problem``).
     package func validate() throws(ValidationError) {
+        if !trigger.type.isEmpty, !Trigger.types.contains(trigger.type) {
+            throw ValidationError(
+                "trigger.type: unknown trigger type \"\(trigger.type)\" (use one of: \(Trigger.types.joined(separator: ", ")))"
+            )
+        }
         if trigger.type == "http", let problem = trigger.httpRequest?.problem {
             throw ValidationError("trigger.httpRequest: \(problem)")
         }

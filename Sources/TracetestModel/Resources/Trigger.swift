@@ -2,6 +2,12 @@
 ///
 /// Only the sub-object matching `type` is meaningful; the others are kept if sent, as Tracetest does.
 package struct Trigger: Codable, Sendable, Equatable {
+    /// Test tools whose runs report a trace id, run like a `traceid` trigger.
+    package static let traceIDIntegrations: Set<String> = ["cypress", "playwright", "artillery", "k6"]
+    /// Every trigger `type` Tracetest knows.
+    package static let types: [String] =
+        ["http", "grpc", "traceid", "kafka", "graphql", "playwrightengine"] + traceIDIntegrations.sorted()
+
     package var type: String
     package var httpRequest: HTTPRequest?
     package var grpc: GRPCRequest?
