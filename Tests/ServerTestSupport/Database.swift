@@ -114,12 +114,15 @@ package func testPostgresServerSettings() throws -> PostgresConnectionSettings {
         environment["TRACETEST_TEST_POSTGRES_\(name)"].flatMap { $0.isEmpty ? nil : $0 }
     }
     guard let host = variable("HOST") else { throw TestPostgresServerMissing() }
-    return PostgresConnectionSettings(
+    var settings = PostgresConnectionSettings(
         host: host,
         port: variable("PORT").flatMap(Int.init) ?? 5432,
         user: variable("USER") ?? "postgres",
         password: variable("PASSWORD") ?? "",
         database: variable("DBNAME") ?? "tracetest")
+    // The whole suite runs at once on a few cores: a connection can take longer than a server's 3 s to come.
+    settings.connectionWait = .seconds(30)
+    return settings
 }
 
 /// A logger for test databases that shows errors only.

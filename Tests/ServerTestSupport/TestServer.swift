@@ -42,6 +42,7 @@ private func testConfiguration<R>(
             configuration.postgres = PostgresConnectionSettings(
                 host: settings.host, port: settings.port, user: settings.user, password: settings.password,
                 database: settings.database, sslMode: .disable)
+            configuration.postgres?.connectionWait = settings.connectionWait
             return try await body(configuration)
         }
     }

@@ -17,6 +17,8 @@ package struct PostgresConnectionSettings: Sendable, Equatable {
     package var applicationName: String?
     /// How long start-up keeps retrying while the server is unreachable.
     package var startupTimeout: Duration
+    /// How long a statement waits for a pooled connection before the database counts as unavailable (a 503).
+    package var connectionWait: Duration = .seconds(3)
 
     package init(
         host: String, port: Int = 5432, user: String, password: String, database: String,

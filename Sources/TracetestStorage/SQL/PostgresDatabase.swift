@@ -25,10 +25,7 @@ package final class PostgresDatabase: SQLDatabase, Service {
         await client.run()
     }
 
-    /// How long a statement waits for a connection before the database counts as unavailable.
-    package static let connectionWait = Duration.seconds(3)
-
-    /// Runs `body` on a pooled connection; when none is leased within ``connectionWait`` (the server is down or
+    /// Runs `body` on a pooled connection; when none is leased within the settings' `connectionWait` (the server is down or
     /// unreachable, say), gives up with an ``StorageError/Code/unreachable`` error instead of waiting on.
     private func withConnection<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws
         -> R
@@ -36,7 +33,7 @@ package final class PostgresDatabase: SQLDatabase, Service {
         let lease = LeaseRace()
         let gaveUp = StorageError(
             .unreachable,
-            "no connection to PostgreSQL at \(settings.endpoint) within \(Self.connectionWait.components.seconds)s")
+            "no connection to PostgreSQL at \(settings.endpoint) within \(settings.connectionWait.components.seconds)s")
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: R?.self) { group in
                 group.addTask {
@@ -47,7 +44,7 @@ package final class PostgresDatabase: SQLDatabase, Service {
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: Self.connectionWait)
+                    try await Task.sleep(for: self.settings.connectionWait)
                     guard lease.gaveUp() else { return nil }
                     throw gaveUp
                 }
