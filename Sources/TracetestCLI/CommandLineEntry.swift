@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TracetestModel
 
 /// The entry point of the `tracetest` executable: parses the arguments with `Root` and runs the chosen command.
 ///

@@ -149,6 +149,7 @@ enum ProvisionedResource: Sendable {
 
     /// The decoded, validated spec, with a generated id when it has none.
     private static func spec<Spec: ResourceSpec>(_ type: Spec.Type, _ node: Node) throws -> Spec {
+        try ResourceKeys.check(node, kind: Spec.kind)
         var spec = try WireDecoding.decode(Resource<Spec>.self, from: node).spec
         if spec.id.isEmpty { spec.id = ShortID.make() }
         try spec.validate()

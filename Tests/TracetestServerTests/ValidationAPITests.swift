@@ -119,4 +119,37 @@ struct ValidationAPITests {
             }
         }
     }
+
+    @Test("a misspelt key is a 400 naming it, where it is and the key meant; an unknown key far from any passes")
+    func misspeltKeys() async throws {
+        try await withTestServer(.sqlite) { api in
+            let yaml = """
+                type: Test
+                spec:
+                  name: typo
+                  trigger:
+                    type: http
+                    httpRequest: {method: GET, url: "http://127.0.0.1:1/"}
+                  spec:
+                  - selector: span
+                    assertions: ["attr:a = 1"]
+                """
+            let typo = try await api.post("/api/tests", yaml, headers: yamlHeaders)
+            #expect(typo.status == 400)
+            #expect(typo.body.contains("spec.spec: unknown key; did you mean `specs`? (line 7, column 3)"), "\(typo)")
+            let nested = try await api.post(
+                "/api/tests",
+                #"{"type":"Test","spec":{"name":"n","specs":[{"selectr":"span","assertions":[]}]}}"#)
+            #expect(nested.status == 400)
+            #expect(nested.body.contains("spec.specs[0].selectr: unknown key; did you mean `selector`?"), "\(nested)")
+            let method = try await api.post(
+                "/api/tests",
+                #"{"type":"Test","spec":{"name":"m","trigger":{"type":"http","httpRequest":{"metod":"GET","url":"http://x/"}}}}"#
+            )
+            #expect(method.body.contains("spec.trigger.httpRequest.metod: unknown key; did you mean `method`?"))
+            let other = try await api.post(
+                "/api/tests", #"{"type":"Test","spec":{"name":"o","pollingProfile":"quick"}}"#)
+            #expect(other.status == 201, "\(other)")
+        }
+    }
 }

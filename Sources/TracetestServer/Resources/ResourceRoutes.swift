@@ -87,7 +87,9 @@ struct ResourceRoutes<Handler: ResourceHandler> {
     }
 
     private func decodeSpec(_ request: Request) async throws -> Spec {
-        try await request.decodeBody(Resource<Spec>.self).spec
+        let document = try await request.bodyDocument(format: .ofRequest(request))
+        try ResourceKeys.check(document, kind: Spec.kind)
+        return try WireDecoding.decode(Resource<Spec>.self, from: document).spec
     }
 
     /// A failure is `an error occurred while validating the resource: <id>. error: <why>` (api-resources.md §1.5);

@@ -1,13 +1,13 @@
 /// "Did you mean this?": the closest of a set of names to a mistyped one.
-enum Suggestion {
+package enum Suggestion {
     /// The candidate within `maximumEdits` edits of `name` (ties broken alphabetically), or nil.
-    static func closest(to name: String, among candidates: [String], maximumEdits: Int = 2) -> String? {
+    package static func closest(to name: String, among candidates: [String], maximumEdits: Int = 2) -> String? {
         candidates.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= maximumEdits }
             .min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
     }
 
     /// Levenshtein distance: insertions, deletions and substitutions.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    package static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a)
         let b = Array(b)
         if a.isEmpty { return b.count }
