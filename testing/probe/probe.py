@@ -259,7 +259,7 @@ class Probe:
         result = subprocess.run(
             [schemathesis, "run", f"http://127.0.0.1:{self.port}/api/openapi.yaml", "--url",
              f"http://127.0.0.1:{self.port}/api", "--checks", "not_a_server_error", "--max-examples", str(examples),
-             "--seed", str(seed), "--no-color"], capture_output=True, text=True)
+             "--seed", str(seed), "--no-color"], capture_output=True, text=True, cwd=self.workdir)
         summary = next((line.strip() for line in result.stdout.splitlines() if " generated, " in line), "no summary")
         self.outcomes[f"schemathesis: {summary}"] += 1
         if result.returncode != 0:
