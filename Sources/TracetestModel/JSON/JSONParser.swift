@@ -79,29 +79,22 @@ package struct JSONParser {
             var value: JSONValue
             guard position < bytes.count else { return nil }
             switch bytes[position] {
-            case UInt8(ascii: "["):
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                let isObject = bytes[position] == UInt8(ascii: "{")
                 position += 1
                 skipSpace()
-                if peek(UInt8(ascii: "]")) {
-                    value = .array([])
+                if peek(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    value = isObject ? .object([]) : .array([])
                 } else {
                     guard stack.count < Self.maximumDepth else {
                         return fail("nested deeper than \(Self.maximumDepth) levels")
                     }
-                    stack.append(Container(isObject: false))
-                    continue
-                }
-            case UInt8(ascii: "{"):
-                position += 1
-                skipSpace()
-                if peek(UInt8(ascii: "}")) {
-                    value = .object([])
-                } else {
-                    guard stack.count < Self.maximumDepth else {
-                        return fail("nested deeper than \(Self.maximumDepth) levels")
+                    var container = Container(isObject: isObject)
+                    if isObject {
+                        guard let key = keyAndColon() else { return nil }
+                        container.pendingKey = key
                     }
-                    guard let key = keyAndColon() else { return nil }
-                    stack.append(Container(isObject: true, pendingKey: key))
+                    stack.append(container)
                     continue
                 }
             default:
