@@ -44,7 +44,13 @@ package struct TracetestServer: Sendable {
             ]
         }
         try await PortCheck.ensureFree(listeners)
-        let telemetry = try Telemetry.bootstrap(configuration: configuration, logger: logger)
+        let listening = ListeningGate(configuration.otlpServer.enabled ? [.api, .otlpGRPC, .otlpHTTP] : [.api])
+        let onListening: @Sendable (Listener, Int) async -> Void = { listener, port in
+            listening.listening(listener)
+            await onListening(listener, port)
+        }
+        let telemetry = try Telemetry.bootstrap(
+            configuration: configuration, logger: logger, exportStarts: { await listening.wait() })
         let database = try await openDatabase(configuration, logger: logger)
         let tracedDatabase = InstrumentedDatabase(database, tracer: telemetry.tracer)
         let store = Store(database: tracedDatabase)
@@ -61,8 +67,7 @@ package struct TracetestServer: Sendable {
             try await install(store: store, provisioning: provisioning, logger: logger)
         }
         guard let databaseService = database as? any Service else { preconditionFailure("databases are services") }
-        // Telemetry first: it stops last and flushes what the other services recorded.
-        var services: [any Service] = telemetry.services + [databaseService]
+        var services: [any Service] = [databaseService]
         let otlp = configuration.otlpServer
         if otlp.enabled {
             let dataStoreCheck = CachedCheck(ttl: .seconds(1)) {
@@ -86,6 +91,9 @@ package struct TracetestServer: Sendable {
         } else {
             logger.info("OTLP receiver disabled (otlpServer.enabled: false)")
         }
+        // Telemetry after the receivers and the database and before the rest: it stops after the engine and the API
+        // and flushes what they recorded while the server's own receiver can still take it.
+        services += telemetry.services
         let engine = RunEngine(
             store: store, spans: spans,
             triggers: Triggers(http: HTTPTrigger(connectionsPerHost: configuration.server.maxParallelRuns)),

@@ -3,8 +3,9 @@ import Synchronization
 import TracetestConfig
 
 /// Watches one exporter through swift-otel's diagnostic log and turns it into the server's rules: one warning when
-/// export starts failing, one when spans start being dropped (and the count in `tracetest.telemetry.dropped_spans`),
-/// one line when export works again. swift-otel itself would warn on every failed batch.
+/// export starts failing, one when spans start being dropped, one line when export works again with the number of
+/// spans lost meanwhile (in failed batches or dropped from the full queue, also counted in
+/// `tracetest.telemetry.dropped_spans`). swift-otel itself would warn on every failed batch.
 final class ExportMonitor: Sendable {
     /// What swift-otel's components write (swift-otel 1.6); matched exactly.
     enum Diagnostic {
@@ -13,6 +14,7 @@ final class ExportMonitor: Sendable {
         static let spansDropped = "Spans were dropped this iteration because queue was full"
         static let exported = "Exported batch."
         static let droppedCount = "dropped_count"
+        static let batchSize = "batch_size"
         static let metricsReader = "OTelPeriodicExportingMetricsReader"
         static let metricsFailed = "Failed to export metrics."
         static let metricsExporting = "Exporting metrics."
@@ -66,16 +68,23 @@ final class ExportMonitor: Sendable {
             event.error.map { String(describing: $0) } ?? event.metadata?["error"]?.description ?? "unknown error"
         switch (component?.description, message) {
         case (Diagnostic.spanProcessor, Diagnostic.exportFailed):
-            let first = state.withLock { state in
+            // The processor gives a failed batch up: its spans are lost like those the full queue drops.
+            let lost = (event.metadata?[Diagnostic.batchSize] ?? loggerMetadata[Diagnostic.batchSize])
+                .flatMap { Int($0.description) } ?? 0
+            let (first, metrics) = state.withLock { state in
+                state.droppedDuringOutage += lost
+                state.droppedTotal += lost
                 defer { state.spansFailing = true }
-                return !state.spansFailing
+                return (!state.spansFailing, state.metrics)
             }
+            metrics.countDroppedSpans(lost)
             if first {
                 logger.warning(
                     Logger.Message(
                         stringLiteral:
                             "telemetry: cannot export spans to \(exporterText): \(reason). The server keeps running and "
-                            + "retries with every batch; up to \(queueSize) spans wait and the rest are dropped"))
+                            + "tries again with every batch; spans of failed batches are lost and counted in "
+                            + "\(MetricName.droppedSpans)"))
             }
         case (Diagnostic.spanProcessor, Diagnostic.spansDropped):
             let count = (event.metadata?[Diagnostic.droppedCount]?.description).flatMap { Int($0) } ?? 0
@@ -105,7 +114,7 @@ final class ExportMonitor: Sendable {
             }
             if let dropped = recovered {
                 logger.info(
-                    "telemetry: exporting spans to \(exporterText) works again; \(dropped) spans were dropped meanwhile"
+                    "telemetry: exporting spans to \(exporterText) works again; \(dropped) spans were lost meanwhile"
                 )
             }
         case (Diagnostic.metricsReader, Diagnostic.metricsFailed):

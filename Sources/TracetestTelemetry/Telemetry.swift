@@ -10,7 +10,8 @@ import Tracing
 /// metrics (`exporter`), the application tracer (`applicationExporter`) and the services that export them.
 ///
 /// Nothing is bootstrapped globally, so several servers can run in one process. Run ``services`` in the server's
-/// service group, before the other services, so they stop last and flush what the others recorded.
+/// service group after the services whose spans they should flush at shutdown (a service group stops its services
+/// in reverse order).
 package struct Telemetry: Sendable {
     /// The server's own spans; disabled when `server.telemetry.exporter` is empty.
     package let tracer: InternalTracer
@@ -49,9 +50,13 @@ package struct Telemetry: Sendable {
 
     /// Builds the telemetry `configuration` asks for and logs what it does (exporter, endpoint, service name,
     /// sampling). An exporter that cannot be reached is not an error: export is retried while the server runs.
+    ///
+    /// - Parameter exportStarts: returns when export may begin (the server's listeners are up, so spans sent to its
+    ///   own receiver arrive); what is recorded before waits in memory.
     package static func bootstrap(
         configuration: ServerConfiguration,
-        logger: Logger
+        logger: Logger,
+        exportStarts: @escaping @Sendable () async -> Void = {}
     ) throws(TelemetryError) -> Telemetry {
         let names = configuration.server.telemetry
         if !names.dataStore.isEmpty {
@@ -96,8 +101,10 @@ package struct Telemetry: Sendable {
                 let metricsBackend = try OTel.makeMetricsBackend(configuration: otel)
                 tracer = InternalTracer(tracing.factory)
                 metrics = TelemetryMetrics(metricsBackend.factory)
-                services.append(ResilientService(tracing.service, name: "span export", logger: logger))
-                services.append(ResilientService(metricsBackend.service, name: "metrics export", logger: logger))
+                services.append(ResilientService(
+                        tracing.service, name: "span export", startsAfter: exportStarts, logger: logger))
+                services.append(ResilientService(
+                        metricsBackend.service, name: "metrics export", startsAfter: exportStarts, logger: logger))
             } catch {
                 throw TelemetryError(
                     "server.telemetry.exporter: cannot set up exporter \"\(names.exporter)\" (\(endpoint)): \(error); "
@@ -129,7 +136,8 @@ package struct Telemetry: Sendable {
             do {
                 let tracing = try OTel.makeTracingBackend(configuration: otel)
                 application = ApplicationTracer(tracing.factory)
-                services.append(ResilientService(tracing.service, name: "trigger span export", logger: logger))
+                services.append(ResilientService(
+                        tracing.service, name: "trigger span export", startsAfter: exportStarts, logger: logger))
             } catch {
                 throw TelemetryError(
                     "server.telemetry.applicationExporter: cannot set up exporter \"\(name)\" (\(endpoint)): "

@@ -92,8 +92,7 @@ struct RunCommandTests {
             #expect(json.exitCode == 0, "\(json)")
             #expect(json.stdout.hasSuffix("}\n\n"))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-            #expect(
-                object["testRunWebUrl"] as? String == "http://127.0.0.1:\(api.port)/test/pokemon-passing/run/2/test")
+            #expect(object["testRunWebUrl"] as? String == "", "no web UI, so no link")
             let results = try #require(object["results"] as? [String: Any])
             #expect(results["allPassed"] as? Bool == true)
             #expect((results["results"] as? [Any])?.count == 3)
@@ -110,14 +109,12 @@ struct RunCommandTests {
                 ["run", "test", "--id", "pokemon-passing", "-o", "yaml"], in: directory)
             #expect(yaml.exitCode == 0, "\(yaml)")
             let yamlObject = try #require(try Yams.load(yaml: yaml.stdout) as? [String: Any])
-            #expect(
-                yamlObject["testRunWebUrl"] as? String == "http://127.0.0.1:\(api.port)/test/pokemon-passing/run/3/test"
-            )
+            #expect(yamlObject["testRunWebUrl"] as? String == "")
             #expect((yamlObject["results"] as? [String: Any])?["allPassed"] as? Bool == true)
         }
     }
 
-    @Test("a failing test: ✘ per spec, span and assertion with deep links, required gates, exit 2, JUnit failures")
+    @Test("a failing test: ✘ per spec, span and assertion, deep links with a UI, required gates, exit 2, JUnit failures")
     func failing() async throws {
         try await withDemo { directory, api, app in
             try write(Self.failingTest, to: "failing.yaml", in: directory)
@@ -128,6 +125,18 @@ struct RunCommandTests {
             #expect(normalized(result.stdout, port: api.port) == (try fixture("run-failing.txt")), "\(result)")
             let document = try XMLDocument(xmlString: try read("junit.xml", in: directory))
             #expect(document.rootElement()?.attribute(forName: "failures")?.stringValue == "1")
+
+            // With a web UI configured (`uIEndpoint`), the run and each failing assertion link to it.
+            try write(
+                "scheme: http\nendpoint: 127.0.0.1:\(api.port)\nuIEndpoint: https://ui.example\n", to: "config.yml",
+                in: directory)
+            let linked = try await tracetest(["run", "test", "--id", "pokemon-failing"], in: directory)
+            #expect(linked.stdout.hasPrefix("✘ Pokemon fails (https://ui.example/test/pokemon-failing/run/2/test) - "))
+            #expect(
+                linked.stdout.contains(
+                    " (200) (https://ui.example/test/pokemon-failing/run/2/test?selectedAssertion=0&selectedSpan="),
+                "\(linked)")
+            try writeConfig(port: api.port, in: directory)
 
             // Other required gates: the assertions still fail the run (upstream's rule), the gates are listed.
             let otherGates = try await tracetest(
@@ -280,6 +289,7 @@ struct RunCommandTests {
             let output = normalized(result.stdout, port: api.port)
                 .replacingOccurrences(of: "/test/\(importID)/", with: "/test/<import>/")
                 .replacingOccurrences(of: "/test/\(getID)/", with: "/test/<get>/")
+                .replacing(/POKEMON_ID = [0-9]+\n/, with: "POKEMON_ID = <id>\n")
             #expect(output == (try fixture("run-suite.txt")), "\(result)")
 
             // The variable set by id; JSON output lists the steps.
@@ -287,7 +297,7 @@ struct RunCommandTests {
                 ["run", "testsuite", "--id", "pokemon-suite", "--vars", "pokemon-vars", "-o", "json"], in: directory)
             #expect(json.exitCode == 0, "\(json)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-            #expect(object["testRunWebUrl"] as? String == "http://127.0.0.1:\(api.port)/testsuite/pokemon-suite/run/2")
+            #expect(object["testRunWebUrl"] as? String == "")
             let steps = try #require(object["steps"] as? [[String: Any]])
             #expect(steps.map { $0["name"] as? String } == ["Import a pokemon", "Get the imported pokemon"])
             #expect(steps.allSatisfy { ($0["results"] as? [String: Any])?["allPassed"] as? Bool == true })
@@ -366,7 +376,7 @@ struct RunCommandTests {
             #expect(down.exitCode == 2, "\(down)")
             #expect(
                 down.stdout.hasPrefix(
-                    "✘ Get a pokemon (http://127.0.0.1:\(api.port)/test/pokemon-passing/run/1/test)\n\tReason: "),
+                    "✘ Get a pokemon\n\tReason: "),
                 "\(down)")
 
             for (arguments, message) in [
@@ -395,7 +405,7 @@ struct RunCommandTests {
             #expect(skip.exitCode == 0, "\(skip)")
             #expect(
                 normalized(skip.stdout, port: api.port)
-                    == "✔ Get a pokemon (http://<server>/test/pokemon-passing/run/2/test) - trace id: <trace>\n\n")
+                    == "✔ Get a pokemon - trace id: <trace>\n\n")
 
             let unknownTest = try await tracetest(["run", "test", "--id", "nope"], in: directory)
             #expect(unknownTest.exitCode == 1)

@@ -38,8 +38,9 @@ struct CLIConfig: Equatable, Sendable {
     /// Where every API request goes, e.g. `http://localhost:11633/api`.
     var apiBase: String { url + path }
 
-    /// The base of the links the CLI prints (the web UI), e.g. `http://localhost:11633`.
-    var uiBase: String { url }
+    /// The base of the links the CLI prints (a web UI): `uIEndpoint` when set, else none. This server has no web
+    /// UI yet, so the CLI prints no links to it (they would answer 404).
+    var uiBase: String? { cloud["uIEndpoint"].flatMap { $0.isEmpty ? nil : $0 } }
 
     /// Sets scheme, endpoint and (when the URL has one) the path from a server URL such as
     /// `http://localhost:11633` or `https://example.com/tracetest/api`.

@@ -11,8 +11,8 @@ struct ResourceType: Sendable {
 
     struct Column: Sendable {
         let header: String
-        /// The cell text (possibly several lines) for one item's `spec`, given the UI base URL.
-        let cell: @Sendable (_ spec: WireValue, _ ui: String) -> String
+        /// The cell text (possibly several lines) for one item's `spec`, given the UI base URL if there is one.
+        let cell: @Sendable (_ spec: WireValue, _ ui: String?) -> String
     }
 
     var plural: String { kind.plural }
@@ -63,7 +63,7 @@ enum ResourceCatalog {
                 .field("TRIGGER TYPE", "trigger.type"), .field("RUNS", "summary.runs"),
                 .date("LAST RUN TIME", "summary.lastRun.time"), .field("LAST RUN SUCCESSES", "summary.lastRun.passes"),
                 .field("LAST RUN FAILURES", "summary.lastRun.fails"),
-                .init(header: "URL") { spec, ui in "\(ui)/test/\(spec["id"]?.cellText ?? "")" },
+                .init(header: "URL") { spec, ui in ui.map { "\($0)/test/\(spec["id"]?.cellText ?? "")" } ?? "" },
             ]),
         ResourceType(
             name: "testrunner", kind: .testRunner,

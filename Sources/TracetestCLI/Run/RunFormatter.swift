@@ -54,18 +54,21 @@ struct SuiteRunView {
     }
 }
 
-/// Renders run results in the layouts of cli.md §6: pretty (✔/✘ per spec, span and assertion, with links), JSON
-/// and YAML.
+/// Renders run results in the layouts of cli.md §6: pretty (✔/✘ per spec, span and assertion, with links to the
+/// web UI when there is one), JSON and YAML.
 struct RunFormatter {
-    /// The web UI base for links, e.g. `http://localhost:11633`.
-    let ui: String
+    /// The web UI base for links, e.g. `https://app.example.com`; nil: no links.
+    let ui: String?
     let console: Console
 
     static let pass = "✔"
     static let fail = "✘"
 
-    func testRunLink(testID: String, runID: Int) -> String { "\(ui)/test/\(testID)/run/\(runID)/test" }
-    func suiteRunLink(suiteID: String, runID: Int) -> String { "\(ui)/testsuite/\(suiteID)/run/\(runID)" }
+    func testRunLink(testID: String, runID: Int) -> String? { ui.map { "\($0)/test/\(testID)/run/\(runID)/test" } }
+    func suiteRunLink(suiteID: String, runID: Int) -> String? { ui.map { "\($0)/testsuite/\(suiteID)/run/\(runID)" } }
+
+    /// ` (<link>)`, or nothing without a link.
+    private static func linked(_ link: String?) -> String { link.map { " (\($0))" } ?? "" }
 
     // MARK: Pretty
 
@@ -78,15 +81,16 @@ struct RunFormatter {
         if resultsAwaited, state.isFailure {
             let reason =
                 run.run.lastErrorState.isEmpty ? "the run ended in state \(state.rawValue)" : run.run.lastErrorState
-            return console.paintLines("\(Self.fail) \(name) (\(link))\n\tReason: \(reason)\n", passed: false)
+            return console.paintLines("\(Self.fail) \(name)\(Self.linked(link))\n\tReason: \(reason)\n", passed: false)
         }
         let specs = test["specs"]?.arrayValue ?? []
         let results = run.run.result
         let failing = resultsAwaited && !run.passed
-        var text = "\(failing ? Self.fail : Self.pass) \(name) (\(link)) - trace id: \(run.run.traceID.hex)\n"
+        var text = "\(failing ? Self.fail : Self.pass) \(name)\(Self.linked(link)) - trace id: \(run.run.traceID.hex)\n"
         guard resultsAwaited else { return console.paintLines(text, passed: true) }
         guard failing else {
             for spec in specs { text += "\t\(Self.pass) \(Self.title(of: spec))\n" }
+            for (line, _) in Self.outputLines(run.run.outputs) { text += line + "\n" }
             return console.paintLines(text, passed: true)
         }
         var lines: [(String, Bool)] = [(String(text.dropLast()), false)]
@@ -105,7 +109,7 @@ struct RunFormatter {
                     if !item.passed, let error = item.error, !error.isEmpty, error != "no match" {
                         line += " (error: \(error))"
                     }
-                    if !item.passed {
+                    if !item.passed, let link {
                         var deepLink = "\(link)?selectedAssertion=\(index)"
                         if let spanID = block.spanID { deepLink += "&selectedSpan=\(spanID)" }
                         line += " (\(deepLink))"
@@ -114,6 +118,7 @@ struct RunFormatter {
                 }
             }
         }
+        lines += Self.outputLines(run.run.outputs)
         let gates = run.run.requiredGatesResult
         if !gates.required.isEmpty {
             lines.append(("", true))
@@ -134,7 +139,8 @@ struct RunFormatter {
         let headerPassed = !(resultsAwaited && anyFailed)
         var text =
             console.paintLines(
-                "\(icon(headerPassed)) \(name) (\(suiteRunLink(suiteID: suiteID, runID: run.id)))", passed: headerPassed
+                "\(icon(headerPassed)) \(name)\(Self.linked(suiteRunLink(suiteID: suiteID, runID: run.id)))",
+                passed: headerPassed
             )
             + "\n"
         guard resultsAwaited else { return text }
@@ -150,6 +156,16 @@ struct RunFormatter {
     }
 
     private func icon(_ passed: Bool) -> String { passed ? Self.pass : Self.fail }
+
+    /// The run's outputs, `\tOutputs` then `\t\tNAME = value` (or `\t\t✘ NAME: error`); nothing without outputs.
+    static func outputLines(_ outputs: [RunOutput]) -> [(String, Bool)] {
+        guard !outputs.isEmpty else { return [] }
+        return [("\tOutputs", true)]
+            + outputs.map { output in
+                if let error = output.error, !error.isEmpty { return ("\t\t\(fail) \(output.name): \(error)", false) }
+                return ("\t\t\(output.name) = \(output.value)", true)
+            }
+    }
 
     /// A spec's name, else its selector, else `All Spans`.
     static func title(of spec: WireValue) -> String {
@@ -196,7 +212,7 @@ struct RunFormatter {
     func testDocument(test: WireValue, run: RunView) -> WireValue {
         let link = testRunLink(testID: test["id"]?.stringValue ?? "", runID: run.run.id)
         var document: OrderedDictionary<String, WireValue> = [
-            "testRunWebUrl": .string(link), "results": run.wire["result"] ?? .object([:]),
+            "testRunWebUrl": .string(link ?? ""), "results": run.wire["result"] ?? .object([:]),
             "state": .string(run.run.state.rawValue),
         ]
         if !run.run.lastErrorState.isEmpty { document["lastErrorState"] = .string(run.run.lastErrorState) }
@@ -210,7 +226,7 @@ struct RunFormatter {
             return .object(["name": name, "results": step.wire["result"] ?? .object([:])])
         }
         let link = suiteRunLink(suiteID: suite["id"]?.stringValue ?? "", runID: run.id)
-        return .object(["testRunWebUrl": .string(link), "steps": .array(steps)])
+        return .object(["testRunWebUrl": .string(link ?? ""), "steps": .array(steps)])
     }
 
     /// A document as the output format writes it (JSON with the extra trailing newline upstream prints).
