@@ -69,7 +69,8 @@ final class ExportMonitor: Sendable {
         switch (component?.description, message) {
         case (Diagnostic.spanProcessor, Diagnostic.exportFailed):
             // The processor gives a failed batch up: its spans are lost like those the full queue drops.
-            let lost = (event.metadata?[Diagnostic.batchSize] ?? loggerMetadata[Diagnostic.batchSize])
+            let lost =
+                (event.metadata?[Diagnostic.batchSize] ?? loggerMetadata[Diagnostic.batchSize])
                 .flatMap { Int($0.description) } ?? 0
             let (first, metrics) = state.withLock { state in
                 state.droppedDuringOutage += lost

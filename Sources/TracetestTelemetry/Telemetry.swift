@@ -101,9 +101,11 @@ package struct Telemetry: Sendable {
                 let metricsBackend = try OTel.makeMetricsBackend(configuration: otel)
                 tracer = InternalTracer(tracing.factory)
                 metrics = TelemetryMetrics(metricsBackend.factory)
-                services.append(ResilientService(
+                services.append(
+                    ResilientService(
                         tracing.service, name: "span export", startsAfter: exportStarts, logger: logger))
-                services.append(ResilientService(
+                services.append(
+                    ResilientService(
                         metricsBackend.service, name: "metrics export", startsAfter: exportStarts, logger: logger))
             } catch {
                 throw TelemetryError(
@@ -136,7 +138,8 @@ package struct Telemetry: Sendable {
             do {
                 let tracing = try OTel.makeTracingBackend(configuration: otel)
                 application = ApplicationTracer(tracing.factory)
-                services.append(ResilientService(
+                services.append(
+                    ResilientService(
                         tracing.service, name: "trigger span export", startsAfter: exportStarts, logger: logger))
             } catch {
                 throw TelemetryError(

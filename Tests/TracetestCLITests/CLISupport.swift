@@ -103,5 +103,7 @@ func normalized(_ text: String, port: Int) -> String {
     text = text.replacing(/trace id: [0-9a-f]{32}/, with: "trace id: <trace>")
     text = text.replacing(/#[0-9a-f]{16}/, with: "#<span>")
     text = text.replacing(/selectedSpan=[0-9a-f]{16}/, with: "selectedSpan=<span>")
+    text = text.replacing(/Trace id `[0-9a-f]{32}`/, with: "Trace id `<trace>`")
+    text = text.replacing(/on span `[0-9a-f]{16}`/, with: "on span `<span>`")
     return text
 }

@@ -102,7 +102,10 @@ struct RunCommandTests {
             #expect(root.name == "testsuites")
             #expect(root.attribute(forName: "name")?.stringValue == "Get a pokemon")
             #expect(root.attribute(forName: "failures")?.stringValue == "0")
-            #expect(root.elements(forName: "testsuite").count == 3)
+            // Named by the spec's name when it has one, else by its selector.
+            #expect(
+                root.elements(forName: "testsuite").map { $0.attribute(forName: "name")?.stringValue }
+                    == ["the API answers 200", #"span[tracetest.span.type="database"]"#, ""])
 
             // YAML: the same document.
             let yaml = try await tracetest(
@@ -114,7 +117,8 @@ struct RunCommandTests {
         }
     }
 
-    @Test("a failing test: ✘ per spec, span and assertion, deep links with a UI, required gates, exit 2, JUnit failures")
+    @Test(
+        "a failing test: ✘ per spec, span and assertion, deep links with a UI, required gates, exit 2, JUnit failures")
     func failing() async throws {
         try await withDemo { directory, api, app in
             try write(Self.failingTest, to: "failing.yaml", in: directory)
@@ -150,6 +154,27 @@ struct RunCommandTests {
                 badGate.stderr.contains(
                     "[required-gates] invalid option 'nope'. valid options: analyzer-score, analyzer-rules, test-specs")
             )
+        }
+    }
+
+    @Test("-o markdown: a heading per run and a table of specs and assertions, for CI job summaries")
+    func markdown() async throws {
+        try await withDemo { directory, api, app in
+            try write(Self.failingTest, to: "failing.yaml", in: directory)
+            let failing = try await tracetest(
+                ["run", "test", "-f", "failing.yaml", "-o", "markdown"], in: directory, environment: ["APP_URL": app])
+            #expect(failing.exitCode == 2, "\(failing)")
+            #expect(normalized(failing.stdout, port: api.port) == (try fixture("run-failing.md")), "\(failing)")
+
+            try write(Self.passingTest(url: "http://127.0.0.1:9/nothing"), to: "down.yaml", in: directory)
+            let down = try await tracetest(["run", "test", "-f", "down.yaml", "-o", "markdown"], in: directory)
+            #expect(down.exitCode == 2, "\(down)")
+            #expect(down.stdout.hasPrefix("## ✘ Get a pokemon\n\nTrace id `"), "\(down)")
+            #expect(down.stdout.contains(", state TRIGGER_FAILED\n\n**Reason:** "), "\(down)")
+
+            let list = try await tracetest(["list", "test", "-o", "markdown"], in: directory)
+            #expect(list.stdout.hasPrefix("| ID | NAME | VERSION |"), "\(list)")
+            #expect(list.stdout.contains("\n| pokemon-failing | Pokemon fails | 1 | http |"), "\(list)")
         }
     }
 
@@ -302,12 +327,23 @@ struct RunCommandTests {
             #expect(steps.map { $0["name"] as? String } == ["Import a pokemon", "Get the imported pokemon"])
             #expect(steps.allSatisfy { ($0["results"] as? [String: Any])?["allPassed"] as? Bool == true })
 
-            // JUnit is for tests only.
+            // JUnit of a suite run: each step's specs, named by test and spec, with the selector as a property.
             let junit = try await tracetest(
                 ["run", "testsuite", "-f", "suite/suite.yaml", "--vars", "pokemon-vars", "--junit", "j.xml"],
                 in: directory)
-            #expect(junit.exitCode == 1)
-            #expect(junit.stderr.contains("junit report is not supported for this resource type"))
+            #expect(junit.exitCode == 0, "\(junit)")
+            let report = try XMLDocument(xmlString: try read("j.xml", in: directory))
+            let root = try #require(report.rootElement())
+            #expect(root.attribute(forName: "name")?.stringValue == "Pokemon suite")
+            #expect(root.attribute(forName: "tests")?.stringValue == "3")
+            #expect(root.attribute(forName: "failures")?.stringValue == "0")
+            let suites = root.elements(forName: "testsuite")
+            #expect(
+                suites.map { $0.attribute(forName: "name")?.stringValue }
+                    == ["Import a pokemon: the pokemon is created", "Get the imported pokemon: it is found"])
+            let selector = suites.first?.elements(forName: "properties").first?.elements(forName: "property").first
+            #expect(selector?.attribute(forName: "value")?.stringValue == #"span[name="POST /pokemon"]"#)
+            #expect(suites.last?.elements(forName: "testcase").count == 2)
 
             // A variable set id that does not exist.
             let unknown = try await tracetest(

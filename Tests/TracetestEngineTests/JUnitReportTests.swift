@@ -29,10 +29,13 @@ struct JUnitReportTests {
             TestSpec(
                 selector: "span[kind = \"client\"] , span[kind = \"server\"]",
                 assertions: ["attr:http.status_code < 400"]),
-            TestSpec(selector: #"span[name = "GET /a"]"#, assertions: ["attr:missing.thing = 1 + "]),
+            TestSpec(
+                selector: #"span[name = "GET /a"]"#, name: "GET /a & its status",
+                assertions: ["attr:missing.thing = 1 + "]),
         ]
-        let (_, details) = SpecEvaluation.evaluate(specs, on: index(), variables: [:])
-        let xml = JUnitReport.xml(testName: "A \"quoted\" <test>", results: details, seconds: 3)
+        let (results, _) = SpecEvaluation.evaluate(specs, on: index(), variables: [:])
+        let xml = JUnitReport.xml(
+            .init(testName: "A \"quoted\" <test>", specNames: specs.map { $0.name }, results: results), seconds: 3)
 
         let document = try XMLDocument(data: Data(xml.utf8))
         let root = try #require(document.rootElement())
@@ -49,6 +52,12 @@ struct JUnitReportTests {
             suites[1].elements(forName: "testcase").compactMap { $0.elements(forName: "failure").first }.first)
         #expect(failure.attribute(forName: "message")?.stringValue == "500")
         #expect(suites[2].elements(forName: "testcase").first?.elements(forName: "error").isEmpty == false)
+        // A named spec is named by its name, and its selector is a property.
+        #expect(suites[2].attribute(forName: "name")?.stringValue == "GET /a & its status")
+        let property = suites[2].elements(forName: "properties").first?.elements(forName: "property").first
+        #expect(property?.attribute(forName: "name")?.stringValue == "selector")
+        #expect(property?.attribute(forName: "value")?.stringValue == #"span[name = "GET /a"]"#)
+        #expect(suites[0].elements(forName: "properties").isEmpty)
 
         #expect(!xml.hasPrefix("<?xml"))
         #expect(xml.contains("name=\"A &#34;quoted&#34; &lt;test&gt;\""))

@@ -15,7 +15,7 @@ package struct GlobalOptions: ParsableArguments {
     @Option(
         name: [.short, .long],
         help: ArgumentHelp(
-            "Output format: pretty, json or yaml.",
+            "Output format: pretty, json, yaml or markdown.",
             discussion: "Default: yaml for apply, get, delete and export; pretty for list and run.",
             valueName: "format"))
     var output: String?
@@ -39,7 +39,7 @@ package struct GlobalOptions: ParsableArguments {
     func outputFormat(default fallback: OutputFormat) throws(CLIError) -> OutputFormat {
         guard let output, !output.isEmpty else { return fallback }
         guard let format = OutputFormat(rawValue: output) else {
-            throw CLIError("Invalid output format \(output). Available formats are [pretty|json|yaml]")
+            throw CLIError("Invalid output format \(output). Available formats are [pretty|json|yaml|markdown]")
         }
         return format
     }
@@ -48,7 +48,8 @@ package struct GlobalOptions: ParsableArguments {
 }
 
 enum OutputFormat: String, Sendable {
-    case pretty, json, yaml
+    /// `markdown` is the pretty layout as Markdown, for CI job summaries.
+    case pretty, json, yaml, markdown
 }
 
 /// What a command that talks to the server has: the configuration, a client, and the console.

@@ -242,7 +242,7 @@ func pathComponent(_ text: String) -> String {
 func acceptHeaders(_ format: OutputFormat) -> [(String, String)] {
     switch format {
     case .yaml: [("Accept", "text/yaml")]
-    case .json, .pretty: [("Accept", "application/json"), ("X-Tracetest-Augmented", "true")]
+    case .json, .pretty, .markdown: [("Accept", "application/json"), ("X-Tracetest-Augmented", "true")]
     }
 }
 
@@ -268,6 +268,7 @@ struct ResourcePrinter {
         case .yaml: session.console.write(response.body.hasSuffix("\n") ? response.body : response.body + "\n")
         case .json: session.console.line(try parseJSON(response).indentedJSON)
         case .pretty: session.console.write(table([try parseJSON(response)]).text)
+        case .markdown: session.console.write(table([try parseJSON(response)]).markdown)
         }
     }
 
@@ -276,6 +277,7 @@ struct ResourcePrinter {
         switch format {
         case .json: session.console.line(list.indentedJSON)
         case .pretty: session.console.write(table(items).text)
+        case .markdown: session.console.write(table(items).markdown)
         case .yaml:
             for item in items {
                 session.console.write("---\n" + ((try? item.yamlText()) ?? item.jsonText + "\n"))

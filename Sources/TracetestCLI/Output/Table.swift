@@ -21,6 +21,21 @@ struct Table {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The table in GitHub-flavoured Markdown: `|`-separated cells, `|` escaped, lines joined by `<br>`.
+    var markdown: String {
+        func row(_ cells: [String]) -> String {
+            "| " + cells.map(Self.markdownCell).joined(separator: " | ") + " |"
+        }
+        let divider = "|" + String(repeating: "---|", count: headers.count)
+        return ([row(headers), divider] + rows.map(row)).joined(separator: "\n") + "\n"
+    }
+
+    /// `text` as one Markdown table cell.
+    static func markdownCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+            .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+    }
+
     private func render(_ cells: [String], _ widths: [Int]) -> String {
         let split = cells.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
         let height = max(1, split.map(\.count).max() ?? 1)

@@ -133,11 +133,7 @@ struct Applier {
         try checkType(&file, resource)
         try await prepare(&file, resource)
         let body = try Yams.serialize(node: file.document, width: -1, allowUnicode: true)
-        var headers = [("Content-Type", "text/yaml")]
-        switch format {
-        case .yaml: headers.append(("Accept", "text/yaml"))
-        case .json, .pretty: headers += [("Accept", "application/json"), ("X-Tracetest-Augmented", "true")]
-        }
+        let headers = [("Content-Type", "text/yaml")] + acceptHeaders(format)
         let response = try await session.client.send(.PUT, "/\(resource.plural)", body: body, headers: headers)
         guard response.isSuccess else {
             throw CLIError(

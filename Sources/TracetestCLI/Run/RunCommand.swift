@@ -54,7 +54,7 @@ package struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: [.customShort("j"), .long],
-        help: ArgumentHelp("Write the test run's JUnit XML report to this file (tests only).", valueName: "file"))
+        help: ArgumentHelp("Write the run's JUnit XML report to this file.", valueName: "file"))
     var junit: String?
 
     @OptionGroup var global: GlobalOptions
@@ -105,10 +105,7 @@ package struct RunCommand: AsyncParsableCommand {
             problems.append("[junit] --junit option is incompatible with --skip-result-wait option")
         }
         if junit != nil, file.count + id.count > 1 {
-            problems.append("[junit] --junit writes the report of one test run; give one --file or --id")
-        }
-        if junit != nil, kind == .testSuite, file.isEmpty {
-            problems.append("[junit] junit report is not supported for this resource type (testsuite)")
+            problems.append("[junit] --junit writes the report of one run; give one --file or --id")
         }
         let gates = requiredGates.flatMap { $0.split(separator: ",") }.map {
             $0.trimmingCharacters(in: .whitespaces)

@@ -234,7 +234,7 @@ struct RunFormatter {
         switch format {
         case .json: return document.indentedJSON + "\n"
         case .yaml: return (try? document.yamlText()) ?? document.indentedJSON + "\n"
-        case .pretty: return ""
+        case .pretty, .markdown: return ""
         }
     }
 }

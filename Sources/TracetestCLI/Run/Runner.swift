@@ -78,11 +78,6 @@ struct Runner {
                 "\(file.path) is a \(file.type ?? "file without `type`"); only Test and TestSuite files can be run",
                 hint: "Use 'tracetest apply' for other resources.")
         }
-        if kind == .testSuite, plan.junit != nil {
-            throw CLIError(
-                "junit report is not supported for this resource type (\(file.path) is a test suite)",
-                hint: "Remove --junit, or run the suite's tests one by one with --junit.")
-        }
         let resource = try ResourceCatalog.resolve(kind == .test ? "test" : "testsuite", console: console)
         let applied = try await Applier(session: session).apply(resource, file: path, substitutingEnvironment: true)
         return Target(kind: kind, id: applied.id)
@@ -119,9 +114,10 @@ struct Runner {
         case .testSuite:
             var suiteRun = try SuiteRunView(started)
             if plan.skipResultWait {
-                print(formatter.prettySuite(suite: definition, run: suiteRun, resultsAwaited: false)) {
-                    formatter.suiteDocument(suite: definition, run: suiteRun)
-                }
+                print(
+                    formatter.prettySuite(suite: definition, run: suiteRun, resultsAwaited: false),
+                    markdown: formatter.markdownSuite(suite: definition, run: suiteRun, resultsAwaited: false)
+                ) { formatter.suiteDocument(suite: definition, run: suiteRun) }
                 return true
             }
             let path = "/testsuites/\(pathComponent(target.id))/run/\(suiteRun.id)"
@@ -129,16 +125,19 @@ struct Runner {
                 try await Task.sleep(for: Self.pollInterval)
                 suiteRun = try SuiteRunView(try await read(path))
             }
-            print(formatter.prettySuite(suite: definition, run: suiteRun)) {
-                formatter.suiteDocument(suite: definition, run: suiteRun)
-            }
+            print(
+                formatter.prettySuite(suite: definition, run: suiteRun),
+                markdown: formatter.markdownSuite(suite: definition, run: suiteRun)
+            ) { formatter.suiteDocument(suite: definition, run: suiteRun) }
+            if let junit = plan.junit { try writeJUnit(Self.junitReport(suite: definition, run: suiteRun), to: junit) }
             return suiteRun.passed
         default:
             var testRun = try RunView(started)
             if plan.skipResultWait {
-                print(formatter.prettyTest(test: definition, run: testRun, resultsAwaited: false)) {
-                    formatter.testDocument(test: definition, run: testRun)
-                }
+                print(
+                    formatter.prettyTest(test: definition, run: testRun, resultsAwaited: false),
+                    markdown: formatter.markdownTest(test: definition, run: testRun, resultsAwaited: false)
+                ) { formatter.testDocument(test: definition, run: testRun) }
                 return true
             }
             let path = "/tests/\(pathComponent(target.id))/run/\(testRun.run.id)"
@@ -146,17 +145,23 @@ struct Runner {
                 try await Task.sleep(for: Self.pollInterval)
                 testRun = try RunView(try await read(path))
             }
-            print(formatter.prettyTest(test: definition, run: testRun)) {
-                formatter.testDocument(test: definition, run: testRun)
+            print(
+                formatter.prettyTest(test: definition, run: testRun),
+                markdown: formatter.markdownTest(test: definition, run: testRun)
+            ) { formatter.testDocument(test: definition, run: testRun) }
+            if let junit = plan.junit {
+                try writeJUnit(try await junitReport(target, runID: testRun.run.id), to: junit)
             }
-            if let junit = plan.junit { try await writeJUnit(target, runID: testRun.run.id, to: junit) }
             return testRun.passed
         }
     }
 
-    private func print(_ pretty: @autoclosure () -> String, _ document: () -> WireValue) {
+    private func print(
+        _ pretty: @autoclosure () -> String, markdown: @autoclosure () -> String, _ document: () -> WireValue
+    ) {
         switch format {
         case .pretty: console.line(pretty())
+        case .markdown: console.line(markdown())
         case .json, .yaml: console.line(RunFormatter.render(document(), format))
         }
     }
@@ -264,14 +269,36 @@ struct Runner {
         return metadata
     }
 
-    /// `GET tests/<id>/run/<runId>/junit.xml`, written to `path` as it is.
-    private func writeJUnit(_ target: Target, runID: Int, to path: String) async throws {
+    /// A test run's report as the server writes it: `GET tests/<id>/run/<runId>/junit.xml`.
+    private func junitReport(_ target: Target, runID: Int) async throws -> String {
         let response = try await session.client.send(
             .GET, "/tests/\(pathComponent(target.id))/run/\(runID)/junit.xml")
         guard response.isSuccess else { throw serverError("get the JUnit report of run \(runID)", response) }
+        return response.body
+    }
+
+    /// A suite run's report, built from its steps' results: each step's specs, named `<test name>: <spec>`.
+    static func junitReport(suite: WireValue, run: SuiteRunView) -> String {
+        let tests = suite["fullSteps"]?.arrayValue ?? []
+        let steps = run.steps.enumerated().map { index, step in
+            let test = index < tests.count ? tests[index] : .object([:])
+            let failed = step.run.state.isFailure || step.run.result == nil
+            return JUnitReport.TestResults(
+                testName: test["name"]?.stringValue ?? step.run.testID,
+                specNames: (test["specs"]?.arrayValue ?? []).map { $0["name"]?.stringValue ?? "" },
+                results: step.run.result,
+                failure: failed ? (step.run.state.rawValue, step.run.lastErrorState) : nil)
+        }
+        return JUnitReport.suite(
+            name: suite["name"]?.stringValue ?? "", steps: steps,
+            seconds: run.steps.reduce(0) { $0 + $1.run.executionTime() })
+    }
+
+    /// Writes a JUnit report to `path` (created or truncated).
+    private func writeJUnit(_ report: String, to path: String) throws(CLIError) {
         let absolute = CLIConfig.absolute(path, in: FileManager.default.currentDirectoryPath)
         do {
-            try response.body.write(toFile: absolute, atomically: true, encoding: .utf8)
+            try report.write(toFile: absolute, atomically: true, encoding: .utf8)
         } catch {
             throw CLIError(
                 "cannot write the JUnit report to \(absolute): \(error.localizedDescription)",

@@ -48,10 +48,12 @@ extension RunEngine {
         // The JUnit report of a finished run: its specs evaluated again on its trace, with its variables.
         if run.state == .finished, let trace {
             run.junitReport = await ComputePool.shared.run {
-                let details = SpecEvaluation.evaluate(
+                let results = SpecEvaluation.evaluate(
                     created.specs, on: TraceIndex(trace), variables: finished.variableSet.lookup
-                ).details
-                return JUnitReport.xml(testName: created.name, results: details, seconds: finished.executionTime())
+                ).results
+                return JUnitReport.xml(
+                    .init(testName: created.name, specNames: created.specs.map(\.name), results: results),
+                    seconds: finished.executionTime())
             }
         }
         run = try await recorder.create(run, announced: false)

@@ -125,10 +125,10 @@ extension RunEngine {
             guard run.state.isFailure, let test = try await store.tests.get(testID, version: run.testVersion) else {
                 throw RunRequestError.noResults(runID: runID, state: run.state)
             }
-            let microseconds = run.completedAt.microsecondsSinceEpoch - run.createdAt.microsecondsSinceEpoch
-            return JUnitReport.failedRun(
-                testName: test.name, state: run.state.rawValue, reason: run.lastErrorState,
-                seconds: Int((max(0, microseconds) + 999_999) / 1_000_000))
+            let failed = JUnitReport.TestResults(
+                testName: test.name, specNames: [], results: nil,
+                failure: (run.state.rawValue, run.lastErrorState))
+            return JUnitReport.xml(failed, seconds: run.executionTime())
         }
         return report
     }

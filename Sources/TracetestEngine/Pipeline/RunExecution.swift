@@ -403,7 +403,7 @@ struct RunExecution {
                     title: "Assertion '\(assertion.assertion)' failed")
             }
         }
-        let testName = test.name
+        let (testName, specNames) = (test.name, test.specs.map(\.name))
         // The event first: a run seen in its terminal state has all its events.
         await recorder.emit(evaluation.results.allPassed ? .testSpecsRunSuccess : .testSpecsRunError, run)
         try await recorder.update(&run) {
@@ -414,7 +414,8 @@ struct RunExecution {
             $0.state = .finished
             $0.completedAt = .now()
             $0.junitReport = JUnitReport.xml(
-                testName: testName, results: evaluation.specResults, seconds: $0.executionTime())
+                .init(testName: testName, specNames: specNames, results: evaluation.results),
+                seconds: $0.executionTime())
         }
         return .succeeded
     }
