@@ -166,7 +166,8 @@ struct ConfigureAndHelpTests {
                 let badFormat = try await tracetest(["list", "test", "-o", "xml"], in: directory)
                 #expect(badFormat.exitCode == 1)
                 #expect(
-                    badFormat.stderr.contains("Invalid output format xml. Available formats are [pretty|json|yaml|markdown]"))
+                    badFormat.stderr.contains(
+                        "Invalid output format xml. Available formats are [pretty|json|yaml|markdown]"))
 
                 let badFlag = try await tracetest(["list", "test", "--nope"], in: directory)
                 #expect(badFlag.exitCode == 1)
