@@ -149,6 +149,9 @@ struct HTTPTriggerTests {
         await trigger.shutdown()
         #expect(result.error?.connectionError == true)
         #expect(result.error?.targetsLocalhost == true)
-        #expect(result.error?.message.hasPrefix("could not connect to http://127.0.0.1:\(port)/x") == true)
+        #expect(
+            result.error?.message
+                == "could not connect to http://127.0.0.1:\(port)/x: connection refused: is the application running "
+                + "and listening there?")
     }
 }

@@ -167,6 +167,13 @@ package final class HTTPTrigger: Sendable {
             || String(describing: error).contains("connect")
     }
 
+    /// A system error as the system words it ("connection refused"), with a hint for a refused connection.
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? IOError else { return "\(error)" }
+        let text = String(cString: strerror(error.errnoCode)).lowercased()
+        return error.errnoCode == ECONNREFUSED ? text + ": is the application running and listening there?" : text
+    }
+
     static func describe(_ error: any Error, url: String) -> String {
         if let error = error as? HTTPClientError {
             switch error {
@@ -176,10 +183,10 @@ package final class HTTPTrigger: Sendable {
             }
         }
         if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return "could not connect to \(url): \(first.error)"
+            return "could not connect to \(url): \(reason(first.error))"
         }
         if isConnectionError(error) {
-            return "could not connect to \(url): \(error)"
+            return "could not connect to \(url): \(reason(error))"
         }
         return "could not send the request to \(url): \(error)"
     }
