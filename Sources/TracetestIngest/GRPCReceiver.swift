@@ -109,18 +109,19 @@ struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
-            deserializer: LimitedDeserializer<ExportRequest>(limit: maxMessageBytes),
+            deserializer: ExportRequestDeserializer(limit: maxMessageBytes),
             serializer: ProtobufSerializer<ExportResponse>(),
             handler: { request, context in try await self.export(request: request, context: context) }
         )
     }
 }
 
-/// Refuses messages over `limit` bytes with RESOURCE_EXHAUSTED; malformed ones are INVALID_ARGUMENT.
-struct LimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer {
+/// Refuses messages over `limit` bytes with RESOURCE_EXHAUSTED; malformed ones are INVALID_ARGUMENT; text that is
+/// not UTF-8 is repaired (``OTLPTextRepair``).
+struct ExportRequestDeserializer: MessageDeserializer {
     let limit: Int
 
-    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> Message {
+    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> ExportRequest {
         let count = bytes.count
         guard count <= limit else {
             throw RPCError(
@@ -130,11 +131,9 @@ struct LimitedDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer 
             )
         }
         do {
-            return try ProtobufDeserializer<Message>().deserialize(bytes)
-        } catch let error as RPCError {
-            // The deserializer's message names only the type; the reason (`truncated`, …) is in its cause.
-            let reason = error.cause.map { "\($0)" } ?? error.message
-            throw RPCError(code: .invalidArgument, message: "cannot decode the request as OTLP protobuf: \(reason)")
+            return try OTLPTextRepair.decode(bytes.withUnsafeBytes { Array($0) })
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "cannot decode the request as OTLP protobuf: \(error)")
         }
     }
 }

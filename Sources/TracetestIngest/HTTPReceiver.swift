@@ -74,7 +74,7 @@ package enum HTTPReceiver {
                 // Decoding a big request is CPU work: it runs on the compute pool.
                 exportRequest = try await ComputePool.shared.run {
                     switch encoding {
-                    case .protobuf: try ExportRequest(serializedBytes: Array(buffer: body))
+                    case .protobuf: try OTLPTextRepair.decode(Array(buffer: body))
                     case .json: try OTLPJSON.decode(Data(buffer: body))
                     }
                 }

@@ -54,6 +54,25 @@ func expectNothingStored(_ api: TestAPI, _ traceID: TraceID) async throws {
 @Suite("OTLP receiver: bad input")
 struct OTLPBadInputTests {
     @Test(
+        "text that is not UTF-8 is kept with each invalid byte written as \\xNN, instead of refusing the batch",
+        arguments: ["grpc", "http-protobuf"])
+    func invalidUTF8(transport: String) async throws {
+        try await withTestServer(.sqlite) { api in
+            let traceID = TraceID.random()
+            let span = otlpSpan(traceID, 0xB1, name: "QQQQQQQQQ", attributes: [keyValue("raw", .string("PLACEHOLDER"))])
+            var bytes: [UInt8] = try exportRequest([scopeSpans("scope", [span])]).serializedBytes()
+            // Same lengths, so the protobuf stays well-formed: a stray byte pair, and a sequence cut short.
+            bytes.replace(Array("PLACEHOLDER".utf8), with: Array("ab".utf8) + [0xFF, 0xFE] + Array("cdefghi".utf8))
+            bytes.replace(Array("QQQQQQQQQ".utf8), with: [0xC3] + Array("12345678".utf8))
+            let answer = try await sendBytes(api, transport, Data(bytes))
+            #expect(succeeded(answer), "\(answer)")
+            let stored = try await api.spans!.spans(of: traceID)
+            #expect(stored.first?.attributes["raw"] == #"ab\xFF\xFEcdefghi"#, "\(stored)")
+            #expect(stored.first?.name == #"\xC312345678"#, "\(stored)")
+        }
+    }
+
+    @Test(
         "a truncated protobuf is rejected with the reason and nothing is stored; the receiver keeps serving",
         arguments: ["grpc", "http-protobuf"])
     func truncated(transport: String) async throws {
