@@ -299,6 +299,15 @@ struct ResourceCommandTests {
             #expect(rejected.stderr.contains("specs[0].selector: could not create selector"), "\(rejected.stderr)")
             #expect(!rejected.stderr.contains("|-"), "\(rejected.stderr)")
 
+            // A misspelt key, at its place in the user's file (flow style, which the CLI re-serialises).
+            try write(
+                "type: Test\nspec:\n  name: typo\n  trigger: {type: http, httpRequest: {method: GET, url: \"http://x/\"}}\n"
+                    + "  spec:\n  - selector: span[]\n", to: "typo.yaml", in: directory)
+            let key = try await tracetest(["apply", "test", "-f", "typo.yaml"], in: directory)
+            #expect(key.exitCode == 1)
+            #expect(
+                key.stderr.contains("typo.yaml:5:3: spec.spec: unknown key; did you mean `specs`?"), "\(key.stderr)")
+
             try write("spec:\n  name: x\n", to: "untyped.yaml", in: directory)
             let untyped = try await tracetest(["apply", "test", "-f", "untyped.yaml"], in: directory)
             #expect(untyped.exitCode == 1)

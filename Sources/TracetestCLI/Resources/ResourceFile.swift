@@ -131,6 +131,7 @@ struct Applier {
     ) async throws -> Applied {
         var file = try ResourceFile.read(path, relativeTo: base, substitutingEnvironment: substitutingEnvironment)
         try checkType(&file, resource)
+        try checkKeys(file, resource)
         try await prepare(&file, resource)
         let body = try Yams.serialize(node: file.document, width: -1, allowUnicode: true)
         let headers = [("Content-Type", "text/yaml")] + acceptHeaders(format)
@@ -168,6 +169,18 @@ struct Applier {
             "cannot apply \(type) to \(resource.typeName) resource (\(file.path))",
             hint: "Use 'tracetest apply \(ResourceCatalog.all.first { $0.typeName == type }?.name ?? "<resource>")' "
                 + "for a file of type \(type).")
+    }
+
+    /// Unknown keys are refused here, where the positions are those of the user's file (the server sees the
+    /// document as the CLI re-serialises it).
+    private func checkKeys(_ file: ResourceFile, _ resource: ResourceType) throws(CLIError) {
+        do {
+            try ResourceKeys.check(file.document, kind: resource.kind)
+        } catch {
+            let position = error.line.map { line in ":\(line)" + (error.column.map { ":\($0)" } ?? "") } ?? ""
+            throw CLIError(
+                "\(file.path)\(position): \(error.path): \(error.problem)", hint: "Fix the file and apply it again.")
+        }
     }
 
     private func prepare(_ file: inout ResourceFile, _ resource: ResourceType) async throws {
