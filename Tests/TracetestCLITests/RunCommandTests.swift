@@ -178,6 +178,31 @@ struct RunCommandTests {
         }
     }
 
+    @Test("a trace that never comes: the reason names the trace and what to check, exit 2")
+    func traceTimeout() async throws {
+        try await withDemo { directory, api, _ in
+            try write(
+                """
+                type: PollingProfile
+                spec:
+                  name: quick
+                  strategy: periodic
+                  periodic: {timeout: 2s, retryDelay: 500ms}
+                """, to: "profile.yaml", in: directory)
+            #expect(
+                try await tracetest(["apply", "pollingprofile", "-f", "profile.yaml"], in: directory).exitCode == 0)
+            // The server's own API as the application: it answers, and exports no spans.
+            try write(
+                Self.passingTest(url: "http://127.0.0.1:\(api.port)/api/tests"), to: "silent.yaml", in: directory)
+            let result = try await tracetest(["run", "test", "-f", "silent.yaml"], in: directory)
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(
+                result.stdout.contains(
+                    "✘ Get a pokemon\n\tReason: timeout: no span arrived within 2s, of trace "), "\(result)")
+            #expect(result.stdout.contains("check that the application exports to this server's OTLP receiver"))
+        }
+    }
+
     @Test("a run that fails before it has results still writes --junit (the run as an error) and exits 2")
     func junitOfFailedRun() async throws {
         try await withDemo { directory, _, _ in
