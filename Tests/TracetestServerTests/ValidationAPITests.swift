@@ -32,6 +32,29 @@ struct ValidationAPITests {
                 #"trigger.type: unknown trigger type "htp" (use one of: http, grpc, traceid, kafka, graphql, playwrightengine, artillery, cypress, k6, playwright)"#,
             valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
         BadInput(
+            plural: "tests", id: "t", bad: #"{"id":"t","trigger":{"type":"grpc","grpc":{"address":"localhost"}}}"#,
+            problem: #"trigger.grpc.address: "localhost" is not host:port (for example localhost:8080)"#,
+            valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
+        BadInput(
+            plural: "tests", id: "t",
+            bad: #"{"id":"t","trigger":{"type":"grpc","grpc":{"address":"localhost:1","method":"getPokemon"}}}"#,
+            problem: #"trigger.grpc.method: "getPokemon" is not written as package.Service.Method"#,
+            valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
+        BadInput(
+            plural: "tests", id: "t", bad: #"{"id":"t","trigger":{"type":"kafka","kafka":{"brokerUrls":[]}}}"#,
+            problem: "trigger.kafka.brokerUrls: missing: give at least one broker as host:port",
+            valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
+        BadInput(
+            plural: "tests", id: "t",
+            bad: #"{"id":"t","trigger":{"type":"kafka","kafka":{"brokerUrls":["k:9092"],"topic":""}}}"#,
+            problem: "trigger.kafka.topic: missing: give the topic to send the message to",
+            valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
+        BadInput(
+            plural: "tests", id: "t",
+            bad: #"{"id":"t","trigger":{"type":"graphql","graphql":{"url":"ftp://x/","body":{"query":"{a}"}}}}"#,
+            problem: #"trigger.graphql: url "ftp://x/" is not an http or https URL"#,
+            valid: #"{"id":"t","name":"t","trigger":{"type":"http","httpRequest":{"method":"GET","url":"http://x/"}}}"#),
+        BadInput(
             plural: "variablesets", id: "v", bad: #"{"id":"v","name":"env","values":[{"key":"","value":"x"}]}"#,
             problem: "variable set value name cannot be empty", valid: validVariableSet),
         BadInput(

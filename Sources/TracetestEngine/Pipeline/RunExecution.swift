@@ -208,7 +208,17 @@ struct RunExecution {
                 span.setAttribute(AttributeKey.Trigger.error, error.message)
                 span.setError(message: error.message)
             }
-            if let http = result.http { span.setAttribute(AttributeKey.Trigger.httpResponseCode, http.statusCode) }
+            if let http = result.http ?? result.graphql {
+                span.setAttribute(AttributeKey.Trigger.httpResponseCode, http.statusCode)
+            }
+            if let grpc = result.grpc {
+                span.setAttribute(AttributeKey.Trigger.grpcResponseStatusCode, grpc.statusCode)
+                span.setAttribute(AttributeKey.Trigger.grpcResponseStatus, GRPCStatusName.of(grpc.statusCode))
+            }
+            if let kafka = result.kafka {
+                span.setAttribute(AttributeKey.Trigger.kafkaPartition, kafka.partition)
+                span.setAttribute(AttributeKey.Trigger.kafkaOffset, kafka.offset)
+            }
             return result
         }
     }

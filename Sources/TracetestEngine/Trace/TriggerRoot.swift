@@ -3,7 +3,8 @@ import TracetestModel
 /// Roots the final trace of a run at a span named `Tracetest trigger` (engine-telemetry.md §2.6): the real one when
 /// the application tracer exported it, else one made from the run's trigger times with the trigger span id the
 /// application saw as its parent. Every other root hangs under it. The root carries `service.name = tracetest`
-/// and, for HTTP triggers, the response status, body and headers.
+/// and, for HTTP, GraphQL and gRPC triggers, the response status, body and headers (gRPC: its status code and
+/// response metadata).
 enum TriggerRoot {
     static func trace(for run: TestRun, spans: [Span], now: Int64 = Trace.nowUnixNano()) -> Trace {
         var spans = spans
@@ -36,11 +37,20 @@ enum TriggerRoot {
 
     private static func augment(_ root: inout Span, with result: TriggerResult?) {
         root.attributes["service.name"] = "tracetest"
-        guard let http = result?.http else { return }
-        root.attributes[TracetestAttributes.responseStatus] = String(http.statusCode)
-        root.attributes[TracetestAttributes.responseBody] = http.body
+        let response: (status: Int, headers: [KeyValue], body: String)? =
+            if let http = result?.http ?? result?.graphql {
+                (http.statusCode, http.headers, http.body)
+            } else if let grpc = result?.grpc {
+                (grpc.statusCode, grpc.metadata, grpc.body)
+            } else {
+                nil
+            }
+        guard let response else { return }
+        root.attributes[TracetestAttributes.responseStatus] = String(response.status)
+        root.attributes[TracetestAttributes.responseBody] = response.body
         root.attributes[TracetestAttributes.responseHeaders] =
-            WireValue.array(http.headers.map { .object(["key": .string($0.key), "value": .string($0.value)]) }).jsonText
+            WireValue.array(response.headers.map { .object(["key": .string($0.key), "value": .string($0.value)]) })
+            .jsonText
     }
 
     private static func nanoseconds(_ timestamp: Timestamp) -> Int64 {

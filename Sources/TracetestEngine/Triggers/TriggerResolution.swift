@@ -2,8 +2,8 @@ import TracetestLanguage
 import TracetestModel
 
 /// Replaces `${var:NAME}` / `${env:NAME}` and other `${…}` expressions in every text field of a trigger with the
-/// run's variables (engine-telemetry.md §1.8; unlike Tracetest, method, gRPC metadata and Kafka topic and value are
-/// resolved too). An unknown variable or a malformed expression is an error naming the field.
+/// run's variables (engine-telemetry.md §1.8; unlike Tracetest, method, gRPC metadata, Kafka topic and value and
+/// every GraphQL field are resolved too). An unknown variable or a malformed expression is an error naming the field.
 struct TriggerResolution {
     let variables: [String: String]
 
@@ -37,7 +37,28 @@ struct TriggerResolution {
             kafka.headers = try pairs(kafka.headers, "kafka.headers")
             kafka.messageKey = try text(kafka.messageKey, "kafka.messageKey")
             kafka.messageValue = try text(kafka.messageValue, "kafka.messageValue")
+            if var plain = kafka.authentication?.plain {
+                plain.username = try optional(plain.username, "kafka.authentication.plain.username")
+                plain.password = try optional(plain.password, "kafka.authentication.plain.password")
+                kafka.authentication?.plain = plain
+            }
             resolved.kafka = kafka
+        }
+        if var graphql = trigger.graphql {
+            graphql.url = try optional(graphql.url, "graphql.url")
+            graphql.headers = try graphql.headers.map { (pairs) throws(TriggerResolutionError) in
+                try self.pairs(pairs, "graphql.headers")
+            }
+            graphql.auth = try auth(graphql.auth, "graphql.auth")
+            if var body = graphql.body {
+                body.query = try text(body.query, "graphql.body.query")
+                body.operationName = try text(body.operationName, "graphql.body.operationName")
+                for (name, value) in body.variables {
+                    body.variables[name] = try text(value, "graphql.body.variables.\(name)")
+                }
+                graphql.body = body
+            }
+            resolved.graphql = graphql
         }
         if Trigger.traceIDIntegrations.contains(trigger.type) {
             resolved.traceid = TraceIDRequest(id: try text("${env:TRACE_ID}", "traceid.id"))

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import OrderedCollections
 import Synchronization
 import TracetestModel
 
@@ -14,7 +15,7 @@ package protocol Triggerer: Sendable {
     func shutdown() async
 }
 
-/// The triggers this server runs: HTTP and the trace-id kinds. Others end the run with a clear message.
+/// The triggers this server runs: HTTP, GraphQL and the trace-id kinds. Others end the run with a clear message.
 package struct Triggers: Triggerer {
     let http: HTTPTrigger
 
@@ -30,10 +31,12 @@ package struct Triggers: Triggerer {
         switch trigger.type {
         case "http":
             return await http.fire(trigger, traceID: traceID, spanID: spanID)
+        case "graphql":
+            return await http.fireGraphQL(trigger.graphql ?? GraphQLRequest(), traceID: traceID, spanID: spanID)
         case "traceid", "cypress", "playwright", "artillery", "k6":
             return TriggerResult(type: trigger.type, traceID: trigger.traceid?.id ?? "")
         default:
-            let supported = "http, traceid (and cypress, playwright, artillery, k6)"
+            let supported = "http, graphql, traceid (and cypress, playwright, artillery, k6)"
             let message =
                 trigger.type.isEmpty
                 ? "the test has no trigger: give it a trigger of type \(supported)"
@@ -87,10 +90,52 @@ package final class HTTPTrigger: Sendable {
     }
 
     func fire(_ trigger: Trigger, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
-        let request = trigger.httpRequest ?? HTTPRequest()
+        await send(trigger.httpRequest ?? HTTPRequest(), as: "http", traceID: traceID, spanID: spanID)
+    }
+
+    /// A GraphQL request: the body POSTed as JSON (`query`, and `variables` and `operationName` when given), as an
+    /// HTTP trigger would send it. A response that is not JSON fails the trigger (the URL is not a GraphQL endpoint);
+    /// one with `errors` is a result like any other, for the specs to judge.
+    func fireGraphQL(_ graphql: GraphQLRequest, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
+        let url = graphql.url ?? ""
+        let body = graphql.body ?? GraphQLRequest.Body()
+        var document: OrderedDictionary<String, WireValue> = ["query": .string(body.query)]
+        if !body.variables.isEmpty {
+            document["variables"] = .object(
+                OrderedDictionary(uniqueKeysWithValues: body.variables.sorted { $0.key < $1.key }.map {
+                    ($0.key, WireValue.string($0.value))
+                }))
+        }
+        if !body.operationName.isEmpty { document["operationName"] = .string(body.operationName) }
+        var headers = graphql.headers ?? []
+        if !headers.contains(where: { $0.key.lowercased() == "content-type" }) {
+            headers.insert(KeyValue(key: "Content-Type", value: "application/json"), at: 0)
+        }
+        let request = HTTPRequest(
+            method: "POST", url: url, headers: headers, body: WireValue.object(document).jsonText, auth: graphql.auth,
+            sslVerification: graphql.sslVerification ?? false)
+        var result = await send(request, as: "graphql", traceID: traceID, spanID: spanID)
+        guard let response = result.http else { return result }
+        result.http = nil
+        let contentType = response.headers.first { $0.key.lowercased() == "content-type" }?.value ?? ""
+        guard contentType.lowercased().contains("json") || JSONParser.parse(response.body) != nil else {
+            let kind = contentType.isEmpty ? "no Content-Type" : contentType
+            result.error = .init(
+                connectionError: false, runningOnContainer: false, targetsLocalhost: false,
+                message: "\(url) answered \(response.status) with \(kind), not JSON: check that it is the GraphQL "
+                    + "endpoint (often /graphql)")
+            return result
+        }
+        result.graphql = response
+        return result
+    }
+
+    private func send(_ request: HTTPRequest, as type: String, traceID: TraceID, spanID: SpanID) async
+        -> TriggerResult
+    {
         if let problem = request.problem {
             return TriggerResult(
-                type: "http",
+                type: type,
                 error: .init(
                     connectionError: false, runningOnContainer: false, targetsLocalhost: false,
                     message: "the request cannot be sent: \(problem)"))
@@ -111,7 +156,7 @@ package final class HTTPTrigger: Sendable {
             let response = try await client.execute(outgoing, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
             return TriggerResult(
-                type: "http",
+                type: type,
                 http: .init(
                     status: "\(response.status.code) \(response.status.reasonPhrase)",
                     statusCode: Int(response.status.code),
@@ -121,7 +166,7 @@ package final class HTTPTrigger: Sendable {
             )
         } catch {
             return TriggerResult(
-                type: "http",
+                type: type,
                 error: .init(
                     connectionError: Self.isConnectionError(error),
                     runningOnContainer: Self.runningOnContainer,

@@ -39,17 +39,14 @@ package struct Test: ResourceSpec {
         self.skipTraceCollection = skipTraceCollection
     }
 
-    /// An HTTP trigger that could not be sent as written is refused (its method and URL scheme, see
-    /// ``HTTPRequest/problem``).
+    /// A trigger that could not be fired as written is refused, naming the field (see ``Trigger/problem``).
     package func validate() throws(ValidationError) {
         if !trigger.type.isEmpty, !Trigger.types.contains(trigger.type) {
             throw ValidationError(
                 "trigger.type: unknown trigger type \"\(trigger.type)\" (use one of: \(Trigger.types.joined(separator: ", ")))"
             )
         }
-        if trigger.type == "http", let problem = trigger.httpRequest?.problem {
-            throw ValidationError("trigger.httpRequest: \(problem)")
-        }
+        if let problem = trigger.problem { throw ValidationError("trigger.\(problem)") }
     }
 
     /// Whether `other` differs in anything a user edits (what makes a new version).

@@ -34,6 +34,54 @@ package struct Trigger: Codable, Sendable, Equatable {
         self.graphql = graphql
     }
 
+    /// Why the trigger cannot be fired as written, as `<field>: <reason>`, or nil. Text with a `${…}` expression is
+    /// checked once it is resolved.
+    package var problem: String? {
+        switch type {
+        case "http":
+            return httpRequest?.problem.map { "httpRequest: \($0)" }
+        case "grpc":
+            let address = grpc?.address ?? ""
+            let method = grpc?.method ?? ""
+            if address.isEmpty { return "grpc.address: missing: give the server as host:port" }
+            if !address.contains("${"), let reason = Self.hostPortProblem(address) {
+                return "grpc.address: \"\(address)\" \(reason)"
+            }
+            if method.isEmpty { return "grpc.method: missing: give it as package.Service.Method" }
+            if !method.contains("${"), GRPCRequest.methodParts(method) == nil {
+                return "grpc.method: \"\(method)\" is not written as package.Service.Method"
+            }
+            return nil
+        case "kafka":
+            let kafka = kafka ?? KafkaRequest()
+            if kafka.brokerUrls.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                return "kafka.brokerUrls: missing: give at least one broker as host:port"
+            }
+            for (index, broker) in kafka.brokerUrls.enumerated() where !broker.contains("${") {
+                if let reason = Self.hostPortProblem(broker) {
+                    return "kafka.brokerUrls[\(index)]: \"\(broker)\" \(reason)"
+                }
+            }
+            if kafka.topic.isEmpty { return "kafka.topic: missing: give the topic to send the message to" }
+            return nil
+        case "graphql":
+            let url = graphql?.url ?? ""
+            if url.isEmpty { return "graphql.url: missing: give the GraphQL endpoint's URL" }
+            if (graphql?.body?.query ?? "").isEmpty { return "graphql.body.query: missing: give the query to send" }
+            return HTTPRequest.urlProblem(url).map { "graphql: \($0)" }
+        default:
+            return nil
+        }
+    }
+
+    /// Why `text` is not `host:port` with a port from 1 to 65535.
+    static func hostPortProblem(_ text: String) -> String? {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+            let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port)
+        else { return "is not host:port (for example localhost:8080)" }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
         case type, httpRequest, grpc, traceid, kafka, playwrightEngine, graphql
         // Earlier shapes: v1 used Go field names, v2 `triggerType` with `http`.
@@ -140,6 +188,11 @@ package struct HTTPRequest: Codable, Sendable, Equatable {
         if !method.contains("${"), !method.isEmpty, !method.unicodeScalars.allSatisfy(Self.isTokenCharacter) {
             return "method \"\(method)\" is not an HTTP method (letters, digits and !#$%&'*+-.^_`|~ only)"
         }
+        return Self.urlProblem(url)
+    }
+
+    /// Why `url` cannot be requested: a scheme other than `http` or `https`.
+    static func urlProblem(_ url: String) -> String? {
         let target = url.trimmingCharacters(in: .whitespaces)
         if !target.hasPrefix("${"), let colon = target.range(of: "://") {
             let scheme = target[..<colon.lowerBound].lowercased()
@@ -222,6 +275,18 @@ package struct Authentication: Codable, Sendable, Equatable {
 }
 
 package struct GRPCRequest: Codable, Sendable, Equatable {
+    /// `package.Service.Method`, `package.Service/Method` (either with a leading `/`) as the service's full name and
+    /// the method, or nil when it is not written so.
+    package static func methodParts(_ method: String) -> (service: String, method: String)? {
+        var text = method.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("/") { text.removeFirst() }
+        guard let separator = text.lastIndex(where: { $0 == "/" || $0 == "." }) else { return nil }
+        let service = String(text[..<separator])
+        let name = String(text[text.index(after: separator)...])
+        guard !service.isEmpty, !name.isEmpty, !service.hasSuffix("."), !service.hasPrefix(".") else { return nil }
+        return (service, name)
+    }
+
     /// The content of the `.proto` file (the CLI inlines file paths before sending).
     package var protobufFile: String?
     package var address: String?

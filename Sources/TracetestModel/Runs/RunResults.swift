@@ -1,15 +1,50 @@
-/// What executing the trigger produced: the response of an HTTP request, the id of a trace, or an error.
+/// What executing the trigger produced: the response of an HTTP, gRPC or GraphQL request, where a Kafka message
+/// went, the id of a trace, or an error.
 package struct TriggerResult: Codable, Sendable, Equatable {
     package var type: String
     package var http: HTTPResponse?
+    package var grpc: GRPCResponse?
+    package var kafka: KafkaResponse?
+    /// A GraphQL response, in the HTTP response's shape.
+    package var graphql: HTTPResponse?
     package var traceID: String?
     package var error: TriggerError?
 
-    package init(type: String, http: HTTPResponse? = nil, traceID: String? = nil, error: TriggerError? = nil) {
+    package init(
+        type: String, http: HTTPResponse? = nil, grpc: GRPCResponse? = nil, kafka: KafkaResponse? = nil,
+        graphql: HTTPResponse? = nil, traceID: String? = nil, error: TriggerError? = nil
+    ) {
         self.type = type
         self.http = http
+        self.grpc = grpc
+        self.kafka = kafka
+        self.graphql = graphql
         self.traceID = traceID
         self.error = error
+    }
+
+    /// A gRPC call's status code (0 for OK), response metadata and the response message as JSON.
+    package struct GRPCResponse: Codable, Sendable, Equatable {
+        package var statusCode: Int
+        package var metadata: [KeyValue]
+        package var body: String
+
+        package init(statusCode: Int, metadata: [KeyValue], body: String) {
+            self.statusCode = statusCode
+            self.metadata = metadata
+            self.body = body
+        }
+    }
+
+    /// Where a Kafka message was stored, as text (upstream's shape).
+    package struct KafkaResponse: Codable, Sendable, Equatable {
+        package var partition: String
+        package var offset: String
+
+        package init(partition: String, offset: String) {
+            self.partition = partition
+            self.offset = offset
+        }
     }
 
     package struct HTTPResponse: Codable, Sendable, Equatable {
@@ -51,12 +86,16 @@ package struct TriggerResult: Codable, Sendable, Equatable {
         try c.encode(type, forKey: .type)
         var result = c.nestedContainer(keyedBy: ResultKeys.self, forKey: .triggerResult)
         if let http { try result.encode(http, forKey: .http) } else { try result.encode(Self.empty, forKey: .http) }
-        try result.encode(Self.empty, forKey: .grpc)
+        if let grpc { try result.encode(grpc, forKey: .grpc) } else { try result.encode(Self.empty, forKey: .grpc) }
         var traceid = result.nestedContainer(keyedBy: TraceIDKeys.self, forKey: .traceid)
         if let traceID { try traceid.encode(traceID, forKey: .id) }
-        try result.encode(Self.empty, forKey: .kafka)
+        if let kafka { try result.encode(kafka, forKey: .kafka) } else { try result.encode(Self.empty, forKey: .kafka) }
         try result.encode(Self.empty, forKey: .playwrightEngine)
-        try result.encode(Self.empty, forKey: .graphql)
+        if let graphql {
+            try result.encode(graphql, forKey: .graphql)
+        } else {
+            try result.encode(Self.empty, forKey: .graphql)
+        }
         if let error { try result.encode(error, forKey: .error) } else { try result.encode(Self.empty, forKey: .error) }
     }
 
@@ -65,6 +104,9 @@ package struct TriggerResult: Codable, Sendable, Equatable {
         type = try c.value(.type, or: "")
         let result = try c.nestedContainer(keyedBy: ResultKeys.self, forKey: .triggerResult)
         http = try? result.decodeIfPresent(HTTPResponse.self, forKey: .http)
+        grpc = try? result.decodeIfPresent(GRPCResponse.self, forKey: .grpc)
+        kafka = try? result.decodeIfPresent(KafkaResponse.self, forKey: .kafka)
+        graphql = try? result.decodeIfPresent(HTTPResponse.self, forKey: .graphql)
         traceID = try? result.nestedContainer(keyedBy: TraceIDKeys.self, forKey: .traceid).decodeIfPresent(
             String.self, forKey: .id)
         error = try? result.decodeIfPresent(TriggerError.self, forKey: .error)
