@@ -60,19 +60,28 @@ extension Python {
         otlpPort: Int, flushMilliseconds: Int = 50, tls: (certificate: String, key: String)? = nil,
         _ body: (Int) async throws -> R
     ) async throws -> R {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Demo/demo_app.py").path
+        try await withService(
+            "demo_app.py",
+            ["--otlp", "127.0.0.1:\(otlpPort)", "--flush-ms", String(flushMilliseconds)]
+                + (tls.map { ["--tls", $0.certificate, $0.key] } ?? []), body)
+    }
+
+    /// Runs the service `Tests/Demo/<script>` with `arguments` until `body` returns; `body` gets the port from the
+    /// `listening <port>` line the service prints once it serves. The service is terminated afterwards.
+    package static func withService<R>(
+        _ script: String, _ arguments: [String], _ body: (Int) async throws -> R
+    ) async throws -> R {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Demo/\(script)").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
-            [script, "--otlp", "127.0.0.1:\(otlpPort)", "--flush-ms", String(flushMilliseconds)]
-            + (tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
+        process.arguments = [path] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         do {
-            let result = try await serve(output, body)
+            let result = try await serve(script, output, body)
             await stop(process)
             return result
         } catch {
@@ -81,7 +90,7 @@ extension Python {
         }
     }
 
-    private static func serve<R>(_ output: Pipe, _ body: (Int) async throws -> R) async throws -> R {
+    private static func serve<R>(_ script: String, _ output: Pipe, _ body: (Int) async throws -> R) async throws -> R {
         let line = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var bytes: [UInt8] = []
@@ -94,7 +103,9 @@ extension Python {
             }
         }
         guard line.hasPrefix("listening "), let port = Int(line.dropFirst("listening ".count)) else {
-            throw TestServerError("the demo app did not start (\(line)); is the OpenTelemetry SDK in .venv?")
+            throw TestServerError(
+                "\(script) did not start (\(line)); are Tests/requirements.txt's packages in .venv? (scripts/test "
+                    + "installs them)")
         }
         return try await body(port)
     }

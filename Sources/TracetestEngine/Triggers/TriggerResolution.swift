@@ -54,7 +54,8 @@ struct TriggerResolution {
                 body.query = try text(body.query, "graphql.body.query")
                 body.operationName = try text(body.operationName, "graphql.body.operationName")
                 for (name, value) in body.variables {
-                    body.variables[name] = try text(value, "graphql.body.variables.\(name)")
+                    guard case .string(let string) = value else { continue }
+                    body.variables[name] = .string(try text(string, "graphql.body.variables.\(name)"))
                 }
                 graphql.body = body
             }

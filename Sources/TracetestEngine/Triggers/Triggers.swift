@@ -100,12 +100,7 @@ package final class HTTPTrigger: Sendable {
         let url = graphql.url ?? ""
         let body = graphql.body ?? GraphQLRequest.Body()
         var document: OrderedDictionary<String, WireValue> = ["query": .string(body.query)]
-        if !body.variables.isEmpty {
-            document["variables"] = .object(
-                OrderedDictionary(uniqueKeysWithValues: body.variables.sorted { $0.key < $1.key }.map {
-                    ($0.key, WireValue.string($0.value))
-                }))
-        }
+        if !body.variables.isEmpty { document["variables"] = .object(body.variables) }
         if !body.operationName.isEmpty { document["operationName"] = .string(body.operationName) }
         var headers = graphql.headers ?? []
         if !headers.contains(where: { $0.key.lowercased() == "content-type" }) {

@@ -62,7 +62,8 @@ package enum MissingVariables {
         if let graphql = trigger.graphql {
             texts += [graphql.url].compactMap { $0 } + pairs(graphql.headers ?? []) + auth(graphql.auth)
             if let body = graphql.body {
-                texts += [body.query, body.operationName] + body.variables.sorted { $0.key < $1.key }.map(\.value)
+                texts += [body.query, body.operationName]
+                for case .string(let text) in body.variables.values { texts.append(text) }
             }
         }
         if let playwright = trigger.playwrightEngine {

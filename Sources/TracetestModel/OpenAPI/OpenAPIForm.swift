@@ -99,11 +99,7 @@ package enum OpenAPIForm {
         graphqlFields["auth"] = auth(graphql.auth)
         var body: OrderedDictionary<String, WireValue> = [:]
         put(graphql.body?.query, as: "query", in: &body)
-        if let variables = graphql.body?.variables, !variables.isEmpty {
-            body["variables"] = .object(
-                OrderedDictionary(
-                    uniqueKeysWithValues: variables.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
-        }
+        if let variables = graphql.body?.variables, !variables.isEmpty { body["variables"] = .object(variables) }
         put(graphql.body?.operationName, as: "operationName", in: &body)
         graphqlFields["body"] = .object(body)
         put(graphql.schema, as: "schema", in: &graphqlFields)

@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// What a test run fires: an HTTP request, a gRPC call, a Kafka message, or a known trace id.
 ///
 /// Only the sub-object matching `type` is meaningful; the others are kept if sent, as Tracetest does.
@@ -430,10 +432,13 @@ package struct GraphQLRequest: Codable, Sendable, Equatable {
 
     package struct Body: Codable, Sendable, Equatable {
         package var query: String
-        package var variables: [String: String]
+        /// Any JSON values, sent as they are written (a number stays a number); text may hold `${…}` expressions.
+        package var variables: OrderedDictionary<String, WireValue>
         package var operationName: String
 
-        package init(query: String = "", variables: [String: String] = [:], operationName: String = "") {
+        package init(
+            query: String = "", variables: OrderedDictionary<String, WireValue> = [:], operationName: String = ""
+        ) {
             self.query = query
             self.variables = variables
             self.operationName = operationName
@@ -444,8 +449,19 @@ package struct GraphQLRequest: Codable, Sendable, Equatable {
         package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             query = try c.value(.query, or: "")
-            variables = try c.value(.variables, or: [:])
+            if case .object(let fields) = try c.decodeIfPresent(WireValue.self, forKey: .variables) {
+                variables = fields
+            } else {
+                variables = [:]
+            }
             operationName = try c.value(.operationName, or: "")
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(query, forKey: .query)
+            try c.encode(WireValue.object(variables), forKey: .variables)
+            try c.encode(operationName, forKey: .operationName)
         }
     }
 

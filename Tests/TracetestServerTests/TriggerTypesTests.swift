@@ -1,0 +1,106 @@
+import Foundation
+import ServerTestSupport
+import TestSupport
+import Testing
+
+/// GraphQL, gRPC and Kafka triggers against real services on loopback (Tests/Demo), each instrumented with the
+/// OpenTelemetry SDK and continuing the propagated trace.
+@Suite("Triggers: GraphQL, gRPC and Kafka")
+struct TriggerTypesTests {
+    /// A server on `backend` and the service `script` exporting its spans to it; `body` gets the service's port.
+    func withService(
+        _ backend: TestBackend, _ script: String, _ arguments: [String] = [],
+        _ body: (TestAPI, Int) async throws -> Void
+    ) async throws {
+        try await withTestServer(backend) { api in
+            let otlp = try #require(api.otlpGRPCPort)
+            try await Python.withService(script, ["--otlp", "127.0.0.1:\(otlp)"] + arguments) { port in
+                try await body(api, port)
+            }
+        }
+    }
+
+    static func test(id: String, trigger: String, specs: String) -> String {
+        #"{"type":"Test","spec":{"id":"\#(id)","name":"\#(id)","trigger":\#(trigger),"specs":\#(specs)}}"#
+    }
+
+    /// The run's `triggerResult.triggerResult`.
+    static func triggerResult(_ run: [String: Any]) throws -> [String: Any] {
+        try #require((run["triggerResult"] as? [String: Any])?["triggerResult"] as? [String: Any])
+    }
+
+    @Test(
+        "GraphQL: a query POSTed as JSON, the service's spans under the trigger, the response on the root span",
+        arguments: TestBackend.allCases)
+    func graphql(backend: TestBackend) async throws {
+        try await withService(backend, "graphql_app.py") { api, port in
+            let trigger = """
+                {"type":"graphql","graphql":{"url":"http://127.0.0.1:\(port)/graphql",\
+                "headers":[{"key":"X-Team","value":"${var:TEAM}"}],\
+                "body":{"query":"query Pokemon($id: Int!) { pokemon(id: $id) { id name } }",\
+                "variables":{"id":1},"operationName":"Pokemon"}}}
+                """
+            let specs = """
+                [{"selector":"span[name=\\"POST /graphql\\"]","assertions":[\
+                "attr:graphql.operation.name = \\"Pokemon\\"","attr:http.response.status_code = 200"]},\
+                {"selector":"span[name=\\"POST /graphql\\"] span[db.system=\\"sqlite\\"]",\
+                "assertions":["attr:tracetest.selected_spans.count = 1"]},\
+                {"selector":"span[name=\\"Tracetest trigger\\"]","assertions":[\
+                "attr:tracetest.response.status = 200",\
+                "attr:tracetest.response.body | json_path '$.data.pokemon.name' = \\"pikachu\\""]}]
+                """
+            let id = try await api.create("/api/tests", Self.test(id: "graphql", trigger: trigger, specs: specs))
+            let run = try await api.runToEnd(
+                id, #"{"variables":[{"key":"TEAM","value":"pokedex"}]}"#)
+            #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
+            #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(run["result"] ?? "")")
+            let graphql = try #require(try Self.triggerResult(run)["graphql"] as? [String: Any])
+            #expect(graphql["statusCode"] as? Int == 200)
+            let headers = (graphql["headers"] as? [[String: Any]]) ?? []
+            let received = headers.first { ($0["key"] as? String)?.lowercased() == "x-received-headers" }?["value"]
+            let names = (received as? String ?? "").split(separator: ",").map(String.init)
+            #expect(names.contains("x-team") && names.contains("traceparent") && names.contains("content-type"))
+
+            // An error in the answer is a result, for the specs.
+            let failing = """
+                {"type":"graphql","graphql":{"url":"http://127.0.0.1:\(port)/graphql","body":{"query":"{ fail }"}}}
+                """
+            let errorSpecs = """
+                [{"selector":"span[name=\\"Tracetest trigger\\"]","assertions":[\
+                "attr:tracetest.response.body | json_path '$.errors[0].message' = \\"this field always fails\\""]}]
+                """
+            let failingID = try await api.create(
+                "/api/tests", Self.test(id: "graphql-errors", trigger: failing, specs: errorSpecs))
+            let failed = try await api.runToEnd(failingID)
+            #expect(failed["state"] as? String == "FINISHED", "\(failed["lastErrorState"] ?? "")")
+            #expect((failed["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(failed["result"] ?? "")")
+        }
+    }
+
+    @Test("GraphQL: an endpoint that answers HTML, and a closed port, fail the trigger saying why")
+    func graphqlNotAnEndpoint() async throws {
+        try await withService(.sqlite, "graphql_app.py") { api, port in
+            let html =
+                #"{"type":"graphql","graphql":{"url":"http://127.0.0.1:\#(port)/html","body":{"query":"{ a }"}}}"#
+            let id = try await api.create("/api/tests", Self.test(id: "html", trigger: html, specs: "[]"))
+            let run = try await api.runToEnd(id)
+            #expect(run["state"] as? String == "TRIGGER_FAILED")
+            let reason = run["lastErrorState"] as? String ?? ""
+            #expect(
+                reason.hasPrefix("http://127.0.0.1:\(port)/html answered 200 OK with text/html")
+                    && reason.hasSuffix(", not JSON: check that it is the GraphQL endpoint (often /graphql)"),
+                "\(reason)")
+
+            let closed = try unusedPort()
+            let down =
+                #"{"type":"graphql","graphql":{"url":"http://127.0.0.1:\#(closed)/graphql","body":{"query":"{ a }"}}}"#
+            let downID = try await api.create("/api/tests", Self.test(id: "down", trigger: down, specs: "[]"))
+            let downRun = try await api.runToEnd(downID)
+            #expect(downRun["state"] as? String == "TRIGGER_FAILED")
+            #expect(
+                downRun["lastErrorState"] as? String
+                    == "could not connect to http://127.0.0.1:\(closed)/graphql: connection refused: is the "
+                    + "application running and listening there?")
+        }
+    }
+}
