@@ -104,6 +104,9 @@ let package = Package(
             ]
         ),
         .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel", "TracetestConcurrency"]),
+        // librdkafka is loaded at run time (dlopen); `dl` is an empty stub on glibc 2.34 and later.
+        .target(name: "CRdKafkaShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "TracetestKafka", dependencies: ["CRdKafkaShim"]),
         .target(
             name: "TracetestEngine",
             dependencies: [
@@ -114,6 +117,7 @@ let package = Package(
                 "TracetestStorage",
                 "TracetestIngest",
                 "TracetestTelemetry",
+                "TracetestKafka",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -237,6 +241,7 @@ let package = Package(
         ),
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
+        .testTarget(name: "TracetestKafkaTests", dependencies: ["TracetestKafka"]),
         .testTarget(
             name: "TracetestCLITests",
             dependencies: [
@@ -269,7 +274,7 @@ let package = Package(
         .testTarget(
             name: "TracetestServerTests",
             dependencies: [
-                "TracetestServer", "TestSupport", "ServerTestSupport",
+                "TracetestServer", "TracetestKafka", "TestSupport", "ServerTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,6 +2,7 @@ import Foundation
 import ServerTestSupport
 import TestSupport
 import Testing
+import TracetestKafka
 
 /// GraphQL, gRPC and Kafka triggers against real services on loopback (Tests/Demo), each instrumented with the
 /// OpenTelemetry SDK and continuing the propagated trace.
@@ -74,6 +75,57 @@ struct TriggerTypesTests {
             let failed = try await api.runToEnd(failingID)
             #expect(failed["state"] as? String == "FINISHED", "\(failed["lastErrorState"] ?? "")")
             #expect((failed["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(failed["result"] ?? "")")
+        }
+    }
+
+    @Test(
+        "Kafka: one message to a real Kafka-protocol broker, the consumer's spans under the trigger, where it was stored",
+        arguments: TestBackend.allCases)
+    func kafka(backend: TestBackend) async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        defer { cluster.close() }
+        try cluster.createTopic("pokemon-imports", partitions: 1)
+        let brokers = cluster.bootstrapServers
+        try await withService(
+            backend, "kafka_consumer.py", ["--brokers", brokers, "--topic", "pokemon-imports", "--group", "importers"]
+        ) { api, _ in
+            let trigger = """
+                {"type":"kafka","kafka":{"brokerUrls":["${var:BROKER}"],"topic":"pokemon-imports",\
+                "headers":[{"key":"x-team","value":"pokedex"}],"messageKey":"pokemon-${var:ID}",\
+                "messageValue":"{\\"name\\": \\"pikachu\\"}"}}
+                """
+            let specs = """
+                [{"selector":"span[name=\\"pokemon-imports process\\"]","assertions":[\
+                "attr:messaging.kafka.message.key = \\"pokemon-25\\"","attr:messaging.system = \\"kafka\\""]},\
+                {"selector":"span[name=\\"pokemon-imports process\\"] span[db.system=\\"sqlite\\"]",\
+                "assertions":["attr:tracetest.selected_spans.count = 1"]}]
+                """
+            let id = try await api.create("/api/tests", Self.test(id: "kafka", trigger: trigger, specs: specs))
+            let run = try await api.runToEnd(
+                id, #"{"variables":[{"key":"BROKER","value":"\#(brokers)"},{"key":"ID","value":"25"}]}"#)
+            #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
+            #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(run["result"] ?? "")")
+            let kafka = try #require(try Self.triggerResult(run)["kafka"] as? [String: Any])
+            #expect(kafka["partition"] as? String == "0")
+            #expect(kafka["offset"] as? String == "0")
+        }
+    }
+
+    @Test("Kafka: a broker that does not answer fails the trigger within its time, naming the broker")
+    func kafkaUnreachable() async throws {
+        try await withTestServer(.sqlite) { api in
+            let closed = try unusedPort()
+            let trigger = """
+                {"type":"kafka","kafka":{"brokerUrls":["127.0.0.1:\(closed)"],"topic":"t","messageValue":"v"}}
+                """
+            let id = try await api.create("/api/tests", Self.test(id: "kafka-down", trigger: trigger, specs: "[]"))
+            let run = try await api.runToEnd(id)
+            #expect(run["state"] as? String == "TRIGGER_FAILED")
+            let reason = run["lastErrorState"] as? String ?? ""
+            #expect(
+                reason.hasPrefix("could not deliver to topic t on brokers 127.0.0.1:\(closed) within 30s: "),
+                "\(reason)")
+            #expect(reason.contains("Connection refused"), "\(reason)")
         }
     }
 

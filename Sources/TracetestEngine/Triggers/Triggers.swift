@@ -15,7 +15,8 @@ package protocol Triggerer: Sendable {
     func shutdown() async
 }
 
-/// The triggers this server runs: HTTP, GraphQL and the trace-id kinds. Others end the run with a clear message.
+/// The triggers this server runs: HTTP, GraphQL, Kafka and the trace-id kinds. Others end the run with a clear
+/// message.
 package struct Triggers: Triggerer {
     let http: HTTPTrigger
 
@@ -33,10 +34,12 @@ package struct Triggers: Triggerer {
             return await http.fire(trigger, traceID: traceID, spanID: spanID)
         case "graphql":
             return await http.fireGraphQL(trigger.graphql ?? GraphQLRequest(), traceID: traceID, spanID: spanID)
+        case "kafka":
+            return await KafkaTrigger().fire(trigger.kafka ?? KafkaRequest(), traceID: traceID, spanID: spanID)
         case "traceid", "cypress", "playwright", "artillery", "k6":
             return TriggerResult(type: trigger.type, traceID: trigger.traceid?.id ?? "")
         default:
-            let supported = "http, graphql, traceid (and cypress, playwright, artillery, k6)"
+            let supported = "http, graphql, kafka, traceid (and cypress, playwright, artillery, k6)"
             let message =
                 trigger.type.isEmpty
                 ? "the test has no trigger: give it a trigger of type \(supported)"
