@@ -245,7 +245,8 @@ let package = Package(
         .testTarget(
             name: "TracetestCLITests",
             dependencies: [
-                "TestSupport", "ServerTestSupport", "TracetestModel", .product(name: "Yams", package: "Yams"),
+                "TestSupport", "ServerTestSupport", "TracetestModel", "TracetestKafka",
+                .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Fixtures")]
         ),
