@@ -104,6 +104,10 @@ let package = Package(
             ]
         ),
         .target(name: "TracetestAnalyzer", dependencies: ["TracetestModel", "TracetestConcurrency"]),
+        .target(
+            name: "TracetestProto",
+            dependencies: ["TracetestModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         // librdkafka is loaded at run time (dlopen); `dl` is an empty stub on glibc 2.34 and later.
         .target(name: "CRdKafkaShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "TracetestKafka", dependencies: ["CRdKafkaShim"]),
@@ -118,8 +122,12 @@ let package = Package(
                 "TracetestIngest",
                 "TracetestTelemetry",
                 "TracetestKafka",
+                "TracetestProto",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -242,6 +250,12 @@ let package = Package(
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
         .testTarget(name: "TracetestKafkaTests", dependencies: ["TracetestKafka"]),
+        .testTarget(
+            name: "TracetestProtoTests",
+            dependencies: [
+                "TracetestProto", "TracetestModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "TracetestCLITests",
             dependencies: [

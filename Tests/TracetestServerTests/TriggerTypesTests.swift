@@ -78,6 +78,127 @@ struct TriggerTypesTests {
         }
     }
 
+    /// Tests/Demo/pokeshop.proto, as a JSON string value.
+    static func protoJSON() throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Demo/pokeshop.proto")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let data = try JSONSerialization.data(withJSONObject: [text], options: [.fragmentsAllowed])
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+    }
+
+    @Test(
+        "gRPC: the call made from the .proto text, the service's spans under the trigger, status, metadata and body",
+        arguments: TestBackend.allCases)
+    func grpc(backend: TestBackend) async throws {
+        try await withService(backend, "grpc_app.py") { api, port in
+            let trigger = """
+                {"type":"grpc","grpc":{"protobufFile":\(try Self.protoJSON()),"address":"127.0.0.1:\(port)",\
+                "method":"pokeshop.Pokeshop.describePokemon",\
+                "request":"{\\"name\\": \\"${var:NAME}\\", \\"rarity\\": \\"RARE\\", \\"labels\\": {\\"team\\": \\"red\\"}, \\"asOf\\": \\"2024-05-01T12:00:00Z\\"}",\
+                "metadata":[{"key":"x-user","value":"ash"}]}}
+                """
+            let specs = """
+                [{"selector":"span[name=\\"pokeshop.Pokeshop/describePokemon\\"]","assertions":[\
+                "attr:rpc.grpc.status_code = 0"]},\
+                {"selector":"span[name=\\"pokeshop.Pokeshop/describePokemon\\"] span[db.system=\\"sqlite\\"]",\
+                "assertions":["attr:tracetest.selected_spans.count = 1"]},\
+                {"selector":"span[name=\\"Tracetest trigger\\"]","assertions":[\
+                "attr:tracetest.response.status = 0",\
+                "attr:tracetest.response.body | json_path '$.pokemon.name' = \\"pikachu\\"",\
+                "attr:tracetest.response.body | json_path '$.rarity' = \\"RARE\\"",\
+                "attr:tracetest.response.body | json_path '$.selectedBy' = \\"name\\""]}]
+                """
+            let id = try await api.create("/api/tests", Self.test(id: "grpc", trigger: trigger, specs: specs))
+            let run = try await api.runToEnd(id, #"{"variables":[{"key":"NAME","value":"pikachu"}]}"#)
+            #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
+            #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(run["result"] ?? "")")
+            let grpc = try #require(try Self.triggerResult(run)["grpc"] as? [String: Any])
+            #expect(grpc["statusCode"] as? Int == 0)
+            let body = try #require(grpc["body"] as? String)
+            #expect(body.contains(#""labels": {"#) && body.contains(#""asOf": "2024-05-01T12:00:00Z""#), "\(body)")
+            let metadata = (grpc["metadata"] as? [[String: Any]]) ?? []
+            let received = metadata.first { $0["key"] as? String == "x-received-metadata" }?["value"] as? String ?? ""
+            #expect(received.contains("\"x-user\"") && received.contains("\"traceparent\""), "\(metadata)")
+
+            // A non-OK status is a result for the specs, not a trigger failure.
+            let failing = """
+                {"type":"grpc","grpc":{"protobufFile":\(try Self.protoJSON()),"address":"127.0.0.1:\(port)",\
+                "method":"pokeshop.Pokeshop/fail","request":"{}"}}
+                """
+            let failSpecs = """
+                [{"selector":"span[name=\\"Tracetest trigger\\"]","assertions":["attr:tracetest.response.status = 5"]}]
+                """
+            let failingID = try await api.create(
+                "/api/tests", Self.test(id: "grpc-fail", trigger: failing, specs: failSpecs))
+            let failed = try await api.runToEnd(failingID)
+            #expect(failed["state"] as? String == "FINISHED", "\(failed["lastErrorState"] ?? "")")
+            #expect((failed["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(failed["result"] ?? "")")
+        }
+    }
+
+    @Test("gRPC: without protobufFile the method is found by server reflection")
+    func grpcReflection() async throws {
+        try await withService(.sqlite, "grpc_app.py", ["--reflection"]) { api, port in
+            let trigger = """
+                {"type":"grpc","grpc":{"address":"127.0.0.1:\(port)","method":"pokeshop.Pokeshop.getPokemon",\
+                "request":"{\\"id\\": 1}"}}
+                """
+            let specs = """
+                [{"selector":"span[name=\\"Tracetest trigger\\"]","assertions":[\
+                "attr:tracetest.response.body | json_path '$.name' = \\"pikachu\\""]}]
+                """
+            let id = try await api.create("/api/tests", Self.test(id: "reflected", trigger: trigger, specs: specs))
+            let run = try await api.runToEnd(id)
+            #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
+            #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(run["result"] ?? "")")
+
+            // A method the service does not have: the run says which it has.
+            let wrong = """
+                {"type":"grpc","grpc":{"address":"127.0.0.1:\(port)","method":"pokeshop.Pokeshop.catch"}}
+                """
+            let wrongID = try await api.create("/api/tests", Self.test(id: "wrong", trigger: wrong, specs: "[]"))
+            let wrongRun = try await api.runToEnd(wrongID)
+            #expect(wrongRun["state"] as? String == "TRIGGER_FAILED")
+            let reason = wrongRun["lastErrorState"] as? String ?? ""
+            #expect(
+                reason.contains("catch") && reason.contains("getPokemon") && reason.contains("importPokemon"),
+                "\(reason)")
+        }
+    }
+
+    @Test("gRPC: a proto that does not parse, a request that does not fit, a closed port: each says what is wrong")
+    func grpcBadInput() async throws {
+        try await withService(.sqlite, "grpc_app.py") { api, port in
+            func reason(_ id: String, _ grpc: String) async throws -> String {
+                let testID = try await api.create(
+                    "/api/tests", Self.test(id: id, trigger: #"{"type":"grpc","grpc":\#(grpc)}"#, specs: "[]"))
+                let run = try await api.runToEnd(testID)
+                #expect(run["state"] as? String == "TRIGGER_FAILED", "\(id)")
+                return run["lastErrorState"] as? String ?? ""
+            }
+            let broken = try await reason(
+                "broken",
+                #"{"protobufFile":"syntax = \"proto3\";\nmessage A { int32 a = 1 }","address":"127.0.0.1:\#(port)","method":"x.S.m"}"#
+            )
+            #expect(broken.hasPrefix("the protobufFile cannot be read: request.proto:2:"), "\(broken)")
+            let misfit = try await reason(
+                "misfit",
+                #"{"protobufFile":\#(try Self.protoJSON()),"address":"127.0.0.1:\#(port)","#
+                    + #""method":"pokeshop.Pokeshop.getPokemon","request":"{\"id\": \"one\"}"}"#)
+            #expect(misfit.contains("id") && misfit.contains("\"one\""), "\(misfit)")
+            let closed = try unusedPort()
+            let down = try await reason(
+                "down",
+                #"{"protobufFile":\#(try Self.protoJSON()),"address":"127.0.0.1:\#(closed)","#
+                    + #""method":"pokeshop.Pokeshop.getPokemon","request":"{}"}"#)
+            #expect(
+                down
+                    == "could not connect to 127.0.0.1:\(closed): connection refused: is the application running and "
+                    + "listening there?", "\(down)")
+        }
+    }
+
     @Test(
         "Kafka: one message to a real Kafka-protocol broker, the consumer's spans under the trigger, where it was stored",
         arguments: TestBackend.allCases)

@@ -15,8 +15,8 @@ package protocol Triggerer: Sendable {
     func shutdown() async
 }
 
-/// The triggers this server runs: HTTP, GraphQL, Kafka and the trace-id kinds. Others end the run with a clear
-/// message.
+/// The triggers this server runs: HTTP, GraphQL, gRPC, Kafka and the trace-id kinds. Others end the run with a
+/// clear message.
 package struct Triggers: Triggerer {
     let http: HTTPTrigger
 
@@ -34,12 +34,14 @@ package struct Triggers: Triggerer {
             return await http.fire(trigger, traceID: traceID, spanID: spanID)
         case "graphql":
             return await http.fireGraphQL(trigger.graphql ?? GraphQLRequest(), traceID: traceID, spanID: spanID)
+        case "grpc":
+            return await GRPCTrigger().fire(trigger.grpc ?? GRPCRequest(), traceID: traceID, spanID: spanID)
         case "kafka":
             return await KafkaTrigger().fire(trigger.kafka ?? KafkaRequest(), traceID: traceID, spanID: spanID)
         case "traceid", "cypress", "playwright", "artillery", "k6":
             return TriggerResult(type: trigger.type, traceID: trigger.traceid?.id ?? "")
         default:
-            let supported = "http, graphql, kafka, traceid (and cypress, playwright, artillery, k6)"
+            let supported = "http, grpc, graphql, kafka, traceid (and cypress, playwright, artillery, k6)"
             let message =
                 trigger.type.isEmpty
                 ? "the test has no trigger: give it a trigger of type \(supported)"
@@ -211,7 +213,7 @@ package final class HTTPTrigger: Sendable {
     }
 
     /// A system error as the system words it ("connection refused"), with a hint for a refused connection.
-    private static func reason(_ error: any Error) -> String {
+    static func reason(_ error: any Error) -> String {
         guard let error = error as? IOError else { return "\(error)" }
         let text = String(cString: strerror(error.errnoCode)).lowercased()
         return error.errnoCode == ECONNREFUSED ? text + ": is the application running and listening there?" : text
