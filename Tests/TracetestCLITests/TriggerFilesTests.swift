@@ -55,6 +55,40 @@ struct TriggerFilesTests {
         }
     }
 
+    @Test("a gRPC test file whose protobufFile is a path beside it")
+    func grpc() async throws {
+        try await withService("grpc_app.py") { directory, port in
+            let proto = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Demo/pokeshop.proto")
+            try write(try String(contentsOf: proto, encoding: .utf8), to: "protos/pokeshop.proto", in: directory)
+            try write(
+                """
+                type: Test
+                spec:
+                  name: Import a pokemon over gRPC
+                  trigger:
+                    type: grpc
+                    grpc:
+                      protobufFile: ./protos/pokeshop.proto
+                      address: 127.0.0.1:\(port)
+                      method: pokeshop.Pokeshop.importPokemon
+                      request: '{"name": "snorlax"}'
+                  specs:
+                    - name: The call is served
+                      selector: span[name="pokeshop.Pokeshop/importPokemon"]
+                      assertions:
+                        - attr:rpc.grpc.status_code = 0
+                    - name: The answer names the pokemon
+                      selector: span[name="Tracetest trigger"]
+                      assertions:
+                        - attr:tracetest.response.body | json_path '$.name' = "snorlax"
+                """, to: "grpc.yaml", in: directory)
+            let result = try await tracetest(["run", "test", "-f", "grpc.yaml"], in: directory)
+            #expect(result.exitCode == 0, "\(result)")
+            #expect(result.stdout.hasPrefix("✔ Import a pokemon over gRPC - trace id: "), "\(result)")
+        }
+    }
+
     @Test("a Kafka test file")
     func kafka() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
