@@ -8,6 +8,7 @@ for each trigger type: http (Tests/Demo/demo_app.py), graphql (graphql_app.py), 
 
 import argparse
 import ctypes
+import http.client
 import json
 import os
 import socket
@@ -132,7 +133,9 @@ def main():
         sys.path.insert(0, os.path.join(work))
         import grpc
         from grpc_tools import protoc
-        protoc.main(["protoc", f"-I{DEMO}", f"--python_out={work}", f"--grpc_python_out={work}",
+        import grpc_tools
+        well_known = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
+        protoc.main(["protoc", f"-I{DEMO}", f"-I{well_known}", f"--python_out={work}", f"--grpc_python_out={work}",
                      os.path.join(DEMO, "pokeshop.proto")])
         import pokeshop_pb2, pokeshop_pb2_grpc
         from confluent_kafka import Producer
@@ -146,9 +149,18 @@ def main():
             producer.produce("bench", value=b"v")
             producer.flush(30)
 
+        # Kept-alive connections, as the server's HTTP client keeps them.
+        demo_connection = http.client.HTTPConnection("127.0.0.1", demo_port, timeout=30)
+        graphql_connection = http.client.HTTPConnection("127.0.0.1", graphql_port, timeout=30)
+
+        def keep_alive(connection, method, path, body=None):
+            headers = {"Content-Type": "application/json"} if body else {}
+            connection.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+            connection.getresponse().read()
+
         direct = {
-            "http": lambda: urllib.request.urlopen(f"http://127.0.0.1:{demo_port}/types/pikachu", timeout=30).read(),
-            "graphql": lambda: request(f"http://127.0.0.1:{graphql_port}/graphql", query),
+            "http": lambda: keep_alive(demo_connection, "GET", "/types/pikachu"),
+            "graphql": lambda: keep_alive(graphql_connection, "POST", "/graphql", query),
             "grpc": grpc_call,
             "kafka": kafka_call,
         }
