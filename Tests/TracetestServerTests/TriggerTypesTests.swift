@@ -96,7 +96,7 @@ struct TriggerTypesTests {
                 {"type":"grpc","grpc":{"protobufFile":\(try Self.protoJSON()),"address":"127.0.0.1:\(port)",\
                 "method":"pokeshop.Pokeshop.describePokemon",\
                 "request":"{\\"name\\": \\"${var:NAME}\\", \\"rarity\\": \\"RARE\\", \\"labels\\": {\\"team\\": \\"red\\"}, \\"asOf\\": \\"2024-05-01T12:00:00Z\\"}",\
-                "metadata":[{"key":"x-user","value":"ash"}]}}
+                "metadata":[{"key":"x-user","value":"ash"}],"auth":{"type":"bearer","bearer":{"token":"t0ken"}}}}
                 """
             let specs = """
                 [{"selector":"span[name=\\"pokeshop.Pokeshop/describePokemon\\"]","assertions":[\
@@ -120,6 +120,7 @@ struct TriggerTypesTests {
             let metadata = (grpc["metadata"] as? [[String: Any]]) ?? []
             let received = metadata.first { $0["key"] as? String == "x-received-metadata" }?["value"] as? String ?? ""
             #expect(received.contains("\"x-user\"") && received.contains("\"traceparent\""), "\(metadata)")
+            #expect(received.contains("\"authorization\""), "auth is sent as metadata: \(metadata)")
 
             // A non-OK status is a result for the specs, not a trigger failure.
             let failing = """

@@ -69,6 +69,7 @@ package struct GRPCTrigger: Sendable {
         for pair in request.metadata ?? [] where !pair.key.isEmpty {
             metadata.replaceOrAddString(pair.value, forKey: pair.key.lowercased())
         }
+        if let auth = request.auth { Self.apply(auth, to: &metadata) }
         for header in Propagation.headers(traceID: traceID, spanID: spanID) {
             metadata.replaceOrAddString(header.value, forKey: header.key.lowercased())
         }
@@ -119,6 +120,24 @@ package struct GRPCTrigger: Sendable {
                     return KeyValue(key: key, value: text)
                 },
                 body: body))
+    }
+
+    /// `auth` as metadata, as the HTTP trigger sends it as headers: an API key as its key (`in` is ignored), basic
+    /// credentials, or the bearer token as it is, in `authorization`.
+    static func apply(_ auth: Authentication, to metadata: inout Metadata) {
+        switch auth.type {
+        case "apiKey":
+            guard let key = auth.apiKey?.key, !key.isEmpty else { return }
+            metadata.replaceOrAddString(auth.apiKey?.value ?? "", forKey: key.lowercased())
+        case "basic":
+            let credentials = "\(auth.basic?.username ?? ""):\(auth.basic?.password ?? "")"
+            metadata.replaceOrAddString(
+                "Basic " + Data(credentials.utf8).base64EncodedString(), forKey: "authorization")
+        case "bearer":
+            metadata.replaceOrAddString(auth.bearer?.token ?? "", forKey: "authorization")
+        default:
+            return
+        }
     }
 
     /// Why a connection failed, from the innermost cause: "connection refused: …" rather than the layers around it.
