@@ -1,5 +1,8 @@
 import NIOCore
-import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Start-up refuses a port that something else listens on, in one line that names the port and the key that sets
 /// it, before any service starts (a listener failing later would stop the server with a bare `bind(...)` error among
@@ -17,19 +20,32 @@ package enum PortCheck {
     }
 
     /// Throws ``PortInUse`` for the first of `listeners` whose port is taken; port 0 (any free port) is skipped, and
-    /// other bind problems are left to the listener, which reports them itself.
+    /// other bind problems are left to the listener, which reports them itself. The port is bound and never
+    /// listened on, so a client that connects meanwhile (the CLI started right after `serve &`) is refused and retries,
+    /// instead of being accepted and dropped.
     static func ensureFree(_ listeners: [(host: String, port: Int, key: String)]) async throws {
         for listener in listeners where listener.port != 0 {
-            do {
-                let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .bind(host: listener.host, port: listener.port).get()
-                try await channel.close()
-            } catch let error as IOError where error.errnoCode == EADDRINUSE {
-                throw PortInUse(host: listener.host, port: listener.port, key: listener.key)
-            } catch {
+            guard let address = try? SocketAddress.makeAddressResolvingHost(listener.host, port: listener.port) else {
                 continue
             }
+            if bindFails(address, with: EADDRINUSE) {
+                throw PortInUse(host: listener.host, port: listener.port, key: listener.key)
+            }
         }
+    }
+
+    private static func bindFails(_ address: SocketAddress, with code: Int32) -> Bool {
+        let family: Int32 =
+            switch address {
+            case .v6: AF_INET6
+            default: AF_INET
+            }
+        let descriptor = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var reuse: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        let result = address.withSockAddr { pointer, length in bind(descriptor, pointer, socklen_t(length)) }
+        return result != 0 && errno == code
     }
 }

@@ -19,6 +19,22 @@ package func unusedPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// A port on 127.0.0.1 that refuses connections for as long as `body` runs: bound and never listened on, so no other
+/// test can take it meanwhile (a port from ``unusedPort()`` could be reused by another test's listener).
+package func withClosedPort<R>(_ body: (Int) async throws -> R) async throws -> R {
+    let fd = try tcpSocket()
+    defer { close(fd) }
+    var address = loopbackAddress(port: 0)
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard bound else { throw TestServerError("cannot bind a socket on 127.0.0.1") }
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
+}
+
 /// A new TCP socket; the caller closes it.
 package func tcpSocket() throws -> Int32 {
     #if canImport(Glibc)

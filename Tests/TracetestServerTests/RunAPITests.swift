@@ -445,11 +445,14 @@ struct RunAPITests {
         try await withTestServer(backend) { api in
             let testID = try await api.create(
                 "/api/tests",
-                #"{"type":"Test","spec":{"id":"grpc","name":"gRPC","trigger":{"type":"grpc","grpc":{"address":"127.0.0.1:1","method":"x.Y/Z"}}}}"#
+                #"{"type":"Test","spec":{"id":"pw","name":"Playwright","trigger":{"type":"playwrightengine","playwrightEngine":{"target":"http://x/"}}}}"#
             )
             let run = try await api.runToEnd(testID)
             #expect(run["state"] as? String == "TRIGGER_FAILED")
-            #expect((run["lastErrorState"] as? String)?.contains("grpc trigger is not supported") == true)
+            #expect(
+                run["lastErrorState"] as? String
+                    == "the playwrightengine trigger is not supported by this server yet (supported: http, grpc, "
+                    + "graphql, kafka, traceid (and cypress, playwright, artillery, k6))")
         }
     }
 

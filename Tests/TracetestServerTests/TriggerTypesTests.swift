@@ -188,15 +188,16 @@ struct TriggerTypesTests {
                 #"{"protobufFile":\#(try Self.protoJSON()),"address":"127.0.0.1:\#(port)","#
                     + #""method":"pokeshop.Pokeshop.getPokemon","request":"{\"id\": \"one\"}"}"#)
             #expect(misfit.contains("id") && misfit.contains("\"one\""), "\(misfit)")
-            let closed = try unusedPort()
-            let down = try await reason(
-                "down",
-                #"{"protobufFile":\#(try Self.protoJSON()),"address":"127.0.0.1:\#(closed)","#
-                    + #""method":"pokeshop.Pokeshop.getPokemon","request":"{}"}"#)
-            #expect(
-                down
-                    == "could not connect to 127.0.0.1:\(closed): connection refused: is the application running and "
-                    + "listening there?", "\(down)")
+            try await withClosedPort { closed in
+                let down = try await reason(
+                    "down",
+                    #"{"protobufFile":\#(try Self.protoJSON()),"address":"127.0.0.1:\#(closed)","#
+                        + #""method":"pokeshop.Pokeshop.getPokemon","request":"{}"}"#)
+                #expect(
+                    down
+                        == "could not connect to 127.0.0.1:\(closed): connection refused: is the application running and "
+                        + "listening there?", "\(down)")
+            }
         }
     }
 
@@ -236,18 +237,19 @@ struct TriggerTypesTests {
     @Test("Kafka: a broker that does not answer fails the trigger within its time, naming the broker")
     func kafkaUnreachable() async throws {
         try await withTestServer(.sqlite) { api in
-            let closed = try unusedPort()
-            let trigger = """
-                {"type":"kafka","kafka":{"brokerUrls":["127.0.0.1:\(closed)"],"topic":"t","messageValue":"v"}}
-                """
-            let id = try await api.create("/api/tests", Self.test(id: "kafka-down", trigger: trigger, specs: "[]"))
-            let run = try await api.runToEnd(id)
-            #expect(run["state"] as? String == "TRIGGER_FAILED")
-            let reason = run["lastErrorState"] as? String ?? ""
-            #expect(
-                reason.hasPrefix("could not deliver to topic t on brokers 127.0.0.1:\(closed) within 30s: "),
-                "\(reason)")
-            #expect(reason.contains("Connection refused"), "\(reason)")
+            try await withClosedPort { closed in
+                let trigger = """
+                    {"type":"kafka","kafka":{"brokerUrls":["127.0.0.1:\(closed)"],"topic":"t","messageValue":"v"}}
+                    """
+                let id = try await api.create("/api/tests", Self.test(id: "kafka-down", trigger: trigger, specs: "[]"))
+                let run = try await api.runToEnd(id)
+                #expect(run["state"] as? String == "TRIGGER_FAILED")
+                let reason = run["lastErrorState"] as? String ?? ""
+                #expect(
+                    reason.hasPrefix("could not deliver to topic t on brokers 127.0.0.1:\(closed) within 30s: "),
+                    "\(reason)")
+                #expect(reason.contains("Connection refused"), "\(reason)")
+            }
         }
     }
 
@@ -265,16 +267,17 @@ struct TriggerTypesTests {
                     && reason.hasSuffix(", not JSON: check that it is the GraphQL endpoint (often /graphql)"),
                 "\(reason)")
 
-            let closed = try unusedPort()
-            let down =
-                #"{"type":"graphql","graphql":{"url":"http://127.0.0.1:\#(closed)/graphql","body":{"query":"{ a }"}}}"#
-            let downID = try await api.create("/api/tests", Self.test(id: "down", trigger: down, specs: "[]"))
-            let downRun = try await api.runToEnd(downID)
-            #expect(downRun["state"] as? String == "TRIGGER_FAILED")
-            #expect(
-                downRun["lastErrorState"] as? String
-                    == "could not connect to http://127.0.0.1:\(closed)/graphql: connection refused: is the "
-                    + "application running and listening there?")
+            try await withClosedPort { closed in
+                let down =
+                    #"{"type":"graphql","graphql":{"url":"http://127.0.0.1:\#(closed)/graphql","body":{"query":"{ a }"}}}"#
+                let downID = try await api.create("/api/tests", Self.test(id: "down", trigger: down, specs: "[]"))
+                let downRun = try await api.runToEnd(downID)
+                #expect(downRun["state"] as? String == "TRIGGER_FAILED")
+                #expect(
+                    downRun["lastErrorState"] as? String
+                        == "could not connect to http://127.0.0.1:\(closed)/graphql: connection refused: is the "
+                        + "application running and listening there?")
+            }
         }
     }
 }

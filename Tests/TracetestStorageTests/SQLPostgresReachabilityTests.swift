@@ -7,41 +7,42 @@ import TracetestStorage
 @Suite("PostgreSQL reachability")
 struct SQLPostgresReachabilityTests {
     @Test func unreachableServerFailsAfterTheTimeoutAndLogsEachAttempt() async throws {
-        let port = try unusedPort()
-        let settings = PostgresConnectionSettings(
-            host: "127.0.0.1", port: port, user: "postgres", password: "", database: "tracetest", sslMode: .disable)
-        let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
-        let recorder = SQLLogRecorder()
-        let started = ContinuousClock.now
+        try await withClosedPort { port in
+            let settings = PostgresConnectionSettings(
+                host: "127.0.0.1", port: port, user: "postgres", password: "", database: "tracetest", sslMode: .disable)
+            let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
+            let recorder = SQLLogRecorder()
+            let started = ContinuousClock.now
 
-        let error = await #expect(throws: StorageError.self) {
-            try await database.waitUntilReachable(timeout: .seconds(8), logger: recorder.logger)
-        }
+            let error = await #expect(throws: StorageError.self) {
+                try await database.waitUntilReachable(timeout: .seconds(8), logger: recorder.logger)
+            }
 
-        let elapsed = ContinuousClock.now - started
-        // It waits the whole timeout and then gives up (the upper bound only catches a hang).
-        #expect(elapsed >= .seconds(8) && elapsed < .seconds(60), "took \(elapsed)")
-        #expect(error?.code == .unreachable)
-        let message = error?.message ?? ""
-        #expect(message.hasPrefix("PostgreSQL at 127.0.0.1:\(port) is not reachable after 8s: "), "\(message)")
-        #expect(
-            message.hasSuffix(
-                "Check postgres.host/port/user/password (or TRACETEST_POSTGRES_*) and that the server is running."))
-        let attempts = recorder.messages.filter { $0.contains("127.0.0.1:\(port) not reachable (attempt") }
-        #expect(attempts.first?.contains("(attempt 1)") == true, "\(recorder.messages)")
-        #expect(attempts.last?.hasSuffix("giving up") == true, "\(attempts)")
-        #expect(attempts.dropLast().allSatisfy { $0.contains("retrying in") }, "\(attempts)")
-        #expect(attempts.count == recorder.messages.count, "one line per failed attempt: \(recorder.messages)")
-        // Backoff: 250ms, then twice as long each time (the last wait may be cut short by the timeout).
-        #expect(attempts.count >= 3, "at least two retries in 8s: \(attempts)")
-        let delays = retryDelays(in: attempts.joined(separator: "\n"))
-        #expect(delays.count == attempts.count - 1, "\(attempts)")
-        for (retry, delay) in delays.enumerated() {
-            let planned = Duration.milliseconds(250) * (1 << retry)
-            if retry == delays.count - 1 {
-                #expect(delay <= planned, "\(delays)")
-            } else {
-                #expect(delay == planned, "\(delays)")
+            let elapsed = ContinuousClock.now - started
+            // It waits the whole timeout and then gives up (the upper bound only catches a hang).
+            #expect(elapsed >= .seconds(8) && elapsed < .seconds(60), "took \(elapsed)")
+            #expect(error?.code == .unreachable)
+            let message = error?.message ?? ""
+            #expect(message.hasPrefix("PostgreSQL at 127.0.0.1:\(port) is not reachable after 8s: "), "\(message)")
+            #expect(
+                message.hasSuffix(
+                    "Check postgres.host/port/user/password (or TRACETEST_POSTGRES_*) and that the server is running."))
+            let attempts = recorder.messages.filter { $0.contains("127.0.0.1:\(port) not reachable (attempt") }
+            #expect(attempts.first?.contains("(attempt 1)") == true, "\(recorder.messages)")
+            #expect(attempts.last?.hasSuffix("giving up") == true, "\(attempts)")
+            #expect(attempts.dropLast().allSatisfy { $0.contains("retrying in") }, "\(attempts)")
+            #expect(attempts.count == recorder.messages.count, "one line per failed attempt: \(recorder.messages)")
+            // Backoff: 250ms, then twice as long each time (the last wait may be cut short by the timeout).
+            #expect(attempts.count >= 3, "at least two retries in 8s: \(attempts)")
+            let delays = retryDelays(in: attempts.joined(separator: "\n"))
+            #expect(delays.count == attempts.count - 1, "\(attempts)")
+            for (retry, delay) in delays.enumerated() {
+                let planned = Duration.milliseconds(250) * (1 << retry)
+                if retry == delays.count - 1 {
+                    #expect(delay <= planned, "\(delays)")
+                } else {
+                    #expect(delay == planned, "\(delays)")
+                }
             }
         }
     }

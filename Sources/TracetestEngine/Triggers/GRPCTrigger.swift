@@ -9,11 +9,9 @@ import TracetestProto
 /// target's server reflection (v1, then v1alpha); the JSON request encoded for the method's input type; one call in
 /// plaintext, bounded by 30 s, carrying the user metadata and then the trace context. A non-OK status is a result
 /// (the specs judge it); what keeps the call from being made or answered is a trigger failure.
-package struct GRPCTrigger: Sendable {
+struct GRPCTrigger: Sendable {
     /// How long a call, reflection included, may take.
     static let timeout = Duration.seconds(30)
-
-    package init() {}
 
     func fire(_ request: GRPCRequest, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
         let address = request.address ?? ""
