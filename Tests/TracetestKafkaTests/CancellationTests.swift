@@ -7,8 +7,6 @@ import Testing
         let cluster = try KafkaMockCluster()
         try cluster.setBrokerDown()
         let message = KafkaMessage(brokers: cluster.brokers, topic: "never", key: "k", value: "v")
-        let clock = ContinuousClock()
-        let start = clock.now
 
         let error = await withTaskGroup(of: KafkaError?.self) { group in
             group.addTask {
@@ -27,8 +25,8 @@ import Testing
         #expect(
             error
                 == KafkaError(
-                    .cancelled, "delivery to topic never on brokers \(cluster.bootstrapServers) was cancelled"))
-        #expect(start.duration(to: clock.now) < .seconds(5))
+                    .cancelled, "delivery to topic never on brokers \(cluster.bootstrapServers) was cancelled"),
+            "cancelled, not timed out after 30 s")
     }
 
     @Test func anAlreadyCancelledTaskDoesNotProduce() async throws {

@@ -22,7 +22,8 @@ import Testing
         }
 
         let elapsed = start.duration(to: clock.now)
-        #expect(elapsed >= .seconds(2) && elapsed < .seconds(8))
+        // It waited for the brokers (no timing bound above: the kind says the timeout ended it).
+        #expect(elapsed >= .seconds(2))
         #expect(error?.kind == .timedOut)
         let prefix = "could not deliver to topic lost on brokers \(brokers.joined(separator: ",")) within 3s: "
         #expect(error?.message.hasPrefix(prefix) == true, "\(error?.message ?? "")")

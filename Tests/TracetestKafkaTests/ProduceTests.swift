@@ -60,8 +60,6 @@ import Testing
         let cluster = try KafkaMockCluster()
         let message = KafkaMessage(
             brokers: cluster.brokers, topic: "secured", key: "k", value: "v", plain: (username: "user", password: "pw"))
-        let clock = ContinuousClock()
-        let start = clock.now
 
         let result: Result<KafkaDelivery, KafkaError>
         do throws(KafkaError) {
@@ -70,7 +68,6 @@ import Testing
             result = .failure(error)
         }
 
-        #expect(start.duration(to: clock.now) < .seconds(10))
         switch result {
         case .success(let delivery):
             let record = try #require(await KafkaTestConsumer.read(topic: "secured", brokers: cluster.bootstrapServers))
