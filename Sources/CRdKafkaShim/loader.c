@@ -109,8 +109,9 @@ static const shim_api *load_default(char *reason, size_t reason_size) {
             shim_format(reason, reason_size, "%s", first_error);
         }
     }
+    const shim_api *loaded = default_loaded ? &default_api : NULL;
     pthread_mutex_unlock(&default_lock);
-    return default_loaded ? &default_api : NULL;
+    return loaded;
 }
 
 static const char *missing_function(const shim_api *api, shim_api_group group) {

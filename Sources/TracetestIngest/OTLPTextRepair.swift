@@ -19,7 +19,7 @@ enum OTLPTextRepair {
     static func repaired(_ bytes: [UInt8]) throws -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 64)
-        try rewrite(bytes[...], as: .request, into: &output)
+        try rewrite(bytes[...], as: .request, depth: 0, into: &output)
         return output
     }
 
@@ -63,7 +63,13 @@ enum OTLPTextRepair {
         var description: String { "malformed protobuf" }
     }
 
-    private static func rewrite(_ bytes: ArraySlice<UInt8>, as message: Message, into output: inout [UInt8]) throws {
+    /// Messages nested deeper than protobuf's own decoder accepts are refused before they can exhaust the stack.
+    static let maximumDepth = 100
+
+    private static func rewrite(
+        _ bytes: ArraySlice<UInt8>, as message: Message, depth: Int, into output: inout [UInt8]
+    ) throws {
+        guard depth <= maximumDepth else { throw Malformed() }
         var position = bytes.startIndex
         while position < bytes.endIndex {
             let fieldStart = position
@@ -85,7 +91,7 @@ enum OTLPTextRepair {
                     output += text
                 case .message(let inner)?:
                     var rewritten: [UInt8] = []
-                    try rewrite(content, as: inner, into: &rewritten)
+                    try rewrite(content, as: inner, depth: depth + 1, into: &rewritten)
                     appendVarint(tag, to: &output)
                     appendVarint(UInt64(rewritten.count), to: &output)
                     output += rewritten

@@ -43,7 +43,7 @@ package struct TracetestServer: Sendable {
                 (configuration.otlpServer.host, configuration.otlpServer.httpPort, "otlpServer.httpPort"),
             ]
         }
-        try await PortCheck.ensureFree(listeners)
+        try PortCheck.ensureFree(listeners)
         let listening = ListeningGate(configuration.otlpServer.enabled ? [.api, .otlpGRPC, .otlpHTTP] : [.api])
         let onListening: @Sendable (Listener, Int) async -> Void = { listener, port in
             listening.listening(listener)

@@ -104,19 +104,19 @@ final class ExportMonitor: Sendable {
                             + "until export recovers (counted in \(MetricName.droppedSpans))"))
             }
         case (Diagnostic.spanProcessor, Diagnostic.exported):
-            let recovered: Int? = state.withLock { state in
-                guard state.spansFailing else { return nil }
+            let recovered: (wasFailing: Bool, lost: Int)? = state.withLock { state in
+                guard state.spansFailing || state.droppingAnnounced else { return nil }
                 defer {
                     state.spansFailing = false
                     state.droppingAnnounced = false
                     state.droppedDuringOutage = 0
                 }
-                return state.droppedDuringOutage
+                return (state.spansFailing, state.droppedDuringOutage)
             }
-            if let dropped = recovered {
-                logger.info(
-                    "telemetry: exporting spans to \(exporterText) works again; \(dropped) spans were lost meanwhile"
-                )
+            if let (wasFailing, lost) = recovered {
+                let what =
+                    wasFailing ? "exporting spans to \(exporterText) works again" : "the span queue has room again"
+                logger.info("telemetry: \(what); \(lost) spans were lost meanwhile")
             }
         case (Diagnostic.metricsReader, Diagnostic.metricsFailed):
             let first = state.withLock { state in

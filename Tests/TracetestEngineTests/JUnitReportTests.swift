@@ -60,6 +60,12 @@ struct JUnitReportTests {
         #expect(suites[0].elements(forName: "properties").isEmpty)
 
         #expect(!xml.hasPrefix("<?xml"))
+
+        // Text XML cannot hold (a control character) becomes U+FFFD; CR LF is escaped; the report stays valid XML.
+        let odd = JUnitReport.xml(
+            .init(testName: "odd\u{1B}[31m name\r\nnext", specNames: [], results: results), seconds: 0)
+        let oddRoot = try #require(try XMLDocument(data: Data(odd.utf8)).rootElement())
+        #expect(oddRoot.attribute(forName: "name")?.stringValue == "odd\u{FFFD}[31m name\r\nnext")
         #expect(xml.contains("name=\"A &#34;quoted&#34; &lt;test&gt;\""))
         #expect(xml.contains("\t<testsuite "))
         #expect(!xml.contains("/>"))

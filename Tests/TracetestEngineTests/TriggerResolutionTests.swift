@@ -23,6 +23,25 @@ struct TriggerResolutionTests {
         #expect(resolved?.auth?.bearer?.token == "Bearer s3cr3t")
     }
 
+    @Test("GraphQL variables are resolved at any depth, and keep their JSON types")
+    func graphqlVariables() throws {
+        let trigger = Trigger(
+            type: "graphql",
+            graphql: GraphQLRequest(
+                url: "http://${var:HOST}/graphql",
+                body: .init(
+                    query: "query { a }",
+                    variables: [
+                        "id": .integer(7), "input": .object(["user": .string("${var:USER}")]),
+                        "tags": .array([.string("${var:ID}")]),
+                    ])))
+        let resolved = try resolution.resolve(trigger).graphql
+        #expect(resolved?.url == "http://app:8080/graphql")
+        #expect(resolved?.body?.variables["id"] == .integer(7))
+        #expect(resolved?.body?.variables["input"] == .object(["user": .string("ash")]))
+        #expect(resolved?.body?.variables["tags"] == .array([.string("52")]))
+    }
+
     @Test("a variable the run does not have is an error naming the field")
     func missingVariable() {
         let trigger = Trigger(type: "http", httpRequest: HTTPRequest(url: "http://${var:NOPE}/x"))

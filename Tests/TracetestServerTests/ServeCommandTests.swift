@@ -56,6 +56,20 @@ struct ServeCommandTests {
         }
     }
 
+    @Test("two listeners given the same port stop start-up naming both keys")
+    func portSetTwice() async throws {
+        let port = try unusedPort()
+        let yaml = "server: {host: 127.0.0.1, httpPort: \(port)}\notlpServer: {host: 127.0.0.1, grpcPort: \(port)}\n"
+        try await withConfigFile(yaml) { directory in
+            let server = try ServerProcess(["serve"], in: directory)
+            #expect(try await server.waitForExit() == 1)
+            #expect(
+                server.log.contains(
+                    "cannot start: port \(port) is set for both server.httpPort and otlpServer.grpcPort: give each its "
+                        + "own port"), "\(server.log)")
+        }
+    }
+
     @Test("postgresConnString is refused with the keys that replace it")
     func removedConnectionString() async throws {
         try await withConfigFile("postgresConnString: host=db user=x\n") { directory in

@@ -79,8 +79,7 @@ struct RunFormatter {
         let link = testRunLink(testID: testID, runID: run.run.id)
         let state = run.run.state
         if resultsAwaited, state.isFailure {
-            let reason =
-                run.run.lastErrorState.isEmpty ? "the run ended in state \(state.rawValue)" : run.run.lastErrorState
+            let reason = run.run.failureReason
             return console.paintLines("\(Self.fail) \(name)\(Self.linked(link))\n\tReason: \(reason)\n", passed: false)
         }
         let specs = test["specs"]?.arrayValue ?? []

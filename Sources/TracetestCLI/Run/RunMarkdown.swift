@@ -13,10 +13,7 @@ extension RunFormatter {
         text += "Trace id `\(run.run.traceID.hex)`, run \(run.run.id), state \(run.run.state.rawValue)\n"
         guard resultsAwaited else { return text }
         if run.run.state.isFailure {
-            let reason =
-                run.run.lastErrorState.isEmpty
-                ? "the run ended in state \(run.run.state.rawValue)" : run.run.lastErrorState
-            return text + "\n**Reason:** \(Self.inline(reason))\n"
+            return text + "\n**Reason:** \(Self.inline(run.run.failureReason))\n"
         }
         let specs = test["specs"]?.arrayValue ?? []
         var rows: [[String]] = []
@@ -82,9 +79,9 @@ extension RunFormatter {
     /// Text kept on one line with Markdown's special characters escaped.
     private static func inline(_ text: String) -> String {
         var escaped = ""
-        for character in text {
-            if "\\`*_[]<>#|".contains(character) { escaped.append("\\") }
-            escaped.append(character == "\n" ? " " : character)
+        for scalar in text.unicodeScalars {
+            if "\\`*_[]<>#|".unicodeScalars.contains(scalar) { escaped.append("\\") }
+            escaped.unicodeScalars.append(scalar == "\n" || scalar == "\r" ? " " : scalar)
         }
         return escaped
     }

@@ -287,7 +287,7 @@ struct Runner {
                 testName: test["name"]?.stringValue ?? step.run.testID,
                 specNames: (test["specs"]?.arrayValue ?? []).map { $0["name"]?.stringValue ?? "" },
                 results: step.run.result,
-                failure: failed ? (step.run.state.rawValue, step.run.lastErrorState) : nil)
+                failure: failed ? (step.run.state.rawValue, step.run.failureReason) : nil)
         }
         return JUnitReport.suite(
             name: suite["name"]?.stringValue ?? "", steps: steps,

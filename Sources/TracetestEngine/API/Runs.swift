@@ -127,7 +127,7 @@ extension RunEngine {
             }
             let failed = JUnitReport.TestResults(
                 testName: test.name, specNames: [], results: nil,
-                failure: (run.state.rawValue, run.lastErrorState))
+                failure: (run.state.rawValue, run.failureReason))
             return JUnitReport.xml(failed, seconds: run.executionTime())
         }
         return report

@@ -138,6 +138,10 @@ struct RunExecution {
             } catch {
                 return await resolutionFailed("\(error)")
             }
+            // Values that came from variables are checked as the test's own were when it was saved.
+            if let problem = resolved.problem {
+                return await resolutionFailed("the request cannot be sent: trigger.\(problem)")
+            }
             if let id = resolved.traceid?.id, Self.isTraceIDTrigger(test.trigger.type) {
                 guard let traceID = TraceID(hex: id) else {
                     return await resolutionFailed(

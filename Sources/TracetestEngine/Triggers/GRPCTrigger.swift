@@ -10,7 +10,7 @@ import TracetestProto
 /// plaintext, bounded by 30 s, carrying the user metadata and then the trace context. A non-OK status is a result
 /// (the specs judge it); what keeps the call from being made or answered is a trigger failure.
 struct GRPCTrigger: Sendable {
-    /// How long a call, reflection included, may take.
+    /// How long one call may take (each reflection request is a call of its own).
     static let timeout = Duration.seconds(30)
 
     func fire(_ request: GRPCRequest, traceID: TraceID, spanID: SpanID) async -> TriggerResult {
@@ -18,7 +18,9 @@ struct GRPCTrigger: Sendable {
         do {
             guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...])
             else { throw GRPCTriggerError("address \"\(address)\" is not host:port (for example localhost:8080)") }
-            let host = String(address[..<colon])
+            // `[::1]:50051`: an IPv6 address is written in brackets before its port.
+            var host = String(address[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             let transport = try HTTP2ClientTransport.Posix(
                 target: .dns(host: host, port: port), transportSecurity: .plaintext)
             return try await withGRPCClient(transport: transport) { client in
@@ -29,8 +31,9 @@ struct GRPCTrigger: Sendable {
             return TriggerResult(
                 type: "grpc",
                 error: .init(
-                    connectionError: connection, runningOnContainer: HTTPTrigger.runningOnContainer,
-                    targetsLocalhost: address.hasPrefix("localhost:") || address.hasPrefix("127.0.0.1:"),
+                    connectionError: connection, runningOnContainer: connection && HTTPTrigger.runningOnContainer,
+                    targetsLocalhost: connection
+                        && (address.hasPrefix("localhost:") || address.hasPrefix("127.0.0.1:")),
                     message: connection ? "could not connect to \(address): \(Self.reason(error))" : "\(error)"))
         }
     }
@@ -39,7 +42,6 @@ struct GRPCTrigger: Sendable {
         _ request: GRPCRequest, client: GRPCClient<HTTP2ClientTransport.Posix>, address: String, traceID: TraceID,
         spanID: SpanID
     ) async throws -> TriggerResult {
-        defer { client.beginGracefulShutdown() }
         let methodName = request.method ?? ""
         let schema: ProtoSchema
         if let text = request.protobufFile, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -65,7 +67,13 @@ struct GRPCTrigger: Sendable {
         }
         var metadata = Metadata()
         for pair in request.metadata ?? [] where !pair.key.isEmpty {
-            metadata.replaceOrAddString(pair.value, forKey: pair.key.lowercased())
+            let key = pair.key.lowercased()
+            // Binary metadata (`-bin` keys) is written as base64 text, as grpcurl takes it.
+            if key.hasSuffix("-bin"), let bytes = Data(base64Encoded: pair.value) {
+                metadata.replaceOrAddBinary([UInt8](bytes), forKey: key)
+            } else {
+                metadata.replaceOrAddString(pair.value, forKey: key)
+            }
         }
         if let auth = request.auth { Self.apply(auth, to: &metadata) }
         for header in Propagation.headers(traceID: traceID, spanID: spanID) {
@@ -173,20 +181,14 @@ struct RawBytes: MessageSerializer, MessageDeserializer {
 /// Why a gRPC trigger could not be fired or answered.
 struct GRPCTriggerError: Error, CustomStringConvertible {
     var description: String
-    var connectionFailure = false
 
-    init(_ description: String, connectionFailure: Bool = false) {
+    init(_ description: String) {
         self.description = description
-        self.connectionFailure = connectionFailure
     }
 }
 
 extension Error {
-    fileprivate var isConnectionFailure: Bool {
-        if let error = self as? GRPCTriggerError { return error.connectionFailure }
-        if let error = self as? RPCError { return error.isConnectionFailure }
-        return false
-    }
+    fileprivate var isConnectionFailure: Bool { (self as? RPCError)?.isConnectionFailure ?? false }
 }
 
 extension RPCError {

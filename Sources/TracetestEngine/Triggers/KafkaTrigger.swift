@@ -21,11 +21,13 @@ struct KafkaTrigger: Sendable {
             return TriggerResult(
                 type: "kafka", kafka: .init(partition: String(delivery.partition), offset: String(delivery.offset)))
         } catch {
+            let unreachable = error.kind == .timedOut
             return TriggerResult(
                 type: "kafka",
                 error: .init(
-                    connectionError: false, runningOnContainer: HTTPTrigger.runningOnContainer,
-                    targetsLocalhost: brokers.contains { $0.hasPrefix("localhost:") || $0.hasPrefix("127.0.0.1:") },
+                    connectionError: unreachable, runningOnContainer: unreachable && HTTPTrigger.runningOnContainer,
+                    targetsLocalhost: unreachable
+                        && brokers.contains { $0.hasPrefix("localhost:") || $0.hasPrefix("127.0.0.1:") },
                     message: error.description))
         }
     }

@@ -2,8 +2,9 @@ import TracetestLanguage
 import TracetestModel
 
 /// Replaces `${var:NAME}` / `${env:NAME}` and other `${…}` expressions in every text field of a trigger with the
-/// run's variables (engine-telemetry.md §1.8; unlike Tracetest, method, gRPC metadata, Kafka topic and value and
-/// every GraphQL field are resolved too). An unknown variable or a malformed expression is an error naming the field.
+/// run's variables (engine-telemetry.md §1.8; unlike Tracetest, method, gRPC metadata, Kafka topic, value and PLAIN
+/// credentials, and GraphQL's URL, headers, auth and body (variables at any depth) are resolved too; a `.proto` and a
+/// GraphQL `schema` are not). An unknown variable or a malformed expression is an error naming the field.
 struct TriggerResolution {
     let variables: [String: String]
 
@@ -54,8 +55,7 @@ struct TriggerResolution {
                 body.query = try text(body.query, "graphql.body.query")
                 body.operationName = try text(body.operationName, "graphql.body.operationName")
                 for (name, value) in body.variables {
-                    guard case .string(let string) = value else { continue }
-                    body.variables[name] = .string(try text(string, "graphql.body.variables.\(name)"))
+                    body.variables[name] = try json(value, "graphql.body.variables.\(name)", depth: 0)
                 }
                 graphql.body = body
             }
@@ -76,6 +76,26 @@ struct TriggerResolution {
             return try template.render(in: EvaluationContext(variables: variables))
         } catch {
             throw TriggerResolutionError(field: field, message: "\(error)")
+        }
+    }
+
+    /// The text inside a JSON value resolved, at any depth (GraphQL variables may be objects and lists).
+    private func json(_ value: WireValue, _ field: String, depth: Int) throws(TriggerResolutionError) -> WireValue {
+        guard depth < 64 else { throw TriggerResolutionError(field: field, message: "nested more than 64 levels deep") }
+        switch value {
+        case .string(let string):
+            return .string(try text(string, field))
+        case .array(let items):
+            var resolvedItems: [WireValue] = []
+            for (index, item) in items.enumerated() {
+                resolvedItems.append(try json(item, "\(field)[\(index)]", depth: depth + 1))
+            }
+            return .array(resolvedItems)
+        case .object(var fields):
+            for (key, item) in fields { fields[key] = try json(item, "\(field).\(key)", depth: depth + 1) }
+            return .object(fields)
+        default:
+            return value
         }
     }
 

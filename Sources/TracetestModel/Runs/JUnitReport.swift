@@ -123,11 +123,12 @@ package enum JUnitReport {
         " tests=\"\(counts.tests)\" failures=\"\(counts.failures)\" errors=\"\(counts.errors)\" skipped=\"0\""
     }
 
+    /// Attribute text escaped as Go's encoder does; characters XML cannot hold (control characters) become U+FFFD.
     static func escape(_ text: String) -> String {
         var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
+        escaped.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "\"": escaped += "&#34;"
             case "'": escaped += "&#39;"
             case "<": escaped += "&lt;"
@@ -136,7 +137,9 @@ package enum JUnitReport {
             case "\n": escaped += "&#xA;"
             case "\t": escaped += "&#x9;"
             case "\r": escaped += "&#xD;"
-            default: escaped.append(character)
+            case "\u{20}"..."\u{D7FF}", "\u{E000}"..."\u{FFFD}", "\u{10000}"..."\u{10FFFF}":
+                escaped.unicodeScalars.append(scalar)
+            default: escaped += "\u{FFFD}"
             }
         }
         return escaped

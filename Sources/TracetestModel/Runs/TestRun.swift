@@ -120,6 +120,11 @@ package struct TestRun: Codable, Sendable, Equatable {
     }
 
     /// Whole seconds from creation to completion (to now while running), rounded up.
+    /// Why a run that failed ended: `lastErrorState`, else its state.
+    package var failureReason: String {
+        lastErrorState.isEmpty ? "the run ended in state \(state.rawValue)" : lastErrorState
+    }
+
     package func executionTime(now: Timestamp = .now()) -> Int {
         let end = state.isTerminal ? completedAt : now
         let micros = max(0, end.microsecondsSinceEpoch - createdAt.microsecondsSinceEpoch)
