@@ -324,7 +324,8 @@ def main():
     parser.add_argument("--binary", required=True)
     parser.add_argument("--rounds", type=int, default=3000, help="fuzzing requests")
     parser.add_argument("--runs", type=int, default=30, help="runs under each fault")
-    parser.add_argument("--outage", type=int, default=15, help="seconds PostgreSQL stays stopped")
+    parser.add_argument("--outage", type=int, default=15,
+                        help="seconds PostgreSQL stays stopped (0: no outage phase)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--schemathesis", help="the schemathesis command; without it the schema phase is skipped")
     parser.add_argument("--examples", type=int, default=100, help="schemathesis examples per operation")
@@ -343,7 +344,7 @@ def main():
             if arguments.schemathesis:
                 probe.schema(arguments.schemathesis, arguments.examples, seed)
             probe.kill(arguments.runs)
-            if postgres:
+            if postgres and arguments.outage > 0:
                 probe.outage(arguments.runs, arguments.outage)
         finally:
             probe.stop()

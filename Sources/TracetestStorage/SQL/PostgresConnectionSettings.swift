@@ -19,6 +19,9 @@ package struct PostgresConnectionSettings: Sendable, Equatable {
     package var startupTimeout: Duration
     /// How long a statement waits for a pooled connection before the database counts as unavailable (a 503).
     package var connectionWait: Duration = .seconds(3)
+    /// How long work on a leased connection (a read, or a whole transaction) may take before the connection is
+    /// closed: a server that went away mid-statement, or came back, must not leave the caller waiting for good.
+    package var workLimit: Duration = .seconds(45)
 
     package init(
         host: String, port: Int = 5432, user: String, password: String, database: String,

@@ -40,7 +40,7 @@ package final class PostgresDatabase: SQLDatabase, Service {
                     try await self.client.withConnection { connection in
                         // A connection that comes after the wait gave up is not used: the caller was told it failed.
                         guard lease.leased() else { throw gaveUp }
-                        return try await body(connection)
+                        return try await self.bounded(body, on: connection)
                     }
                 }
                 group.addTask {
@@ -55,6 +55,37 @@ package final class PostgresDatabase: SQLDatabase, Service {
                     }
                 }
                 throw CancellationError()
+            }
+        }
+    }
+
+    /// `body` on `connection`, which is closed when `body` has not finished within the settings' `workLimit`, so
+    /// that a statement the server never answers fails instead of hanging its caller (and shutdown) for good.
+    private func bounded<R: Sendable>(
+        _ body: @Sendable (PostgresConnection) async throws -> R, on connection: PostgresConnection
+    ) async throws -> R {
+        let limit = settings.workLimit
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: R?.self) { group in
+                group.addTask { try await body(connection) }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    self.logger.warning(
+                        "PostgreSQL at \(self.settings.endpoint) did not answer within \(limit): closing the connection"
+                    )
+                    try? await connection.close()
+                    return nil
+                }
+                // The body's value, or its error (after a close, the connection's); the timer only closes.
+                while let next = try await group.next() {
+                    if let next {
+                        group.cancelAll()
+                        return next
+                    }
+                }
+                throw StorageError(
+                    .unreachable,
+                    "PostgreSQL at \(settings.endpoint) did not answer within \(limit.components.seconds)s")
             }
         }
     }
