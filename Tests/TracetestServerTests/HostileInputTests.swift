@@ -54,7 +54,9 @@ struct HostileInputTests {
                 "late",
                 #"{"variables":[{"key":"METHOD","value":"GET\r\nX: y"},{"key":"URL","value":"http://127.0.0.1:1/"}]}"#)
             #expect(run["state"] as? String == "TRIGGER_FAILED")
-            #expect((run["lastErrorState"] as? String)?.contains("the request cannot be sent: trigger.httpRequest: method") == true)
+            #expect(
+                (run["lastErrorState"] as? String)?.contains("the request cannot be sent: trigger.httpRequest: method")
+                    == true)
             let socket = try await api.runToEnd(
                 "late", #"{"variables":[{"key":"METHOD","value":"GET"},{"key":"URL","value":"unix:///tmp/x.sock"}]}"#)
             #expect(socket["state"] as? String == "TRIGGER_FAILED")
