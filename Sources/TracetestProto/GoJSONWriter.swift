@@ -15,7 +15,7 @@ enum GoJSONWriter {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .number(let text): out += text
-        case .string(let text): writeString(text, into: &out)
+        case .string(let text): WireValue.writeJSONString(text, into: &out)
         case .array(let items):
             guard !items.isEmpty else {
                 out += "[]"
@@ -39,35 +39,11 @@ enum GoJSONWriter {
             for (index, field) in fields.enumerated() {
                 out += index == 0 ? "\n" : ",\n"
                 out += inner
-                writeString(field.key, into: &out)
+                WireValue.writeJSONString(field.key, into: &out)
                 out += ": "
                 write(field.value, indent: inner, into: &out)
             }
             out += "\n" + indent + "}"
         }
-    }
-
-    // Escapes `"`, `\` and control characters (as `\n`, `\t`... or `\u001f`), as Go's protojson does.
-    static func writeString(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }

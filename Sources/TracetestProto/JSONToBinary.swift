@@ -162,7 +162,7 @@ struct JSONToBinary {
         case .number(let text): return text.count > 40 ? String(text.prefix(40)) + "..." : text
         case .string(let text):
             var quoted = ""
-            GoJSONWriter.writeString(text.count > 40 ? String(text.prefix(40)) + "..." : text, into: &quoted)
+            WireValue.writeJSONString(text.count > 40 ? String(text.prefix(40)) + "..." : text, into: &quoted)
             return quoted
         case .array: return "an array"
         case .object: return "an object"
