@@ -8,8 +8,10 @@ import TracetestStorage
 struct SQLPostgresReachabilityTests {
     @Test func unreachableServerFailsAfterTheTimeoutAndLogsEachAttempt() async throws {
         try await withClosedPort { port in
+            // Each attempt gives up within 2 s, so several fit in the timeout even on a busy machine.
             let settings = PostgresConnectionSettings(
-                host: "127.0.0.1", port: port, user: "postgres", password: "", database: "tracetest", sslMode: .disable)
+                host: "127.0.0.1", port: port, user: "postgres", password: "", database: "tracetest", sslMode: .disable,
+                connectTimeout: .seconds(2))
             let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
             let recorder = SQLLogRecorder()
             let started = ContinuousClock.now
