@@ -187,19 +187,7 @@ extension Parser {
 
     // `my_field` → `MyFieldEntry`, as protoc names the entry message of a map field.
     static func mapEntryName(_ fieldName: String) -> String {
-        var result = ""
-        var capitalizeNext = true
-        for character in fieldName {
-            if character == "_" {
-                capitalizeNext = true
-            } else if capitalizeNext {
-                result += character.isASCII ? character.uppercased() : String(character)
-                capitalizeNext = false
-            } else {
-                result.append(character)
-            }
-        }
-        return result + "Entry"
+        Resolver.camelCased(fieldName, capitalizingFirst: true) + "Entry"
     }
 
     private mutating func parseOneof(_ message: inout MessageDefinition) throws(ProtoError) {

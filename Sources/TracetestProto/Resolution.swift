@@ -193,8 +193,13 @@ struct Resolver {
 
     // `foo_bar` → `fooBar`, as protoc derives JSON names.
     static func jsonName(_ name: String) -> String {
+        camelCased(name, capitalizingFirst: false)
+    }
+
+    // Underscores dropped, the letter after each one (and the first, if asked) upper-cased.
+    static func camelCased(_ name: String, capitalizingFirst: Bool) -> String {
         var result = ""
-        var capitalizeNext = false
+        var capitalizeNext = capitalizingFirst
         for character in name {
             if character == "_" {
                 capitalizeNext = true
