@@ -112,6 +112,23 @@ let package = Package(
         .target(name: "CRdKafkaShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "TracetestKafka", dependencies: ["CRdKafkaShim"]),
         .target(
+            name: "TracetestTraceSources",
+            dependencies: [
+                "TracetestModel",
+                "TracetestIngest",
+                "TracetestOTLP",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "TracetestEngine",
             dependencies: [
                 "TracetestModel",
@@ -120,6 +137,7 @@ let package = Package(
                 "TracetestLanguage",
                 "TracetestStorage",
                 "TracetestIngest",
+                "TracetestTraceSources",
                 "TracetestTelemetry",
                 "TracetestKafka",
                 "TracetestProto",
@@ -146,6 +164,7 @@ let package = Package(
                 "TracetestLanguage",
                 "TracetestTelemetry",
                 "TracetestEngine",
+                "TracetestTraceSources",
                 "TracetestAnalyzer",
                 "TracetestConcurrency",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -233,7 +252,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .target(
             name: "ServerTestSupport",
             dependencies: [

@@ -5,6 +5,7 @@ import TracetestLanguage
 import TracetestModel
 import TracetestStorage
 import TracetestTelemetry
+import TracetestTraceSources
 
 /// Runs tests and test suites, and is the only writer of runs: every run, suite run and their traces and events
 /// are created and changed through it (the HTTP routes are thin adapters of its methods).
@@ -17,6 +18,8 @@ package final class RunEngine: Service, Sendable {
     let store: Store
     let spans: SpanStore
     let triggers: any Triggerer
+    /// The clients of trace stores that runs poll.
+    package let traceSources: TraceSources
     let analyzer: (any TraceAnalyzing)?
     let pipeline: PipelineTelemetry
     let clock: any Clock<Duration>
@@ -43,8 +46,9 @@ package final class RunEngine: Service, Sendable {
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
         telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
         logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {},
-        sweepInterval: Duration = .seconds(30)
+        sweepInterval: Duration = .seconds(30), traceSources: TraceSources = TraceSources()
     ) {
+        self.traceSources = traceSources
         self.store = store
         self.spans = spans
         self.triggers = triggers
@@ -118,6 +122,7 @@ package final class RunEngine: Service, Sendable {
             self.commandInput.yield(.shutdown)
         }
         await triggers.shutdown()
+        await traceSources.shutdown()
     }
 
     // A run is busy while it has a control: from its `execute` (or the stop of a run not executing here) to its

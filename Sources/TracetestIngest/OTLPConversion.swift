@@ -27,7 +27,16 @@ package struct SpanBatch: Sendable {
 
 /// Turns OTLP spans into Tracetest spans: ids, times, kind and status names, events, links, and every attribute
 /// value as text, with resource and scope attributes merged in (a resource `service.name` wins).
-enum OTLPConversion {
+package enum OTLPConversion {
+    /// The spans of `traceID` among `resourceSpans` (a trace store's answer), with Tracetest's metadata.
+    package static func spans(
+        of traceID: TraceID, in resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans]
+    ) -> [Span] {
+        var request = ExportRequest()
+        request.resourceSpans = resourceSpans
+        return batch(from: request).traces.first { $0.traceID == traceID }?.spans ?? []
+    }
+
     /// - Parameter now: Unix nanoseconds of arrival, the end used for the duration of unfinished spans.
     static func batch(from request: ExportRequest, now: Int64 = Trace.nowUnixNano()) -> SpanBatch {
         var order: [TraceID] = []

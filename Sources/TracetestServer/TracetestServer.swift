@@ -18,6 +18,7 @@ package struct TracetestServer: Sendable {
     package let engine: RunEngine
     /// In start order; a service group shuts them down in reverse (the HTTP server drains before the pool closes).
     package let services: [any Service]
+    let shutdownWatch: ShutdownWatch
 
     /// The servers that listen, for ``make(configuration:provisioning:logger:onListening:)``.
     package enum Listener: String, Sendable {
@@ -44,9 +45,9 @@ package struct TracetestServer: Sendable {
             ]
         }
         try PortCheck.ensureFree(listeners)
-        let listening = ListeningGate(configuration.otlpServer.enabled ? [.api, .otlpGRPC, .otlpHTTP] : [.api])
+        let listening = Gate<Listener>(configuration.otlpServer.enabled ? [.api, .otlpGRPC, .otlpHTTP] : [.api])
         let onListening: @Sendable (Listener, Int) async -> Void = { listener, port in
-            listening.listening(listener)
+            listening.mark(listener)
             await onListening(listener, port)
         }
         let telemetry = try Telemetry.bootstrap(
@@ -67,7 +68,7 @@ package struct TracetestServer: Sendable {
             try await install(store: store, provisioning: provisioning, logger: logger)
         }
         guard let databaseService = database as? any Service else { preconditionFailure("databases are services") }
-        var services: [any Service] = [databaseService]
+        var services: [(name: String, service: any Service)] = [("database", databaseService)]
         let otlp = configuration.otlpServer
         if otlp.enabled {
             let dataStoreCheck = CachedCheck(ttl: .seconds(1)) {
@@ -75,17 +76,25 @@ package struct TracetestServer: Sendable {
             }
             let ingestion = Ingestion(store: spans) { await dataStoreCheck.value() }
             services.append(
-                GRPCReceiver(
-                    ingestion: ingestion, host: otlp.host, port: otlp.grpcPort, maxMessageBytes: otlp.maxMessageBytes,
-                    logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
-                    onListening: { await onListening(.otlpGRPC, $0) }
+                (
+                    Listener.otlpGRPC.rawValue,
+                    GRPCReceiver(
+                        ingestion: ingestion, host: otlp.host, port: otlp.grpcPort,
+                        maxMessageBytes: otlp.maxMessageBytes,
+                        logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
+                        onListening: { await onListening(.otlpGRPC, $0) }
+                    )
                 )
             )
             services.append(
-                HTTPReceiver.application(
-                    ingestion: ingestion, host: otlp.host, port: otlp.httpPort, maxMessageBytes: otlp.maxMessageBytes,
-                    logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
-                    onListening: { await onListening(.otlpHTTP, $0) }
+                (
+                    Listener.otlpHTTP.rawValue,
+                    HTTPReceiver.application(
+                        ingestion: ingestion, host: otlp.host, port: otlp.httpPort,
+                        maxMessageBytes: otlp.maxMessageBytes,
+                        logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
+                        onListening: { await onListening(.otlpHTTP, $0) }
+                    )
                 )
             )
         } else {
@@ -93,14 +102,14 @@ package struct TracetestServer: Sendable {
         }
         // Telemetry after the receivers and the database and before the rest: it stops after the engine and the API
         // and flushes what they recorded while the server's own receiver can still take it.
-        services += telemetry.services
+        services += telemetry.services.map { (String(describing: $0), $0) }
         let engine = RunEngine(
             store: store, spans: spans,
             triggers: Triggers(http: HTTPTrigger(connectionsPerHost: configuration.server.maxParallelRuns)),
             analyzer: TraceAnalyzer(), telemetry: telemetry,
             maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
             beforeRecovery: { try await startup.ready() })
-        services.append(engine)
+        services.append(("run engine", engine))
         var app = Application(
             router: makeRouter(
                 store: store, spans: spans, engine: engine, pathPrefix: configuration.server.pathPrefix,
@@ -114,16 +123,46 @@ package struct TracetestServer: Sendable {
             logger: logger
         )
         app.beforeServerStarts { try await startup.ready() }
-        services.append(app)
-        return TracetestServer(store: store, spans: spans, engine: engine, services: services)
+        services.append((Listener.api.rawValue, app))
+        let watch = ShutdownWatch()
+        return TracetestServer(
+            store: store, spans: spans, engine: engine,
+            services: services.map {
+                WatchedService(
+                    base: $0.service, name: $0.name, patience: shutdownPatience, watch: watch, logger: logger)
+            },
+            shutdownWatch: watch)
     }
+
+    /// How long a service may take to stop before the log says it has not.
+    static let shutdownPatience = Duration.seconds(10)
+    /// How long a graceful shutdown may take before what is left is cancelled, and how long that may take before the
+    /// process exits regardless (a server that does not stop on SIGTERM is worse than one that stops abruptly).
+    static let shutdownLimits = (graceful: Duration.seconds(30), cancellation: Duration.seconds(10))
 
     /// Runs until SIGTERM or SIGINT, then drains requests and closes the database.
     package func run(logger: Logger) async throws {
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        )
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.shutdownLimits.graceful
+        let group = ServiceGroup(configuration: configuration)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { [shutdownWatch] in
+                await shutdownWatch.shutdown()
+                try await Task.sleep(for: Self.shutdownLimits.graceful + Self.shutdownLimits.cancellation)
+                logger.critical(
+                    Logger.Message(
+                        stringLiteral:
+                            "shutdown: still waiting for the \(shutdownWatch.running.joined(separator: ", ")) "
+                            + "\((Self.shutdownLimits.graceful + Self.shutdownLimits.cancellation).components.seconds) s "
+                            + "after the shutdown began, even after cancelling them; exiting"))
+                exit(1)
+            }
+            // The group ended: the watch goes with it.
+            try await tasks.next()
+            tasks.cancelAll()
+        }
     }
 
     static func openDatabase(_ configuration: ServerConfiguration, logger: Logger) async throws -> any SQLDatabase {
@@ -215,7 +254,7 @@ package struct TracetestServer: Sendable {
         InfoRoutes(store: store).register(on: operations)
         OpenAPIDocument.register(on: operations)
         VersionRoutes(store: store).register(on: operations)
-        ConnectionRoutes(spans: spans).register(on: operations)
+        ConnectionRoutes(spans: spans, store: store, sources: engine.traceSources).register(on: operations)
         RunRoutes(engine: engine).register(on: operations)
         RunUpdatesSocket.register(on: router, pathPrefix: pathPrefix)
         let health: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, context in

@@ -21,4 +21,20 @@ struct SQLPostgresDatabaseTests {
             }
         }
     }
+
+    /// postgres-nio leaves a statement written to a connection that has already closed waiting for good; the
+    /// database must fail it instead (a run once hung on this for good during a PostgreSQL outage).
+    @Test func statementOnAConnectionTheServerClosedFails() async throws {
+        try await withTestDatabase(.postgresql) { database in
+            let error = await #expect(throws: StorageError.self) {
+                try await database.read { executor in
+                    // The server ends this session; what follows goes to a connection that closed.
+                    _ = try? await executor.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                    try await Task.sleep(for: .milliseconds(300))
+                    return try await executor.query("SELECT 1 AS one")
+                }
+            }
+            #expect(error?.code == .unreachable)
+        }
+    }
 }

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -330,32 +331,45 @@ def main():
     parser.add_argument("--schemathesis", help="the schemathesis command; without it the schema phase is skipped")
     parser.add_argument("--examples", type=int, default=100, help="schemathesis examples per operation")
     parser.add_argument("--postgres", help="JSON {host, port, user, password, dbname, cluster}")
+    parser.add_argument("--phases", default="known,fuzz,schema,kill,outage",
+                        help="the phases to run, comma-separated (default: all)")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory (server log, database)")
     arguments = parser.parse_args()
     seed = arguments.seed if arguments.seed is not None else random.randrange(1 << 30)
     postgres = json.loads(arguments.postgres) if arguments.postgres else None
     backend = "postgresql" if postgres else "sqlite"
-    with tempfile.TemporaryDirectory(prefix="tracetest-probe-") as workdir:
+    phases = set(arguments.phases.split(","))
+    workdir = tempfile.mkdtemp(prefix="tracetest-probe-")
+    try:
         probe = Probe(arguments.binary, workdir, postgres)
         probe.start()
         started = time.time()
         try:
-            probe.known()
-            probe.fuzz(arguments.rounds, random.Random(seed))
-            if arguments.schemathesis:
+            if "known" in phases:
+                probe.known()
+            if "fuzz" in phases:
+                probe.fuzz(arguments.rounds, random.Random(seed))
+            if arguments.schemathesis and "schema" in phases:
                 probe.schema(arguments.schemathesis, arguments.examples, seed)
-            probe.kill(arguments.runs)
-            if postgres and arguments.outage > 0:
+            if "kill" in phases:
+                probe.kill(arguments.runs)
+            if postgres and arguments.outage > 0 and "outage" in phases:
                 probe.outage(arguments.runs, arguments.outage)
         finally:
             probe.stop()
             if probe.failures:
                 os.system(f"tail -30 {workdir}/server.log")
+            if arguments.keep:
+                print(f"probe: the working directory is kept: {workdir}")
         print(f"probe ({backend}, seed {seed}, {time.time() - started:.0f} s):")
         for outcome, count in sorted(probe.outcomes.items()):
             print(f"  {outcome:<32} {count}")
         for failure in probe.failures[:50]:
             print(f"  FAILED {failure}")
         sys.exit(1 if probe.failures else 0)
+    finally:
+        if not arguments.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

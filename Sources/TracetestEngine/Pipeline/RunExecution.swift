@@ -7,6 +7,7 @@ import TracetestLanguage
 import TracetestModel
 import TracetestStorage
 import TracetestTelemetry
+import TracetestTraceSources
 
 /// Analyzes a trace with the analyzer settings; nil when the analyzer is disabled.
 package protocol TraceAnalyzing: Sendable {
@@ -270,7 +271,14 @@ struct RunExecution {
             + "exports to this server's OTLP receiver (gRPC port 4317, HTTP port 4318 unless configured otherwise)"
     }
 
-    /// Waits for the trace and stores it rooted at the trigger span.
+    /// How the wait for a trace came out.
+    private enum TraceOutcome {
+        case spans([Span])
+        case failed(String)
+    }
+
+    /// Waits for the trace (from the OTLP receiver, or by polling the data store) and stores it rooted at the
+    /// trigger span.
     private mutating func awaitTrace() async throws -> StepOutcome {
         var collected: [Span] = []
         if run.skipTraceCollection {
@@ -278,54 +286,18 @@ struct RunExecution {
                 .pollingSkipped, run, description: "Trace polling has been skipped: the test skips trace collection")
         } else {
             let dataStore = try await store.dataStores.get()
-            guard dataStore.isFedByOTLP else {
-                let message =
-                    "data store type \(dataStore.type) is not supported by this server yet: send spans to its OTLP receiver and use type otlp"
-                await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: \(message)")
-                return .failed(message)
+            let source: (any TraceSource)?
+            do {
+                source = try engine.traceSources.source(for: dataStore)
+            } catch {
+                await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: \(error.message)")
+                return .failed(error.message)
             }
-            // A run resumed after a restart subscribes here; spans stored before the restart are loaded again.
-            try await subscribeToTrace()
-            let (recorder, store, run) = (self.recorder, self.store, self.run)
-            let pipeline = self.pipeline
-            let profile = try await pipeline.step(
-                .tracePollerStarter, SpanName.startPollingTrace, parent: parent, runState: run.state,
-                attributes: PipelineTelemetry.pollerAttributes(run, spans: 0)
-            ) { span in
-                parent = span.context
-                await recorder.emit(.fetchingStart, run)
-                let profile = try await store.pollingProfiles.get().periodic ?? PollingProfile.defaultProfile.periodic!
-                await recorder.emit(
-                    .pollingStart, run,
-                    description:
-                        "Trace polling started using otlp with the following endpoints: the built-in OTLP receiver",
-                    polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
-                return profile
-            }
-            var polling = PollingSpans(pipeline: pipeline, run: run, parent: parent)
-            let waiter = TraceWaiter(
-                spans: spans, recorder: recorder, run: run, profile: profile, selectors: test.specs.map(\.selector),
-                control: control)
-            guard let arrivals else { return .failed("internal error: the trace's arrivals were not subscribed to") }
-            let outcome = try await waiter.wait(arrivals: arrivals, clock: engine.clock, polling: &polling)
-            parent = polling.parent
+            let outcome =
+                if let source { try await pollStore(source, type: dataStore.type) } else { try await waitForOTLP() }
             switch outcome {
-            case .timedOut:
-                let reason = "Timed out without finding trace, trace id \"\(run.traceID.hex)\""
-                await recorder.emit(
-                    .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout"
-                )
-                await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
-                return .failed(await timeoutExplanation(after: profile.timeout))
-            case .trace(let found, let reason, let skipped, let iterations):
-                collected = found
-                if skipped {
-                    await recorder.emit(.pollingSkipped, run, description: "Trace polling has been skipped: \(reason)")
-                } else {
-                    await recorder.emit(
-                        .pollingSuccess, run, description: "Trace polling strategy succeeded. Reason: \(reason)",
-                        polling: .init(isComplete: true, numberSpans: found.count, numberIterations: iterations))
-                }
+            case .failed(let reason): return .failed(reason)
+            case .spans(let spans): collected = spans
             }
         }
         let (finished, received) = (run, collected)
@@ -338,6 +310,101 @@ struct RunExecution {
             $0.obtainedTraceAt = .now()
         }
         return .succeeded
+    }
+
+    /// Waits for the trace's spans on the built-in OTLP receiver.
+    private mutating func waitForOTLP() async throws -> TraceOutcome {
+        // A run resumed after a restart subscribes here; spans stored before the restart are loaded again.
+        try await subscribeToTrace()
+        let profile = try await startPolling(using: "otlp", endpoints: "the built-in OTLP receiver", test: nil)
+        var polling = PollingSpans(pipeline: pipeline, run: run, parent: parent)
+        let waiter = TraceWaiter(
+            spans: spans, recorder: recorder, run: run, profile: profile, selectors: test.specs.map(\.selector),
+            control: control)
+        guard let arrivals else { return .failed("internal error: the trace's arrivals were not subscribed to") }
+        let outcome = try await waiter.wait(arrivals: arrivals, clock: engine.clock, polling: &polling)
+        parent = polling.parent
+        switch outcome {
+        case .timedOut:
+            await recordTimeout()
+            return .failed(await timeoutExplanation(after: profile.timeout))
+        case .trace(let found, let reason, let skipped, let iterations):
+            await recordPollingEnd(found, reason: reason, skipped: skipped, iterations: iterations)
+            return .spans(found)
+        }
+    }
+
+    /// Polls the data store `source` for the trace, after testing the connection to it.
+    private mutating func pollStore(_ source: any TraceSource, type: String) async throws -> TraceOutcome {
+        let profile = try await startPolling(
+            using: type, endpoints: source.endpoints.joined(separator: ", "), test: source)
+        var polling = PollingSpans(pipeline: pipeline, run: run, parent: parent)
+        let poller = StorePoller(
+            source: source, recorder: recorder, run: run, profile: profile, selectors: test.specs.map(\.selector),
+            control: control)
+        let outcome = try await poller.poll(clock: engine.clock, polling: &polling)
+        parent = polling.parent
+        switch outcome {
+        case .timedOut:
+            await recordTimeout()
+            return .failed(
+                "timeout: trace \(run.traceID.hex) was not found in \(source.name) within \(profile.timeout): check that "
+                    + "the application's spans reach \(source.name) and that it continues the trigger's trace")
+        case .failed(let reason):
+            await recorder.emit(
+                .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: \(reason)")
+            await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: \(reason)")
+            return .failed(reason)
+        case .trace(let found, let reason, let skipped, let iterations):
+            await recordPollingEnd(found, reason: reason, skipped: skipped, iterations: iterations)
+            return .spans(found)
+        }
+    }
+
+    /// The `Start polling trace` step: `FETCHING_START`, the connection test of a store that is asked (its result in
+    /// `DATA_STORE_CONNECTION_INFO`; a failure does not stop polling), `POLLING_START`; returns the polling profile.
+    private mutating func startPolling(
+        using type: String, endpoints: String, test source: (any TraceSource)?
+    ) async throws -> PollingProfile.Periodic {
+        let (recorder, store, run) = (self.recorder, self.store, self.run)
+        return try await pipeline.step(
+            .tracePollerStarter, SpanName.startPollingTrace, parent: parent, runState: run.state,
+            attributes: PipelineTelemetry.pollerAttributes(run, spans: 0)
+        ) { span in
+            parent = span.context
+            await recorder.emit(.fetchingStart, run)
+            if let source {
+                let connection = await ConnectionTest.run(source)
+                await recorder.emit(
+                    .dataStoreConnectionInfo, run,
+                    description: connection.allPassed
+                        ? "Data store test connection executed" : "Data store test connection failed",
+                    dataStoreConnection: connection.wire)
+            }
+            let profile = try await store.pollingProfiles.get().periodic ?? PollingProfile.defaultProfile.periodic!
+            await recorder.emit(
+                .pollingStart, run,
+                description: "Trace polling started using \(type) with the following endpoints: \(endpoints)",
+                polling: .init(isComplete: false, numberSpans: 0, numberIterations: 0))
+            return profile
+        }
+    }
+
+    private func recordTimeout() async {
+        let reason = "Timed out without finding trace, trace id \"\(run.traceID.hex)\""
+        await recorder.emit(
+            .pollingError, run, description: "Trace polling strategy failed. Reason: \(reason) - Error: timeout")
+        await recorder.emit(.fetchingError, run, description: "Trace fetching failed. Error: timeout")
+    }
+
+    private func recordPollingEnd(_ found: [Span], reason: String, skipped: Bool, iterations: Int) async {
+        if skipped {
+            await recorder.emit(.pollingSkipped, run, description: "Trace polling has been skipped: \(reason)")
+        } else {
+            await recorder.emit(
+                .pollingSuccess, run, description: "Trace polling strategy succeeded. Reason: \(reason)",
+                polling: .init(isComplete: true, numberSpans: found.count, numberIterations: iterations))
+        }
     }
 
     /// The trace obtained by this execution, or the stored one (a run resumed after a restart, a rerun).

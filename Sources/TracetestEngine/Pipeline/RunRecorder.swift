@@ -91,10 +91,12 @@ struct RunRecorder: Sendable {
     /// Stores and publishes an event; a failure to store it is logged, not fatal to the run.
     func emit(
         _ kind: RunEventKind, _ run: TestRun, description: String? = nil, title: String? = nil,
-        polling: RunEvent.Polling? = nil
+        polling: RunEvent.Polling? = nil, dataStoreConnection: WireValue? = nil
     ) async {
-        let event = RunEvent(
+        var made = RunEvent(
             kind, testID: run.testID, runID: run.id, description: description, title: title, polling: polling)
+        made.dataStoreConnection = dataStoreConnection
+        let event = made
         do {
             try await store.runs.append(event)
             await updates.publish(on: RunUpdates.eventTopic(testID: run.testID, runID: run.id)) {

@@ -164,8 +164,12 @@ struct TraceWaiter {
 
     /// The spec selectors that select nothing in the trace as it would be rooted now (on the compute pool).
     private func unmatchedSelectors(_ spans: [Span]) async -> [String] {
+        await Self.unmatched(selectors, in: spans, of: run)
+    }
+
+    /// The `selectors` that select nothing in `spans` rooted as `run`'s trace would be (on the compute pool).
+    static func unmatched(_ selectors: [String], in spans: [Span], of run: TestRun) async -> [String] {
         guard !selectors.isEmpty else { return [] }
-        let (run, selectors) = (self.run, self.selectors)
         return await ComputePool.shared.run {
             let index = TraceIndex(TriggerRoot.trace(for: run, spans: spans))
             return selectors.filter { text in

@@ -153,12 +153,23 @@ package struct TempoSettings: Codable, Sendable, Equatable {
     package var type: String?
     package var grpc: GRPCClientSettings?
     package var http: HTTPClientSettings?
+
+    package init(type: String? = nil, grpc: GRPCClientSettings? = nil, http: HTTPClientSettings? = nil) {
+        self.type = type
+        self.grpc = grpc
+        self.http = http
+    }
 }
 
 package struct HTTPClientSettings: Codable, Sendable, Equatable {
     package var url: String?
     package var headers: [String: String]?
     package var tls: TLSSettings?
+
+    package init(url: String? = nil, headers: [String: String]? = nil) {
+        self.url = url
+        self.headers = headers
+    }
 }
 
 /// OpenSearch and Elastic APM connection settings.
@@ -169,6 +180,13 @@ package struct ElasticSettings: Codable, Sendable, Equatable {
     package var index: String?
     package var certificate: String?
     package var insecureSkipVerify: Bool?
+
+    package init(addresses: [String]? = nil, username: String? = nil, password: String? = nil, index: String? = nil) {
+        self.addresses = addresses
+        self.username = username
+        self.password = password
+        self.index = index
+    }
 }
 
 package struct SignalFXSettings: Codable, Sendable, Equatable {

@@ -23,15 +23,34 @@ struct PostgresExecutor: SQLExecutor {
     /// The one place every PostgreSQL statement goes through.
     private func run(_ sql: String, _ binds: [SQLValue], readingRows: Bool) async throws -> [SQLRow] {
         do {
-            var rows: [SQLRow] = []
-            for try await row in try await connection.query(Self.query(sql, binds), logger: logger) where readingRows {
-                rows.append(SQLRow(try row.map { ($0.columnName, try PostgresValues.value(of: $0)) }))
+            let result = try await answer(to: Self.query(sql, binds), sql: sql)
+            guard readingRows else { return [] }
+            return try result.rows.map { row in
+                SQLRow(try row.map { ($0.columnName, try PostgresValues.value(of: $0)) })
             }
-            return rows
         } catch let error as PSQLError {
             let storageError = PostgresErrors.storageError(error, sql: sql)
             failure?.record(storageError)
             throw storageError
+        }
+    }
+
+    /// The server's answer to `query`. postgres-nio never completes a statement written to a connection whose
+    /// close it has already handled (the handlers that would fail it are gone), so the statement is written on the
+    /// connection's event loop, and only while the connection is open: a close after that fails it.
+    private func answer(to query: PostgresQuery, sql: String) async throws -> PostgresQueryResult {
+        let (connection, logger) = (connection, logger)
+        do {
+            return try await connection.eventLoop.flatSubmit {
+                guard !connection.isClosed else {
+                    return connection.eventLoop.makeFailedFuture(
+                        StorageError(.unreachable, "PostgreSQL connection failed: the connection closed", sql: sql))
+                }
+                return connection.query(query, logger: logger)
+            }.get()
+        } catch let error as StorageError {
+            failure?.record(error)
+            throw error
         }
     }
 

@@ -1,10 +1,11 @@
 import Synchronization
 
-/// Opens once every listener of the server accepts connections. The server's own telemetry waits for it before
-/// exporting, so spans sent to the server's own OTLP receiver are not lost while it is still starting.
-final class ListeningGate: Sendable {
+/// Opens once every one of its keys has been marked. The server's own telemetry waits for every listener to listen
+/// before exporting (so spans sent to the server's own OTLP receiver are not lost while it starts); the shutdown watch
+/// waits for the first service asked to stop.
+final class Gate<Key: Hashable & Sendable>: Sendable {
     private struct State {
-        var waiting: Set<TracetestServer.Listener>
+        var waiting: Set<Key>
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
         var isOpen: Bool { waiting.isEmpty }
@@ -12,14 +13,14 @@ final class ListeningGate: Sendable {
 
     private let state: Mutex<State>
 
-    init(_ listeners: Set<TracetestServer.Listener>) {
-        state = Mutex(State(waiting: listeners))
+    init(_ keys: Set<Key>) {
+        state = Mutex(State(waiting: keys))
     }
 
-    /// Records that `listener` listens; the last one opens the gate.
-    func listening(_ listener: TracetestServer.Listener) {
+    /// Marks `key`; the last one opens the gate.
+    func mark(_ key: Key) {
         let resumed = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.waiting.remove(listener)
+            state.waiting.remove(key)
             guard state.isOpen else { return [] }
             defer { state.waiters = [:] }
             return Array(state.waiters.values)

@@ -1,0 +1,181 @@
+import AsyncHTTPClient
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import GRPCProtobuf
+import NIOCore
+import NIOHTTP1
+import SwiftProtobuf
+import TracetestIngest
+import TracetestModel
+import TracetestOTLP
+
+/// How long one call to a store may take, connection included.
+let storeCallTimeout = Duration.seconds(15)
+
+/// `host:port` (or `[v6]:port`, or a URL's authority) split; nil when there is no port.
+func hostAndPort(_ endpoint: String) -> (host: String, port: Int)? {
+    var text = endpoint
+    if let scheme = text.range(of: "://") { text = String(text[scheme.upperBound...]) }
+    if let slash = text.firstIndex(of: "/") { text = String(text[..<slash]) }
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return host.isEmpty ? nil : (host, port)
+}
+
+// MARK: gRPC
+
+/// A server-streaming or unary call to a store's gRPC API; answers are collected, errors classified.
+struct StoreGRPCCall {
+    let storeName: String
+    let settings: GRPCClientSettings
+
+    func call<Request: SwiftProtobuf.Message, Answer: SwiftProtobuf.Message>(
+        service: String, method: String, request: Request, answer: Answer.Type
+    ) async throws(TraceSourceError) -> [Answer] {
+        let endpoint = settings.endpoint ?? ""
+        guard let (host, port) = hostAndPort(endpoint) else {
+            throw TraceSourceError(
+                .failed, "\(storeName) endpoint \"\(endpoint)\" is not host:port (for example jaeger:16685)")
+        }
+        do {
+            let security: HTTP2ClientTransport.Posix.TransportSecurity =
+                settings.tls?.insecure == false
+                ? .tls { configuration in
+                    if settings.tls?.insecureSkipVerify == true {
+                        configuration.serverCertificateVerification = .noVerification
+                    }
+                } : .plaintext
+            let transport = try HTTP2ClientTransport.Posix(
+                target: .dns(host: host, port: port), transportSecurity: security)
+            var metadata = Metadata()
+            for (key, value) in settings.headers ?? [:] { metadata.replaceOrAddString(value, forKey: key.lowercased()) }
+            var options = CallOptions.defaults
+            options.timeout = storeCallTimeout
+            options.waitForReady = false
+            if let compression = settings.compression, ["gzip", "zlib", "deflate"].contains(compression) {
+                options.compression = compression == "gzip" ? .gzip : .deflate
+            }
+            return try await withGRPCClient(transport: transport) { client in
+                try await client.serverStreaming(
+                    request: ClientRequest(message: request, metadata: metadata),
+                    descriptor: MethodDescriptor(fullyQualifiedService: service, method: method),
+                    serializer: ProtobufSerializer<Request>(), deserializer: ProtobufDeserializer<Answer>(),
+                    options: options
+                ) { response in
+                    var answers: [Answer] = []
+                    for try await answer in response.messages { answers.append(answer) }
+                    return answers
+                }
+            }
+        } catch let error as RPCError {
+            throw classify(error, endpoint: endpoint)
+        } catch {
+            throw TraceSourceError(.unreachable, "cannot reach \(storeName) at \(endpoint): \(error)")
+        }
+    }
+
+    private func classify(_ error: RPCError, endpoint: String) -> TraceSourceError {
+        let message = error.message
+        if message.lowercased().contains("trace not found") || error.code == .notFound {
+            return TraceSourceError(.notFound, "trace not found")
+        }
+        switch error.code {
+        case .unauthenticated, .permissionDenied:
+            return TraceSourceError(
+                .authentication, "\(storeName) at \(endpoint) refused the credentials (\(error.code)): \(message)")
+        case .unavailable where error.metadata.isEmpty, .deadlineExceeded:
+            return TraceSourceError(.unreachable, "cannot reach \(storeName) at \(endpoint): \(message)")
+        default:
+            return TraceSourceError(.failed, "\(storeName) at \(endpoint) answered \(error.code): \(message)")
+        }
+    }
+}
+
+// MARK: HTTP
+
+/// A call to a store's HTTP API on the shared client; answers other than 2xx are classified.
+struct StoreHTTPCall {
+    let storeName: String
+    let client: HTTPClient
+    /// The largest answer read.
+    var limit = 64 << 20
+
+    struct Answer {
+        var status: HTTPResponseStatus
+        var contentType: String
+        var body: ByteBuffer
+    }
+
+    func send(
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil
+    ) async throws(TraceSourceError) -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        do {
+            let response = try await client.execute(request, timeout: .seconds(storeCallTimeout.components.seconds))
+            let answer = Answer(
+                status: response.status, contentType: response.headers.first(name: "content-type") ?? "",
+                body: try await response.body.collect(upTo: limit))
+            switch answer.status.code {
+            case 200..<300: return answer
+            case 401, 403:
+                throw TraceSourceError(
+                    .authentication,
+                    "\(storeName) at \(Self.origin(url)) refused the credentials (HTTP \(answer.status.code))")
+            case 404: throw TraceSourceError(.notFound, "trace not found")
+            default:
+                throw TraceSourceError(
+                    .failed,
+                    "\(storeName) at \(Self.origin(url)) answered HTTP \(answer.status.code): "
+                        + Self.excerpt(answer.body))
+            }
+        } catch let error as TraceSourceError {
+            throw error
+        } catch let error as NIOTooManyBytesError {
+            throw TraceSourceError(
+                .invalidAnswer, "\(storeName) answered more than \(limit >> 20) MB (\(error)); the trace is too big")
+        } catch {
+            throw TraceSourceError(.unreachable, "cannot reach \(storeName) at \(Self.origin(url)): \(error)")
+        }
+    }
+
+    /// The answer as JSON; an answer that is not JSON (an HTML error page, say) is an invalid answer.
+    func json(_ answer: Answer) throws(TraceSourceError) -> JSONValue {
+        guard let value = JSONParser.parse(String(buffer: answer.body)) else {
+            throw TraceSourceError(
+                .invalidAnswer, "\(storeName) answered something that is not JSON: \(Self.excerpt(answer.body))")
+        }
+        return value
+    }
+
+    /// Scheme, host and port of `url`: what may be shown (no path, query or credentials).
+    static func origin(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return "the store" }
+        return "\(components.scheme ?? "http")://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    /// The start of a body, for error messages.
+    static func excerpt(_ body: ByteBuffer) -> String {
+        let text = String(buffer: body.getSlice(at: body.readerIndex, length: min(body.readableBytes, 200)) ?? body)
+        let line = text.replacingOccurrences(of: "\n", with: " ")
+        return line.isEmpty ? "(empty body)" : "\"\(line)\(body.readableBytes > 200 ? "…" : "")\""
+    }
+}
+
+/// Basic authentication's header value.
+func basicAuthorization(_ user: String, _ password: String) -> String {
+    "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+}
+
+// MARK: OTLP answers
+
+extension [Span] {
+    /// The spans of `traceID` in OTLP resource spans, as Jaeger and Tempo answer.
+    static func otlp(_ resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans], of traceID: TraceID) -> [Span] {
+        OTLPConversion.spans(of: traceID, in: resourceSpans)
+    }
+}

@@ -1,0 +1,81 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SwiftProtobuf
+import TracetestModel
+import TracetestOTLP
+
+/// Grafana Tempo: `tempopb.Querier/FindTraceByID` over gRPC, or `GET {url}/api/traces/{id}` over HTTP (protobuf when
+/// the answer says `application/protobuf`, else JSON with base64 ids, as Tempo writes them).
+struct TempoSource: TraceSource {
+    let settings: TempoSettings
+    let client: HTTPClient
+    /// The largest answer read (Tempo's own limit is 10 MB by default).
+    var limit = 64 << 20
+
+    private var usesGRPC: Bool { settings.type == "grpc" }
+
+    var name: String { "Tempo" }
+    var endpoints: [String] { [usesGRPC ? settings.grpc?.endpoint ?? "" : settings.http?.url ?? ""] }
+    var usualPorts: [Int] { usesGRPC ? [9095] : [3200, 443, 80] }
+
+    func trace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
+        let spans = usesGRPC ? try await grpcTrace(id) : try await httpTrace(id)
+        guard !spans.isEmpty else { throw TraceSourceError(.notFound, "trace not found") }
+        return spans
+    }
+
+    private func grpcTrace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
+        var request = Tempopb_TraceByIDRequest()
+        request.traceID = Data(id.bytes)
+        let answers = try await StoreGRPCCall(storeName: "Tempo", settings: settings.grpc ?? GRPCClientSettings())
+            .call(
+                service: "tempopb.Querier", method: "FindTraceByID", request: request,
+                answer: Tempopb_TraceByIDResponse.self)
+        do {
+            let traces = try answers.map { try Opentelemetry_Proto_Trace_V1_TracesData(serializedBytes: $0.trace) }
+            return [Span].otlp(traces.flatMap(\.resourceSpans), of: id)
+        } catch {
+            throw TraceSourceError(.invalidAnswer, "Tempo answered a trace that cannot be decoded: \(error)")
+        }
+    }
+
+    private func httpTrace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
+        guard var base = settings.http?.url, !base.isEmpty else {
+            throw TraceSourceError(.failed, "the Tempo data store has no http.url")
+        }
+        while base.hasSuffix("/") { base.removeLast() }
+        // Tempo behind port 443 speaks HTTPS, as upstream assumes.
+        if base.hasPrefix("http://"), hostAndPort(base)?.port == 443 { base = "https://" + base.dropFirst(7) }
+        var call = StoreHTTPCall(storeName: "Tempo", client: client)
+        call.limit = limit
+        let headers = (settings.http?.headers ?? [:]).map { ($0.key, $0.value) } + [("Accept", "application/protobuf")]
+        let answer = try await call.send(.GET, "\(base)/api/traces/\(id.hex)", headers: headers)
+        do {
+            if answer.contentType.hasPrefix("application/protobuf") {
+                let trace = try Opentelemetry_Proto_Trace_V1_TracesData(serializedBytes: Data(buffer: answer.body))
+                return [Span].otlp(trace.resourceSpans, of: id)
+            }
+            return [Span].otlp(try Self.jsonBatches(Data(buffer: answer.body)), of: id)
+        } catch let error as TraceSourceError {
+            throw error
+        } catch {
+            throw TraceSourceError(
+                .invalidAnswer,
+                "Tempo answered something that is not a trace (\(error)): \(StoreHTTPCall.excerpt(answer.body))")
+        }
+    }
+
+    /// `{"batches": [ResourceSpans...]}` in protobuf's JSON mapping (ids in base64).
+    static func jsonBatches(_ data: Data) throws -> [Opentelemetry_Proto_Trace_V1_ResourceSpans] {
+        guard let document = JSONParser.parse(String(decoding: data, as: UTF8.self)), document.isObject else {
+            throw TraceSourceError(.invalidAnswer, "Tempo answered something that is not a JSON object")
+        }
+        let batches = document["batches"] ?? document["trace"]?["resourceSpans"] ?? .array([])
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        return try Opentelemetry_Proto_Trace_V1_TracesData(
+            jsonString: "{\"resourceSpans\":\(batches.jsonText)}", options: options
+        ).resourceSpans
+    }
+}
