@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
@@ -119,6 +120,7 @@ let package = Package(
                 "TracetestOTLP",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -185,6 +187,15 @@ let package = Package(
             path: "Benchmarks/AnalyzerBenchmark"
         ),
         .target(name: "BenchmarkSupport", dependencies: ["TracetestModel"], path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(
+            name: "TraceStoreBenchmark",
+            dependencies: [
+                "TracetestTraceSources", "TracetestModel", "TracetestOTLP", "ServerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/TraceStoreBenchmark"
+        ),
         .executableTarget(
             name: "LanguageBenchmark",
             dependencies: ["TracetestLanguage", "TracetestModel", "BenchmarkSupport"],
@@ -259,7 +270,12 @@ let package = Package(
             name: "ServerTestSupport",
             dependencies: [
                 "TestSupport", "TracetestConfig", "TracetestStorage", "TracetestServer", "TracetestIngest",
+                "TracetestTraceSources", "TracetestOTLP", "TracetestModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -271,6 +287,14 @@ let package = Package(
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
         .testTarget(name: "TracetestKafkaTests", dependencies: ["TracetestKafka"]),
+        .testTarget(
+            name: "TracetestTraceSourcesTests",
+            dependencies: [
+                "TracetestTraceSources", "TracetestModel", "TracetestOTLP", "TestSupport", "ServerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .testTarget(
             name: "TracetestProtoTests",
             dependencies: [

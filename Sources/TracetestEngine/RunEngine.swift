@@ -122,7 +122,6 @@ package final class RunEngine: Service, Sendable {
             self.commandInput.yield(.shutdown)
         }
         await triggers.shutdown()
-        await traceSources.shutdown()
     }
 
     // A run is busy while it has a control: from its `execute` (or the stop of a run not executing here) to its

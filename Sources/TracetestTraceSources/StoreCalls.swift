@@ -12,6 +12,9 @@ import TracetestOTLP
 
 /// How long one call to a store may take, connection included.
 let storeCallTimeout = Duration.seconds(15)
+/// The largest answer read from a store, 256 MB (upstream reads at most 10 MB from Tempo): a bigger trace fails the
+/// run with a message saying so.
+let storeAnswerLimit = 256 << 20
 
 /// `host:port` (or `[v6]:port`, or a URL's authority) split; nil when there is no port.
 func hostAndPort(_ endpoint: String) -> (host: String, port: Int)? {
@@ -30,6 +33,8 @@ func hostAndPort(_ endpoint: String) -> (host: String, port: Int)? {
 struct StoreGRPCCall {
     let storeName: String
     let settings: GRPCClientSettings
+    /// The largest message read (a Tempo trace is one message).
+    var limit = storeAnswerLimit
 
     func call<Request: SwiftProtobuf.Message, Answer: SwiftProtobuf.Message>(
         service: String, method: String, request: Request, answer: Answer.Type
@@ -41,12 +46,13 @@ struct StoreGRPCCall {
         }
         do {
             let security: HTTP2ClientTransport.Posix.TransportSecurity =
-                settings.tls?.insecure == false
-                ? .tls { configuration in
+                settings.tls?.insecure == true
+                ? .plaintext
+                : .tls { configuration in
                     if settings.tls?.insecureSkipVerify == true {
                         configuration.serverCertificateVerification = .noVerification
                     }
-                } : .plaintext
+                }
             let transport = try HTTP2ClientTransport.Posix(
                 target: .dns(host: host, port: port), transportSecurity: security)
             var metadata = Metadata()
@@ -54,6 +60,8 @@ struct StoreGRPCCall {
             var options = CallOptions.defaults
             options.timeout = storeCallTimeout
             options.waitForReady = false
+            options.maxRequestMessageBytes = limit
+            options.maxResponseMessageBytes = limit
             if let compression = settings.compression, ["gzip", "zlib", "deflate"].contains(compression) {
                 options.compression = compression == "gzip" ? .gzip : .deflate
             }
@@ -100,7 +108,7 @@ struct StoreHTTPCall {
     let storeName: String
     let client: HTTPClient
     /// The largest answer read.
-    var limit = 64 << 20
+    var limit = storeAnswerLimit
 
     struct Answer {
         var status: HTTPResponseStatus
@@ -137,7 +145,8 @@ struct StoreHTTPCall {
             throw error
         } catch let error as NIOTooManyBytesError {
             throw TraceSourceError(
-                .invalidAnswer, "\(storeName) answered more than \(limit >> 20) MB (\(error)); the trace is too big")
+                .invalidAnswer,
+                "\(storeName) answered more than \(limit >> 20) MB (\(error)); the trace is too big to read")
         } catch {
             throw TraceSourceError(.unreachable, "cannot reach \(storeName) at \(Self.origin(url)): \(error)")
         }

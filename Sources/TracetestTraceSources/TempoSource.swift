@@ -10,8 +10,6 @@ import TracetestOTLP
 struct TempoSource: TraceSource {
     let settings: TempoSettings
     let client: HTTPClient
-    /// The largest answer read (Tempo's own limit is 10 MB by default).
-    var limit = 64 << 20
 
     private var usesGRPC: Bool { settings.type == "grpc" }
 
@@ -47,8 +45,7 @@ struct TempoSource: TraceSource {
         while base.hasSuffix("/") { base.removeLast() }
         // Tempo behind port 443 speaks HTTPS, as upstream assumes.
         if base.hasPrefix("http://"), hostAndPort(base)?.port == 443 { base = "https://" + base.dropFirst(7) }
-        var call = StoreHTTPCall(storeName: "Tempo", client: client)
-        call.limit = limit
+        let call = StoreHTTPCall(storeName: "Tempo", client: client)
         let headers = (settings.http?.headers ?? [:]).map { ($0.key, $0.value) } + [("Accept", "application/protobuf")]
         let answer = try await call.send(.GET, "\(base)/api/traces/\(id.hex)", headers: headers)
         do {
@@ -57,8 +54,6 @@ struct TempoSource: TraceSource {
                 return [Span].otlp(trace.resourceSpans, of: id)
             }
             return [Span].otlp(try Self.jsonBatches(Data(buffer: answer.body)), of: id)
-        } catch let error as TraceSourceError {
-            throw error
         } catch {
             throw TraceSourceError(
                 .invalidAnswer,
@@ -66,10 +61,14 @@ struct TempoSource: TraceSource {
         }
     }
 
+    private struct NotATrace: Error, CustomStringConvertible {
+        var description: String { "not a JSON object" }
+    }
+
     /// `{"batches": [ResourceSpans...]}` in protobuf's JSON mapping (ids in base64).
     static func jsonBatches(_ data: Data) throws -> [Opentelemetry_Proto_Trace_V1_ResourceSpans] {
         guard let document = JSONParser.parse(String(decoding: data, as: UTF8.self)), document.isObject else {
-            throw TraceSourceError(.invalidAnswer, "Tempo answered something that is not a JSON object")
+            throw NotATrace()
         }
         let batches = document["batches"] ?? document["trace"]?["resourceSpans"] ?? .array([])
         var options = JSONDecodingOptions()

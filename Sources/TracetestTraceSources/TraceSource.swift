@@ -13,10 +13,16 @@ package protocol TraceSource: Sendable {
     /// The spans of trace `id`, with Tracetest's metadata attributes; throws ``TraceSourceError/Kind/notFound`` while
     /// the store has none of them.
     func trace(_ id: TraceID) async throws(TraceSourceError) -> [Span]
+
+    /// The trace once polling found it complete, with what the store gives only span by span (Sumo Logic's
+    /// attributes and events); most stores give everything at once and return `spans`.
+    func completed(_ spans: [Span], of id: TraceID) async throws(TraceSourceError) -> [Span]
 }
 
 extension TraceSource {
     package var usualPorts: [Int] { [] }
+
+    package func completed(_ spans: [Span], of id: TraceID) async throws(TraceSourceError) -> [Span] { spans }
 }
 
 /// Why a store did not give a trace.

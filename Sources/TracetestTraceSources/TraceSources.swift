@@ -2,17 +2,22 @@ import AsyncHTTPClient
 import TracetestIngest
 import TracetestModel
 
-/// Builds the trace source of a data store; the HTTP stores share one client (its connections are reused across
-/// polls and runs).
-package final class TraceSources: Sendable {
-    private let http: HTTPClient
-
-    package init() {
+/// Builds the trace source of a data store; the HTTP stores share one client for the life of the process (its
+/// connections are reused across polls and runs; every call is bounded by ``storeCallTimeout``).
+package struct TraceSources: Sendable {
+    /// A refused or failed connection is reported at once rather than retried until the call's deadline, so a run
+    /// against a store that is down fails at its first poll.
+    private static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(storeCallTimeout.components.seconds))
+        configuration.timeout.connect = .seconds(5)
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    private let http = TraceSources.client
+
+    package init() {}
 
     /// The source runs of `store` poll; nil for the stores fed by the OTLP receiver (``DataStore/isFedByOTLP``).
     package func source(for store: DataStore) throws(TraceSourceError) -> (any TraceSource)? {
@@ -21,17 +26,18 @@ package final class TraceSources: Sendable {
         case "tempo": return TempoSource(settings: store.tempo ?? TempoSettings(), client: http)
         case "opensearch": return OpenSearchSource(settings: store.opensearch ?? ElasticSettings(), client: http)
         case "elasticapm": return ElasticAPMSource(settings: store.elasticapm ?? ElasticSettings(), client: http)
+        case "signalfx": return SignalFxSource(settings: store.signalfx ?? SignalFXSettings(), client: http)
+        case "sumologic": return SumoLogicSource(settings: store.sumologic ?? SumoLogicSettings(), client: http)
+        case "awsxray": return AWSXRaySource(settings: store.awsxray ?? AWSXRaySettings(), client: http)
         case _ where store.isFedByOTLP: return nil
+        case "azureappinsights":
+            return AzureAppInsightsSource(
+                settings: store.azureappinsights ?? AzureAppInsightsSettings(), client: http)
         default:
             throw TraceSourceError(
                 .failed,
                 "data store type \(store.type) is not supported by this server yet: send the spans to its OTLP "
                     + "receiver (an OpenTelemetry Collector can send them to both) and use type otlp")
         }
-    }
-
-    /// Closes the shared HTTP client's connections.
-    package func shutdown() async {
-        try? await http.shutdown()
     }
 }

@@ -7,6 +7,8 @@ package final class LogRecorder: Sendable {
         package var level: Logger.Level
         package var message: String
         package var metadata: Logger.Metadata
+        /// When it was logged.
+        package var time: ContinuousClock.Instant
     }
 
     private let recorded = Mutex<[Entry]>([])
@@ -38,7 +40,8 @@ package final class LogRecorder: Sendable {
             var merged = metadata
             if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
             if let explicit = event.metadata { merged.merge(explicit) { $1 } }
-            let entry = Entry(level: event.level, message: event.message.description, metadata: merged)
+            let entry = Entry(
+                level: event.level, message: event.message.description, metadata: merged, time: .now)
             recorder.recorded.withLock { $0.append(entry) }
         }
     }

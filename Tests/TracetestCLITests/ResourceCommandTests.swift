@@ -114,6 +114,68 @@ struct ResourceCommandTests {
         }
     }
 
+    /// One data store of each kind with a query API, as their users write them; secrets are shown masked.
+    static let dataStores: [(type: String, section: String)] = [
+        (
+            "jaeger",
+            "jaeger:\n    endpoint: jaeger:16685\n    tls:\n      insecure: true\n    headers:\n      x-team: obs"
+        ),
+        ("tempo", "tempo:\n    type: grpc\n    grpc:\n      endpoint: tempo:9095\n      tls:\n        insecure: true"),
+        (
+            "tempo",
+            "tempo:\n    type: http\n    http:\n      url: http://tempo:3200\n      headers:\n        X-Scope-OrgID: team-a"
+        ),
+        (
+            "opensearch",
+            "opensearch:\n    addresses:\n    - http://opensearch:9200\n    index: traces\n    username: admin\n    password: \"********\""
+        ),
+        (
+            "elasticapm",
+            "elasticapm:\n    addresses:\n    - https://es:9200\n    index: traces-apm-default\n    username: elastic\n    password: \"********\"\n    insecureSkipVerify: true"
+        ),
+        ("signalfx", "signalfx:\n    realm: us1\n    token: \"********\""),
+        (
+            "awsxray",
+            "awsxray:\n    region: us-west-2\n    accessKeyId: AKIAEXAMPLE\n    secretAccessKey: \"********\"\n    useDefaultAuth: false"
+        ),
+        (
+            "azureappinsights",
+            "azureappinsights:\n    connectionType: direct\n    resourceArmId: /subscriptions/x/resourceGroups/y/providers/microsoft.insights/components/z\n    accessToken: \"********\""
+        ),
+        (
+            "sumologic",
+            "sumologic:\n    url: https://api.sumologic.com/api/\n    accessID: abc\n    accessKey: \"********\""
+        ),
+    ]
+
+    @Test("apply datastore -f of each store type round-trips through get datastore (secrets masked)")
+    func dataStoreRoundTrips() async throws {
+        try await withCLI { directory, _ in
+            for (index, store) in Self.dataStores.enumerated() {
+                // Secrets are applied in clear text and come back masked.
+                let applied = store.section.replacingOccurrences(of: "********", with: "s3cret-\(index)")
+                try write(
+                    "type: DataStore\nspec:\n  id: current\n  name: \(store.type) store\n  type: \(store.type)\n  default: true\n  \(applied)\n",
+                    to: "store.yaml", in: directory)
+                let apply = try await tracetest(["apply", "datastore", "-f", "store.yaml"], in: directory)
+                #expect(apply.exitCode == 0, "\(store.type): \(apply)")
+                #expect(!apply.stdout.contains("s3cret-\(index)"))
+                let got = try await tracetest(["get", "datastore", "--id", "current"], in: directory)
+                #expect(got.exitCode == 0, "\(got)")
+                let expected = try #require(
+                    try Yams.load(yaml: "type: DataStore\nspec:\n  \(store.section)\n") as? [String: Any])
+                let spec = try #require((try Yams.load(yaml: got.stdout) as? [String: Any])?["spec"] as? [String: Any])
+                #expect(spec["type"] as? String == store.type)
+                #expect(spec["name"] as? String == "\(store.type) store")
+                let section = try #require((expected["spec"] as? [String: Any])?.first)
+                #expect(
+                    NSDictionary(dictionary: spec[section.key] as? [String: Any] ?? [:])
+                        .isEqual(to: section.value as? [String: Any] ?? [:]),
+                    "\(store.type): \(got.stdout)")
+            }
+        }
+    }
+
     @Test("singletons: get, list, apply and the 405 on delete; datastore and testrunner tables")
     func singletons() async throws {
         try await withCLI { directory, _ in

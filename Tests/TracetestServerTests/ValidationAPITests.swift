@@ -64,6 +64,35 @@ struct ValidationAPITests {
             plural: "datastores", id: "current", bad: #"{"name":"j","type":"jaeger"}"#,
             problem: "data store of type jaeger needs its settings under spec.jaeger", valid: validDataStore),
         BadInput(
+            plural: "datastores", id: "current",
+            bad: #"{"name":"j","type":"jaeger","jaeger":{"tls":{"insecure":true}}}"#,
+            problem: "spec.jaeger.endpoint is required (for example jaeger:16685)", valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current", bad: #"{"name":"j","type":"jaeger","jaeger":{"endpoint":"http://j"}}"#,
+            problem: #"spec.jaeger.endpoint "http://j" is not host:port (for example jaeger:16685)"#,
+            valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current",
+            bad: #"{"name":"t","type":"tempo","tempo":{"type":"http","http":{"url":"tempo:3200"}}}"#,
+            problem:
+                #"spec.tempo.http.url "tempo:3200" is not an http:// or https:// URL (for example http://tempo:3200)"#,
+            valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current",
+            bad: #"{"name":"o","type":"opensearch","opensearch":{"addresses":["http://o:9200","o:9200"],"index":"t"}}"#,
+            problem:
+                #"spec.opensearch.addresses[1] "o:9200" is not an http:// or https:// URL (for example http://opensearch:9200)"#,
+            valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current",
+            bad: #"{"name":"x","type":"awsxray","awsxray":{"region":"us-east-1","accessKeyId":"AKIA"}}"#,
+            problem: "spec.awsxray.secretAccessKey is required (for example the key's secret)", valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current",
+            bad: #"{"name":"a","type":"azureappinsights","azureappinsights":{"connectionType":"pull"}}"#,
+            problem: #"spec.azureappinsights.connectionType "pull" is not one of: direct, collector"#,
+            valid: validDataStore),
+        BadInput(
             plural: "datastores", id: "current", bad: #"{"name":"o","type":"otlp","createdAt":"yesterday"}"#,
             problem: #"createdAt "yesterday" is not an RFC 3339 time (e.g. 2024-05-01T12:00:00Z)"#,
             valid: validDataStore),

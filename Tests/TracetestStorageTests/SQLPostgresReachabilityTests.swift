@@ -35,12 +35,21 @@ struct SQLPostgresReachabilityTests {
             #expect(attempts.last?.hasSuffix("giving up") == true, "\(attempts)")
             #expect(attempts.dropLast().allSatisfy { $0.contains("retrying in") }, "\(attempts)")
             #expect(attempts.count == recorder.messages.count, "one line per failed attempt: \(recorder.messages)")
-            // Backoff: 250ms, then twice as long each time (the last wait may be cut short by the timeout).
-            #expect(attempts.count >= 3, "at least two retries in 15s: \(attempts)")
+            // Backoff: 250ms, then twice as long each time (the last wait may be cut short by the timeout). An
+            // attempt that failed with more than a second of the timeout left is retried (when the whole suite starts
+            // at once, even a refused connection can take seconds to be reported, so how many fit varies).
+            let lines = recorder.entries.filter { $0.message.contains("not reachable (attempt") }
+            for (line, next) in zip(lines, lines.dropFirst()) {
+                #expect(line.message.contains("retrying in"), "\(attempts)")
+                #expect(next.time > line.time)
+            }
+            if let first = lines.first, started.duration(to: first.time) < .seconds(14) {
+                #expect(attempts.count >= 2, "a retry after the first attempt: \(attempts)")
+            }
             let delays = retryDelays(in: attempts.joined(separator: "\n"))
             #expect(delays.count == attempts.count - 1, "\(attempts)")
             for (retry, delay) in delays.enumerated() {
-                let planned = Duration.milliseconds(250) * (1 << retry)
+                let planned = min(Duration.milliseconds(250) * (1 << retry), .seconds(5))
                 if retry == delays.count - 1 {
                     #expect(delay <= planned, "\(delays)")
                 } else {

@@ -24,6 +24,10 @@ extension RunEngine {
             id: 0, testID: testID, testVersion: test.version ?? 1, variableSet: variables,
             metadata: information.metadata, requiredGates: requiredGates,
             skipTraceCollection: test.skipTraceCollection)
+        // X-Ray takes only ids that start with the time they were made.
+        if try await store.dataStores.get().type == "awsxray" {
+            run.traceID = .xray(epochSeconds: UInt32(clamping: Timestamp.now().microsecondsSinceEpoch / 1_000_000))
+        }
         if let suite {
             run.testSuiteID = suite.id
             run.testSuiteRunID = suite.runID

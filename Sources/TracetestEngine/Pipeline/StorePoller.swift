@@ -54,6 +54,11 @@ struct StorePoller {
             switch decision {
             case .finish(let reason):
                 polling.evaluated(iteration, spans: spans.count, finished: true, reason: reason)
+                do {
+                    spans = try await source.completed(spans, of: run.traceID)
+                } catch {
+                    return .failed(error.message)
+                }
                 return .trace(spans, reason: reason, skipped: false, iterations: machine.iterations)
             case .timedOut:
                 polling.evaluated(iteration, spans: 0, finished: true, reason: "timeout")

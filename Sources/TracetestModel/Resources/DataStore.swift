@@ -78,6 +78,94 @@ package struct DataStore: ResourceSpec {
         if let present = sections[type], !present {
             throw ValidationError("data store of type \(type) needs its settings under spec.\(type)")
         }
+        try validateSettings()
+    }
+
+    /// What the store's client needs to reach it: an endpoint or URL in the right form, and its other fields.
+    private func validateSettings() throws(ValidationError) {
+        func required(_ value: String?, _ field: String, example: String) throws(ValidationError) {
+            if (value ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("spec.\(field) is required (for example \(example))")
+            }
+        }
+        func hostPort(_ value: String?, _ field: String, example: String) throws(ValidationError) {
+            try required(value, field, example: example)
+            let text = value ?? ""
+            guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+                Int(text[text.index(after: colon)...]).map({ (1...65535).contains($0) }) == true, !text.contains("/")
+            else {
+                throw ValidationError("spec.\(field) \"\(text)\" is not host:port (for example \(example))")
+            }
+        }
+        func url(_ value: String?, _ field: String, example: String) throws(ValidationError) {
+            try required(value, field, example: example)
+            let text = value ?? ""
+            guard let scheme = text.range(of: "://"),
+                ["http", "https"].contains(text[..<scheme.lowerBound].lowercased()),
+                text[scheme.upperBound...].contains(where: { $0 != "/" })
+            else {
+                throw ValidationError(
+                    "spec.\(field) \"\(text)\" is not an http:// or https:// URL (for example \(example))")
+            }
+        }
+        switch type {
+        case "jaeger":
+            try hostPort(jaeger?.endpoint, "jaeger.endpoint", example: "jaeger:16685")
+        case "tempo":
+            switch tempo?.type {
+            case "grpc": try hostPort(tempo?.grpc?.endpoint, "tempo.grpc.endpoint", example: "tempo:9095")
+            case "http": try url(tempo?.http?.url, "tempo.http.url", example: "http://tempo:3200")
+            default:
+                throw ValidationError(
+                    "spec.tempo.type \"\(tempo?.type ?? "")\" is not one of: grpc, http (how to reach Tempo)")
+            }
+        case "opensearch", "elasticapm":
+            let settings = type == "opensearch" ? opensearch : elasticapm
+            guard let addresses = settings?.addresses, !addresses.isEmpty else {
+                throw ValidationError(
+                    "spec.\(type).addresses needs at least one address (for example http://\(type):9200)")
+            }
+            for (index, address) in addresses.enumerated() {
+                try url(address, "\(type).addresses[\(index)]", example: "http://\(type):9200")
+            }
+            try required(settings?.index, "\(type).index", example: "traces")
+        case "signalfx":
+            if (signalfx?.url ?? "").isEmpty {
+                try required(signalfx?.realm, "signalfx.realm", example: "us1")
+            } else {
+                try url(signalfx?.url, "signalfx.url", example: "https://api.us1.signalfx.com")
+            }
+            try required(signalfx?.token, "signalfx.token", example: "an API access token")
+        case "awsxray":
+            try required(awsxray?.region, "awsxray.region", example: "us-west-2")
+            if awsxray?.useDefaultAuth != true {
+                try required(awsxray?.accessKeyId, "awsxray.accessKeyId", example: "AKIA…, or useDefaultAuth: true")
+                try required(awsxray?.secretAccessKey, "awsxray.secretAccessKey", example: "the key's secret")
+            }
+            if !(awsxray?.url ?? "").isEmpty { try url(awsxray?.url, "awsxray.url", example: "http://localhost:4566") }
+        case "azureappinsights":
+            switch azureappinsights?.connectionType ?? "direct" {
+            case "collector": break
+            case "direct":
+                try required(
+                    azureappinsights?.resourceArmId, "azureappinsights.resourceArmId",
+                    example: "/subscriptions/<id>/resourceGroups/<group>/providers/microsoft.insights/components/<name>"
+                )
+                if !(azureappinsights?.url ?? "").isEmpty {
+                    try url(
+                        azureappinsights?.url, "azureappinsights.url", example: "https://api.loganalytics.azure.com")
+                }
+            case let other:
+                throw ValidationError(
+                    "spec.azureappinsights.connectionType \"\(other)\" is not one of: direct, collector")
+            }
+        case "sumologic":
+            try url(sumologic?.url, "sumologic.url", example: "https://api.sumologic.com/api/")
+            try required(sumologic?.accessID, "sumologic.accessID", example: "an access id")
+            try required(sumologic?.accessKey, "sumologic.accessKey", example: "its access key")
+        default:
+            break
+        }
     }
 
     /// Forces id `current` and `default: true`; keeps a valid client `createdAt`, else the stored one, else now.
@@ -192,6 +280,14 @@ package struct ElasticSettings: Codable, Sendable, Equatable {
 package struct SignalFXSettings: Codable, Sendable, Equatable {
     package var realm: String?
     package var token: String?
+    /// The API's base URL instead of `https://api.<realm>.signalfx.com` (a proxy, a private endpoint, a test).
+    package var url: String?
+
+    package init(realm: String? = nil, token: String? = nil, url: String? = nil) {
+        self.realm = realm
+        self.token = token
+        self.url = url
+    }
 }
 
 package struct AWSXRaySettings: Codable, Sendable, Equatable {
@@ -200,6 +296,19 @@ package struct AWSXRaySettings: Codable, Sendable, Equatable {
     package var secretAccessKey: String?
     package var sessionToken: String?
     package var useDefaultAuth: Bool?
+    /// The X-Ray endpoint instead of `https://xray.<region>.amazonaws.com`.
+    package var url: String?
+
+    package init(
+        region: String? = nil, accessKeyId: String? = nil, secretAccessKey: String? = nil, sessionToken: String? = nil,
+        url: String? = nil
+    ) {
+        self.region = region
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+        self.url = url
+    }
 }
 
 package struct AzureAppInsightsSettings: Codable, Sendable, Equatable {
@@ -208,12 +317,29 @@ package struct AzureAppInsightsSettings: Codable, Sendable, Equatable {
     package var resourceArmId: String?
     /// `direct` or `collector`.
     package var connectionType: String?
+    /// The Logs query API's base URL instead of `https://api.loganalytics.azure.com`.
+    package var url: String?
+
+    package init(
+        connectionType: String? = nil, resourceArmId: String? = nil, accessToken: String? = nil, url: String? = nil
+    ) {
+        self.connectionType = connectionType
+        self.resourceArmId = resourceArmId
+        self.accessToken = accessToken
+        self.url = url
+    }
 }
 
 package struct SumoLogicSettings: Codable, Sendable, Equatable {
     package var url: String?
     package var accessID: String?
     package var accessKey: String?
+
+    package init(url: String? = nil, accessID: String? = nil, accessKey: String? = nil) {
+        self.url = url
+        self.accessID = accessID
+        self.accessKey = accessKey
+    }
 }
 
 extension DataStore {

@@ -130,10 +130,11 @@ package enum ResourceKeys {
                     with: ["grpc": grpcClient, "http": object("url", "headers", with: ["tls": tls, "auth": auth])]),
                 "opensearch": elasticsearch, "openSearch": elasticsearch, "elasticapm": elasticsearch,
                 "elasticApm": elasticsearch,
-                "signalfx": object("realm", "token"), "signalFx": object("realm", "token"),
-                "awsxray": object("region", "accessKeyId", "secretAccessKey", "sessionToken", "useDefaultAuth"),
+                "signalfx": object("realm", "token", "url"), "signalFx": object("realm", "token", "url"),
+                "awsxray": object(
+                    "region", "accessKeyId", "secretAccessKey", "sessionToken", "useDefaultAuth", "url"),
                 "azureappinsights": object(
-                    "useAzureActiveDirectoryAuth", "accessToken", "connectionType", "resourceArmId"),
+                    "useAzureActiveDirectoryAuth", "accessToken", "connectionType", "resourceArmId", "url"),
                 "sumologic": object("url", "accessID", "accessKey"),
             ])
         static let pollingProfile = object(

@@ -67,6 +67,14 @@ package struct TraceID: Hashable, Sendable, CustomStringConvertible {
         return TraceID(high: generator.next(), low: generator.next() | 1)
     }
 
+    /// A random id whose first 4 bytes are `epochSeconds`, as AWS X-Ray requires (it refuses ids older than 28 days).
+    package static func xray(epochSeconds: UInt32) -> TraceID {
+        var generator = SystemRandomNumberGenerator()
+        return TraceID(
+            high: UInt64(epochSeconds) << 32 | UInt64(UInt32.random(in: .min ... .max, using: &generator)),
+            low: generator.next() | 1)
+    }
+
     package var isValid: Bool { high != 0 || low != 0 }
     package var hex: String { hexDigits(high, count: 16) + hexDigits(low, count: 16) }
     package var bytes: [UInt8] { SpanID(high).bytes + SpanID(low).bytes }

@@ -28,31 +28,31 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-nonisolated struct Tempopb_TraceByIDRequest: Sendable {
+package nonisolated struct Tempopb_TraceByIDRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The trace id as 16 raw bytes.
-  var traceID: Data = Data()
+  package var traceID: Data = Data()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tempopb_TraceByIDResponse: Sendable {
+package nonisolated struct Tempopb_TraceByIDResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// A tempopb.Trace, `repeated ResourceSpans batches = 1`: the same wire form as OTLP's TracesData, so it is kept as
   /// bytes here and decoded as TracesData.
-  var trace: Data = Data()
+  package var trace: Data = Data()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -60,10 +60,10 @@ nonisolated struct Tempopb_TraceByIDResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "tempopb"
 
 nonisolated extension Tempopb_TraceByIDRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".TraceByIDRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}traceID\0")
+  package static let protoMessageName: String = _protobuf_package + ".TraceByIDRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}traceID\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -75,14 +75,14 @@ nonisolated extension Tempopb_TraceByIDRequest: SwiftProtobuf.Message, SwiftProt
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.traceID.isEmpty {
       try visitor.visitSingularBytesField(value: self.traceID, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tempopb_TraceByIDRequest, rhs: Tempopb_TraceByIDRequest) -> Bool {
+  package static func ==(lhs: Tempopb_TraceByIDRequest, rhs: Tempopb_TraceByIDRequest) -> Bool {
     if lhs.traceID != rhs.traceID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -90,10 +90,10 @@ nonisolated extension Tempopb_TraceByIDRequest: SwiftProtobuf.Message, SwiftProt
 }
 
 nonisolated extension Tempopb_TraceByIDResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".TraceByIDResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}trace\0")
+  package static let protoMessageName: String = _protobuf_package + ".TraceByIDResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}trace\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -105,14 +105,14 @@ nonisolated extension Tempopb_TraceByIDResponse: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.trace.isEmpty {
       try visitor.visitSingularBytesField(value: self.trace, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tempopb_TraceByIDResponse, rhs: Tempopb_TraceByIDResponse) -> Bool {
+  package static func ==(lhs: Tempopb_TraceByIDResponse, rhs: Tempopb_TraceByIDResponse) -> Bool {
     if lhs.trace != rhs.trace {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

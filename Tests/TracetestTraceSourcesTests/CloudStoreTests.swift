@@ -1,0 +1,259 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServerTestSupport
+import Synchronization
+import TestSupport
+import Testing
+import TracetestModel
+
+@testable import TracetestTraceSources
+
+/// SignalFx, Sumo Logic and Azure against stand-ins written from their API definitions (reached through the `url`
+/// key), and AWS X-Ray against moto's emulator.
+@Suite("Trace stores: SignalFx, Sumo Logic, Azure Application Insights, AWS X-Ray")
+struct CloudStoreTests {
+    static let traceID = TraceID.random()
+    static let root = SpanID.random()
+    static let child = SpanID.random()
+
+    /// Two segments of one span each; `X-SF-Token` must be `token`.
+    static func signalFxRouter(token: String) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("v2/apm/trace/:id/segments") { request, context -> Response in
+            guard request.headers[HTTPField.Name("X-SF-Token")!] == token else {
+                return Response(status: .unauthorized)
+            }
+            let found = try context.parameters.require("id") == traceID.hex
+            return json(found ? "[1700000000000000, 1700000000500000]" : "[]")
+        }
+        router.get("v2/apm/trace/:id/:segment") { request, context -> Response in
+            let segment = try context.parameters.require("segment")
+            let span =
+                segment == "1700000000000000"
+                ? """
+                {"traceId":"\(traceID.hex)","spanId":"\(root.hex)","operationName":"GET /pokemon",
+                 "startTime":"2026-12-06T10:00:00Z","durationMicros":250000,
+                 "tags":{"span.kind":"server","http.method":"GET"},"processTags":{"service.name":"pokeshop"}}
+                """
+                : """
+                {"traceId":"\(traceID.hex)","spanId":"\(child.hex)","parentId":"\(root.hex)",
+                 "operationName":"SELECT pokemon","startTime":"2026-12-06T10:00:00.1Z","durationMicros":1000,
+                 "tags":{"span.kind":"client","db.system":"postgresql"},"processTags":{"service.name":"pokeshop"}}
+                """
+            return json("[\(span)]")
+        }
+        return router
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    @Test("SignalFx: segments, then their spans, tags as attributes, span.kind as the kind")
+    func signalFx() async throws {
+        try await withHTTPStandIn(Self.signalFxRouter(token: "sfx")) { port in
+            func source(_ token: String) throws -> any TraceSource {
+                try #require(
+                    try TraceSources().source(
+                        for: DataStore(
+                            name: "S", type: "signalfx",
+                            signalfx: SignalFXSettings(realm: "us1", token: token, url: "http://127.0.0.1:\(port)"))))
+            }
+            let spans = try await source("sfx").trace(Self.traceID)
+            let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+            #expect(byName["GET /pokemon"]?.kind == .server)
+            #expect(byName["GET /pokemon"]?.attributes["http.method"] == "GET")
+            #expect(byName["GET /pokemon"].map { $0.endTimeUnixNano - $0.startTimeUnixNano } == 250_000_000)
+            #expect(byName["SELECT pokemon"]?.parentID == Self.root)
+            #expect(byName["SELECT pokemon"]?.attributes["tracetest.span.type"] == "database")
+            #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
+            let missing = await #expect(throws: TraceSourceError.self) { try await source("sfx").trace(.random()) }
+            #expect(missing?.kind == .notFound)
+            #expect(await ConnectionTest.run(try source("sfx")).allPassed)
+            #expect(await ConnectionTest.run(try source("wrong")).authentication?.status == .failed)
+        }
+    }
+
+    @Test("Sumo Logic: span pages followed by `next`, details once complete, 429 waited out, basic authentication")
+    func sumoLogic() async throws {
+        let limited = Mutex(1)
+        let router = Router()
+        let authorization = "Basic " + Data("id:key".utf8).base64EncodedString()
+        router.get("api/v1/tracing/traces/:id/spans") { request, context -> Response in
+            guard request.headers[.authorization] == authorization else { return Response(status: .unauthorized) }
+            guard try context.parameters.require("id") == Self.traceID.hex else { return Response(status: .notFound) }
+            if request.uri.queryParameters["token"] == "page 2" {
+                return Self.json(
+                    #"{"spanPage":[{"id":"\#(Self.child.hex)","parentId":"\#(Self.root.hex)","operationName":"SELECT pokemon","startedAt":"2026-12-06T10:00:00.1Z","duration":1000000}],"totalCount":2,"next":null}"#
+                )
+            }
+            return Self.json(
+                #"{"spanPage":[{"id":"\#(Self.root.hex)","operationName":"GET /pokemon","startedAt":"2026-12-06T10:00:00Z","duration":250000000}],"totalCount":2,"next":"page 2"}"#
+            )
+        }
+        router.get("api/v1/tracing/traces/:id/spans/:span") { request, context -> Response in
+            // The first details request is refused as over the rate limit.
+            if limited.withLock({ count in
+                defer { count = 0 }; return count > 0
+            }) {
+                return Self.json(#"{"errors":[{"code":"rate.limit"}]}"#, status: .tooManyRequests)
+            }
+            let span = try context.parameters.require("span")
+            let name = span == Self.root.hex ? "http.method" : "db.system"
+            let value = span == Self.root.hex ? "GET" : "postgresql"
+            return Self.json(
+                #"{"fields":{"\#(name)":{"type":"string","value":"\#(value)"},"service.name":{"type":"string","value":"pokeshop"}},"events":[{"timestamp":"2026-12-06T10:00:00.05Z","name":"cache miss","attributes":[{"attributeName":"key","attributeValue":{"value":"pikachu"}}]}]}"#
+            )
+        }
+        try await withHTTPStandIn(router) { port in
+            let store = DataStore(
+                name: "Sumo", type: "sumologic",
+                sumologic: SumoLogicSettings(url: "http://127.0.0.1:\(port)/api/", accessID: "id", accessKey: "key"))
+            let source = try #require(try TraceSources().source(for: store))
+            let summaries = try await source.trace(Self.traceID)
+            #expect(summaries.map(\.name).sorted() == ["GET /pokemon", "SELECT pokemon"])
+            #expect(summaries.first { $0.name == "SELECT pokemon" }?.parentID == Self.root)
+
+            var fast = try #require(source as? SumoLogicSource)
+            fast.rateLimitWait = .milliseconds(10)
+            let detailed = try await fast.completed(summaries, of: Self.traceID)
+            let select = try #require(detailed.first { $0.name == "SELECT pokemon" })
+            #expect(select.attributes["db.system"] == "postgresql")
+            #expect(select.attributes["tracetest.span.type"] == "database")
+            #expect(select.attributes["service.name"] == "pokeshop")
+            #expect(select.events.first?.name == "cache miss")
+            #expect(select.events.first?.attributes["key"] == "pikachu")
+            #expect(await ConnectionTest.run(source).allPassed)
+        }
+    }
+
+    @Test(
+        "Azure Application Insights: KQL over the Logs query API, rows as spans, trace rows as events, duration in ms")
+    func azure() async throws {
+        let router = Router()
+        let resource = "/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/pokeshop"
+        router.post("v1/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/pokeshop/query") {
+            request, _ -> Response in
+            guard request.headers[.authorization] == "Bearer azure-token" else { return Response(status: .forbidden) }
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let query = try #require(JSONParser.parse(String(buffer: body)))["query"]?.plainText ?? ""
+            let columns =
+                #"[{"name":"itemType","type":"string"},{"name":"id","type":"string"},{"name":"name","type":"string"},{"name":"timestamp","type":"datetime"},{"name":"duration","type":"real"},{"name":"operation_ParentId","type":"string"},{"name":"customDimensions","type":"dynamic"},{"name":"cloud_RoleName","type":"string"},{"name":"message","type":"string"}]"#
+            guard query == "union * | where operation_Id == '\(Self.traceID.hex)'" else {
+                return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":\#(columns),"rows":[]}]}"#)
+            }
+            let rows = """
+                [["request","\(Self.root.hex)","GET /pokemon","2026-12-06T10:00:00Z",250,"","{\\"http.method\\":\\"GET\\"}","pokeshop",""],
+                 ["dependency","\(Self.child.hex)","SELECT pokemon","2026-12-06T10:00:00.1Z",1.5,"\(Self.root.hex)",{"db.system":"postgresql"},"pokeshop",""],
+                 ["trace","","","2026-12-06T10:00:00.05Z",0,"\(Self.root.hex)","{}","pokeshop","cache miss"]]
+                """
+            return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":\#(columns),"rows":\#(rows)}]}"#)
+        }
+        try await withHTTPStandIn(router) { port in
+            func source(_ token: String) throws -> any TraceSource {
+                try #require(
+                    try TraceSources().source(
+                        for: DataStore(
+                            name: "A", type: "azureappinsights",
+                            azureappinsights: AzureAppInsightsSettings(
+                                connectionType: "direct", resourceArmId: resource, accessToken: token,
+                                url: "http://127.0.0.1:\(port)"))))
+            }
+            let spans = try await source("azure-token").trace(Self.traceID)
+            let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+            let request = try #require(byName["GET /pokemon"])
+            #expect(request.kind == .server)
+            #expect(request.endTimeUnixNano - request.startTimeUnixNano == 250_000_000)
+            #expect(request.attributes["http.method"] == "GET")
+            #expect(request.events.map(\.name) == ["cache miss"])
+            #expect(byName["SELECT pokemon"]?.parentID == Self.root)
+            #expect(byName["SELECT pokemon"]?.attributes["db.system"] == "postgresql")
+            #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
+            let missing = await #expect(throws: TraceSourceError.self) {
+                try await source("azure-token").trace(.random())
+            }
+            #expect(missing?.kind == .notFound)
+            #expect(await ConnectionTest.run(try source("azure-token")).allPassed)
+            #expect(await ConnectionTest.run(try source("wrong")).authentication?.status == .failed)
+        }
+    }
+
+    @Test(
+        "AWS X-Ray (moto's emulator, signatures checked): segments and subsegments as spans; a wrong key fails authentication"
+    )
+    func xray() async throws {
+        try await withTemporaryDirectory { directory in
+            let file = "\(directory)/credentials.json"
+            try await Python.withService("xray_moto.py", ["--credentials", file]) { port in
+                let keys = try #require(JSONParser.parse(try String(contentsOfFile: file, encoding: .utf8)))
+                let (keyID, secret) = (keys["accessKeyId"]?.plainText ?? "", keys["secretAccessKey"]?.plainText ?? "")
+                let base = "http://127.0.0.1:\(port)"
+                let epoch = UInt32(Date().timeIntervalSince1970)
+                let traceID = TraceID.xray(epochSeconds: epoch)
+                let xrayID = AWSXRaySource.xrayID(traceID)
+                let start = Double(epoch)
+                let segment = """
+                    {"id":"\(Self.root.hex)","trace_id":"\(xrayID)","name":"pokeshop","start_time":\(start),\
+                    "end_time":\(start + 0.25),"http":{"request":{"method":"GET","url":"http://pokeshop/pokemon/1"},\
+                    "response":{"status":200}},"annotations":{"team":"pokedex"},"metadata":{"debug":{"cache":"miss"}},\
+                    "subsegments":[{"id":"\(Self.child.hex)","name":"SELECT pokemon","namespace":"remote",\
+                    "start_time":\(start + 0.1),"end_time":\(start + 0.2),\
+                    "sql":{"database_type":"PostgreSQL","sanitized_query":"SELECT * FROM pokemon"}}]}
+                    """
+                var put = "{\"TraceSegmentDocuments\":["
+                WireValue.writeJSONString(segment, into: &put)
+                put += "]}"
+                let body = Array(put.utf8)
+                let headers = [("Content-Type", "application/json"), ("Host", "127.0.0.1:\(port)")]
+                let signer = SigV4(
+                    accessKeyID: keyID, secretAccessKey: secret, region: "us-east-1", service: "xray")
+                var request = HTTPClientRequest(url: "\(base)/TraceSegments")
+                request.method = .POST
+                for (name, value) in headers
+                    + signer.sign(method: "POST", path: "/TraceSegments", headers: headers, body: body, date: Date())
+                {
+                    request.headers.add(name: name, value: value)
+                }
+                request.body = .bytes(body)
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                #expect(response.status == .ok)
+
+                func source(secret: String) throws -> any TraceSource {
+                    try #require(
+                        try TraceSources().source(
+                            for: DataStore(
+                                name: "X", type: "awsxray",
+                                awsxray: AWSXRaySettings(
+                                    region: "us-east-1", accessKeyId: keyID, secretAccessKey: secret, url: base))))
+                }
+                let spans = try await source(secret: secret).trace(traceID)
+                let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+                let root = try #require(byName["pokeshop"])
+                #expect(root.kind == .server)
+                #expect(root.attributes["http.method"] == "GET")
+                #expect(root.attributes["http.status_code"] == "200")
+                #expect(root.attributes["team"] == "pokedex")
+                #expect(root.attributes["aws.xray.metadata.debug"] == #"{"cache":"miss"}"#)
+                #expect(root.endTimeUnixNano - root.startTimeUnixNano == 250_000_000)
+                let select = try #require(byName["SELECT pokemon"])
+                #expect(select.parentID == Self.root)
+                #expect(select.kind == .client)
+                #expect(select.attributes["db.statement"] == "SELECT * FROM pokemon")
+                #expect(select.attributes["tracetest.span.type"] == "database")
+                #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
+
+                let missing = await #expect(throws: TraceSourceError.self) {
+                    try await source(secret: secret).trace(.xray(epochSeconds: epoch))
+                }
+                #expect(missing?.kind == .notFound)
+                #expect(await ConnectionTest.run(try source(secret: secret)).fetchTraces?.status == .passed)
+                let refused = await ConnectionTest.run(try source(secret: "wrong"))
+                #expect(refused.authentication?.status == .failed, "\(refused)")
+            }
+        }
+    }
+}

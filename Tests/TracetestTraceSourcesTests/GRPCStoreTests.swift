@@ -1,0 +1,107 @@
+import ServerTestSupport
+import TestSupport
+import Testing
+import TracetestModel
+import TracetestTraceSources
+
+/// Jaeger's and Tempo's gRPC query APIs against the stand-in written from their wire definitions.
+@Suite("Trace stores over gRPC")
+struct GRPCStoreTests {
+    static func jaeger(port: Int, token: String? = nil) -> DataStore {
+        var settings = GRPCClientSettings(endpoint: "127.0.0.1:\(port)", tls: TLSSettings(insecure: true))
+        if let token { settings.headers = ["Authorization": "Bearer \(token)"] }
+        return DataStore(name: "Jaeger", type: "jaeger", jaeger: settings)
+    }
+
+    static func tempo(port: Int, token: String? = nil) -> DataStore {
+        var settings = GRPCClientSettings(endpoint: "127.0.0.1:\(port)", tls: TLSSettings(insecure: true))
+        if let token { settings.headers = ["authorization": "Bearer \(token)"] }
+        return DataStore(name: "Tempo", type: "tempo", tempo: TempoSettings(type: "grpc", grpc: settings))
+    }
+
+    static func store(_ type: String, port: Int, token: String? = nil) -> DataStore {
+        type == "jaeger" ? jaeger(port: port, token: token) : tempo(port: port, token: token)
+    }
+
+    @Test(
+        "the trace comes back with names, kinds, parents, status and the resource's service.name",
+        arguments: ["jaeger", "tempo"])
+    func fetchesAndConverts(type: String) async throws {
+        let standIn = GRPCTraceStoreStandIn()
+        let traceID = TraceID.random()
+        standIn.store(SampleTrace.resourceSpans(traceID))
+        standIn.store(SampleTrace.resourceSpans(TraceID.random()))
+        try await withGRPCStandIn(standIn) { port in
+            let store = Self.store(type, port: port)
+            let source = try #require(try TraceSources().source(for: store))
+            let spans = try await source.trace(traceID)
+            #expect(spans.map(\.name).sorted() == ["POST /pokemon/import", "SELECT pokemon", "import pokemon"])
+            let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+            let root = try #require(byName["POST /pokemon/import"])
+            #expect(root.parentID == nil || root.parentID == .zero)
+            #expect(root.kind == .server)
+            #expect(root.status?.code == "STATUS_CODE_OK")
+            #expect(byName["import pokemon"]?.parentID == root.id)
+            #expect(byName["SELECT pokemon"]?.parentID == byName["import pokemon"]?.id)
+            #expect(byName["SELECT pokemon"]?.kind == .client)
+            #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
+            #expect(byName["SELECT pokemon"]?.attributes["tracetest.span.type"] == "database")
+        }
+    }
+
+    @Test("a trace the store does not have is not found (polling goes on)", arguments: ["jaeger", "tempo"])
+    func unknownTraceIsNotFound(type: String) async throws {
+        try await withGRPCStandIn(GRPCTraceStoreStandIn()) { port in
+            let store = Self.store(type, port: port)
+            let source = try #require(try TraceSources().source(for: store))
+            let error = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+            #expect(error?.kind == .notFound)
+        }
+    }
+
+    @Test("the connection test passes every step against a reachable store", arguments: ["jaeger", "tempo"])
+    func connectionTestPasses(type: String) async throws {
+        try await withGRPCStandIn(GRPCTraceStoreStandIn()) { port in
+            let store = Self.store(type, port: port)
+            let result = await ConnectionTest.run(try #require(try TraceSources().source(for: store)))
+            // The stand-in's port is not the store's usual one: a warning, which passes.
+            #expect(result.portCheck?.status == .warning)
+            #expect(result.connectivity?.status == .passed)
+            #expect(result.authentication?.status == .passed)
+            #expect(result.fetchTraces?.status == .passed)
+            #expect(result.allPassed)
+        }
+    }
+
+    @Test("the connection test fails at connectivity on a port nothing listens on", arguments: ["jaeger", "tempo"])
+    func connectionTestFailsAtConnectivity(type: String) async throws {
+        try await withClosedPort { port in
+            let store = Self.store(type, port: port)
+            let source = try #require(try TraceSources().source(for: store))
+            let result = await ConnectionTest.run(source)
+            #expect(result.connectivity?.status == .failed)
+            #expect(result.connectivity?.error?.isEmpty == false)
+            #expect(result.authentication == nil && result.fetchTraces == nil)
+            // A run asking it fails at once, as unreachable.
+            let error = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+            #expect(error?.kind == .unreachable)
+        }
+    }
+
+    @Test("the connection test fails at authentication with a wrong token", arguments: ["jaeger", "tempo"])
+    func connectionTestFailsAtAuthentication(type: String) async throws {
+        try await withGRPCStandIn(GRPCTraceStoreStandIn(token: "right")) { port in
+            let store = Self.store(type, port: port, token: "wrong")
+            let result = await ConnectionTest.run(try #require(try TraceSources().source(for: store)))
+            #expect(result.connectivity?.status == .passed)
+            #expect(result.authentication?.status == .failed)
+            #expect(result.fetchTraces == nil)
+            #expect(
+                result.authentication?.error?.contains("unauthenticated") == true,
+                "\(String(describing: result.authentication))")
+
+            let good = Self.store(type, port: port, token: "right")
+            #expect(await ConnectionTest.run(try #require(try TraceSources().source(for: good))).allPassed)
+        }
+    }
+}

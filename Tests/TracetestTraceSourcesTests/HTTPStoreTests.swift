@@ -1,0 +1,261 @@
+import Foundation
+import Hummingbird
+import ServerTestSupport
+import TestSupport
+import Testing
+import TracetestModel
+import TracetestOTLP
+import TracetestTraceSources
+
+/// Tempo's HTTP API, OpenSearch and Elasticsearch against stand-ins written from their wire definitions.
+@Suite("Trace stores over HTTP")
+struct HTTPStoreTests {
+    // MARK: Tempo
+
+    /// `GET /api/traces/{id}` as Tempo answers it: protobuf when asked for, else JSON with base64 ids; 404 unknown.
+    static func tempoRouter(_ traces: [TraceID: [OTLPResourceSpans]], json: Bool) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("api/traces/:id") { request, context -> Response in
+            let hex = try context.parameters.require("id")
+            guard let id = TraceID(hex: hex), let found = traces[id] else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "trace not found")))
+            }
+            var trace = Opentelemetry_Proto_Trace_V1_TracesData()
+            trace.resourceSpans = found
+            if json {
+                let document = try #require(JSONParser.parse(try trace.jsonString()))
+                let body = "{\"batches\":\(document["resourceSpans"]?.jsonText ?? "[]")}"
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: body)))
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/protobuf"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try trace.serializedBytes() as [UInt8])))
+        }
+        return router
+    }
+
+    static func tempo(port: Int) -> DataStore {
+        DataStore(
+            name: "Tempo", type: "tempo",
+            tempo: TempoSettings(type: "http", http: HTTPClientSettings(url: "http://127.0.0.1:\(port)")))
+    }
+
+    @Test(
+        "Tempo over HTTP: JSON with base64 ids and protobuf both give the trace, resource attributes kept",
+        arguments: [true, false])
+    func tempoHTTP(json: Bool) async throws {
+        let traceID = TraceID.random()
+        try await withHTTPStandIn(Self.tempoRouter([traceID: SampleTrace.resourceSpans(traceID)], json: json)) { port in
+            let source = try #require(try TraceSources().source(for: Self.tempo(port: port)))
+            let spans = try await source.trace(traceID)
+            #expect(spans.count == 3)
+            let select = try #require(spans.first { $0.name == "SELECT pokemon" })
+            #expect(select.attributes["service.name"] == "pokeshop")
+            #expect(select.attributes["db.system"] == "postgresql")
+            #expect(spans.first { $0.name == "import pokemon" }?.id == select.parentID)
+
+            let missing = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+            #expect(missing?.kind == .notFound)
+            #expect(await ConnectionTest.run(source).allPassed)
+        }
+    }
+
+    @Test("Tempo answering an HTML page is an invalid answer, 401 an authentication failure")
+    func tempoGarbage() async throws {
+        let router = Router()
+        router.get("api/traces/:id") { request, _ -> Response in
+            if request.headers[.authorization] == nil {
+                return Response(status: .unauthorized)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/html"],
+                body: .init(byteBuffer: ByteBuffer(string: "<html><body>Bad Gateway</body></html>")))
+        }
+        try await withHTTPStandIn(router) { port in
+            var store = Self.tempo(port: port)
+            let unauthenticated = try #require(try TraceSources().source(for: store))
+            let refused = await #expect(throws: TraceSourceError.self) { try await unauthenticated.trace(.random()) }
+            #expect(refused?.kind == .authentication)
+            let test = await ConnectionTest.run(unauthenticated)
+            #expect(test.authentication?.status == .failed)
+
+            store.tempo?.http?.headers = ["Authorization": "Bearer secret-token"]
+            let source = try #require(try TraceSources().source(for: store))
+            let garbage = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+            #expect(garbage?.kind == .invalidAnswer)
+            #expect(garbage?.message.contains("Bad Gateway") == true, "\(String(describing: garbage))")
+            #expect(garbage?.message.contains("secret-token") == false)
+        }
+    }
+
+    // MARK: OpenSearch and Elasticsearch
+
+    /// `POST /{index}/_search` paging with `from`/`size` over `documents` when the query names `traceID`.
+    static func searchRouter(index: String, documents: @escaping @Sendable (String) -> [String], user: String? = nil)
+        -> Router<BasicRequestContext>
+    {
+        let router = Router()
+        router.post(":index/_search") { request, context -> Response in
+            if let user, request.headers[.authorization] != "Basic " + Data("\(user):pw".utf8).base64EncodedString() {
+                return Response(status: .unauthorized)
+            }
+            guard try context.parameters.require("index") == index else {
+                return Response(
+                    status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"no such index\"}")))
+            }
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let query = try #require(JSONParser.parse(String(buffer: body)))
+            let all = documents(query["query"]?.jsonText ?? "")
+            let from = Int(query["from"]?.plainText ?? "0") ?? 0
+            let size = Int(query["size"]?.plainText ?? "10") ?? 10
+            let page = all.dropFirst(from).prefix(size).map { "{\"_source\":\($0)}" }.joined(separator: ",")
+            let answer = "{\"hits\":{\"total\":{\"value\":\(all.count),\"relation\":\"eq\"},\"hits\":[\(page)]}}"
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: answer)))
+        }
+        return router
+    }
+
+    @Test("OpenSearch: Data Prepper documents, parents kept (upstream loses them), attributes from span. and resource.")
+    func openSearch() async throws {
+        let traceID = TraceID.random()
+        let root = SpanID.random()
+        let child = SpanID.random()
+        let documents = [
+            """
+            {"traceId":"\(traceID.hex)","spanId":"\(root.hex)","parentSpanId":"","name":"GET /pokemon","kind":"SPAN_KIND_SERVER",
+             "startTime":"2026-12-06T10:00:00.000001Z","endTime":"2026-12-06T10:00:00.250001Z","serviceName":"pokeshop",
+             "span.attributes.http@method":"GET","resource.attributes.service@name":"pokeshop","status.code":1}
+            """,
+            """
+            {"traceId":"\(traceID.hex)","spanId":"\(child.hex)","parentSpanId":"\(root.hex)","name":"SELECT pokemon",
+             "kind":"SPAN_KIND_CLIENT","startTime":"2026-12-06T10:00:00.1Z","endTime":"2026-12-06T10:00:00.2Z",
+             "span.attributes.db@system":"postgresql","resource.attributes.service@name":"pokeshop"}
+            """,
+        ]
+        let router = Self.searchRouter(
+            index: "otel-v1-apm-span", documents: { $0.contains(traceID.hex) ? documents : [] })
+        try await withHTTPStandIn(router) { port in
+            let store = DataStore(
+                name: "OpenSearch", type: "opensearch",
+                opensearch: ElasticSettings(addresses: ["http://127.0.0.1:\(port)"], index: "otel-v1-apm-span"))
+            let source = try #require(try TraceSources().source(for: store))
+            let spans = try await source.trace(traceID)
+            let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+            #expect(byName["SELECT pokemon"]?.parentID == root)
+            #expect(byName["SELECT pokemon"]?.kind == .client)
+            #expect(byName["SELECT pokemon"]?.attributes["db.system"] == "postgresql")
+            #expect(byName["GET /pokemon"]?.attributes["http.method"] == "GET")
+            #expect(byName["GET /pokemon"]?.status?.code == "STATUS_CODE_OK")
+            #expect(
+                byName["GET /pokemon"]?.endTimeUnixNano == (byName["GET /pokemon"]?.startTimeUnixNano ?? 0)
+                    + 250_000_000)
+            #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
+            let missing = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+            #expect(missing?.kind == .notFound)
+            #expect(await ConnectionTest.run(source).allPassed)
+        }
+    }
+
+    @Test("Elastic APM: every hit is read, past the first page (upstream reads 10), with basic authentication")
+    func elasticPaging() async throws {
+        let traceID = TraceID.random()
+        let root = SpanID.random()
+        var documents = [
+            """
+            {"trace":{"id":"\(traceID.hex)"},"transaction":{"id":"\(root.hex)","name":"POST /import","type":"request",
+             "duration":{"us":5000}},"service":{"name":"pokeshop"},"@timestamp":"2026-12-06T10:00:00Z",
+             "event":{"outcome":"success"},"http":{"response":{"status_code":200}}}
+            """
+        ]
+        for index in 0..<1_500 {
+            documents.append(
+                """
+                {"trace":{"id":"\(traceID.hex)"},"span":{"id":"\(SpanID(UInt64(index + 1)).hex)","name":"step \(index)",
+                 "duration":{"us":10}},"parent":{"id":"\(root.hex)"},"service":{"name":"pokeshop"},
+                 "@timestamp":"2026-12-06T10:00:00.001Z","labels":{"index":"\(index)"}}
+                """)
+        }
+        let all = documents
+        let router = Self.searchRouter(
+            index: "traces-apm", documents: { $0.contains(traceID.hex) ? all : [] }, user: "elastic")
+        try await withHTTPStandIn(router) { port in
+            var settings = ElasticSettings(
+                addresses: ["http://127.0.0.1:\(port)"], username: "elastic", password: "wrong", index: "traces-apm")
+            let refused = try #require(
+                try TraceSources().source(for: DataStore(name: "E", type: "elasticapm", elasticapm: settings)))
+            #expect(await ConnectionTest.run(refused).authentication?.status == .failed)
+
+            settings.password = "pw"
+            let source = try #require(
+                try TraceSources().source(for: DataStore(name: "E", type: "elasticapm", elasticapm: settings)))
+            let spans = try await source.trace(traceID)
+            #expect(spans.count == 1_501)
+            let transaction = try #require(spans.first { $0.id == root })
+            #expect(transaction.name == "POST /import")
+            #expect(transaction.kind == .server)
+            #expect(transaction.endTimeUnixNano - transaction.startTimeUnixNano == 5_000_000)
+            #expect(transaction.attributes["http.response.status_code"] == "200")
+            #expect(transaction.attributes["service.name"] == "pokeshop")
+            #expect(transaction.status?.code == "STATUS_CODE_OK")
+            let step = try #require(spans.first { $0.name == "step 1499" })
+            #expect(step.parentID == root)
+            #expect(step.attributes["labels.index"] == "1499")
+        }
+    }
+
+    /// Each HTTP store's data store pointing at `port`.
+    static func httpStores(port: Int) -> [DataStore] {
+        let url = "http://127.0.0.1:\(port)"
+        return [
+            DataStore(name: "T", type: "tempo", tempo: TempoSettings(type: "http", http: HTTPClientSettings(url: url))),
+            DataStore(name: "O", type: "opensearch", opensearch: ElasticSettings(addresses: [url], index: "traces")),
+            DataStore(name: "E", type: "elasticapm", elasticapm: ElasticSettings(addresses: [url], index: "traces")),
+            DataStore(name: "S", type: "signalfx", signalfx: SignalFXSettings(realm: "us1", token: "t", url: url)),
+            DataStore(
+                name: "X", type: "awsxray",
+                awsxray: AWSXRaySettings(region: "us-east-1", accessKeyId: "a", secretAccessKey: "s", url: url)),
+            DataStore(
+                name: "A", type: "azureappinsights",
+                azureappinsights: AzureAppInsightsSettings(
+                    connectionType: "direct", resourceArmId: "/r", accessToken: "t", url: url)),
+            DataStore(
+                name: "U", type: "sumologic", sumologic: SumoLogicSettings(url: url, accessID: "i", accessKey: "k")),
+        ]
+    }
+
+    @Test(
+        "every HTTP store: the connection test fails at connectivity on a closed port, and a run fails as unreachable")
+    func closedPort() async throws {
+        try await withClosedPort { port in
+            for store in Self.httpStores(port: port) {
+                try store.validate()
+                let source = try #require(try TraceSources().source(for: store))
+                let result = await ConnectionTest.run(source)
+                #expect(result.connectivity?.status == .failed, "\(store.type): \(result)")
+                #expect(result.authentication == nil, "\(store.type)")
+                let error = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+                #expect(error?.kind == .unreachable, "\(store.type): \(String(describing: error))")
+            }
+        }
+    }
+
+    @Test(
+        "every HTTP store: a store refusing the credentials (401, 403) fails the authentication step",
+        arguments: [401, 403])
+    func refusedCredentials(status: Int) async throws {
+        let router = Router()
+        router.on(RouterPath("**"), method: .get) { _, _ in Response(status: .init(code: status)) }
+        router.on(RouterPath("**"), method: .post) { _, _ in Response(status: .init(code: status)) }
+        try await withHTTPStandIn(router) { port in
+            for store in Self.httpStores(port: port) {
+                let result = await ConnectionTest.run(try #require(try TraceSources().source(for: store)))
+                #expect(result.connectivity?.status == .passed, "\(store.type)")
+                #expect(result.authentication?.status == .failed, "\(store.type): \(result)")
+            }
+        }
+    }
+}
