@@ -99,7 +99,7 @@ package enum ConnectionTest {
                 result.authentication = .init(
                     status: .failed, message: "Tracetest could not authenticate with \(source.name)",
                     error: error.message)
-            case .unreachable, .invalidAnswer, .failed:
+            case .unreachable, .invalidAnswer, .failed, .rateLimited:
                 result.authentication = authenticated(source)
                 result.fetchTraces = .init(
                     status: .failed, message: "Tracetest could not get traces back from the data store",

@@ -135,6 +135,8 @@ struct StoreHTTPCall {
                     .authentication,
                     "\(storeName) at \(Self.origin(url)) refused the credentials (HTTP \(answer.status.code))")
             case 404: throw TraceSourceError(.notFound, "trace not found")
+            case 429:
+                throw TraceSourceError(.rateLimited, "\(storeName) at \(Self.origin(url)) asks to slow down (HTTP 429)")
             default:
                 throw TraceSourceError(
                     .failed,

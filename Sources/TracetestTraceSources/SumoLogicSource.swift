@@ -82,7 +82,7 @@ struct SumoLogicSource: TraceSource {
         while true {
             do {
                 return try await call.send(.GET, url, headers: headers)
-            } catch  where error.kind == .failed && error.message.contains("HTTP 429") && attempt < 5 {
+            } catch  where error.kind == .rateLimited && attempt < 5 {
                 attempt += 1
                 do { try await Task.sleep(for: rateLimitWait) } catch { throw TraceSourceError(.failed, "cancelled") }
             }

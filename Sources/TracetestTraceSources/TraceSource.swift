@@ -34,6 +34,8 @@ package struct TraceSourceError: Error, Sendable, Equatable, CustomStringConvert
         case unreachable
         /// The store refused the credentials.
         case authentication
+        /// The store asks to slow down (HTTP 429): polling tries again at its next iteration.
+        case rateLimited
         /// The store answered something that is not what its API sends.
         case invalidAnswer
         /// Any other error the store reported.

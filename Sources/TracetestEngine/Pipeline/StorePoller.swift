@@ -3,7 +3,7 @@ import TracetestTraceSources
 
 /// Polls a trace store for a run's trace every `retryDelay`, feeding each fetch to a ``StorePolling`` and carrying
 /// out its decisions (events, polling spans, selector checks). A store that cannot be reached or answers wrongly ends
-/// the wait at once with the reason; "not found" keeps polling until the profile's timeout.
+/// the wait at once with the reason; "not found" (or "slow down") keeps polling until the profile's timeout.
 struct StorePoller {
     let source: any TraceSource
     let recorder: RunRecorder
@@ -20,11 +20,8 @@ struct StorePoller {
     }
 
     func poll<C: Clock>(clock: C, polling: inout PollingSpans) async throws -> Outcome where C.Duration == Duration {
-        let retryDelay = (try? GoDuration(parsing: profile.retryDelay).duration) ?? .milliseconds(500)
-        let timeout = (try? GoDuration(parsing: profile.timeout).duration) ?? .seconds(60)
-        let elapsed = Duration.microseconds(
-            max(0, Timestamp.now().microsecondsSinceEpoch - run.serviceTriggeredAt.microsecondsSinceEpoch))
-        let deadline = clock.now.advanced(by: timeout - elapsed)
+        let (retryDelay, timeout) = (profile.retryDelayDuration, profile.timeoutDuration)
+        let deadline = clock.now.advanced(by: timeout - run.sinceTrigger)
         let ratio = timeout / max(retryDelay, .milliseconds(1))
         var machine = StorePolling(
             settings: .init(
@@ -40,7 +37,7 @@ struct StorePoller {
                     .spans(
                         count: spans.count, applicationSpans: spans.contains { $0.id != run.spanID },
                         timedOut: clock.now >= deadline))
-            } catch  where error.kind == .notFound {
+            } catch  where error.kind == .notFound || error.kind == .rateLimited {
                 spans = []
                 decision = machine.fetched(.notFound(timedOut: clock.now >= deadline))
             } catch {

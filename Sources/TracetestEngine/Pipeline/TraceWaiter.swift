@@ -35,16 +35,13 @@ struct TraceWaiter {
         arrivals: Broadcast<TraceID, SpanStore.Arrival>.Listener, clock: C, polling: inout PollingSpans
     ) async throws -> Outcome where C.Duration == Duration {
         let settings = TraceCompletion<C.Instant>.Settings(
-            retryDelay: (try? GoDuration(parsing: profile.retryDelay).duration) ?? .milliseconds(500),
+            retryDelay: profile.retryDelayDuration,
             parentGracePeriod: (try? GoDuration(parsing: profile.parentGracePeriod ?? "").duration)
                 ?? PollingProfile.defaultParentGracePeriod,
             selectorMatchRetries: profile.selectorMatchRetries,
             checksSelectors: !selectors.isEmpty)
-        let timeout = (try? GoDuration(parsing: profile.timeout).duration) ?? .seconds(60)
-        // The timeout counts from the trigger, a wall-clock time stored with the run (it may have fired before a
-        // restart); what is left of it is measured on `clock`.
-        let elapsed = Duration.microseconds(
-            max(0, Timestamp.now().microsecondsSinceEpoch - run.serviceTriggeredAt.microsecondsSinceEpoch))
+        let timeout = profile.timeoutDuration
+        let elapsed = run.sinceTrigger
         let now = clock.now
         var completion = TraceCompletion(
             settings: settings, deadline: now.advanced(by: timeout - elapsed),
@@ -177,5 +174,20 @@ struct TraceWaiter {
                 return selector.select(in: index).isEmpty
             }
         }
+    }
+}
+
+extension PollingProfile.Periodic {
+    /// `retryDelay` as a duration (500 ms when it does not parse).
+    var retryDelayDuration: Duration { (try? GoDuration(parsing: retryDelay).duration) ?? .milliseconds(500) }
+    /// `timeout` as a duration (60 s when it does not parse).
+    var timeoutDuration: Duration { (try? GoDuration(parsing: timeout).duration) ?? .seconds(60) }
+}
+
+extension TestRun {
+    /// The time since the trigger fired: a polling timeout counts from then. It is a wall-clock time stored with the
+    /// run (the trigger may have fired before a restart); what is left of a timeout is measured on the engine's clock.
+    var sinceTrigger: Duration {
+        .microseconds(max(0, Timestamp.now().microsecondsSinceEpoch - serviceTriggeredAt.microsecondsSinceEpoch))
     }
 }
