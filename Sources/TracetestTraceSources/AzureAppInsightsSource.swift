@@ -26,13 +26,19 @@ struct AzureAppInsightsSource: TraceSource {
         let query = "union * | where operation_Id == '\(id.hex)'"
         var body = ""
         WireValue.writeJSONString(query, into: &body)
-        let answer = try call.json(
-            try await call.send(
+        let answered: StoreHTTPCall.Answer
+        do {
+            answered = try await call.send(
                 .POST, "\(base)/v1\(resource.hasPrefix("/") ? "" : "/")\(resource)/query",
                 headers: [
                     ("Authorization", "Bearer \(settings.accessToken ?? "")"), ("Content-Type", "application/json"),
                 ],
-                body: Array("{\"query\":\(body)}".utf8)))
+                body: Array("{\"query\":\(body)}".utf8))
+        } catch  where error.kind == .notFound {
+            // No trace is an empty table; a 404 means the resource itself is not there.
+            throw TraceSourceError(.failed, "Azure has no resource \(resource): check azureappinsights.resourceArmId")
+        }
+        let answer = try call.json(answered)
         guard case .array(let tables) = answer["tables"] ?? .null, let table = tables.first,
             case .array(let columns) = table["columns"] ?? .null, case .array(let rows) = table["rows"] ?? .null
         else {

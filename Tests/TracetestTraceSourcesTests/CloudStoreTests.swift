@@ -179,6 +179,16 @@ struct CloudStoreTests {
             #expect(missing?.kind == .notFound)
             #expect(await ConnectionTest.run(try source("azure-token")).allPassed)
             #expect(await ConnectionTest.run(try source("wrong")).authentication?.status == .failed)
+            // A resource that does not exist is an error, not a trace still to come.
+            let elsewhere = try #require(
+                try TraceSources().source(
+                    for: DataStore(
+                        name: "A", type: "azureappinsights",
+                        azureappinsights: AzureAppInsightsSettings(
+                            connectionType: "direct", resourceArmId: "/subscriptions/none", accessToken: "azure-token",
+                            url: "http://127.0.0.1:\(port)"))))
+            let absent = await #expect(throws: TraceSourceError.self) { try await elsewhere.trace(Self.traceID) }
+            #expect(absent?.kind == .failed && absent?.message.contains("no resource /subscriptions/none") == true)
         }
     }
 
