@@ -9,6 +9,7 @@ import TracetestIngest
 import TracetestModel
 import TracetestStorage
 import TracetestTelemetry
+import TracetestTraceSources
 
 /// What `tracetest serve` runs: the database, the OTLP receivers, the run engine and the HTTP API, as services of
 /// one group.
@@ -103,12 +104,15 @@ package struct TracetestServer: Sendable {
         // Telemetry after the receivers and the database and before the rest: it stops after the engine and the API
         // and flushes what they recorded while the server's own receiver can still take it.
         services += telemetry.services.map { (String(describing: $0), $0) }
+        // The trace stores' gRPC clients stop after the engine that polls with them.
+        let storeClients = StoreGRPCClients()
+        services.append(("trace store clients", storeClients))
         let engine = RunEngine(
             store: store, spans: spans,
             triggers: Triggers(http: HTTPTrigger(connectionsPerHost: configuration.server.maxParallelRuns)),
             analyzer: TraceAnalyzer(), telemetry: telemetry,
             maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
-            beforeRecovery: { try await startup.ready() })
+            beforeRecovery: { try await startup.ready() }, traceSources: TraceSources(grpcClients: storeClients))
         services.append(("run engine", engine))
         var app = Application(
             router: makeRouter(

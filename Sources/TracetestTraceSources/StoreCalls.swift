@@ -33,6 +33,7 @@ func hostAndPort(_ endpoint: String) -> (host: String, port: Int)? {
 struct StoreGRPCCall {
     let storeName: String
     let settings: GRPCClientSettings
+    let clients: StoreGRPCClients
     /// The largest message read (a Tempo trace is one message).
     var limit = storeAnswerLimit
 
@@ -45,16 +46,18 @@ struct StoreGRPCCall {
                 .failed, "\(storeName) endpoint \"\(endpoint)\" is not host:port (for example jaeger:16685)")
         }
         do {
-            let security: HTTP2ClientTransport.Posix.TransportSecurity =
-                settings.tls?.insecure == true
-                ? .plaintext
-                : .tls { configuration in
-                    if settings.tls?.insecureSkipVerify == true {
-                        configuration.serverCertificateVerification = .noVerification
-                    }
-                }
-            let transport = try HTTP2ClientTransport.Posix(
-                target: .dns(host: host, port: port), transportSecurity: security)
+            let key = StoreGRPCClients.Key(
+                host: host, port: port, plaintext: settings.tls?.insecure == true,
+                skipVerify: settings.tls?.insecureSkipVerify == true)
+            let transport = {
+                try HTTP2ClientTransport.Posix(
+                    target: .dns(host: host, port: port),
+                    transportSecurity: key.plaintext
+                        ? .plaintext
+                        : .tls { configuration in
+                            if key.skipVerify { configuration.serverCertificateVerification = .noVerification }
+                        })
+            }
             var metadata = Metadata()
             for (key, value) in settings.headers ?? [:] { metadata.replaceOrAddString(value, forKey: key.lowercased()) }
             var options = CallOptions.defaults
@@ -65,7 +68,7 @@ struct StoreGRPCCall {
             if let compression = settings.compression, ["gzip", "zlib", "deflate"].contains(compression) {
                 options.compression = compression == "gzip" ? .gzip : .deflate
             }
-            return try await withGRPCClient(transport: transport) { client in
+            return try await clients.withClient(key, make: transport) { client in
                 try await client.serverStreaming(
                     request: ClientRequest(message: request, metadata: metadata),
                     descriptor: MethodDescriptor(fullyQualifiedService: service, method: method),

@@ -10,6 +10,7 @@ import TracetestOTLP
 struct TempoSource: TraceSource {
     let settings: TempoSettings
     let client: HTTPClient
+    let clients: StoreGRPCClients
 
     private var usesGRPC: Bool { settings.type == "grpc" }
 
@@ -26,10 +27,12 @@ struct TempoSource: TraceSource {
     private func grpcTrace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
         var request = Tempopb_TraceByIDRequest()
         request.traceID = Data(id.bytes)
-        let answers = try await StoreGRPCCall(storeName: "Tempo", settings: settings.grpc ?? GRPCClientSettings())
-            .call(
-                service: "tempopb.Querier", method: "FindTraceByID", request: request,
-                answer: Tempopb_TraceByIDResponse.self)
+        let answers = try await StoreGRPCCall(
+            storeName: "Tempo", settings: settings.grpc ?? GRPCClientSettings(), clients: clients
+        )
+        .call(
+            service: "tempopb.Querier", method: "FindTraceByID", request: request,
+            answer: Tempopb_TraceByIDResponse.self)
         do {
             let traces = try answers.map { try Opentelemetry_Proto_Trace_V1_TracesData(serializedBytes: $0.trace) }
             return [Span].otlp(traces.flatMap(\.resourceSpans), of: id)

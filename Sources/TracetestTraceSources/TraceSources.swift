@@ -16,14 +16,19 @@ package struct TraceSources: Sendable {
     }()
 
     private let http = TraceSources.client
+    private let grpc: StoreGRPCClients
 
-    package init() {}
+    /// - Parameter grpcClients: where Jaeger's and Tempo's gRPC clients are kept (a service of the server); without
+    ///   one running, each call makes its own.
+    package init(grpcClients: StoreGRPCClients = StoreGRPCClients()) {
+        grpc = grpcClients
+    }
 
     /// The source runs of `store` poll; nil for the stores fed by the OTLP receiver (``DataStore/isFedByOTLP``).
     package func source(for store: DataStore) throws(TraceSourceError) -> (any TraceSource)? {
         switch store.type {
-        case "jaeger": return JaegerSource(settings: store.jaeger ?? GRPCClientSettings())
-        case "tempo": return TempoSource(settings: store.tempo ?? TempoSettings(), client: http)
+        case "jaeger": return JaegerSource(settings: store.jaeger ?? GRPCClientSettings(), clients: grpc)
+        case "tempo": return TempoSource(settings: store.tempo ?? TempoSettings(), client: http, clients: grpc)
         case "opensearch": return OpenSearchSource(settings: store.opensearch ?? ElasticSettings(), client: http)
         case "elasticapm": return ElasticAPMSource(settings: store.elasticapm ?? ElasticSettings(), client: http)
         case "signalfx": return SignalFxSource(settings: store.signalfx ?? SignalFXSettings(), client: http)

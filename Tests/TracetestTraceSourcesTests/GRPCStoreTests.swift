@@ -1,4 +1,6 @@
+import Logging
 import ServerTestSupport
+import ServiceLifecycle
 import TestSupport
 import Testing
 import TracetestModel
@@ -102,6 +104,37 @@ struct GRPCStoreTests {
 
             let good = Self.store(type, port: port, token: "right")
             #expect(await ConnectionTest.run(try #require(try TraceSources().source(for: good))).allPassed)
+        }
+    }
+
+    @Test("while the server runs, one gRPC client per store endpoint is kept and reused; shutdown closes them")
+    func clientsAreReused() async throws {
+        let standIn = GRPCTraceStoreStandIn()
+        let traceID = TraceID.random()
+        standIn.store(SampleTrace.resourceSpans(traceID))
+        try await withGRPCStandIn(standIn) { port in
+            let clients = StoreGRPCClients()
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let group = ServiceGroup(services: [clients], logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                while !clients.isRunning { await Task.yield() }
+                let sources = TraceSources(grpcClients: clients)
+                for type in ["jaeger", "tempo", "jaeger"] {
+                    let spans = try await #require(try sources.source(for: Self.store(type, port: port))).trace(traceID)
+                    #expect(spans.count == 3)
+                }
+                // Jaeger and Tempo at the same endpoint share the client.
+                #expect(clients.count == 1)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(clients.count == 0)
+            // Not running: each call has a client of its own, and still works.
+            let spans = try await #require(try TraceSources(grpcClients: clients).source(for: Self.jaeger(port: port)))
+                .trace(traceID)
+            #expect(spans.count == 3)
         }
     }
 }
