@@ -12,12 +12,7 @@ struct AWSXRaySource: TraceSource {
     var endpoints: [String] { [base] }
     var region: String { settings.region ?? "us-east-1" }
 
-    var base: String {
-        var url = settings.url ?? ""
-        if url.isEmpty { url = "https://xray.\(region).amazonaws.com" }
-        while url.hasSuffix("/") { url.removeLast() }
-        return url
-    }
+    var base: String { baseURL(settings.url, else: "https://xray.\(region).amazonaws.com") }
 
     /// The configured key, or with `useDefaultAuth` the `AWS_*` environment variables.
     private var credentials: (id: String, secret: String, token: String?) {

@@ -11,12 +11,7 @@ struct AzureAppInsightsSource: TraceSource {
     var name: String { "Azure Application Insights" }
     var endpoints: [String] { [base] }
 
-    var base: String {
-        var url = settings.url ?? ""
-        if url.isEmpty { url = "https://api.loganalytics.azure.com" }
-        while url.hasSuffix("/") { url.removeLast() }
-        return url
-    }
+    var base: String { baseURL(settings.url, else: "https://api.loganalytics.azure.com") }
 
     func trace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
         guard let resource = settings.resourceArmId, !resource.isEmpty else {

@@ -40,8 +40,7 @@ struct SearchCall {
         var lastError: TraceSourceError?
         // Each address in turn while they cannot be reached.
         for address in addresses {
-            var base = address
-            while base.hasSuffix("/") { base.removeLast() }
+            let base = baseURL(address, else: address)
             do throws(TraceSourceError) {
                 let answer = try await call.send(.POST, "\(base)/\(index)/_search", headers: headers, body: payload)
                 guard let hits = try call.json(answer)["hits"], hits.isObject else {

@@ -11,12 +11,7 @@ struct SignalFxSource: TraceSource {
     var endpoints: [String] { [base] }
 
     /// `url`, else the realm's API.
-    var base: String {
-        var url = settings.url ?? ""
-        if url.isEmpty { url = "https://api.\(settings.realm ?? "us0").signalfx.com" }
-        while url.hasSuffix("/") { url.removeLast() }
-        return url
-    }
+    var base: String { baseURL(settings.url, else: "https://api.\(settings.realm ?? "us0").signalfx.com") }
 
     func trace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
         let call = StoreHTTPCall(storeName: name, client: client)

@@ -180,6 +180,13 @@ struct StoreHTTPCall {
     }
 }
 
+/// `configured` when it is set, else `fallback`, without trailing slashes: the base a store's paths are added to.
+func baseURL(_ configured: String?, else fallback: String) -> String {
+    var url = (configured ?? "").isEmpty ? fallback : configured ?? ""
+    while url.hasSuffix("/") { url.removeLast() }
+    return url
+}
+
 /// Basic authentication's header value.
 func basicAuthorization(_ user: String, _ password: String) -> String {
     "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()

@@ -14,11 +14,7 @@ struct SumoLogicSource: TraceSource {
     var name: String { "Sumo Logic" }
     var endpoints: [String] { [base] }
 
-    var base: String {
-        var url = settings.url ?? "https://api.sumologic.com/api"
-        while url.hasSuffix("/") { url.removeLast() }
-        return url
-    }
+    var base: String { baseURL(settings.url, else: "https://api.sumologic.com/api") }
 
     private var headers: [(String, String)] {
         [("Authorization", basicAuthorization(settings.accessID ?? "", settings.accessKey ?? ""))]

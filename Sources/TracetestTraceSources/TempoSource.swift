@@ -42,10 +42,10 @@ struct TempoSource: TraceSource {
     }
 
     private func httpTrace(_ id: TraceID) async throws(TraceSourceError) -> [Span] {
-        guard var base = settings.http?.url, !base.isEmpty else {
+        guard !(settings.http?.url ?? "").isEmpty else {
             throw TraceSourceError(.failed, "the Tempo data store has no http.url")
         }
-        while base.hasSuffix("/") { base.removeLast() }
+        var base = baseURL(settings.http?.url, else: "")
         // Tempo behind port 443 speaks HTTPS, as upstream assumes.
         if base.hasPrefix("http://"), hostAndPort(base)?.port == 443 { base = "https://" + base.dropFirst(7) }
         let call = StoreHTTPCall(storeName: "Tempo", client: client)
