@@ -46,9 +46,11 @@ struct StoreGRPCCall {
                 .failed, "\(storeName) endpoint \"\(endpoint)\" is not host:port (for example jaeger:16685)")
         }
         do {
+            let files = settings.tls?.settings
             let key = StoreGRPCClients.Key(
                 host: host, port: port, plaintext: settings.tls?.insecure == true,
-                skipVerify: settings.tls?.insecureSkipVerify == true)
+                skipVerify: settings.tls?.insecureSkipVerify == true, caFile: files?.cAFile.nonEmpty,
+                certFile: files?.certFile.nonEmpty, keyFile: files?.keyFile.nonEmpty)
             let transport = {
                 try HTTP2ClientTransport.Posix(
                     target: .dns(host: host, port: port),
@@ -56,6 +58,13 @@ struct StoreGRPCCall {
                         ? .plaintext
                         : .tls { configuration in
                             if key.skipVerify { configuration.serverCertificateVerification = .noVerification }
+                            if let ca = key.caFile {
+                                configuration.trustRoots = .certificates([.file(path: ca, format: .pem)])
+                            }
+                            if let certificate = key.certFile, let privateKey = key.keyFile {
+                                configuration.certificateChain = [.file(path: certificate, format: .pem)]
+                                configuration.privateKey = .file(path: privateKey, format: .pem)
+                            }
                         })
             }
             var metadata = Metadata()
@@ -185,6 +194,11 @@ func baseURL(_ configured: String?, else fallback: String) -> String {
     var url = (configured ?? "").isEmpty ? fallback : configured ?? ""
     while url.hasSuffix("/") { url.removeLast() }
     return url
+}
+
+extension String? {
+    /// The text, or nil when it is empty.
+    var nonEmpty: String? { (self ?? "").isEmpty ? nil : self }
 }
 
 /// Basic authentication's header value.

@@ -16,6 +16,10 @@ package final class StoreGRPCClients: Service, Sendable {
         var port: Int
         var plaintext: Bool
         var skipVerify: Bool
+        /// PEM files: the CA to trust instead of the system's, and a client certificate with its key.
+        var caFile: String?
+        var certFile: String?
+        var keyFile: String?
     }
 
     private struct State {

@@ -96,13 +96,29 @@ package final class GRPCTraceStoreStandIn: RegistrableRPCService, Sendable {
     }
 }
 
-/// Serves `service` on a free loopback port while `body` runs; `body` gets the port.
+/// Serves `service` on a free loopback port while `body` runs, over TLS with `tls` (PEM files; with
+/// `requiringClientCertificate`, clients must show a certificate that this one signed); `body` gets the port.
 package func withGRPCStandIn<R: Sendable>(
-    _ service: any RegistrableRPCService, _ body: (Int) async throws -> R
+    _ service: any RegistrableRPCService, tls: (certificate: String, key: String)? = nil,
+    requiringClientCertificate: Bool = false, _ body: (Int) async throws -> R
 ) async throws -> R {
+    let security: HTTP2ServerTransport.Posix.TransportSecurity =
+        switch (tls, requiringClientCertificate) {
+        case (let tls?, false):
+            .tls(
+                certificateChain: [.file(path: tls.certificate, format: .pem)],
+                privateKey: .file(path: tls.key, format: .pem))
+        case (let tls?, true):
+            .mTLS(
+                certificateChain: [.file(path: tls.certificate, format: .pem)],
+                privateKey: .file(path: tls.key, format: .pem)
+            ) { $0.trustRoots = .certificates([.file(path: tls.certificate, format: .pem)]) }
+        case (nil, _):
+            .plaintext
+        }
     let server = GRPCServer(
         transport: HTTP2ServerTransport.Posix(
-            address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext,
+            address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: security,
             config: .defaults { $0.rpc.maxRequestPayloadSize = 256 << 20 }),
         services: [service])
     return try await withThrowingTaskGroup(of: Void.self) { group in

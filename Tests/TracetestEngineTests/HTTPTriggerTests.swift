@@ -107,18 +107,7 @@ struct HTTPTriggerTests {
     @Test("sslVerification: a self-signed certificate is accepted without it and refused with it")
     func sslVerification() async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = (directory + "/cert.pem", directory + "/key.pem")
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            openssl.arguments = [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-keyout", key, "-out", certificate,
-            ]
-            openssl.standardOutput = FileHandle.nullDevice
-            openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
-            openssl.waitUntilExit()
-            try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
+            let (certificate, key) = try selfSignedCertificate(in: directory)
 
             let trigger = HTTPTrigger()
             try await Python.withDemoApp(otlpPort: try unusedPort(), tls: (certificate, key)) { port in

@@ -137,4 +137,56 @@ struct GRPCStoreTests {
             #expect(spans.count == 3)
         }
     }
+
+    @Test(
+        "TLS: a store whose certificate the system does not trust is reached with tls.settings.cAFile",
+        arguments: ["jaeger", "tempo"])
+    func tlsWithOwnCA(type: String) async throws {
+        try await withTemporaryDirectory { directory in
+            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let standIn = GRPCTraceStoreStandIn()
+            let traceID = TraceID.random()
+            standIn.store(SampleTrace.resourceSpans(traceID))
+            try await withGRPCStandIn(standIn, tls: (certificate, key)) { port in
+                func store(caFile: String?) -> DataStore {
+                    var tls = TLSSettings(insecure: false)
+                    tls.settings = .init(cAFile: caFile)
+                    let settings = GRPCClientSettings(endpoint: "localhost:\(port)", tls: tls)
+                    return type == "jaeger"
+                        ? DataStore(name: "J", type: "jaeger", jaeger: settings)
+                        : DataStore(name: "T", type: "tempo", tempo: TempoSettings(type: "grpc", grpc: settings))
+                }
+                let trusted = try #require(try TraceSources().source(for: store(caFile: certificate)))
+                #expect(try await trusted.trace(traceID).count == 3)
+                // With the system's roots only, the handshake fails: the store cannot be reached.
+                let untrusted = try #require(try TraceSources().source(for: store(caFile: nil)))
+                let error = await #expect(throws: TraceSourceError.self) { try await untrusted.trace(traceID) }
+                #expect(error?.kind == .unreachable, "\(String(describing: error))")
+            }
+        }
+    }
+
+    @Test("TLS: a store that requires a client certificate is reached with tls.settings.certFile and keyFile")
+    func mutualTLS() async throws {
+        try await withTemporaryDirectory { directory in
+            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let standIn = GRPCTraceStoreStandIn()
+            let traceID = TraceID.random()
+            standIn.store(SampleTrace.resourceSpans(traceID))
+            try await withGRPCStandIn(standIn, tls: (certificate, key), requiringClientCertificate: true) { port in
+                func store(client: Bool) -> DataStore {
+                    var tls = TLSSettings(insecure: false)
+                    tls.settings = .init(
+                        cAFile: certificate, certFile: client ? certificate : nil, keyFile: client ? key : nil)
+                    return DataStore(
+                        name: "J", type: "jaeger",
+                        jaeger: GRPCClientSettings(endpoint: "localhost:\(port)", tls: tls))
+                }
+                let withCertificate = try #require(try TraceSources().source(for: store(client: true)))
+                #expect(try await withCertificate.trace(traceID).count == 3)
+                let without = try #require(try TraceSources().source(for: store(client: false)))
+                await #expect(throws: TraceSourceError.self) { try await without.trace(traceID) }
+            }
+        }
+    }
 }

@@ -229,6 +229,12 @@ package struct TLSSettings: Codable, Sendable, Equatable {
         package var keyFile: String?
         package var minVersion: String?
         package var maxVersion: String?
+
+        package init(cAFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+            self.cAFile = cAFile
+            self.certFile = certFile
+            self.keyFile = keyFile
+        }
     }
 
     package init(insecure: Bool? = nil) {
