@@ -1,3 +1,4 @@
+import TracetestIngest
 import TracetestModel
 import TracetestOTLP
 
@@ -16,7 +17,7 @@ struct JaegerSource: TraceSource {
         let chunks = try await StoreGRPCCall(storeName: "Jaeger", settings: settings, clients: clients).call(
             service: "jaeger.api_v3.QueryService", method: "GetTrace", request: request,
             answer: Opentelemetry_Proto_Trace_V1_TracesData.self)
-        let spans = [Span].otlp(chunks.flatMap(\.resourceSpans), of: id)
+        let spans = OTLPConversion.spans(of: id, in: chunks.flatMap(\.resourceSpans))
         guard !spans.isEmpty else { throw TraceSourceError(.notFound, "trace not found") }
         return spans
     }

@@ -6,9 +6,7 @@ import GRPCProtobuf
 import NIOCore
 import NIOHTTP1
 import SwiftProtobuf
-import TracetestIngest
 import TracetestModel
-import TracetestOTLP
 
 /// How long one call to a store may take, connection included.
 let storeCallTimeout = Duration.seconds(15)
@@ -34,8 +32,6 @@ struct StoreGRPCCall {
     let storeName: String
     let settings: GRPCClientSettings
     let clients: StoreGRPCClients
-    /// The largest message read (a Tempo trace is one message).
-    var limit = storeAnswerLimit
 
     func call<Request: SwiftProtobuf.Message, Answer: SwiftProtobuf.Message>(
         service: String, method: String, request: Request, answer: Answer.Type
@@ -72,8 +68,8 @@ struct StoreGRPCCall {
             var options = CallOptions.defaults
             options.timeout = storeCallTimeout
             options.waitForReady = false
-            options.maxRequestMessageBytes = limit
-            options.maxResponseMessageBytes = limit
+            options.maxRequestMessageBytes = storeAnswerLimit
+            options.maxResponseMessageBytes = storeAnswerLimit
             if let compression = settings.compression, ["gzip", "zlib", "deflate"].contains(compression) {
                 options.compression = compression == "gzip" ? .gzip : .deflate
             }
@@ -119,8 +115,6 @@ struct StoreGRPCCall {
 struct StoreHTTPCall {
     let storeName: String
     let client: HTTPClient
-    /// The largest answer read.
-    var limit = storeAnswerLimit
 
     struct Answer {
         var status: HTTPResponseStatus
@@ -139,7 +133,7 @@ struct StoreHTTPCall {
             let response = try await client.execute(request, timeout: .seconds(storeCallTimeout.components.seconds))
             let answer = Answer(
                 status: response.status, contentType: response.headers.first(name: "content-type") ?? "",
-                body: try await response.body.collect(upTo: limit))
+                body: try await response.body.collect(upTo: storeAnswerLimit))
             switch answer.status.code {
             case 200..<300: return answer
             case 401, 403:
@@ -160,7 +154,7 @@ struct StoreHTTPCall {
         } catch let error as NIOTooManyBytesError {
             throw TraceSourceError(
                 .invalidAnswer,
-                "\(storeName) answered more than \(limit >> 20) MB (\(error)); the trace is too big to read")
+                "\(storeName) answered more than \(storeAnswerLimit >> 20) MB (\(error)); the trace is too big to read")
         } catch {
             throw TraceSourceError(.unreachable, "cannot reach \(storeName) at \(Self.origin(url)): \(error)")
         }
@@ -204,13 +198,4 @@ extension String? {
 /// Basic authentication's header value.
 func basicAuthorization(_ user: String, _ password: String) -> String {
     "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
-}
-
-// MARK: OTLP answers
-
-extension [Span] {
-    /// The spans of `traceID` in OTLP resource spans, as Jaeger and Tempo answer.
-    static func otlp(_ resourceSpans: [Opentelemetry_Proto_Trace_V1_ResourceSpans], of traceID: TraceID) -> [Span] {
-        OTLPConversion.spans(of: traceID, in: resourceSpans)
-    }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import SwiftProtobuf
+import TracetestIngest
 import TracetestModel
 import TracetestOTLP
 
@@ -35,7 +36,7 @@ struct TempoSource: TraceSource {
             answer: Tempopb_TraceByIDResponse.self)
         do {
             let traces = try answers.map { try Opentelemetry_Proto_Trace_V1_TracesData(serializedBytes: $0.trace) }
-            return [Span].otlp(traces.flatMap(\.resourceSpans), of: id)
+            return OTLPConversion.spans(of: id, in: traces.flatMap(\.resourceSpans))
         } catch {
             throw TraceSourceError(.invalidAnswer, "Tempo answered a trace that cannot be decoded: \(error)")
         }
@@ -54,9 +55,9 @@ struct TempoSource: TraceSource {
         do {
             if answer.contentType.hasPrefix("application/protobuf") {
                 let trace = try Opentelemetry_Proto_Trace_V1_TracesData(serializedBytes: Data(buffer: answer.body))
-                return [Span].otlp(trace.resourceSpans, of: id)
+                return OTLPConversion.spans(of: id, in: trace.resourceSpans)
             }
-            return [Span].otlp(try Self.jsonBatches(Data(buffer: answer.body)), of: id)
+            return OTLPConversion.spans(of: id, in: try Self.jsonBatches(Data(buffer: answer.body)))
         } catch {
             throw TraceSourceError(
                 .invalidAnswer,
