@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 import TracetestModel
 import TracetestOTLP
@@ -141,12 +142,20 @@ package func withHTTPStandIn<R: Sendable>(
     let app = Application(
         router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in portInput.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+    // Stopped gracefully: a server cancelled while it accepts a connection can crash in NIO.
+    let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        defer { group.cancelAll() }
+        group.addTask { try await services.run() }
+        let result: Result<R, any Error>
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw StandInError("the HTTP stand-in did not listen") }
-        return try await body(port)
+        if let port = await iterator.next(), port > 0 {
+            do { result = .success(try await body(port)) } catch { result = .failure(error) }
+        } else {
+            result = .failure(StandInError("the HTTP stand-in did not listen"))
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return try result.get()
     }
 }
 
