@@ -40,6 +40,7 @@ let package = Package(
             ]
         ),
         .target(name: "TracetestConcurrency"),
+        .target(name: "TracetestWebUI", exclude: ["ui"]),
         .target(name: "TracetestLanguage", dependencies: ["TracetestModel", "TracetestConcurrency"]),
         .target(
             name: "TracetestOTLP",
@@ -170,6 +171,7 @@ let package = Package(
                 "TracetestTraceSources",
                 "TracetestAnalyzer",
                 "TracetestConcurrency",
+                "TracetestWebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -334,6 +336,7 @@ let package = Package(
             dependencies: ["TracetestIngest", "TracetestOTLP", "TestSupport", "ServerTestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "TracetestWebUITests", dependencies: ["TracetestWebUI"]),
         .testTarget(
             name: "TracetestServerTests",
             dependencies: [

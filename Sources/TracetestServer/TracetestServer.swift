@@ -10,6 +10,7 @@ import TracetestModel
 import TracetestStorage
 import TracetestTelemetry
 import TracetestTraceSources
+import TracetestWebUI
 
 /// What `tracetest serve` runs: the database, the OTLP receivers, the run engine and the HTTP API, as services of
 /// one group.
@@ -232,6 +233,10 @@ package struct TracetestServer: Sendable {
                     tracer: telemetry.tracer, metrics: telemetry.metrics, pathPrefix: pathPrefix))
         }
         router.add(middleware: UnknownRouteMiddleware())
+        router.add(
+            middleware: WebUIMiddleware(
+                webUI: WebUI(
+                    pathPrefix: pathPrefix, directory: ProcessInfo.processInfo.environment["TRACETEST_UI_DIR"])))
         router.add(middleware: CrossSiteRequestMiddleware())
         router.add(middleware: NULInURLMiddleware())
         router.add(middleware: TenantHeaderMiddleware())

@@ -48,6 +48,62 @@ struct RunToolsAPITests {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 
+    // MARK: the web UI's trace reads
+
+    @Test(
+        "the trace outline and a span by id give the run's spans as the trace shows them",
+        arguments: TestBackend.allCases)
+    func outlineAndSpan(backend: TestBackend) async throws {
+        try await withFinishedRun(backend) { api, run, flat in
+            let response = try await api.get("/api/tests/pokemon/run/1/trace/outline")
+            #expect(response.status == 200, "\(response)")
+            let outline = try response.object()
+            let trace = try #require(run["trace"] as? [String: Any])
+            #expect(outline["traceId"] as? String == trace["traceId"] as? String)
+            let start = try #require(Int64(outline["start"] as? String ?? ""))
+            let rows = try #require(outline["spans"] as? [[Any]])
+            #expect(rows.count == flat.count)
+            #expect((rows.first?[1] as? String) == "", "the first row is the root")
+            var seen: Set<String> = []
+            for row in rows {
+                let id = try #require(row[0] as? String)
+                let span = try #require(flat[id], "outline span \(id) is in the trace")
+                let parent = row[1] as? String ?? "?"
+                #expect(parent == span["parentId"] as? String)
+                #expect(parent.isEmpty || seen.contains(parent), "parents come before their children")
+                seen.insert(id)
+                #expect(row[2] as? String == span["name"] as? String)
+                #expect(row[3] as? String == span["kind"] as? String)
+                let attributes = span["attributes"] as? [String: String] ?? [:]
+                #expect(row[4] as? String == attributes["service.name"] ?? "")
+                // Milliseconds in the trace, nanoseconds in the outline.
+                let startTime = try #require(span["startTime"] as? Int)
+                let offset = try #require(row[5] as? Int)
+                #expect((start + Int64(offset)) / 1_000_000 == Int64(startTime))
+                #expect(row[6] as? Int ?? -1 >= 0)
+                #expect(["unset", "ok", "error"].contains(row[7] as? String ?? ""))
+            }
+
+            let (id, expected) = try #require(flat.first { $0.value["name"] as? String == "SELECT pokemon" })
+            let one = try await api.get("/api/tests/pokemon/run/1/trace/span/\(id)")
+            #expect(one.status == 200, "\(one)")
+            var shown = expected
+            shown["children"] = nil
+            #expect(try Self.sameJSON(try one.object(), shown))
+
+            let unknown = try await api.get("/api/tests/pokemon/run/1/trace/span/0000000000000001")
+            #expect(unknown.status == 404, "\(unknown)")
+            #expect(unknown.body.contains("has no span 0000000000000001"))
+
+            // The run without its trace, for refreshing a page cheaply.
+            let light = try await api.get("/api/tests/pokemon/run/1?trace=false")
+            let lightRun = try light.object()
+            #expect((lightRun["trace"] as? [String: Any])?["flat"] == nil)
+            #expect(try Self.sameJSON(lightRun["result"], run["result"]))
+            #expect(lightRun["state"] as? String == "FINISHED")
+        }
+    }
+
     // MARK: select and search-spans
 
     @Test("select answers the selector's structure and the ids of the spans it picks", arguments: TestBackend.allCases)

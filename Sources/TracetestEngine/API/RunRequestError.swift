@@ -12,6 +12,8 @@ package enum RunRequestError: TracetestError, Sendable {
     case missingVariables(MissingVariablesError)
     /// The run has no trace (yet) to work on.
     case noTrace(runID: Int)
+    /// The run's trace has no span with this id.
+    case spanNotFound(runID: Int, spanID: String)
     /// The run has no results (yet).
     case noResults(runID: Int, state: RunState)
     /// A selector in the request does not parse.
@@ -23,7 +25,9 @@ package enum RunRequestError: TracetestError, Sendable {
 
     package var category: ErrorCategory {
         switch self {
-        case .testNotFound, .testSuiteNotFound, .variableSetNotFound, .runNotFound, .suiteRunNotFound: .notFound
+        case .testNotFound, .testSuiteNotFound, .variableSetNotFound, .runNotFound, .suiteRunNotFound,
+            .spanNotFound:
+            .notFound
         case .unknownGate, .invalidSelector, .invalidRequest: .invalidInput
         case .missingVariables, .noTrace, .noResults, .notApplicable: .notProcessable
         }
@@ -46,6 +50,7 @@ package enum RunRequestError: TracetestError, Sendable {
         case .missingVariables(let error):
             "missing variables: \(error.missingVariables.flatMap(\.variables).map(\.key).joined(separator: ", "))"
         case .noTrace(let runID): "run \"\(runID)\" has no trace associated"
+        case .spanNotFound(let runID, let spanID): "the trace of run \(runID) has no span \(spanID)"
         case .noResults(let runID, let state): "run \(runID) has no results yet (state \(state.rawValue))"
         case .invalidSelector(let field, let error):
             (field.map { "\($0): " } ?? "") + "\(error)\n\(error.excerpt)"

@@ -68,22 +68,41 @@ extension RunEngine {
         return run
     }
 
-    /// The run in wire form with its results, analysis and trace (`{"tree":{}}` while it has none).
-    package func run(testID: String, runID: Int) async throws -> WireValue {
+    /// The run in wire form with its results, analysis and trace (`{"tree":{}}` while it has none, or when
+    /// `includingTrace` is false).
+    package func run(testID: String, runID: Int, includingTrace: Bool = true) async throws -> WireValue {
         guard let run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
-        return try await document(of: run)
+        return try await document(of: run, includingTrace: includingTrace)
+    }
+
+    /// The run's trace in outline, for the web UI's timeline: see ``TraceDocument/outline(_:)``.
+    package func traceOutline(testID: String, runID: Int) async throws -> String {
+        let trace = try await runWithTrace(testID: testID, runID: runID).trace
+        return await ComputePool.shared.run { TraceDocument.outline(trace) }
+    }
+
+    /// One span of the run's trace in the shape of the trace's `flat` entries.
+    package func traceSpan(testID: String, runID: Int, spanID: String) async throws -> String {
+        let trace = try await runWithTrace(testID: testID, runID: runID).trace
+        guard let wanted = SpanID(hex: spanID), let index = trace.spans.firstIndex(where: { $0.id == wanted }) else {
+            throw RunRequestError.spanNotFound(runID: runID, spanID: spanID)
+        }
+        return TraceDocument.span(at: index, of: trace)
     }
 
     /// The run's wire form: the stored row's fields and its details (results, analysis, trace), written in as the
     /// text they are stored as (a big run's results and trace are never parsed and encoded again).
-    func document(of run: TestRun) async throws -> WireValue {
+    func document(of run: TestRun, includingTrace: Bool = true) async throws -> WireValue {
         guard case .object(var fields) = try WireEncoder().encode(run) else { return .null }
-        let details = try await store.runs.details(testID: run.testID, runID: run.id)
+        let details = try await store.runs.details(
+            testID: run.testID, runID: run.id, parts: includingTrace ? [.result, .linter, .trace] : [.result, .linter])
         if let result = details?.result { fields["result"] = .raw(result) }
         if let linter = details?.linter { fields["linter"] = .raw(linter) }
-        if let trace = details?.trace {
+        if !includingTrace {
+            return .object(fields)
+        } else if let trace = details?.trace {
             fields["trace"] = .raw(trace)
         } else if let spans = try await store.runs.trace(testID: run.testID, runID: run.id) {
             // A run stored before traces were kept in wire form.

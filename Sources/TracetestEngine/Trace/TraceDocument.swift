@@ -62,6 +62,53 @@ package enum TraceDocument {
         }
     }
 
+    /// One span as `flat` shows it (no children), its parent as the tree places it.
+    static func span(at index: Int, of trace: Trace) -> String {
+        var output = JSONBytes()
+        write(trace.spans[index], parent: index == 0 ? nil : trace.spans[trace.parents[index]].id, into: &output)
+        output.raw("}")
+        return output.text
+    }
+
+    /// The trace in outline for the web UI's timeline, small enough for 100,000 spans: `{"traceId", "start" (Unix
+    /// nanoseconds as text), "spans": [[id, parentId, name, kind, service, startOffsetNs, durationNs, statusCode]]}`,
+    /// spans in tree order, `parentId` empty for the root, `statusCode` `unset`, `ok` or `error`.
+    static func outline(_ trace: Trace) -> String {
+        let start = trace.spans.lazy.map(\.startTimeUnixNano).min() ?? 0
+        var output = JSONBytes()
+        output.raw(#"{"traceId":""#)
+        output.hex(trace.traceID.high)
+        output.hex(trace.traceID.low)
+        output.raw(#"","start":""#)
+        output.integer(start)
+        output.raw(#"","spans":["#)
+        for (index, span) in trace.spans.enumerated() {
+            output.raw(index == 0 ? #"[""# : #",[""#)
+            output.hex(span.id.value)
+            output.raw(#"",""#)
+            if index > 0 { output.hex(trace.spans[trace.parents[index]].id.value) }
+            output.raw(#"","#)
+            output.string(span.name)
+            output.raw(#",""#)
+            output.verbatim(span.kind.rawValue)
+            output.raw(#"","#)
+            output.string(span.attributes["service.name"] ?? "")
+            output.raw(",")
+            output.integer(span.startTimeUnixNano - start)
+            output.raw(",")
+            output.integer(max(0, span.endTimeUnixNano - span.startTimeUnixNano))
+            output.raw(#",""#)
+            switch span.status?.code ?? span.attributes[TracetestAttributes.statusCode] {
+            case "STATUS_CODE_OK": output.raw("ok")
+            case "STATUS_CODE_ERROR": output.raw("error")
+            default: output.raw("unset")
+            }
+            output.raw(#""]"#)
+        }
+        output.raw("]}")
+        return output.text
+    }
+
     /// The span's fields up to its attributes, leaving the object open.
     private static func write(_ span: Span, parent: SpanID?, into output: inout JSONBytes) {
         output.raw(#"{"id":""#)

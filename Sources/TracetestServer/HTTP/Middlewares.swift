@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TracetestWebUI
 
 /// Rejects an `X-Tracetest-TenantID` that is not a UUID, as Tracetest does; a valid one is accepted and ignored
 /// (this server has a single tenant).
@@ -101,5 +102,23 @@ struct CrossSiteRequestMiddleware: RouterMiddleware {
             let host = request.authority.flatMap({ URL(string: "http://\($0)")?.host?.lowercased() })
         else { return origin }
         return originHost == host ? nil : origin
+    }
+}
+
+/// Answers a GET of a web UI page (`index.html`) or of one of its files (`static/…`); every other request goes on.
+struct WebUIMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let webUI: WebUI
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard request.method == .get, let asset = webUI.asset(forPath: request.uri.path) else {
+            return try await next(request, context)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: asset.body)))
     }
 }

@@ -21,9 +21,22 @@ struct RunRoutes {
                 testID: try context.parameters.require("testId"), take: query.take, skip: query.skip)
             return try OpenAPIResponse.json(page.items, headers: [.totalCount: String(page.count)])
         }
-        api.get("tests/:testId/run/:runId") { _, context in
+        api.get("tests/:testId/run/:runId") { request, context in
             let (testID, runID) = try ids(context)
-            return OpenAPIResponse.json(try await engine.run(testID: testID, runID: runID))
+            let includingTrace = request.uri.queryParameters.get("trace") != "false"
+            return OpenAPIResponse.json(
+                try await engine.run(testID: testID, runID: runID, includingTrace: includingTrace))
+        }
+        // For the web UI: a trace's outline and one span at a time (a full run of 100,000 spans is ~200 MB).
+        api.get("tests/:testId/run/:runId/trace/outline") { _, context in
+            let (testID, runID) = try ids(context)
+            return OpenAPIResponse.json(.raw(try await engine.traceOutline(testID: testID, runID: runID)))
+        }
+        api.get("tests/:testId/run/:runId/trace/span/:spanId") { _, context in
+            let (testID, runID) = try ids(context)
+            let span = try await engine.traceSpan(
+                testID: testID, runID: runID, spanID: try context.parameters.require("spanId"))
+            return OpenAPIResponse.json(.raw(span))
         }
         api.delete("tests/:testId/run/:runId") { _, context in
             let (testID, runID) = try ids(context)
