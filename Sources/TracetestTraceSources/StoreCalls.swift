@@ -10,9 +10,16 @@ import TracetestModel
 
 /// How long one call to a store may take, connection included.
 let storeCallTimeout = Duration.seconds(15)
-/// The largest answer read from a store, 256 MB (upstream reads at most 10 MB from Tempo): a bigger trace fails the
-/// run with a message saying so.
+/// The largest answer read from a store unless its settings say otherwise (Tempo's `maxResponseBytes`), 256 MB
+/// (upstream reads at most 10 MB from Tempo): a bigger trace fails the run with a message saying so.
 let storeAnswerLimit = 256 << 20
+
+/// A limit in bytes as people read it: `256 MB`, `10 KB`, `1500 bytes`.
+func sizeText(_ bytes: Int) -> String {
+    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MB" }
+    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KB" }
+    return "\(bytes) bytes"
+}
 
 /// `host:port` (or `[v6]:port`, or a URL's authority) split; nil when there is no port.
 func hostAndPort(_ endpoint: String) -> (host: String, port: Int)? {
@@ -32,6 +39,7 @@ struct StoreGRPCCall {
     let storeName: String
     let settings: GRPCClientSettings
     let clients: StoreGRPCClients
+    var answerLimit = storeAnswerLimit
 
     func call<Request: SwiftProtobuf.Message, Answer: SwiftProtobuf.Message>(
         service: String, method: String, request: Request, answer: Answer.Type
@@ -68,8 +76,9 @@ struct StoreGRPCCall {
             var options = CallOptions.defaults
             options.timeout = storeCallTimeout
             options.waitForReady = false
-            options.maxRequestMessageBytes = storeAnswerLimit
-            options.maxResponseMessageBytes = storeAnswerLimit
+            // grpc-swift's NIO transport bounds the messages a client receives by `maxRequestMessageBytes`.
+            options.maxRequestMessageBytes = answerLimit
+            options.maxResponseMessageBytes = answerLimit
             if let compression = settings.compression, ["gzip", "zlib", "deflate"].contains(compression) {
                 options.compression = compression == "gzip" ? .gzip : .deflate
             }
@@ -97,6 +106,13 @@ struct StoreGRPCCall {
         if message.lowercased().contains("trace not found") || error.code == .notFound {
             return TraceSourceError(.notFound, "trace not found")
         }
+        // An answer over the limit: grpc-swift's NIO transport says `internalError` "… resourceExhausted".
+        if error.code == .resourceExhausted || message.contains("resourceExhausted") {
+            return TraceSourceError(
+                .invalidAnswer,
+                "\(storeName) answered more than \(sizeText(answerLimit)); the trace is too big to read"
+                    + (storeName == "Tempo" ? " (raise tempo.maxResponseBytes)" : ""))
+        }
         switch error.code {
         case .unauthenticated, .permissionDenied:
             return TraceSourceError(
@@ -115,6 +131,7 @@ struct StoreGRPCCall {
 struct StoreHTTPCall {
     let storeName: String
     let client: HTTPClient
+    var answerLimit = storeAnswerLimit
 
     struct Answer {
         var status: HTTPResponseStatus
@@ -133,7 +150,7 @@ struct StoreHTTPCall {
             let response = try await client.execute(request, timeout: .seconds(storeCallTimeout.components.seconds))
             let answer = Answer(
                 status: response.status, contentType: response.headers.first(name: "content-type") ?? "",
-                body: try await response.body.collect(upTo: storeAnswerLimit))
+                body: try await response.body.collect(upTo: answerLimit))
             switch answer.status.code {
             case 200..<300: return answer
             case 401, 403:
@@ -151,10 +168,11 @@ struct StoreHTTPCall {
             }
         } catch let error as TraceSourceError {
             throw error
-        } catch let error as NIOTooManyBytesError {
+        } catch is NIOTooManyBytesError {
             throw TraceSourceError(
                 .invalidAnswer,
-                "\(storeName) answered more than \(storeAnswerLimit >> 20) MB (\(error)); the trace is too big to read")
+                "\(storeName) answered more than \(sizeText(answerLimit)); the trace is too big to read"
+                    + (storeName == "Tempo" ? " (raise tempo.maxResponseBytes)" : ""))
         } catch {
             throw TraceSourceError(.unreachable, "cannot reach \(storeName) at \(Self.origin(url)): \(error)")
         }

@@ -14,6 +14,7 @@ struct TempoSource: TraceSource {
     let clients: StoreGRPCClients
 
     private var usesGRPC: Bool { settings.type == "grpc" }
+    private var answerLimit: Int { settings.maxResponseBytes ?? storeAnswerLimit }
 
     var name: String { "Tempo" }
     var endpoints: [String] { [usesGRPC ? settings.grpc?.endpoint ?? "" : settings.http?.url ?? ""] }
@@ -29,7 +30,8 @@ struct TempoSource: TraceSource {
         var request = Tempopb_TraceByIDRequest()
         request.traceID = Data(id.bytes)
         let answers = try await StoreGRPCCall(
-            storeName: "Tempo", settings: settings.grpc ?? GRPCClientSettings(), clients: clients
+            storeName: "Tempo", settings: settings.grpc ?? GRPCClientSettings(), clients: clients,
+            answerLimit: answerLimit
         )
         .call(
             service: "tempopb.Querier", method: "FindTraceByID", request: request,
@@ -49,7 +51,7 @@ struct TempoSource: TraceSource {
         var base = baseURL(settings.http?.url, else: "")
         // Tempo behind port 443 speaks HTTPS, as upstream assumes.
         if base.hasPrefix("http://"), hostAndPort(base)?.port == 443 { base = "https://" + base.dropFirst(7) }
-        let call = StoreHTTPCall(storeName: "Tempo", client: client)
+        let call = StoreHTTPCall(storeName: "Tempo", client: client, answerLimit: answerLimit)
         let headers = (settings.http?.headers ?? [:]).map { ($0.key, $0.value) } + [("Accept", "application/protobuf")]
         let answer = try await call.send(.GET, "\(base)/api/traces/\(id.hex)", headers: headers)
         do {

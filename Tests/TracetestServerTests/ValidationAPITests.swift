@@ -79,6 +79,13 @@ struct ValidationAPITests {
             valid: validDataStore),
         BadInput(
             plural: "datastores", id: "current",
+            bad:
+                #"{"name":"t","type":"tempo","tempo":{"type":"grpc","grpc":{"endpoint":"t:9095"},"maxResponseBytes":10}}"#,
+            problem:
+                "spec.tempo.maxResponseBytes 10 is out of range: use a number of bytes from 1024 to 2147483648 (for example 10485760 for 10 MB)",
+            valid: validDataStore),
+        BadInput(
+            plural: "datastores", id: "current",
             bad: #"{"name":"o","type":"opensearch","opensearch":{"addresses":["http://o:9200","o:9200"],"index":"t"}}"#,
             problem:
                 #"spec.opensearch.addresses[1] "o:9200" is not an http:// or https:// URL (for example http://opensearch:9200)"#,

@@ -61,6 +61,25 @@ struct GRPCStoreTests {
         }
     }
 
+    @Test("Tempo over gRPC reads at most tempo.maxResponseBytes, and says how to read more")
+    func tempoAnswerLimit() async throws {
+        let standIn = GRPCTraceStoreStandIn()
+        let traceID = TraceID.random()
+        standIn.store(SampleTrace.resourceSpans(traceID, extra: 50))
+        try await withGRPCStandIn(standIn) { port in
+            var store = Self.tempo(port: port)
+            store.tempo?.maxResponseBytes = 1_024
+            let small = try #require(try TraceSources().source(for: store))
+            let error = await #expect(throws: TraceSourceError.self) { try await small.trace(traceID) }
+            #expect(error?.kind == .invalidAnswer)
+            #expect(error?.message.contains("Tempo answered more than 1 KB") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("raise tempo.maxResponseBytes") == true)
+            store.tempo?.maxResponseBytes = 1 << 20
+            let enough = try #require(try TraceSources().source(for: store))
+            #expect(try await enough.trace(traceID).count == 53)
+        }
+    }
+
     @Test("the connection test passes every step against a reachable store", arguments: ["jaeger", "tempo"])
     func connectionTestPasses(type: String) async throws {
         try await withGRPCStandIn(GRPCTraceStoreStandIn()) { port in

@@ -62,6 +62,20 @@ struct HTTPStoreTests {
         }
     }
 
+    @Test("Tempo over HTTP reads at most tempo.maxResponseBytes, and says how to read more")
+    func tempoHTTPAnswerLimit() async throws {
+        let traceID = TraceID.random()
+        try await withHTTPStandIn(Self.tempoRouter([traceID: SampleTrace.resourceSpans(traceID)], json: true)) { port in
+            var store = Self.tempo(port: port)
+            store.tempo?.maxResponseBytes = 1_024
+            let small = try #require(try TraceSources().source(for: store))
+            let error = await #expect(throws: TraceSourceError.self) { try await small.trace(traceID) }
+            #expect(error?.kind == .invalidAnswer)
+            #expect(error?.message.contains("Tempo answered more than 1 KB") == true, "\(String(describing: error))")
+            #expect(error?.message.contains("raise tempo.maxResponseBytes") == true)
+        }
+    }
+
     @Test("Tempo answering an HTML page is an invalid answer, 401 an authentication failure")
     func tempoGarbage() async throws {
         let router = Router()

@@ -119,6 +119,11 @@ package struct DataStore: ResourceSpec {
                 throw ValidationError(
                     "spec.tempo.type \"\(tempo?.type ?? "")\" is not one of: grpc, http (how to reach Tempo)")
             }
+            if let limit = tempo?.maxResponseBytes, !TempoSettings.maxResponseBytesRange.contains(limit) {
+                throw ValidationError(
+                    "spec.tempo.maxResponseBytes \(limit) is out of range: use a number of bytes from 1024 to "
+                        + "\(TempoSettings.maxResponseBytesRange.upperBound) (for example 10485760 for 10 MB)")
+            }
         case "opensearch", "elasticapm":
             let settings = type == "opensearch" ? opensearch : elasticapm
             guard let addresses = settings?.addresses, !addresses.isEmpty else {
@@ -247,11 +252,21 @@ package struct TempoSettings: Codable, Sendable, Equatable {
     package var type: String?
     package var grpc: GRPCClientSettings?
     package var http: HTTPClientSettings?
+    /// The largest answer read from Tempo, in bytes (beyond upstream, which reads at most 10 MB); nil for the
+    /// default of every store, 256 MB.
+    package var maxResponseBytes: Int?
 
-    package init(type: String? = nil, grpc: GRPCClientSettings? = nil, http: HTTPClientSettings? = nil) {
+    /// What `maxResponseBytes` may be: from 1 KB to 2 GB.
+    package static let maxResponseBytesRange = 1_024...(2_048 << 20)
+
+    package init(
+        type: String? = nil, grpc: GRPCClientSettings? = nil, http: HTTPClientSettings? = nil,
+        maxResponseBytes: Int? = nil
+    ) {
         self.type = type
         self.grpc = grpc
         self.http = http
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 

@@ -126,7 +126,7 @@ package enum ResourceKeys {
             with: [
                 "jaeger": grpcClient,
                 "tempo": object(
-                    "type",
+                    "type", "maxResponseBytes",
                     with: ["grpc": grpcClient, "http": object("url", "headers", with: ["tls": tls, "auth": auth])]),
                 "opensearch": elasticsearch, "openSearch": elasticsearch, "elasticapm": elasticsearch,
                 "elasticApm": elasticsearch,
