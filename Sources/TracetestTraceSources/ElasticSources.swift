@@ -36,7 +36,11 @@ struct SearchCall {
             headers.append(("Authorization", basicAuthorization(user, settings.password ?? "")))
         }
         let payload = Array(body.utf8)
-        let call = StoreHTTPCall(storeName: storeName, client: client)
+        let call = StoreHTTPCall(
+            storeName: storeName, client: client,
+            tls: try storeTLS(
+                nil, caPEM: settings.certificate, skipVerify: settings.insecureSkipVerify == true,
+                storeName: storeName))
         var lastError: TraceSourceError?
         // Each address in turn while they cannot be reached.
         for address in addresses {
@@ -54,7 +58,6 @@ struct SearchCall {
                 let total = Int((hits["total"]?["value"] ?? hits["total"])?.plainText ?? "") ?? list.count
                 return (list.compactMap { $0["_source"] }.filter(\.isObject), total)
             } catch {
-                // An index that does not exist yet has no trace in it.
                 if error.kind == .notFound { return ([], 0) }
                 guard error.kind == .unreachable else { throw error }
                 lastError = error

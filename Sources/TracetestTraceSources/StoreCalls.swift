@@ -5,6 +5,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SwiftProtobuf
 import TracetestModel
 
@@ -54,9 +55,12 @@ struct StoreGRPCCall {
             let key = StoreGRPCClients.Key(
                 host: host, port: port, plaintext: settings.tls?.insecure == true,
                 skipVerify: settings.tls?.insecureSkipVerify == true, caFile: files?.cAFile.nonEmpty,
-                certFile: files?.certFile.nonEmpty, keyFile: files?.keyFile.nonEmpty)
+                certFile: files?.certFile.nonEmpty, keyFile: files?.keyFile.nonEmpty,
+                serverName: settings.tls?.serverName.nonEmpty)
             let transport = {
-                try HTTP2ClientTransport.Posix(
+                var config = HTTP2ClientTransport.Posix.Config.defaults
+                config.http2.authority = key.serverName
+                return try HTTP2ClientTransport.Posix(
                     target: .dns(host: host, port: port),
                     transportSecurity: key.plaintext
                         ? .plaintext
@@ -69,7 +73,8 @@ struct StoreGRPCCall {
                                 configuration.certificateChain = [.file(path: certificate, format: .pem)]
                                 configuration.privateKey = .file(path: privateKey, format: .pem)
                             }
-                        })
+                        },
+                    config: config)
             }
             var metadata = Metadata()
             for (key, value) in settings.headers ?? [:] { metadata.replaceOrAddString(value, forKey: key.lowercased()) }
@@ -127,11 +132,42 @@ struct StoreGRPCCall {
 
 // MARK: HTTP
 
+/// The TLS of an HTTP store: `settings` files (a CA instead of the system's roots, a client certificate and key) and
+/// `insecureSkipVerify`; or, for Elasticsearch and OpenSearch, `certificate` (the CA as PEM text). Nil for the
+/// default.
+func storeTLS(
+    _ tls: TLSSettings?, caPEM: String? = nil, skipVerify: Bool = false, storeName: String
+) throws(TraceSourceError) -> TLSConfiguration? {
+    let files = tls?.settings
+    let skip = skipVerify || tls?.insecureSkipVerify == true
+    guard skip || caPEM.nonEmpty != nil || files?.cAFile.nonEmpty != nil || files?.certFile.nonEmpty != nil else {
+        return nil
+    }
+    var configuration = TLSConfiguration.makeClientConfiguration()
+    do {
+        if skip { configuration.certificateVerification = .none }
+        if let pem = caPEM.nonEmpty {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))
+        } else if let file = files?.cAFile.nonEmpty {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+        }
+        if let certificate = files?.certFile.nonEmpty, let key = files?.keyFile.nonEmpty {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        }
+    } catch {
+        throw TraceSourceError(.failed, "the \(storeName) data store's TLS certificate or key cannot be read: \(error)")
+    }
+    return configuration
+}
+
 /// A call to a store's HTTP API on the shared client; answers other than 2xx are classified.
 struct StoreHTTPCall {
     let storeName: String
     let client: HTTPClient
     var answerLimit = storeAnswerLimit
+    /// TLS for this store when it is not the default (the system's roots, certificates verified).
+    var tls: TLSConfiguration? = nil
 
     struct Answer {
         var status: HTTPResponseStatus
@@ -146,6 +182,7 @@ struct StoreHTTPCall {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
+        request.tlsConfiguration = tls
         do {
             let response = try await client.execute(request, timeout: .seconds(storeCallTimeout.components.seconds))
             let answer = Answer(
@@ -157,7 +194,16 @@ struct StoreHTTPCall {
                 throw TraceSourceError(
                     .authentication,
                     "\(storeName) at \(Self.origin(url)) refused the credentials (HTTP \(answer.status.code))")
-            case 404: throw TraceSourceError(.notFound, "trace not found")
+            case 404:
+                // Elasticsearch and OpenSearch answer 404 for an index that does not exist: a setting to fix, not a
+                // trace that has not arrived yet.
+                if String(buffer: answer.body).contains("index_not_found_exception") {
+                    throw TraceSourceError(
+                        .failed,
+                        "\(storeName) at \(Self.origin(url)) has no such index: check the data store's index "
+                            + "(\(Self.excerpt(answer.body)))")
+                }
+                throw TraceSourceError(.notFound, "trace not found")
             case 429:
                 throw TraceSourceError(.rateLimited, "\(storeName) at \(Self.origin(url)) asks to slow down (HTTP 429)")
             default:

@@ -20,6 +20,9 @@ package final class StoreGRPCClients: Service, Sendable {
         var caFile: String?
         var certFile: String?
         var keyFile: String?
+        /// The name the server's certificate is checked against (and sent as SNI and `:authority`), when it is not
+        /// the endpoint's host.
+        var serverName: String?
     }
 
     private struct State {

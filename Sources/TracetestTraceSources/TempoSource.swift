@@ -51,7 +51,9 @@ struct TempoSource: TraceSource {
         var base = baseURL(settings.http?.url, else: "")
         // Tempo behind port 443 speaks HTTPS, as upstream assumes.
         if base.hasPrefix("http://"), hostAndPort(base)?.port == 443 { base = "https://" + base.dropFirst(7) }
-        let call = StoreHTTPCall(storeName: "Tempo", client: client, answerLimit: answerLimit)
+        let call = StoreHTTPCall(
+            storeName: "Tempo", client: client, answerLimit: answerLimit,
+            tls: try storeTLS(settings.http?.tls, storeName: "Tempo"))
         let headers = (settings.http?.headers ?? [:]).map { ($0.key, $0.value) } + [("Accept", "application/protobuf")]
         let answer = try await call.send(.GET, "\(base)/api/traces/\(id.hex)", headers: headers)
         do {

@@ -3,7 +3,10 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import TracetestModel
@@ -134,13 +137,22 @@ package func withGRPCStandIn<R: Sendable>(
 
 /// Serves `router` (Hummingbird) on a free loopback port while `body` runs; `body` gets the port.
 package func withHTTPStandIn<R: Sendable>(
-    _ router: Router<BasicRequestContext>, _ body: (Int) async throws -> R
+    _ router: Router<BasicRequestContext>, tls: (certificate: String, key: String)? = nil,
+    _ body: (Int) async throws -> R
 ) async throws -> R {
     let (ports, portInput) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "tracetest.test.stand-in")
     logger.logLevel = .critical
+    var server = HTTPServerBuilder.http1()
+    if let tls {
+        server = try .tls(
+            .http1(),
+            tlsConfiguration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem))))
+    }
     let app = Application(
-        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        router: router, server: server, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in portInput.yield(channel.localAddress?.port ?? 0) }, logger: logger)
     // Stopped gracefully: a server cancelled while it accepts a connection can crash in NIO.
     let services = ServiceGroup(configuration: .init(services: [app], logger: logger))

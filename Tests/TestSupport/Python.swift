@@ -29,8 +29,8 @@ package enum Python {
         guard process.terminationStatus == 0 else {
             throw TestServerError(
                 "\(script) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)); "
-                    + "is the OpenTelemetry SDK installed? (scripts/test installs it into .venv)\n"
-                    + String(decoding: errorData, as: UTF8.self))
+                    + "are Tests/requirements.txt's packages installed? (scripts/test installs them into .venv)\n"
+                    + String(decoding: outputData, as: UTF8.self) + String(decoding: errorData, as: UTF8.self))
         }
         return String(decoding: outputData, as: UTF8.self)
     }

@@ -185,6 +185,33 @@ struct GRPCStoreTests {
         }
     }
 
+    @Test("TLS: tls.serverName is the name the store's certificate is checked against", arguments: ["jaeger", "tempo"])
+    func tlsServerName(type: String) async throws {
+        try await withTemporaryDirectory { directory in
+            let (certificate, key) = try selfSignedCertificate(in: directory, name: "traces.internal")
+            let standIn = GRPCTraceStoreStandIn()
+            let traceID = TraceID.random()
+            standIn.store(SampleTrace.resourceSpans(traceID))
+            try await withGRPCStandIn(standIn, tls: (certificate, key)) { port in
+                func store(serverName: String?) -> DataStore {
+                    var tls = TLSSettings(insecure: false)
+                    tls.serverName = serverName
+                    tls.settings = .init(cAFile: certificate)
+                    let settings = GRPCClientSettings(endpoint: "127.0.0.1:\(port)", tls: tls)
+                    return type == "jaeger"
+                        ? DataStore(name: "J", type: "jaeger", jaeger: settings)
+                        : DataStore(name: "T", type: "tempo", tempo: TempoSettings(type: "grpc", grpc: settings))
+                }
+                let named = try #require(try TraceSources().source(for: store(serverName: "traces.internal")))
+                #expect(try await named.trace(traceID).count == 3)
+                // The certificate is not for 127.0.0.1.
+                let unnamed = try #require(try TraceSources().source(for: store(serverName: nil)))
+                let error = await #expect(throws: TraceSourceError.self) { try await unnamed.trace(traceID) }
+                #expect(error?.kind == .unreachable, "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test("TLS: a store that requires a client certificate is reached with tls.settings.certFile and keyFile")
     func mutualTLS() async throws {
         try await withTemporaryDirectory { directory in

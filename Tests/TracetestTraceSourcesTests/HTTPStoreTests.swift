@@ -116,8 +116,8 @@ struct HTTPStoreTests {
                 return Response(status: .unauthorized)
             }
             guard try context.parameters.require("index") == index else {
-                return Response(
-                    status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"no such index\"}")))
+                let missing = #"{"error":{"type":"index_not_found_exception","reason":"no such index"},"status":404}"#
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: missing)))
             }
             let body = try await request.body.collect(upTo: 1 << 20)
             let query = try #require(JSONParser.parse(String(buffer: body)))
@@ -131,6 +131,66 @@ struct HTTPStoreTests {
                 body: .init(byteBuffer: ByteBuffer(string: answer)))
         }
         return router
+    }
+
+    @Test("an index that does not exist fails at once, naming the setting (not polled until the timeout)")
+    func missingIndex() async throws {
+        try await withHTTPStandIn(Self.searchRouter(index: "traces", documents: { _ in [] })) { port in
+            let store = DataStore(
+                name: "OpenSearch", type: "opensearch",
+                opensearch: ElasticSettings(addresses: ["http://127.0.0.1:\(port)"], index: "tracez"))
+            let source = try #require(try TraceSources().source(for: store))
+            let error = await #expect(throws: TraceSourceError.self) { try await source.trace(.random()) }
+            #expect(error?.kind == .failed)
+            #expect(error?.message.contains("has no such index: check the data store's index") == true)
+        }
+    }
+
+    @Test("OpenSearch over HTTPS: trusted through certificate (the CA's PEM) or insecureSkipVerify, refused otherwise")
+    func openSearchTLS() async throws {
+        try await withTemporaryDirectory { directory in
+            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let traceID = TraceID.random()
+            let document = """
+                {"traceId":"\(traceID.hex)","spanId":"\(SpanID.random().hex)","name":"GET /","kind":"SPAN_KIND_SERVER",
+                 "startTime":"2026-12-06T10:00:00Z","endTime":"2026-12-06T10:00:01Z","serviceName":"api"}
+                """
+            let router = Self.searchRouter(index: "traces", documents: { $0.contains(traceID.hex) ? [document] : [] })
+            try await withHTTPStandIn(router, tls: (certificate, key)) { port in
+                func source(_ change: (inout ElasticSettings) -> Void) throws -> any TraceSource {
+                    var settings = ElasticSettings(addresses: ["https://localhost:\(port)"], index: "traces")
+                    change(&settings)
+                    return try #require(
+                        try TraceSources().source(for: DataStore(name: "O", type: "opensearch", opensearch: settings)))
+                }
+                let pem = try String(contentsOfFile: certificate, encoding: .utf8)
+                #expect(try await source { $0.certificate = pem }.trace(traceID).map(\.name) == ["GET /"])
+                #expect(try await source { $0.insecureSkipVerify = true }.trace(traceID).map(\.name) == ["GET /"])
+                let refused = await #expect(throws: TraceSourceError.self) { try await source { _ in }.trace(traceID) }
+                #expect(refused?.kind == .unreachable, "\(String(describing: refused))")
+                let badPEM = await #expect(throws: TraceSourceError.self) {
+                    try await source { $0.certificate = "not a certificate" }.trace(traceID)
+                }
+                #expect(badPEM?.message.contains("TLS certificate or key cannot be read") == true)
+            }
+        }
+    }
+
+    @Test("Tempo over HTTPS trusts the CA of tls.settings.cAFile")
+    func tempoHTTPS() async throws {
+        try await withTemporaryDirectory { directory in
+            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let traceID = TraceID.random()
+            let router = Self.tempoRouter([traceID: SampleTrace.resourceSpans(traceID)], json: false)
+            try await withHTTPStandIn(router, tls: (certificate, key)) { port in
+                var http = HTTPClientSettings(url: "https://localhost:\(port)")
+                http.tls = TLSSettings(insecure: false)
+                http.tls?.settings = .init(cAFile: certificate)
+                let store = DataStore(name: "T", type: "tempo", tempo: TempoSettings(type: "http", http: http))
+                let source = try #require(try TraceSources().source(for: store))
+                #expect(try await source.trace(traceID).count == 3)
+            }
+        }
     }
 
     @Test("OpenSearch: Data Prepper documents, parents kept (upstream loses them), attributes from span. and resource.")
