@@ -260,7 +260,9 @@ class Probe:
         result = subprocess.run(
             [schemathesis, "run", f"http://127.0.0.1:{self.port}/api/openapi.yaml", "--url",
              f"http://127.0.0.1:{self.port}/api", "--checks", "not_a_server_error", "--max-examples", str(examples),
-             "--seed", str(seed), "--no-color"], capture_output=True, text=True, cwd=self.workdir)
+             "--seed", str(seed), "--no-color",
+             # A connection test dials the endpoints it is sent (5 s each): fuzzing it tests the network, not the server.
+             "--exclude-path", "/config/connection"], capture_output=True, text=True, cwd=self.workdir)
         summary = next((line.strip() for line in result.stdout.splitlines() if " generated, " in line), "no summary")
         self.outcomes[f"schemathesis: {summary}"] += 1
         if result.returncode != 0:

@@ -77,7 +77,7 @@ enum OpenAPIDocument {
             get: {operationId: listTestRuns, tags: [runs], parameters: [{$ref: "#/components/parameters/take"}, {$ref: "#/components/parameters/skip"}], responses: {"200": {description: runs, content: {application/json: {schema: {type: array, items: {type: object}}}}}, "404": {$ref: "#/components/responses/Error"}}}
           /tests/{id}/run/{runId}:
             parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/runId"}]
-            get: {operationId: getTestRun, tags: [runs], responses: {"200": {$ref: "#/components/responses/Object"}, "404": {$ref: "#/components/responses/Error"}}}
+            get: {operationId: getTestRun, tags: [runs], parameters: [{name: trace, in: query, description: "false leaves the trace out", schema: {type: boolean}}], responses: {"200": {$ref: "#/components/responses/Object"}, "404": {$ref: "#/components/responses/Error"}}}
             delete: {operationId: deleteTestRun, tags: [runs], responses: {"204": {description: deleted}, "404": {$ref: "#/components/responses/Error"}}}
           /tests/{id}/run/{runId}/events:
             parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/runId"}]
@@ -91,6 +91,12 @@ enum OpenAPIDocument {
           /tests/{id}/run/{runId}/select:
             parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/runId"}, {name: query, in: query, schema: {type: string}}]
             get: {operationId: selectSpans, tags: [runs], responses: {"200": {$ref: "#/components/responses/Object"}, "400": {$ref: "#/components/responses/Error"}, "404": {$ref: "#/components/responses/Error"}}}
+          /tests/{id}/run/{runId}/trace/outline:
+            parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/runId"}]
+            get: {operationId: getTraceOutline, tags: [runs], description: "the trace in outline for the web UI: {traceId, start, spans: [[id, parentId, name, kind, service, startOffsetNs, durationNs, statusCode]]}", responses: {"200": {$ref: "#/components/responses/Object"}, "404": {$ref: "#/components/responses/Error"}, "422": {$ref: "#/components/responses/Error"}}}
+          /tests/{id}/run/{runId}/trace/span/{spanId}:
+            parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/runId"}, {name: spanId, in: path, required: true, schema: {type: string}}]
+            get: {operationId: getTraceSpan, tags: [runs], responses: {"200": {$ref: "#/components/responses/Object"}, "404": {$ref: "#/components/responses/Error"}, "422": {$ref: "#/components/responses/Error"}}}
           /tests/{id}/run/{runId}/dry-run:
             parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/runId"}]
             put: {operationId: dryRun, tags: [runs], requestBody: {$ref: "#/components/requestBodies/Generic"}, responses: {"200": {$ref: "#/components/responses/Object"}, "400": {$ref: "#/components/responses/Error"}, "404": {$ref: "#/components/responses/Error"}}}
@@ -103,6 +109,12 @@ enum OpenAPIDocument {
             get: {operationId: listTestSuiteRuns, tags: [runs], parameters: [{$ref: "#/components/parameters/take"}, {$ref: "#/components/parameters/skip"}], responses: {"200": {description: runs, content: {application/json: {schema: {type: array, items: {type: object}}}}}, "404": {$ref: "#/components/responses/Error"}}}
           /expressions/resolve:
             post: {operationId: resolveExpression, tags: [tools], requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/ResolveRequest"}}}}, responses: {"200": {$ref: "#/components/responses/Object"}, "400": {$ref: "#/components/responses/Error"}}}
+          /config/connection:
+            post: {operationId: testConnection, tags: [config], description: "checks a data store: port, connectivity, authentication, fetching traces", requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/DataStoreResource/properties/spec"}}}}, responses: {"200": {$ref: "#/components/responses/Object"}, "400": {$ref: "#/components/responses/Error"}}}
+          /config/connection/otlp:
+            get: {operationId: getOTLPConnectionInformation, tags: [config], responses: {"200": {$ref: "#/components/responses/Object"}}}
+          /config/connection/otlp/reset:
+            post: {operationId: resetOTLPConnectionInformation, tags: [config], responses: {"200": {description: the counts are reset}}}
           /wizard:
             get: {operationId: getWizard, tags: [info], responses: {"200": {$ref: "#/components/responses/Object"}}}
           /version.json:
