@@ -171,6 +171,32 @@ package func withHTTPStandIn<R: Sendable>(
     }
 }
 
+/// `GET /api/traces/{id}` as Tempo answers it: protobuf when asked for, else JSON with base64 ids; 404 unknown.
+package func tempoHTTPRouter(_ traces: [TraceID: [OTLPResourceSpans]], json: Bool) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.get("api/traces/:id") { request, context -> Response in
+        let hex = try context.parameters.require("id")
+        guard let id = TraceID(hex: hex), let found = traces[id] else {
+            return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "trace not found")))
+        }
+        var trace = Opentelemetry_Proto_Trace_V1_TracesData()
+        trace.resourceSpans = found
+        if json {
+            guard let document = JSONParser.parse(try trace.jsonString()) else {
+                throw StandInError("the trace is not JSON")
+            }
+            let body = "{\"batches\":\(document["resourceSpans"]?.jsonText ?? "[]")}"
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/protobuf"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try trace.serializedBytes() as [UInt8])))
+    }
+    return router
+}
+
 package struct StandInError: Error, CustomStringConvertible {
     package var description: String
     package init(_ description: String) { self.description = description }

@@ -4,63 +4,93 @@ import TestSupport
 import Testing
 import TracetestModel
 
-/// Runs whose data store is Jaeger: the server polls the store (the stand-in of Tests/ServerTestSupport, written from
-/// Jaeger's wire definitions) instead of waiting on its own OTLP receiver.
+/// Runs whose data store is Jaeger or Tempo: the server polls the store (the stand-ins of Tests/ServerTestSupport,
+/// written from their wire definitions) instead of waiting on its own OTLP receiver.
 @Suite("Runs against trace stores")
 struct TraceStoreRunTests {
-    static func useJaeger(_ api: TestAPI, port: Int, timeout: String = "3s") async throws {
-        let store = """
-            {"type":"DataStore","spec":{"id":"current","name":"Jaeger","type":"jaeger",\
-            "jaeger":{"endpoint":"127.0.0.1:\(port)","tls":{"insecure":true}}}}
-            """
-        #expect(try await api.put("/api/datastores/current", store).status == 200)
-        let profile = """
-            {"type":"PollingProfile","spec":{"name":"quick","strategy":"periodic",\
-            "periodic":{"retryDelay":"200ms","timeout":"\(timeout)","selectorMatchRetries":1}}}
-            """
-        #expect(try await api.put("/api/pollingprofiles/current", profile).status == 200)
-    }
-
     static let specs = """
         [{"selector":"span[name=\\"POST /pokemon/import\\"] span[tracetest.span.type=\\"database\\"]",\
         "assertions":["attr:db.system = \\"postgresql\\"","attr:service.name = \\"pokeshop\\"",\
         "attr:tracetest.selected_spans.count = 1"]}]
         """
 
-    @Test("a trace-id run polls Jaeger and finishes with specs on names, attributes, structure and service.name")
-    func finishes() async throws {
-        let standIn = GRPCTraceStoreStandIn()
+    /// The stores a server-level run is checked against, each with its stand-in.
+    enum Store: String, CaseIterable, Sendable {
+        case jaeger, tempoGRPC, tempoHTTP
+
+        var name: String { self == .jaeger ? "Jaeger" : "Tempo" }
+
+        func dataStore(port: Int) -> String {
+            switch self {
+            case .jaeger: #""jaeger":{"endpoint":"127.0.0.1:\#(port)","tls":{"insecure":true}}"#
+            case .tempoGRPC:
+                #""tempo":{"type":"grpc","grpc":{"endpoint":"127.0.0.1:\#(port)","tls":{"insecure":true}}}"#
+            case .tempoHTTP: #""tempo":{"type":"http","http":{"url":"http://127.0.0.1:\#(port)"}}"#
+            }
+        }
+
+        /// Runs `body` with a stand-in of this store holding `traces`, and its port.
+        func withStandIn(_ traces: [TraceID: [OTLPResourceSpans]], _ body: (Int) async throws -> Void) async throws {
+            if self == .tempoHTTP {
+                try await withHTTPStandIn(tempoHTTPRouter(traces, json: false), body)
+            } else {
+                let standIn = GRPCTraceStoreStandIn()
+                for spans in traces.values { standIn.store(spans) }
+                try await withGRPCStandIn(standIn, body)
+            }
+        }
+
+        func use(_ api: TestAPI, port: Int, timeout: String = "3s") async throws {
+            let type = self == .jaeger ? "jaeger" : "tempo"
+            let store = """
+                {"type":"DataStore","spec":{"id":"current","name":"\(name)","type":"\(type)",\(dataStore(port: port))}}
+                """
+            #expect(try await api.put("/api/datastores/current", store).status == 200)
+            let profile = """
+                {"type":"PollingProfile","spec":{"name":"quick","strategy":"periodic",\
+                "periodic":{"retryDelay":"200ms","timeout":"\(timeout)","selectorMatchRetries":1}}}
+                """
+            #expect(try await api.put("/api/pollingprofiles/current", profile).status == 200)
+        }
+    }
+
+    @Test(
+        "a trace-id run polls the store and finishes with specs on names, attributes, structure and service.name",
+        arguments: Store.allCases)
+    func finishes(store: Store) async throws {
         let traceID = TraceID.random()
-        standIn.store(SampleTrace.resourceSpans(traceID))
-        try await withGRPCStandIn(standIn) { jaeger in
+        try await store.withStandIn([traceID: SampleTrace.resourceSpans(traceID)]) { port in
             try await withTestServer(.sqlite) { api in
-                try await Self.useJaeger(api, port: jaeger)
-                try await api.create("/api/tests", RunEngineTests.traceIDTest(id: "jaeger", specs: Self.specs))
-                let run = try await api.runToEnd("jaeger", RunEngineTests.variables(traceID: traceID.hex))
+                try await store.use(api, port: port)
+                try await api.create("/api/tests", RunEngineTests.traceIDTest(id: "stored", specs: Self.specs))
+                let run = try await api.runToEnd("stored", RunEngineTests.variables(traceID: traceID.hex))
                 #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
                 #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true, "\(run["result"] ?? "")")
-                let events = try await api.get("/api/tests/jaeger/run/\(try runID(of: run))/events").json()
+                let events = try await api.get("/api/tests/stored/run/\(try runID(of: run))/events").json()
                 let list = events as? [[String: Any]] ?? []
                 let connection = try #require(list.first { $0["type"] as? String == "DATA_STORE_CONNECTION_INFO" })
                 let steps = try #require(connection["dataStoreConnection"] as? [String: Any])
                 #expect((steps["fetchTraces"] as? [String: Any])?["passed"] as? Bool == true, "\(steps)")
                 let start = try #require(list.first { $0["type"] as? String == "POLLING_START" })
-                #expect((start["description"] as? String)?.contains("using jaeger") == true)
+                let type = store == .jaeger ? "jaeger" : "tempo"
+                #expect((start["description"] as? String)?.contains("using \(type)") == true)
             }
         }
     }
 
-    @Test("a trace Jaeger never has ends TRACE_FAILED after the profile's timeout, naming the store")
-    func unknownTraceTimesOut() async throws {
-        try await withGRPCStandIn(GRPCTraceStoreStandIn()) { jaeger in
+    @Test(
+        "a trace the store never has ends TRACE_FAILED after the profile's timeout, naming the store",
+        arguments: Store.allCases)
+    func unknownTraceTimesOut(store: Store) async throws {
+        try await store.withStandIn([:]) { port in
             try await withTestServer(.sqlite) { api in
-                try await Self.useJaeger(api, port: jaeger, timeout: "1s")
+                try await store.use(api, port: port, timeout: "1s")
                 try await api.create("/api/tests", RunEngineTests.traceIDTest(id: "missing"))
                 let run = try await api.runToEnd("missing", RunEngineTests.variables(traceID: TraceID.random().hex))
                 #expect(run["state"] as? String == "TRACE_FAILED")
                 let reason = run["lastErrorState"] as? String ?? ""
                 #expect(
-                    reason.hasPrefix("timeout: trace ") && reason.contains("was not found in Jaeger within 1s"),
+                    reason.hasPrefix("timeout: trace ") && reason.contains("was not found in \(store.name) within 1s"),
                     "\(reason)")
             }
         }
@@ -71,7 +101,7 @@ struct TraceStoreRunTests {
         try await withClosedPort { port in
             try await withTestServer(.sqlite) { api in
                 // A timeout long enough that waiting it out would fail the test's own wait.
-                try await Self.useJaeger(api, port: port, timeout: "10m")
+                try await Store.jaeger.use(api, port: port, timeout: "10m")
                 try await api.create("/api/tests", RunEngineTests.traceIDTest(id: "down"))
                 let run = try await api.runToEnd("down", RunEngineTests.variables(traceID: TraceID.random().hex))
                 #expect(run["state"] as? String == "TRACE_FAILED")
@@ -87,7 +117,7 @@ struct TraceStoreRunTests {
         try await withGRPCStandIn(standIn) { jaeger in
             try await Python.withDemoApp(otlpPort: jaeger) { demo in
                 try await withTestServer(.sqlite) { api in
-                    try await Self.useJaeger(api, port: jaeger, timeout: "20s")
+                    try await Store.jaeger.use(api, port: jaeger, timeout: "20s")
                     let test = """
                         {"type":"Test","spec":{"id":"import","name":"Import through Jaeger",\
                         "trigger":{"type":"http","httpRequest":{"method":"POST",\

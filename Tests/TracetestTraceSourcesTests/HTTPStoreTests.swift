@@ -12,30 +12,6 @@ import TracetestTraceSources
 struct HTTPStoreTests {
     // MARK: Tempo
 
-    /// `GET /api/traces/{id}` as Tempo answers it: protobuf when asked for, else JSON with base64 ids; 404 unknown.
-    static func tempoRouter(_ traces: [TraceID: [OTLPResourceSpans]], json: Bool) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("api/traces/:id") { request, context -> Response in
-            let hex = try context.parameters.require("id")
-            guard let id = TraceID(hex: hex), let found = traces[id] else {
-                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "trace not found")))
-            }
-            var trace = Opentelemetry_Proto_Trace_V1_TracesData()
-            trace.resourceSpans = found
-            if json {
-                let document = try #require(JSONParser.parse(try trace.jsonString()))
-                let body = "{\"batches\":\(document["resourceSpans"]?.jsonText ?? "[]")}"
-                return Response(
-                    status: .ok, headers: [.contentType: "application/json"],
-                    body: .init(byteBuffer: ByteBuffer(string: body)))
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "application/protobuf"],
-                body: .init(byteBuffer: ByteBuffer(bytes: try trace.serializedBytes() as [UInt8])))
-        }
-        return router
-    }
-
     static func tempo(port: Int) -> DataStore {
         DataStore(
             name: "Tempo", type: "tempo",
@@ -47,7 +23,7 @@ struct HTTPStoreTests {
         arguments: [true, false])
     func tempoHTTP(json: Bool) async throws {
         let traceID = TraceID.random()
-        try await withHTTPStandIn(Self.tempoRouter([traceID: SampleTrace.resourceSpans(traceID)], json: json)) { port in
+        try await withHTTPStandIn(tempoHTTPRouter([traceID: SampleTrace.resourceSpans(traceID)], json: json)) { port in
             let source = try #require(try TraceSources().source(for: Self.tempo(port: port)))
             let spans = try await source.trace(traceID)
             #expect(spans.count == 3)
@@ -65,7 +41,7 @@ struct HTTPStoreTests {
     @Test("Tempo over HTTP reads at most tempo.maxResponseBytes, and says how to read more")
     func tempoHTTPAnswerLimit() async throws {
         let traceID = TraceID.random()
-        try await withHTTPStandIn(Self.tempoRouter([traceID: SampleTrace.resourceSpans(traceID)], json: true)) { port in
+        try await withHTTPStandIn(tempoHTTPRouter([traceID: SampleTrace.resourceSpans(traceID)], json: true)) { port in
             var store = Self.tempo(port: port)
             store.tempo?.maxResponseBytes = 1_024
             let small = try #require(try TraceSources().source(for: store))
@@ -181,7 +157,7 @@ struct HTTPStoreTests {
         try await withTemporaryDirectory { directory in
             let (certificate, key) = try selfSignedCertificate(in: directory)
             let traceID = TraceID.random()
-            let router = Self.tempoRouter([traceID: SampleTrace.resourceSpans(traceID)], json: false)
+            let router = tempoHTTPRouter([traceID: SampleTrace.resourceSpans(traceID)], json: false)
             try await withHTTPStandIn(router, tls: (certificate, key)) { port in
                 var http = HTTPClientSettings(url: "https://localhost:\(port)")
                 http.tls = TLSSettings(insecure: false)
