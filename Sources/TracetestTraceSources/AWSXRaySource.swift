@@ -7,6 +7,7 @@ import TracetestModel
 struct AWSXRaySource: TraceSource {
     let settings: AWSXRaySettings
     let client: HTTPClient
+    let environment: [String: String]
 
     var name: String { "AWS X-Ray" }
     var endpoints: [String] { [base] }
@@ -14,16 +15,14 @@ struct AWSXRaySource: TraceSource {
 
     var base: String { baseURL(settings.url, else: "https://xray.\(region).amazonaws.com") }
 
-    /// The configured key, or with `useDefaultAuth` the `AWS_*` environment variables.
-    private var credentials: (id: String, secret: String, token: String?) {
-        if settings.useDefaultAuth == true {
-            let environment = ProcessInfo.processInfo.environment
-            return (
-                environment["AWS_ACCESS_KEY_ID"] ?? "", environment["AWS_SECRET_ACCESS_KEY"] ?? "",
-                environment["AWS_SESSION_TOKEN"]
-            )
+    /// The configured key, or with `useDefaultAuth` what the AWS default chain finds.
+    private func credentials() async throws(TraceSourceError) -> AWSCredentials {
+        guard settings.useDefaultAuth == true else {
+            return AWSCredentials(
+                accessKeyID: settings.accessKeyId ?? "", secretAccessKey: settings.secretAccessKey ?? "",
+                sessionToken: settings.sessionToken)
         }
-        return (settings.accessKeyId ?? "", settings.secretAccessKey ?? "", settings.sessionToken)
+        return try await AWSCredentials.resolve(environment: environment, client: client)
     }
 
     static func xrayID(_ id: TraceID) -> String {
@@ -35,9 +34,10 @@ struct AWSXRaySource: TraceSource {
         let body = Array(#"{"TraceIds":["\#(Self.xrayID(id))"]}"#.utf8)
         let host = URLComponents(string: base).map { ($0.host ?? "") + ($0.port.map { ":\($0)" } ?? "") } ?? ""
         let headers = [("Content-Type", "application/json"), ("Host", host)]
-        let credentials = self.credentials
+        let credentials = try await credentials()
         let signer = SigV4(
-            accessKeyID: credentials.id, secretAccessKey: credentials.secret, sessionToken: credentials.token,
+            accessKeyID: credentials.accessKeyID, secretAccessKey: credentials.secretAccessKey,
+            sessionToken: credentials.sessionToken,
             region: region, service: "xray")
         let signed = signer.sign(method: "POST", path: "/Traces", headers: headers, body: body, date: Date())
         let call = StoreHTTPCall(storeName: name, client: client)

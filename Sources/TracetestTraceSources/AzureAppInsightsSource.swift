@@ -7,6 +7,7 @@ import TracetestModel
 struct AzureAppInsightsSource: TraceSource {
     let settings: AzureAppInsightsSettings
     let client: HTTPClient
+    let environment: [String: String]
 
     var name: String { "Azure Application Insights" }
     var endpoints: [String] { [base] }
@@ -18,6 +19,9 @@ struct AzureAppInsightsSource: TraceSource {
             throw TraceSourceError(.failed, "the Azure Application Insights data store has no resourceArmId")
         }
         let call = StoreHTTPCall(storeName: name, client: client)
+        let token =
+            settings.useAzureActiveDirectoryAuth == true
+            ? try await AzureToken.get(environment: environment, client: client) : settings.accessToken ?? ""
         let query = "union * | where operation_Id == '\(id.hex)'"
         var body = ""
         WireValue.writeJSONString(query, into: &body)
@@ -26,7 +30,7 @@ struct AzureAppInsightsSource: TraceSource {
             answered = try await call.send(
                 .POST, "\(base)/v1\(resource.hasPrefix("/") ? "" : "/")\(resource)/query",
                 headers: [
-                    ("Authorization", "Bearer \(settings.accessToken ?? "")"), ("Content-Type", "application/json"),
+                    ("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"),
                 ],
                 body: Array("{\"query\":\(body)}".utf8))
         } catch  where error.kind == .notFound {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import TracetestIngest
 import TracetestModel
 
@@ -17,11 +18,19 @@ package struct TraceSources: Sendable {
 
     private let http = TraceSources.client
     private let grpc: StoreGRPCClients
+    private let environment: [String: String]
 
-    /// - Parameter grpcClients: where Jaeger's and Tempo's gRPC clients are kept (a service of the server); without
-    ///   one running, each call makes its own.
-    package init(grpcClients: StoreGRPCClients = StoreGRPCClients()) {
+    /// - Parameters:
+    ///   - grpcClients: where Jaeger's and Tempo's gRPC clients are kept (a service of the server); without one
+    ///     running, each call makes its own.
+    ///   - environment: where X-Ray's `useDefaultAuth` and Azure's `useAzureActiveDirectoryAuth` look for
+    ///     credentials (the process's environment).
+    package init(
+        grpcClients: StoreGRPCClients = StoreGRPCClients(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         grpc = grpcClients
+        self.environment = environment
     }
 
     /// The source runs of `store` poll; nil for the stores fed by the OTLP receiver (``DataStore/isFedByOTLP``).
@@ -33,11 +42,12 @@ package struct TraceSources: Sendable {
         case "elasticapm": return ElasticAPMSource(settings: store.elasticapm ?? ElasticSettings(), client: http)
         case "signalfx": return SignalFxSource(settings: store.signalfx ?? SignalFXSettings(), client: http)
         case "sumologic": return SumoLogicSource(settings: store.sumologic ?? SumoLogicSettings(), client: http)
-        case "awsxray": return AWSXRaySource(settings: store.awsxray ?? AWSXRaySettings(), client: http)
+        case "awsxray":
+            return AWSXRaySource(settings: store.awsxray ?? AWSXRaySettings(), client: http, environment: environment)
         case _ where store.isFedByOTLP: return nil
         case "azureappinsights":
             return AzureAppInsightsSource(
-                settings: store.azureappinsights ?? AzureAppInsightsSettings(), client: http)
+                settings: store.azureappinsights ?? AzureAppInsightsSettings(), client: http, environment: environment)
         default:
             throw TraceSourceError(
                 .failed,

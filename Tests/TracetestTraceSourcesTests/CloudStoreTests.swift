@@ -192,6 +192,57 @@ struct CloudStoreTests {
         }
     }
 
+    @Test("Azure with useAzureActiveDirectoryAuth: a token from a client secret or from the managed identity endpoint")
+    func azureActiveDirectory() async throws {
+        let router = Router()
+        let resource = "/subscriptions/s/components/p"
+        router.post("v1/subscriptions/s/components/p/query") { request, _ -> Response in
+            guard request.headers[.authorization] == "Bearer entra-token" else { return Response(status: .forbidden) }
+            return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":[],"rows":[]}]}"#)
+        }
+        router.post("tenant-1/oauth2/v2.0/token") { request, _ -> Response in
+            let form = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            guard form.contains("client_id=app-1"), form.contains("client_secret=s%26cret"),
+                form.contains("grant_type=client_credentials"),
+                form.contains("scope=https%3A%2F%2Fapi.loganalytics.io%2F.default")
+            else { return Self.json(#"{"error":"invalid_client"}"#, status: .unauthorized) }
+            return Self.json(#"{"token_type":"Bearer","expires_in":3599,"access_token":"entra-token"}"#)
+        }
+        router.get("msi/token") { request, _ -> Response in
+            guard request.headers[HTTPField.Name("X-IDENTITY-HEADER")!] == "identity-secret",
+                request.uri.queryParameters.get("resource") == "https://api.loganalytics.io"
+            else { return Response(status: .badRequest) }
+            return Self.json(#"{"access_token":"entra-token","expires_on":"1900000000","resource":"x"}"#)
+        }
+        try await withHTTPStandIn(router) { port in
+            let base = "http://127.0.0.1:\(port)"
+            func source(_ environment: [String: String]) throws -> any TraceSource {
+                var settings = AzureAppInsightsSettings(
+                    connectionType: "direct", resourceArmId: resource, url: base)
+                settings.useAzureActiveDirectoryAuth = true
+                return try #require(
+                    try TraceSources(environment: environment).source(
+                        for: DataStore(name: "A", type: "azureappinsights", azureappinsights: settings)))
+            }
+            let secret = [
+                "AZURE_TENANT_ID": "tenant-1", "AZURE_CLIENT_ID": "app-1", "AZURE_CLIENT_SECRET": "s&cret",
+                "AZURE_AUTHORITY_HOST": base,
+            ]
+            let fromSecret = try source(secret)
+            #expect(await ConnectionTest.run(fromSecret).allPassed)
+            let identity = ["IDENTITY_ENDPOINT": base + "/msi/token", "IDENTITY_HEADER": "identity-secret"]
+            let fromIdentity = try source(identity)
+            #expect(await ConnectionTest.run(fromIdentity).allPassed)
+            var wrong = secret
+            wrong["AZURE_CLIENT_ID"] = "app-2"
+            let refused = await #expect(throws: TraceSourceError.self) { try await source(wrong).trace(Self.traceID) }
+            #expect(refused?.kind == .authentication, "\(String(describing: refused))")
+            let none = await #expect(throws: TraceSourceError.self) { try await source([:]).trace(Self.traceID) }
+            #expect(none?.kind == .authentication)
+            #expect(none?.message.contains("set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET") == true)
+        }
+    }
+
     @Test(
         "AWS X-Ray (moto's emulator, signatures checked): segments and subsegments as spans; a wrong key fails authentication"
     )
@@ -263,6 +314,75 @@ struct CloudStoreTests {
                 #expect(await ConnectionTest.run(try source(secret: secret)).fetchTraces?.status == .passed)
                 let refused = await ConnectionTest.run(try source(secret: "wrong"))
                 #expect(refused.authentication?.status == .failed, "\(refused)")
+
+                // useDefaultAuth: the AWS default chain, each link on its own.
+                func defaultSource(_ environment: [String: String]) throws -> any TraceSource {
+                    var settings = AWSXRaySettings(region: "us-east-1", url: base)
+                    settings.useDefaultAuth = true
+                    return try #require(
+                        try TraceSources(environment: environment).source(
+                            for: DataStore(name: "X", type: "awsxray", awsxray: settings)))
+                }
+                let closed = "http://127.0.0.1:\(try unusedPort())"
+                let isolated = ["HOME": directory, "AWS_EC2_METADATA_SERVICE_ENDPOINT": closed]
+                let shared = "\(directory)/aws-credentials"
+                try """
+                [default]
+                aws_access_key_id = AKIAWRONG
+                aws_secret_access_key = wrong
+
+                [team]
+                aws_access_key_id = \(keyID)
+                aws_secret_access_key = \(secret)
+                """.write(toFile: shared, atomically: true, encoding: .utf8)
+                let fromFile = isolated.merging(["AWS_SHARED_CREDENTIALS_FILE": shared, "AWS_PROFILE": "team"]) { $1 }
+                #expect(try await defaultSource(fromFile).trace(traceID).count == 2)
+                let fromVariables = isolated.merging(["AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret]) {
+                    $1
+                }
+                #expect(try await defaultSource(fromVariables).trace(traceID).count == 2)
+
+                let metadata = Router()
+                metadata.get("container") { request, _ -> Response in
+                    guard request.headers[.authorization] == "container-token" else {
+                        return Response(status: .forbidden)
+                    }
+                    return Self.json(#"{"AccessKeyId":"\#(keyID)","SecretAccessKey":"\#(secret)"}"#)
+                }
+                metadata.put("latest/api/token") { request, _ -> Response in
+                    Response(
+                        status: .ok,
+                        body: .init(byteBuffer: ByteBuffer(string: "imds-token")))
+                }
+                metadata.get("latest/meta-data/iam/security-credentials") { request, _ -> Response in
+                    guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token")!] == "imds-token" else {
+                        return Response(status: .unauthorized)
+                    }
+                    return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "tracetest-role")))
+                }
+                metadata.get("latest/meta-data/iam/security-credentials/tracetest-role") { request, _ -> Response in
+                    guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token")!] == "imds-token" else {
+                        return Response(status: .unauthorized)
+                    }
+                    return Self.json(#"{"Code":"Success","AccessKeyId":"\#(keyID)","SecretAccessKey":"\#(secret)"}"#)
+                }
+                try await withHTTPStandIn(metadata) { metadataPort in
+                    let endpoint = "http://127.0.0.1:\(metadataPort)"
+                    let container = isolated.merging([
+                        "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint + "/container",
+                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-token",
+                    ]) { $1 }
+                    let fromContainer = try await defaultSource(container).trace(traceID)
+                    #expect(fromContainer.count == 2)
+                    let instance = ["HOME": directory, "AWS_EC2_METADATA_SERVICE_ENDPOINT": endpoint]
+                    let fromInstance = try await defaultSource(instance).trace(traceID)
+                    #expect(fromInstance.count == 2)
+                }
+                let nothing = await #expect(throws: TraceSourceError.self) {
+                    try await defaultSource(isolated).trace(traceID)
+                }
+                #expect(nothing?.kind == .authentication)
+                #expect(nothing?.message.contains("useDefaultAuth found no AWS credentials") == true)
             }
         }
     }
