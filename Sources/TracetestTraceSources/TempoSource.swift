@@ -73,14 +73,25 @@ struct TempoSource: TraceSource {
         var description: String { "not a JSON object" }
     }
 
-    /// `{"batches": [ResourceSpans...]}` in protobuf's JSON mapping (ids in base64).
+    /// `{"batches": [ResourceSpans...]}` in protobuf's JSON mapping (ids in base64), or Tempo 2's
+    /// `{"trace": {"resourceSpans": [...]}}`.
     static func jsonBatches(_ data: Data) throws -> [Opentelemetry_Proto_Trace_V1_ResourceSpans] {
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        // Usually the answer starts with its batches: decoded in one pass, as `TracesData` under another name.
+        let prefix = Array(#"{"batches":"#.utf8)
+        let start = data.firstIndex { !" \n\r\t".utf8.contains($0) } ?? data.startIndex
+        if data[start...].starts(with: prefix) {
+            var renamed = Data(#"{"resourceSpans":"#.utf8)
+            renamed.append(data[(start + prefix.count)...])
+            if let decoded = try? Opentelemetry_Proto_Trace_V1_TracesData(jsonUTF8Data: renamed, options: options) {
+                return decoded.resourceSpans
+            }
+        }
         guard let document = JSONParser.parse(String(decoding: data, as: UTF8.self)), document.isObject else {
             throw NotATrace()
         }
         let batches = document["batches"] ?? document["trace"]?["resourceSpans"] ?? .array([])
-        var options = JSONDecodingOptions()
-        options.ignoreUnknownFields = true
         return try Opentelemetry_Proto_Trace_V1_TracesData(
             jsonString: "{\"resourceSpans\":\(batches.jsonText)}", options: options
         ).resourceSpans

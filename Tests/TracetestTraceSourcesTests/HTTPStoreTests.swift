@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 import TracetestModel
 import TracetestOTLP
-import TracetestTraceSources
+
+@testable import TracetestTraceSources
 
 /// Tempo's HTTP API, OpenSearch and Elasticsearch against stand-ins written from their wire definitions.
 @Suite("Trace stores over HTTP")
@@ -36,6 +37,22 @@ struct HTTPStoreTests {
             #expect(missing?.kind == .notFound)
             #expect(await ConnectionTest.run(source).allPassed)
         }
+    }
+
+    @Test("Tempo's JSON answers: batches first (one pass), batches after other keys, and Tempo 2's trace.resourceSpans")
+    func tempoJSONShapes() throws {
+        let traceID = TraceID.random()
+        var trace = Opentelemetry_Proto_Trace_V1_TracesData()
+        trace.resourceSpans = SampleTrace.resourceSpans(traceID)
+        let spans = try #require(JSONParser.parse(try trace.jsonString()))["resourceSpans"]?.jsonText ?? "[]"
+        for body in [
+            #" {"batches":\#(spans)}"#, #"{"metrics":{},"batches":\#(spans)}"#,
+            #"{"trace":{"resourceSpans":\#(spans)}}"#,
+        ] {
+            let batches = try TempoSource.jsonBatches(Data(body.utf8))
+            #expect(batches.flatMap(\.scopeSpans).flatMap(\.spans).count == 3, "\(body.prefix(40))")
+        }
+        #expect(throws: (any Error).self) { try TempoSource.jsonBatches(Data("<html>".utf8)) }
     }
 
     @Test("Tempo over HTTP reads at most tempo.maxResponseBytes, and says how to read more")
