@@ -109,6 +109,33 @@ struct ProvisioningAndRestartTests {
         }
     }
 
+    @Test("three servers starting at once on an empty PostgreSQL database: one migration each, one provisioning")
+    func concurrentStarts() async throws {
+        try await withTestConfiguration(.postgresql) { configuration in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        let provisioning = try Provisioning.parse(Self.provisioningYAML, source: "provisioning.yaml")
+                        try await withRunningServer(configuration, provisioning: provisioning) { api async throws in
+                            #expect(try await api.store.tests.get("provisioned-test")?.name == "From provisioning")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await withRunningServer(configuration) { api async throws in
+                let versions = try await api.store.database.read { db in
+                    try await db.query("SELECT version, COUNT(*) AS copies FROM schema_migrations GROUP BY version")
+                }
+                #expect(!versions.isEmpty && versions.allSatisfy { (try? $0.int64("copies")) == 1 })
+                #expect(
+                    try await api.store.database.read { db in try await db.query("SELECT id FROM server") }.count == 1)
+                let tests = try await api.get("/api/tests")
+                #expect((try tests.object()["count"] as? Int) == 1, "\(tests)")
+            }
+        }
+    }
+
     @Test("a bad document is named by number and field, and nothing is applied")
     func badDocument() throws {
         let broken = Self.provisioningYAML.replacingOccurrences(of: "name: Pokeshop", with: "name: [Pokeshop")

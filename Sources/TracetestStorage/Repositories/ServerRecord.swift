@@ -14,12 +14,15 @@ package struct ServerRecord: Sendable {
     }
 
     /// Records a new installation with a random id, running `setUp` (provisioning) in the same transaction, so a
-    /// failed set-up leaves the database a new installation. Returns nil when the installation already existed.
+    /// failed set-up leaves the database a new installation. Returns nil when the installation already existed. Of
+    /// several servers starting at once on one PostgreSQL database, exactly one installs (the others wait for its
+    /// transaction on the advisory lock, then find the installation).
     package func install<R: Sendable>(
         now: Timestamp = .now(),
         setUp: @Sendable (any SQLExecutor) async throws -> R
     ) async throws -> (serverID: String, result: R)? {
         try await database.transaction { db in
+            try await Migrator.lock(db)
             guard try await db.query("SELECT id FROM server").isEmpty else { return nil }
             let result = try await setUp(db)
             let id = String((0..<10).map { _ in "0123456789abcdef".randomElement()! })

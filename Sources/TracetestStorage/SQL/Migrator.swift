@@ -2,7 +2,7 @@ import Logging
 
 /// Brings a database schema up to date, recording applied versions in `schema_migrations(version, name, applied_at)`.
 package enum Migrator {
-    /// The PostgreSQL advisory lock key ("tracetst") that serialises migrations across servers.
+    /// The PostgreSQL advisory lock key ("tracetst") that serialises migrations and installation across servers.
     static let lockKey: Int64 = 0x7472_6163_6574_7374
 
     /// Applies each pending migration in its own transaction, in version order.
@@ -60,7 +60,9 @@ package enum Migrator {
         return sorted
     }
 
-    private static func lock(_ executor: any SQLExecutor) async throws {
+    /// Holds the advisory lock of migrations and installation until the transaction of `executor` ends (PostgreSQL;
+    /// SQLite's transactions are serial already).
+    package static func lock(_ executor: any SQLExecutor) async throws {
         if executor.dialect == .postgresql {
             try await executor.execute("SELECT pg_advisory_xact_lock($1)", [.integer(lockKey)])
         }
