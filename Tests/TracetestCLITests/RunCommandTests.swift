@@ -92,7 +92,9 @@ struct RunCommandTests {
             #expect(json.exitCode == 0, "\(json)")
             #expect(json.stdout.hasSuffix("}\n\n"))
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-            #expect(object["testRunWebUrl"] as? String == "", "no web UI, so no link")
+            #expect(
+                object["testRunWebUrl"] as? String == "http://127.0.0.1:\(api.port)/test/pokemon-passing/run/2/test",
+                "the web UI's page of the run")
             let results = try #require(object["results"] as? [String: Any])
             #expect(results["allPassed"] as? Bool == true)
             #expect((results["results"] as? [Any])?.count == 3)
@@ -112,7 +114,9 @@ struct RunCommandTests {
                 ["run", "test", "--id", "pokemon-passing", "-o", "yaml"], in: directory)
             #expect(yaml.exitCode == 0, "\(yaml)")
             let yamlObject = try #require(try Yams.load(yaml: yaml.stdout) as? [String: Any])
-            #expect(yamlObject["testRunWebUrl"] as? String == "")
+            #expect(
+                yamlObject["testRunWebUrl"] as? String == "http://127.0.0.1:\(api.port)/test/pokemon-passing/run/3/test"
+            )
             #expect((yamlObject["results"] as? [String: Any])?["allPassed"] as? Bool == true)
         }
     }
@@ -169,7 +173,7 @@ struct RunCommandTests {
             try write(Self.passingTest(url: "http://127.0.0.1:9/nothing"), to: "down.yaml", in: directory)
             let down = try await tracetest(["run", "test", "-f", "down.yaml", "-o", "markdown"], in: directory)
             #expect(down.exitCode == 2, "\(down)")
-            #expect(down.stdout.hasPrefix("## ✘ Get a pokemon\n\nTrace id `"), "\(down)")
+            #expect(down.stdout.hasPrefix("## ✘ [Get a pokemon](http://127.0.0.1:\(api.port)/test/"), "\(down)")
             #expect(down.stdout.contains(", state TRIGGER_FAILED\n\n**Reason:** "), "\(down)")
 
             let list = try await tracetest(["list", "test", "-o", "markdown"], in: directory)
@@ -198,7 +202,7 @@ struct RunCommandTests {
             #expect(result.exitCode == 2, "\(result)")
             #expect(
                 result.stdout.contains(
-                    "✘ Get a pokemon\n\tReason: timeout: no span arrived within 2s, of trace "), "\(result)")
+                    "/run/1/test)\n\tReason: timeout: no span arrived within 2s, of trace "), "\(result)")
             #expect(result.stdout.contains("check that the application exports to this server's OTLP receiver"))
         }
     }
@@ -347,7 +351,7 @@ struct RunCommandTests {
                 ["run", "testsuite", "--id", "pokemon-suite", "--vars", "pokemon-vars", "-o", "json"], in: directory)
             #expect(json.exitCode == 0, "\(json)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
-            #expect(object["testRunWebUrl"] as? String == "")
+            #expect((object["testRunWebUrl"] as? String)?.hasPrefix("http://127.0.0.1:\(api.port)/testsuite/") == true)
             let steps = try #require(object["steps"] as? [[String: Any]])
             #expect(steps.map { $0["name"] as? String } == ["Import a pokemon", "Get the imported pokemon"])
             #expect(steps.allSatisfy { ($0["results"] as? [String: Any])?["allPassed"] as? Bool == true })
@@ -436,8 +440,8 @@ struct RunCommandTests {
             let down = try await tracetest(["run", "test", "-f", "down.yaml"], in: directory)
             #expect(down.exitCode == 2, "\(down)")
             #expect(
-                down.stdout.hasPrefix(
-                    "✘ Get a pokemon\n\tReason: "),
+                down.stdout.hasPrefix("✘ Get a pokemon (http://127.0.0.1:\(api.port)/test/")
+                    && down.stdout.contains("/test)\n\tReason: "),
                 "\(down)")
 
             for (arguments, message) in [
@@ -466,7 +470,8 @@ struct RunCommandTests {
             #expect(skip.exitCode == 0, "\(skip)")
             #expect(
                 normalized(skip.stdout, port: api.port)
-                    == "✔ Get a pokemon - trace id: <trace>\n\n")
+                    .replacing(/\/test\/[^\/]+\/run\/\d+/, with: "/test/<id>/run/<n>")
+                    == "✔ Get a pokemon (http://<server>/test/<id>/run/<n>/test) - trace id: <trace>\n\n")
 
             let unknownTest = try await tracetest(["run", "test", "--id", "nope"], in: directory)
             #expect(unknownTest.exitCode == 1)

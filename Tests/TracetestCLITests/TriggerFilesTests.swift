@@ -50,7 +50,8 @@ struct TriggerFilesTests {
                 """, to: "graphql.yaml", in: directory)
             let result = try await tracetest(["run", "test", "-f", "graphql.yaml"], in: directory)
             #expect(result.exitCode == 0, "\(result)")
-            #expect(result.stdout.hasPrefix("✔ Import a pokemon over GraphQL - trace id: "), "\(result)")
+            #expect(result.stdout.hasPrefix("✔ Import a pokemon over GraphQL (http://127.0.0.1:"), "\(result)")
+            #expect(result.stdout.contains("/run/1/test) - trace id: "), "\(result)")
             #expect(result.stdout.contains("\t✔ The answer names the pokemon\n"), "\(result)")
         }
     }
@@ -85,7 +86,8 @@ struct TriggerFilesTests {
                 """, to: "grpc.yaml", in: directory)
             let result = try await tracetest(["run", "test", "-f", "grpc.yaml"], in: directory)
             #expect(result.exitCode == 0, "\(result)")
-            #expect(result.stdout.hasPrefix("✔ Import a pokemon over gRPC - trace id: "), "\(result)")
+            #expect(result.stdout.hasPrefix("✔ Import a pokemon over gRPC (http://127.0.0.1:"), "\(result)")
+            #expect(result.stdout.contains("/run/1/test) - trace id: "), "\(result)")
         }
     }
 

@@ -38,9 +38,13 @@ struct CLIConfig: Equatable, Sendable {
     /// Where every API request goes, e.g. `http://localhost:11633/api`.
     var apiBase: String { url + path }
 
-    /// The base of the links the CLI prints (a web UI): `uIEndpoint` when set, else none. This server has no web
-    /// UI yet, so the CLI prints no links to it (they would answer 404).
-    var uiBase: String? { cloud["uIEndpoint"].flatMap { $0.isEmpty ? nil : $0 } }
+    /// The base of the links the CLI prints (the web UI): `uIEndpoint` when set, else the server's URL with its path
+    /// prefix (the UI is served where the API is, without `/api`); nil without a server.
+    var uiBase: String? {
+        if let endpoint = cloud["uIEndpoint"], !endpoint.isEmpty { return endpoint }
+        guard !url.isEmpty else { return nil }
+        return url + (path.hasSuffix("/api") ? String(path.dropLast(4)) : path)
+    }
 
     /// Sets scheme, endpoint and (when the URL has one) the path from a server URL such as
     /// `http://localhost:11633` or `https://example.com/tracetest/api`.

@@ -3,8 +3,2681 @@
 
 extension WebUI {
     package static let files: [String: String] = [
+        "analyzer.js": #####"""
+// The Trace tab's right panel: the trace analyzer's (linter's) results by plugin and rule, with the failing spans.
+
+import { h, put, append, checkbox } from './dom.js';
+import { spanName } from './trace-view.js';
+
+const tone = (score) => (score >= 90 ? 'pass' : score >= 60 ? 'warn' : 'fail');
+
+/** @param linter the run's `linter`; @param tree the trace tree (span names); @param onSelect(spanId) */
+export function analyzerPanel(linter, tree, onSelect) {
+  const body = h('div');
+  const onlyErrors = checkbox('Show only errors', false, () => draw());
+  const el = h('section', { class: 'panel analyzer', 'aria-label': 'Analyzer results' }, h('h2', {}, 'Analyzer Results'), body);
+  const plugins = linter?.plugins || [];
+
+  function draw() {
+    if (!plugins.length) {
+      return put(body, h('p', { class: 'muted' }, 'There are no Analyzer results yet.'),
+        h('p', {}, 'The analyzer may be disabled: ', h('a', { href: 'settings?tab=analyzer' }, 'Configure'), '.'));
+    }
+    const min = linter.minimumScore || 0;
+    const passed = linter.score >= min && linter.passed;
+    const errorsOnly = onlyErrors.input.checked;
+    put(body,
+      h('div', { class: 'score' },
+        h('span', { class: `ring ${tone(linter.score)}`, 'aria-label': `Overall Trace Analyzer Score ${linter.score}%` }, `${linter.score}%`),
+        h('dl', { class: 'facts' },
+          h('dt', {}, 'Minimum Acceptable Score'), h('dd', { class: linter.score >= min ? 'pass' : 'fail' }, `${min}%`),
+          h('dt', {}, 'Errors Found'), h('dd', {}, linter.passed ? 'No' : 'Yes'),
+          h('dt', {}, 'Result'), h('dd', { class: passed ? 'pass' : 'fail' }, passed ? 'Passed' : 'Failed'))),
+      onlyErrors.el,
+      plugins.filter((p) => !errorsOnly || p.score < 100 || !p.passed).map((plugin) => h('details', { class: 'plugin', open: !plugin.passed },
+        h('summary', {}, h('span', { class: `ring small ${tone(plugin.score)}` }, `${plugin.score}%`), ' ', h('b', {}, plugin.name || plugin.id)),
+        h('p', { class: 'muted' }, plugin.description || ''),
+        (plugin.rules || []).filter((r) => !errorsOnly || !r.passed).map((rule) => ruleView(rule, errorsOnly)))));
+  }
+
+  function ruleView(rule, errorsOnly) {
+    const results = (rule.results || []).filter((r) => !errorsOnly || !r.passed);
+    const failed = results.filter((r) => !r.passed).length;
+    const icon = rule.passed ? '✔' : rule.level === 'error' ? '✘' : '⚠';
+    const list = h('ul', { class: 'rule-spans' });
+    let shown = 0;
+    // Spans are listed when the rule is opened, failing ones first, 100 at a time (a big trace has many).
+    const ordered = () => results.slice().sort((x, y) => x.passed - y.passed);
+    const more = (all) => {
+      list.querySelector('.more')?.remove();
+      const next = all.slice(shown, shown + 100);
+      shown += next.length;
+      append(list, next.map((r) => spanItem(rule, r)));
+      if (shown < all.length) {
+        list.append(h('li', { class: 'more' }, h('button', { type: 'button', class: 'small', onclick: () => more(all) }, `Show more (${all.length - shown} left)`)));
+      }
+    };
+    return h('details', { class: 'rule', ontoggle: (e) => { if (e.target.open && !shown) more(ordered()); } },
+      h('summary', {}, h('span', { class: rule.passed ? 'pass' : rule.level === 'error' ? 'fail' : 'warn' }, icon), ' ',
+        h('span', { title: (rule.tips || []).join(' - ') }, rule.name || rule.id),
+        rule.level === 'error' ? h('span', { class: 'muted' }, ` ${rule.weight}%`) : h('span', { class: 'muted' }, ` (${rule.level})`),
+        failed ? h('span', { class: 'fail' }, ` ${failed} failing span${failed > 1 ? 's' : ''}`) : null),
+      h('p', { class: 'muted' }, rule.description || ''), list);
+  }
+
+  function spanItem(rule, r) {
+    const i = tree?.index.get(r.spanId);
+    const name = i === undefined ? r.spanId : spanName(tree, i);
+    const errors = r.errors || [];
+    const text = errors.length === 1 ? errors[0].description
+      : errors.length ? `${rule.errorDescription || ''} ${errors.map((e) => e.value).join(', ')}` : '';
+    return h('li', { class: r.passed ? '' : 'failed' },
+      h('button', { type: 'button', class: `link ${r.passed ? '' : 'fail'}`, onclick: () => onSelect(r.spanId) }, name),
+      text ? h('div', { class: 'small' }, text) : null);
+  }
+
+  draw();
+  return el;
+}
+
+"""#####,
+        "api.js": #####"""
+// The server's HTTP API. Every path is relative to document.baseURI, so the UI works under a path prefix.
+
+/** An error answer of the API; `message` is the server's text, verbatim. */
+export class ApiError extends Error {
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export const url = (path) => new URL(path, document.baseURI).href;
+const enc = encodeURIComponent;
+
+/** The message of an error body: `{code, error}`, `{status, detail}`, a JSON string, or text. */
+function errorMessage(response, text) {
+  if (!text.trim()) return response.status === 404 ? 'Not found (404)' : `${response.status} ${response.statusText}`;
+  try {
+    const body = JSON.parse(text);
+    if (typeof body === 'string') return body;
+    if (body?.error) return typeof body.error === 'string' ? body.error : JSON.stringify(body.error);
+    if (body?.detail) return body.detail;
+    if (body?.missingVariables) {
+      const names = body.missingVariables.flatMap((m) => (m.variables || []).map((v) => v.key));
+      return `Missing variables: ${names.join(', ')}. Define them in a variable set and run again.`;
+    }
+    if (body?.message) return body.message;
+  } catch { /* not JSON */ }
+  return text;
+}
+
+/**
+ * Sends a request. `body` objects are sent as JSON; `text: true` returns the body as text; `withHeaders: true`
+ * returns {data, headers}; `augmented: false` asks for a resource without its read-only fields (version, summary).
+ */
+export async function request(method, path, { body, headers = {}, text = false, withHeaders = false, augmented = true } = {}) {
+  const init = { method, headers: { ...(augmented ? { 'X-Tracetest-Augmented': 'true' } : {}), ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['Content-Type'] ??= 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(url(path), init);
+  } catch (error) {
+    throw new ApiError(0, `Cannot reach the server: ${error.message}`);
+  }
+  const content = await response.text();
+  if (!response.ok) throw new ApiError(response.status, errorMessage(response, content), content);
+  if (text) return content;
+  const data = content ? JSON.parse(content) : null;
+  return withHeaders ? { data, headers: response.headers } : data;
+}
+
+/** The resource API (`{type, spec}` envelopes). */
+export const resources = {
+  list: (plural, params = {}) => request('GET', `api/${plural}?${new URLSearchParams(params)}`),
+  get: (plural, id) => request('GET', `api/${plural}/${enc(id)}`),
+  yaml: (plural, id) => request('GET', `api/${plural}/${enc(id)}`, { headers: { Accept: 'text/yaml' }, text: true, augmented: false }),
+  create: (plural, type, spec) => request('POST', `api/${plural}`, { body: { type, spec } }),
+  update: (plural, type, spec) => request('PUT', `api/${plural}/${enc(spec.id)}`, { body: { type, spec } }),
+  upsert: (plural, type, spec) => request('PUT', `api/${plural}`, { body: { type, spec } }),
+  remove: (plural, id) => request('DELETE', `api/${plural}/${enc(id)}`),
+};
+
+const run = (testId, runId) => `api/tests/${enc(testId)}/run/${enc(runId)}`;
+
+/** Test runs and the tools that read a run's trace. */
+export const runs = {
+  start: (testId, info = {}) => request('POST', `api/tests/${enc(testId)}/run`, { body: info }),
+  list: (testId, take = 20, skip = 0) =>
+    request('GET', `api/tests/${enc(testId)}/run?take=${take}&skip=${skip}`, { withHeaders: true }),
+  /** The run without its trace (cheap to poll). */
+  get: (testId, runId) => request('GET', `${run(testId, runId)}?trace=false`),
+  events: (testId, runId) => request('GET', `${run(testId, runId)}/events`),
+  outline: (testId, runId) => request('GET', `${run(testId, runId)}/trace/outline`),
+  span: (testId, runId, spanId) => request('GET', `${run(testId, runId)}/trace/span/${enc(spanId)}`),
+  select: (testId, runId, query) => request('GET', `${run(testId, runId)}/select?query=${enc(query)}`),
+  search: (testId, runId, query) => request('POST', `${run(testId, runId)}/search-spans`, { body: { query } }),
+  dryRun: (testId, runId, specs) => request('PUT', `${run(testId, runId)}/dry-run`, {
+    body: { specs: specs.map((s) => ({ ...s, selectorParsed: { query: s.selector || '' } })) },
+  }),
+  rerun: (testId, runId) => request('POST', `${run(testId, runId)}/rerun`),
+  stop: (testId, runId) => request('POST', `${run(testId, runId)}/stop`),
+  skipPolling: (testId, runId) => request('POST', `${run(testId, runId)}/skipPolling`),
+  junitUrl: (testId, runId) => `${run(testId, runId)}/junit.xml`,
+  testVersion: (testId, version) => request('GET', `api/tests/${enc(testId)}/version/${enc(version)}`),
+};
+
+/** Test suite runs. */
+export const suiteRuns = {
+  start: (suiteId, info = {}) => request('POST', `api/testsuites/${enc(suiteId)}/run`, { body: info }),
+  list: (suiteId, take = 20) => request('GET', `api/testsuites/${enc(suiteId)}/run?take=${take}`),
+  get: (suiteId, runId) => request('GET', `api/testsuites/${enc(suiteId)}/run/${enc(runId)}`),
+  version: (suiteId, version) => request('GET', `api/testsuites/${enc(suiteId)}/version/${enc(version)}`),
+};
+
+/** Checks a data store's connection (`POST api/config/connection`). */
+export const testConnection = (dataStore) => request('POST', 'api/config/connection', { body: dataStore });
+
+"""#####,
+        "app.js": #####"""
+// The shell: client-side routing with the History API. Every page module exports
+// `mount(main, route)` and returns {unmount?(), update?(route) → bool} (update handles a route change in place).
+
+import { h, put } from './dom.js';
+
+const ROUTES = [
+  [/^tests$/, 'tests', []],
+  [/^test\/([^/]+)$/, 'test', ['testId']],
+  [/^test\/([^/]+)\/run\/(\d+)(?:\/(trigger|trace|test|automate))?$/, 'run', ['testId', 'runId', 'mode']],
+  [/^testsuites$/, 'testsuites', []],
+  [/^testsuite\/([^/]+)$/, 'testsuite', ['suiteId']],
+  [/^testsuite\/([^/]+)\/run\/(\d+)$/, 'suite-run', ['suiteId', 'runId']],
+  [/^variablesets$/, 'variablesets', []],
+  [/^settings$/, 'settings', []],
+];
+
+const main = document.getElementById('main');
+const basePath = new URL(document.baseURI).pathname;
+let current = null; // {page, instance}
+let renderCount = 0;
+
+/** The route of the current location: {page, params, query, path}, or null for an unknown path. */
+function resolve() {
+  let path = location.pathname;
+  path = path.startsWith(basePath) ? path.slice(basePath.length) : path.replace(/^\//, '');
+  path = path.replace(/\/+$/, '');
+  if (path === '') return { redirect: 'tests' };
+  for (const [pattern, page, names] of ROUTES) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const params = {};
+    names.forEach((name, i) => { params[name] = match[i + 1] && decodeURIComponent(match[i + 1]); });
+    return { page, params, query: new URLSearchParams(location.search), path };
+  }
+  return { redirect: 'tests' };
+}
+
+/** Goes to `path` (relative to the base, e.g. "test/abc"). */
+export function navigate(path, { replace = false } = {}) {
+  const target = new URL(path, document.baseURI);
+  history[replace ? 'replaceState' : 'pushState'](null, '', target.href);
+  render();
+}
+
+/** Changes the query string without a new page (e.g. the selected span). */
+export function setQuery(changes) {
+  const u = new URL(location.href);
+  for (const [k, v] of Object.entries(changes)) (v == null || v === '') ? u.searchParams.delete(k) : u.searchParams.set(k, v);
+  history.replaceState(null, '', u.href);
+}
+
+async function render() {
+  const route = resolve();
+  if (route.redirect) return navigate(route.redirect, { replace: true });
+  markNav(route.path);
+  if (current?.page === route.page && current.instance?.update?.(route)) return;
+  current?.instance?.unmount?.();
+  current = null;
+  const count = ++renderCount;
+  let module;
+  try {
+    module = await import(`./pages/${route.page}.js`);
+  } catch (error) {
+    put(main, h('p', { class: 'error', role: 'alert' }, `Cannot load the page: ${error.message}`));
+    return;
+  }
+  if (count !== renderCount) return;
+  put(main);
+  current = { page: route.page, instance: module.mount(main, route) || {} };
+}
+
+function markNav(path) {
+  const section = path.split('/')[0];
+  for (const link of document.querySelectorAll('nav[aria-label="Main"] a')) {
+    const href = link.getAttribute('href');
+    const active = href === section || href === `${section}s`;
+    if (active) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+  }
+}
+
+// Links inside the UI are followed without reloading; API links (JUnit, …) and new-tab clicks are left alone.
+document.addEventListener('click', (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target.closest('a[href]');
+  if (!link || link.target || link.hasAttribute('download')) return;
+  const target = new URL(link.href);
+  if (target.origin !== location.origin || !target.pathname.startsWith(basePath)) return;
+  const rest = target.pathname.slice(basePath.length);
+  if (rest.startsWith('api/') || rest.startsWith('static/')) return;
+  event.preventDefault();
+  history.pushState(null, '', target.href);
+  render();
+});
+
+window.addEventListener('popstate', render);
+render();
+
+"""#####,
+        "dom.js": #####"""
+// Small DOM and formatting helpers shared by every page.
+
+/** Creates an element: h('button', {class: 'x', onclick: f}, 'text', child). `on<event>` keys add listeners. */
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  let value;
+  for (const [key, v] of Object.entries(props || {})) {
+    if (v == null || v === false) continue;
+    if (key.startsWith('on') && typeof v === 'function') el.addEventListener(key.slice(2), v);
+    else if (key === 'value') value = v;
+    else if (key === 'class') el.className = v;
+    else el.setAttribute(key, v === true ? '' : v);
+  }
+  append(el, children);
+  if (value !== undefined) el.value = value;
+  return el;
+}
+
+export function append(el, children) {
+  for (const child of [children].flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** Replaces the children of `el`. */
+export function put(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+let fieldCount = 0;
+/** A labelled control: <label for> + the control (+ an optional hint). */
+export function field(label, control, hint) {
+  if (!control.id) control.id = 'f' + ++fieldCount;
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control,
+    hint ? h('small', { class: 'muted' }, hint) : null);
+}
+
+/** A checkbox with its label after it. */
+export function checkbox(label, checked, onchange) {
+  const input = h('input', { type: 'checkbox', id: 'f' + ++fieldCount, checked: !!checked, onchange });
+  return { input, el: h('div', { class: 'check' }, input, h('label', { for: input.id }, label)) };
+}
+
+/** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
+export function errorBox() {
+  const el = h('p', { class: 'error', role: 'alert', hidden: true });
+  return {
+    el,
+    set(error) {
+      el.textContent = error ? (error.message || String(error)) : '';
+      el.hidden = !error;
+    },
+  };
+}
+
+/** Runs `action` with `button` disabled, showing a failure in `errors`. */
+export async function busy(button, errors, action) {
+  button.disabled = true;
+  errors?.set();
+  try {
+    return await action();
+  } catch (error) {
+    if (errors) errors.set(error); else throw error;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Asks a yes/no question in a modal dialog; resolves true when confirmed. */
+export function confirmDialog(message) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'confirm', 'aria-label': 'Confirmation' },
+      h('p', {}, message),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: () => close(false) }, 'Cancel'),
+        h('button', { type: 'button', class: 'danger', onclick: () => close(true) }, 'Confirm')));
+    function close(answer) {
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    }
+    dialog.addEventListener('cancel', () => close(false));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+export function debounce(fn, ms) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** `12ms`-style text for a duration in nanoseconds. */
+export function formatNs(ns) {
+  ns = Number(ns) || 0;
+  if (ns < 1e3) return `${Math.round(ns)}ns`;
+  if (ns < 1e6) return `${Math.round(ns / 1e3)}µs`;
+  if (ns < 1e9) return `${Math.round(ns / 1e6)}ms`;
+  if (ns < 60e9) return `${(ns / 1e9).toFixed(ns < 10e9 ? 2 : 1).replace(/\.?0+$/, '')}s`;
+  const s = Math.round(ns / 1e9);
+  return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+}
+
+/** Whether a timestamp from the API is set (Go's zero time and the epoch mean "not yet"). */
+export function isSet(time) {
+  return !!time && !time.startsWith('0001-') && !time.startsWith('1970-');
+}
+
+/** "3 min ago"-style text; the element's title holds the absolute time. */
+export function timeAgo(time) {
+  if (!isSet(time)) return h('span', {}, '–');
+  const date = new Date(time);
+  const s = Math.round((Date.now() - date) / 1000);
+  const text = s < 45 ? 'just now' : s < 3600 ? `${Math.round(s / 60)} min ago`
+    : s < 86400 ? `${Math.round(s / 3600)} h ago` : `${Math.round(s / 86400)} d ago`;
+  return h('time', { datetime: time, title: date.toLocaleString() }, text);
+}
+
+const STATE_LABELS = {
+  CREATED: 'Created', EXECUTING: 'Running', AWAITING_TRACE: 'Awaiting trace',
+  ANALYZING_TRACE: 'Linting Trace', AWAITING_TEST_RESULTS: 'Awaiting test results', FINISHED: 'Finished',
+  STOPPED: 'Stopped by user', TRIGGER_FAILED: 'Trigger Failed', TRACE_FAILED: 'Trace Failed',
+  ASSERTION_FAILED: 'Test Specs Failed', ANALYZING_ERROR: 'Lint Error', WAITING: 'Waiting',
+  SKIPPED: 'Skipped', FAILED: 'Failed',
+};
+const FAILED_STATES = ['TRIGGER_FAILED', 'TRACE_FAILED', 'ASSERTION_FAILED', 'ANALYZING_ERROR', 'FAILED'];
+
+export const stateLabel = (state) => STATE_LABELS[state] || state || 'Unknown';
+export const isFinished = (state) => state === 'FINISHED' || state === 'STOPPED' || FAILED_STATES.includes(state);
+
+/** Passed and failed span-level assertion results of a run. */
+export function counts(run) {
+  let passed = 0, failed = 0;
+  for (const spec of run?.result?.results || []) {
+    for (const assertion of spec.results || []) {
+      for (const r of assertion.spanResults || []) r.passed ? passed++ : failed++;
+    }
+  }
+  return { passed, failed };
+}
+
+/** 'running' | 'passed' | 'failed' | 'stopped': the colour of a run. */
+export function runTone(run) {
+  if (!run || !isFinished(run.state)) return 'running';
+  if (run.state === 'STOPPED') return 'stopped';
+  if (FAILED_STATES.includes(run.state)) return 'failed';
+  if (run.result?.allPassed === false || run.requiredGatesResult?.passed === false) return 'failed';
+  return 'passed';
+}
+
+/** The state of a run as a coloured word, with its verdict once finished. */
+export function stateBadge(run) {
+  const tone = runTone(run);
+  const verdict = tone === 'passed' ? ' ✔ Passed' : tone === 'failed' && run.state === 'FINISHED' ? ' ✘ Failed' : '';
+  return h('span', { class: `badge ${tone}` }, stateLabel(run?.state) + verdict);
+}
+
+/** The one-line summary of a trigger: "HTTP • GET • http://…". */
+export function triggerSummary(trigger) {
+  const t = trigger || {};
+  switch (t.type) {
+    case 'http': return `HTTP • ${t.httpRequest?.method || 'GET'} • ${t.httpRequest?.url || ''}`;
+    case 'grpc': return `gRPC • ${t.grpc?.address || ''} • ${t.grpc?.method || ''}`;
+    case 'kafka': return `Kafka • ${(t.kafka?.brokerUrls || []).join(', ')} • ${t.kafka?.topic || ''}`;
+    case 'graphql': return `GraphQL • ${t.graphql?.url || ''}`;
+    case 'traceid': return `TraceID • ${t.traceid?.id || ''}`;
+    default: return t.type ? t.type : 'No trigger';
+  }
+}
+
+/** Pretty-prints JSON text; other text is returned as it is. */
+export function prettyJSON(text) {
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object') return JSON.stringify(value, null, 2);
+  } catch { /* not JSON */ }
+  return text;
+}
+
+"""#####,
+        "favicon.svg": #####"""
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#61175e"/><path d="M7 9h18v4h-7v12h-4V13H7z" fill="#fff"/></svg>
+
+"""#####,
         "index.html": #####"""
-<!doctype html><html><head><base href="/"><title>Tracetest</title></head><body></body></html>
+<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <base href="/">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Tracetest</title>
+  <link rel="icon" type="image/svg+xml" href="static/favicon.svg">
+  <link rel="stylesheet" href="static/style.css">
+  <script type="module" src="static/app.js"></script>
+</head>
+<body>
+  <header class="topbar">
+    <a class="logo" href="./">Tracetest</a>
+    <nav aria-label="Main">
+      <a href="tests">Tests</a>
+      <a href="testsuites">Test Suites</a>
+      <a href="variablesets">Variable Sets</a>
+      <a href="settings">Settings</a>
+    </nav>
+  </header>
+  <main id="main" tabindex="-1"><p class="muted">Loading…</p></main>
+  <noscript>This page needs JavaScript.</noscript>
+</body>
+</html>
+
+"""#####,
+        "live.js": #####"""
+// Live updates: one WebSocket (`<base>ws`, api-resources.md §5) shared by the page, with polling as the fallback.
+//
+// watch(topic, poll, onUpdate) calls onUpdate with every update pushed on `topic`. `poll()` fetches the same
+// value over HTTP: it runs once the subscription is confirmed (so nothing between the page's first load and the
+// subscription is missed), every 1.5 s while the socket is down, and every 10 s as a safety net while it is up.
+
+const FAST = 1500;
+const SLOW = 10000;
+const watchers = new Set();
+let socket = null;
+let open = false;
+let retryTimer = null;
+
+function socketUrl() {
+  const u = new URL('ws', document.baseURI);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+}
+
+function connect() {
+  if (socket || retryTimer) return;
+  try {
+    socket = new WebSocket(socketUrl());
+  } catch {
+    socket = null;
+    return scheduleRetry();
+  }
+  socket.onopen = () => {
+    open = true;
+    for (const w of watchers) subscribe(w);
+  };
+  socket.onmessage = (message) => {
+    let data;
+    try { data = JSON.parse(message.data); } catch { return; }
+    for (const w of watchers) {
+      if (w.topic !== data.resource) continue;
+      if (data.type === 'success' && data.message?.subscriptionId) {
+        w.subscriptionId = data.message.subscriptionId;
+        setPolling(w, SLOW);
+        w.refresh();
+      } else if (data.type === 'update') {
+        w.onUpdate(data.event);
+      }
+    }
+  };
+  socket.onclose = () => {
+    socket = null;
+    open = false;
+    for (const w of watchers) {
+      w.subscriptionId = null;
+      setPolling(w, FAST);
+    }
+    scheduleRetry();
+  };
+}
+
+function scheduleRetry() {
+  if (retryTimer || watchers.size === 0) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    if (watchers.size) connect();
+  }, 5000);
+}
+
+function subscribe(w) {
+  if (open) socket.send(JSON.stringify({ type: 'subscribe', resource: w.topic }));
+}
+
+function setPolling(w, interval) {
+  if (w.interval === interval) return;
+  clearInterval(w.timer);
+  w.interval = interval;
+  w.timer = setInterval(w.refresh, interval);
+}
+
+/** Follows `topic`; returns a function that stops following it. */
+export function watch(topic, poll, onUpdate) {
+  const w = { topic, onUpdate, subscriptionId: null, timer: null, interval: 0 };
+  let inFlight = false;
+  w.refresh = async () => {
+    if (inFlight || !watchers.has(w)) return;
+    inFlight = true;
+    try {
+      const value = await poll();
+      if (watchers.has(w)) onUpdate(value);
+    } catch { /* the next poll or push retries */ } finally {
+      inFlight = false;
+    }
+  };
+  watchers.add(w);
+  setPolling(w, open ? SLOW : FAST);
+  if (open) subscribe(w); else connect();
+  return () => {
+    watchers.delete(w);
+    clearInterval(w.timer);
+    if (open && w.subscriptionId) {
+      socket.send(JSON.stringify({ type: 'unsubscribe', resource: topic, subscriptionId: w.subscriptionId }));
+    }
+  };
+}
+
+"""#####,
+        "span-detail.js": #####"""
+// The panel of the selected span: name, service, status, duration, its attributes grouped by prefix (http.*,
+// db.*, …) with a filter, and its events and links.
+
+import { h, put, prettyJSON } from './dom.js';
+
+const SPECIAL = new Set(['span.events', 'span.links']);
+
+function parseList(text) {
+  try {
+    const value = JSON.parse(text);
+    return Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export class SpanDetail {
+  /**
+   * @param load(spanId) → Promise<span> ({id, parentId, name, kind, startTime, endTime, attributes})
+   * @param onCreateSpec(span, key, value) optional: offers "Create test spec" per attribute
+   */
+  constructor({ load, onCreateSpec }) {
+    this.load = load;
+    this.onCreateSpec = onCreateSpec;
+    this.span = null;
+    this.seq = 0;
+    this.filter = h('input', { type: 'search', placeholder: 'Search attributes', 'aria-label': 'Search attributes', oninput: () => this.drawAttributes() });
+    this.body = h('div', { class: 'attributes' });
+    this.head = h('div', {}, h('h2', {}, 'Span Attributes'), h('p', { class: 'muted' }, 'Select a span to see its attributes.'));
+    this.el = h('section', { class: 'panel span-detail', 'aria-label': 'Span details' }, this.head, this.filter, this.body);
+  }
+
+  /** Loads and shows a span; resolves to the span. */
+  async show(spanId) {
+    const seq = ++this.seq;
+    put(this.body, h('p', { class: 'muted' }, 'Loading…'));
+    try {
+      const span = await this.load(spanId);
+      if (seq !== this.seq) return this.span;
+      this.span = span;
+      this.draw();
+      return span;
+    } catch (error) {
+      if (seq === this.seq) put(this.body, h('p', { class: 'error', role: 'alert' }, error.message));
+      return null;
+    }
+  }
+
+  draw() {
+    const s = this.span;
+    const a = s.attributes || {};
+    const status = a['tracetest.span.status_code'] || a['status.code'] || '';
+    const statusText = a['tracetest.span.status_description'] || a['status.description'] || '';
+    const failed = /error/i.test(status);
+    put(this.head,
+      h('h2', {}, s.name),
+      h('p', { class: 'muted' }, [a['service.name'], s.kind].filter(Boolean).join(' • ')),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Type'), h('dd', {}, a['tracetest.span.type'] || 'general'),
+        h('dt', {}, 'Duration'), h('dd', {}, a['tracetest.span.duration'] || `${(s.endTime || 0) - (s.startTime || 0)}ms`),
+        h('dt', {}, 'Status'), h('dd', { class: failed ? 'fail' : '' }, (status.replace('STATUS_CODE_', '') || 'UNSET') + (statusText ? `: ${statusText}` : '')),
+        h('dt', {}, 'Span ID'), h('dd', { class: 'mono' }, s.id)));
+    this.drawAttributes();
+  }
+
+  drawAttributes() {
+    if (!this.span) return;
+    const a = this.span.attributes || {};
+    const q = this.filter.value.trim().toLowerCase();
+    const groups = new Map();
+    for (const key of Object.keys(a).sort()) {
+      if (SPECIAL.has(key)) continue;
+      if (q && !key.toLowerCase().includes(q) && !String(a[key]).toLowerCase().includes(q)) continue;
+      const prefix = key.includes('.') ? key.slice(0, key.indexOf('.')) : 'other';
+      if (!groups.has(prefix)) groups.set(prefix, []);
+      groups.get(prefix).push(key);
+    }
+    const names = [...groups.keys()].sort((x, y) => (x === 'tracetest') - (y === 'tracetest') || x.localeCompare(y));
+    const sections = names.map((prefix) => h('details', { open: true, class: 'group' },
+      h('summary', {}, `${prefix} (${groups.get(prefix).length})`),
+      h('dl', {}, groups.get(prefix).flatMap((key) => [
+        h('dt', {}, key, this.onCreateSpec ? h('button', { type: 'button', class: 'link small', 'aria-label': `Create test spec from ${key}`, title: 'Create test spec',
+          onclick: () => this.onCreateSpec(this.span, key, a[key]) }, '+ spec') : null),
+        h('dd', {}, prettyJSON(a[key])),
+      ]))));
+    const events = parseList(a['span.events']) || [];
+    const links = parseList(a['span.links']) || [];
+    if (events.length) sections.push(h('details', { open: true, class: 'group' }, h('summary', {}, `events (${events.length})`), events.map(entry)));
+    if (links.length) sections.push(h('details', { open: true, class: 'group' }, h('summary', {}, `links (${links.length})`), links.map(entry)));
+    put(this.body, sections.length ? sections : h('p', { class: 'muted' }, q ? 'No attribute matches.' : 'No attributes.'));
+  }
+}
+
+function entry(item) {
+  if (!item || typeof item !== 'object') return h('pre', {}, String(item));
+  const { attributes, ...rest } = item;
+  return h('div', { class: 'event' },
+    h('div', {}, Object.entries(rest).map(([k, v]) => h('span', { class: 'muted' }, `${k}: `, h('b', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)), ' '))),
+    attributes ? h('dl', {}, Object.entries(attributes).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null);
+}
+
+"""#####,
+        "specs.js": #####"""
+// The Test tab's right panel: the test's specs with their results per assertion and per span, the form that adds or
+// edits a spec (a Selector that highlights the spans it matches as you type, Assertions that complete attribute
+// names), the outputs, and Save (a new test version, then a rerun on the same trace).
+
+import { h, put, field, errorBox, busy, debounce } from './dom.js';
+import { resources, runs } from './api.js';
+import { balanced, spanName } from './trace-view.js';
+
+let listCount = 0;
+const quote = (text) => `"${String(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** The selector of one span: its type and name (and service when known). */
+export function selectorFor(span) {
+  const a = span?.attributes || {};
+  if (!span) return '';
+  const parts = [`tracetest.span.type=${quote(a['tracetest.span.type'] || 'general')}`];
+  if (a['service.name']) parts.push(`service.name=${quote(a['service.name'])}`);
+  parts.push(`name=${quote(span.name)}`);
+  return `span[${parts.join(' ')}]`;
+}
+
+/** `attr:key = value`, the value quoted unless it is a number or a duration. */
+export function assertionFor(key, value) {
+  const v = String(value);
+  const bare = /^-?\d+(\.\d+)?$/.test(v) || /^\d+(\.\d+)?(ns|us|µs|ms|s|m|h)$/.test(v);
+  return `attr:${key} = ${bare ? v : quote(v)}`;
+}
+
+function specPassed(result) {
+  const list = result?.results || [];
+  return list.length > 0 && list.every((a) => a.allPassed);
+}
+
+export class SpecsPanel {
+  /**
+   * ctx: {testId, runId, run, specs, outputs, tree, view() → TraceView, span() → selected span, loadSpan(id),
+   * selectSpan(id), navigate(path)}
+   */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.original = { specs: structuredClone(ctx.specs || []), outputs: structuredClone(ctx.outputs || []) };
+    this.tab = 'specs';
+    this.errors = errorBox();
+    this.formSlot = h('div');
+    this.body = h('div');
+    this.head = h('div', { class: 'spec-head' });
+    this.tabs = h('div', { class: 'subtabs', role: 'tablist', 'aria-label': 'Specs and outputs' });
+    this.el = h('section', { class: 'panel specs', 'aria-label': 'Test specs' }, this.tabs, this.head, this.errors.el, this.formSlot, this.body);
+    this.revert();
+  }
+
+  revert() {
+    this.specs = structuredClone(this.original.specs);
+    this.outputs = structuredClone(this.original.outputs);
+    this.results = structuredClone(this.ctx.run.result?.results || []);
+    this.changes = 0;
+    this.preview = false;
+    this.active = -1;
+    put(this.formSlot);
+    this.draw();
+    this.markTrace();
+  }
+
+  draw() {
+    const tab = (name, label, count) => h('button', { type: 'button', role: 'tab', 'aria-label': label, 'aria-selected': String(this.tab === name),
+      onclick: () => { this.tab = name; put(this.formSlot); this.draw(); } }, `${label} (${count})`);
+    put(this.tabs, tab('specs', 'Specs', this.specs.length), tab('outputs', 'Outputs', this.outputs.length));
+    const save = h('button', { type: 'button', class: 'primary', onclick: () => busy(save, this.errors, () => this.save()) }, 'Save');
+    const passed = this.results.filter(specPassed).length;
+    put(this.head,
+      this.tab === 'specs'
+        ? [h('span', { class: 'muted' }, this.results.length ? `${passed} specs passed, ${this.results.length - passed} failed` : 'No results yet'),
+          h('button', { type: 'button', onclick: () => this.openSpecForm(-1) }, 'Add Test Spec')]
+        : h('button', { type: 'button', onclick: () => this.openOutputForm() }, 'Add Test Output'),
+      this.changes ? [h('span', { class: 'pending' }, `${this.changes} pending change${this.changes > 1 ? 's' : ''}`),
+        h('button', { type: 'button', onclick: () => this.revert() }, 'Revert All'), save] : null);
+    put(this.body, this.tab === 'specs' ? this.specList() : this.outputList());
+  }
+
+  specList() {
+    if (!this.specs.length) return h('p', { class: 'empty' }, 'No test specs yet. Select a span and use Add Test Spec.');
+    return this.specs.map((spec, i) => {
+      const result = this.results[i];
+      const passed = specPassed(result);
+      const title = spec.name || spec.selector || 'All Spans';
+      const spanIds = new Set((result?.results || []).flatMap((a) => (a.spanResults || []).map((r) => r.spanId).filter(Boolean)));
+      const status = !result ? 'pending' : passed ? 'pass' : 'fail';
+      return h('article', { class: `spec card ${status} ${this.active === i ? 'active' : ''}` },
+        h('header', {},
+          h('button', { type: 'button', class: 'link spec-title', 'aria-expanded': String(this.active === i), onclick: () => this.focusSpec(i) }, title),
+          h('span', { class: status }, !result ? 'Pending' : passed ? '✔ Passed' : '✘ Failed'),
+          h('span', { class: 'muted' }, ` • ${spanIds.size} span${spanIds.size === 1 ? '' : 's'}${this.preview ? ' • preview' : ''}`),
+          h('span', { class: 'grow' }),
+          h('button', { type: 'button', class: 'small', 'aria-label': `Edit spec ${i + 1}`, onclick: () => this.openSpecForm(i) }, 'Edit'),
+          h('button', { type: 'button', class: 'small', 'aria-label': `Delete spec ${i + 1}`, onclick: () => this.removeSpec(i) }, 'Delete')),
+        spec.name ? h('div', { class: 'mono small muted' }, spec.selector || 'All Spans') : null,
+        h('ul', { class: 'assertions' }, (spec.assertions || []).map((assertion, k) => {
+          const r = result?.results?.[k];
+          const spans = r?.spanResults || [];
+          const ok = spans.filter((s) => s.passed).length;
+          return h('li', {},
+            h('span', { class: !r ? 'muted' : r.allPassed ? 'pass' : 'fail' }, !r ? '•' : r.allPassed ? '✔' : '✘'), ' ',
+            h('span', { class: 'mono' }, assertion), r ? h('span', { class: 'muted' }, ` (${ok}/${spans.length})`) : null,
+            spans.length === 1 && !spans[0].spanId && spans[0].error ? h('div', { class: 'error small' }, spans[0].error) : null,
+            this.active === i && spans.length ? h('ul', { class: 'span-results' }, spans.slice(0, 200).map((s) => this.spanResult(s))) : null);
+        })));
+    });
+  }
+
+  spanResult(s) {
+    const tree = this.ctx.tree;
+    const index = s.spanId ? tree?.index.get(s.spanId) : undefined;
+    const name = index !== undefined ? spanName(tree, index) : s.spanId || 'no span matched';
+    return h('li', {},
+      h('span', { class: s.passed ? 'pass' : 'fail' }, s.passed ? '✔' : '✘'), ' ',
+      s.spanId ? h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectSpan(s.spanId) }, name) : h('span', {}, name),
+      h('span', { class: 'muted' }, ` observed: ${s.observedValue ?? ''}`),
+      s.error ? h('div', { class: 'error small' }, s.error) : null);
+  }
+
+  focusSpec(i) {
+    this.active = this.active === i ? -1 : i;
+    this.draw();
+    this.markTrace();
+  }
+
+  /** Marks the spans of the active spec (or of every spec) as passed/failed in the trace view. */
+  markTrace() {
+    const view = this.ctx.view();
+    if (!view) return;
+    const marks = new Map();
+    this.results.forEach((result, i) => {
+      if (this.active >= 0 && i !== this.active) return;
+      for (const a of result?.results || []) {
+        for (const r of a.spanResults || []) if (r.spanId && marks.get(r.spanId) !== 'fail') marks.set(r.spanId, r.passed ? 'pass' : 'fail');
+      }
+    });
+    view.setMarks(marks);
+    view.setHighlight(this.active >= 0 ? [...marks.keys()] : []);
+  }
+
+  /** Adds (index -1) or edits spec `index`; `preset` fills a new spec ({selector, assertion}). */
+  openSpecForm(index, preset = {}) {
+    this.tab = 'specs';
+    const editing = index >= 0 ? this.specs[index] : null;
+    const span = this.ctx.span();
+    const selector = h('input', { class: 'mono', value: editing ? editing.selector || '' : preset.selector ?? selectorFor(span), autocomplete: 'off' });
+    const matched = h('span', { class: 'muted', 'aria-live': 'polite' });
+    const selectorError = errorBox();
+    const listId = `attributes-${++listCount}`;
+    const datalist = h('datalist', { id: listId });
+    const rows = h('div');
+    const assertions = editing ? [...(editing.assertions || [])] : [preset.assertion || ''];
+    const name = h('input', { value: editing?.name || '' });
+    const errors = errorBox();
+    const known = new Set();
+
+    const addOptions = (s) => {
+      for (const [key, value] of Object.entries(s?.attributes || {})) {
+        for (const option of [`attr:${key}`, assertionFor(key, value)]) {
+          if (known.has(option) || option.length > 300) continue;
+          known.add(option);
+          datalist.append(h('option', { value: option }));
+        }
+      }
+    };
+    const drawRows = () => put(rows, assertions.map((text, i) => h('div', { class: 'assertion-row' },
+      field(i ? `Assertion ${i + 1}` : 'Assertion', h('input', { class: 'mono', list: listId, value: text, autocomplete: 'off',
+        placeholder: 'attr:http.status_code = 200', oninput: (e) => { assertions[i] = e.target.value; } })),
+      assertions.length > 1 ? h('button', { type: 'button', class: 'link', 'aria-label': `Remove assertion ${i + 1}`, onclick: () => { assertions.splice(i, 1); drawRows(); } }, '✕') : null)));
+    let seq = 0;
+    const check = async () => {
+      const query = selector.value.trim();
+      const mine = ++seq;
+      selectorError.set();
+      if (query && !balanced(query)) { matched.textContent = 'Incomplete selector'; return; }
+      try {
+        const answer = await runs.select(this.ctx.testId, this.ctx.runId, query);
+        if (mine !== seq) return;
+        const ids = answer?.spanIds || [];
+        matched.textContent = `${ids.length} span${ids.length === 1 ? '' : 's'} selected`;
+        this.ctx.view()?.setHighlight(ids);
+        // Complete with the attributes of a few matched spans too.
+        for (const id of ids.slice(0, 3)) this.ctx.loadSpan(id).then(addOptions).catch(() => {});
+      } catch (error) {
+        if (mine === seq) { matched.textContent = ''; selectorError.set(error); }
+      }
+    };
+    selector.addEventListener('input', debounce(check, 400));
+    addOptions(span);
+    drawRows();
+    check();
+
+    const saveSpec = h('button', { type: 'submit', class: 'primary' }, 'Save Test Spec');
+    const form = h('form', { class: 'card spec-form', 'aria-label': 'Test spec', onsubmit: (e) => {
+      e.preventDefault();
+      errors.set();
+      const lines = assertions.map((a) => a.trim()).filter(Boolean);
+      if (!lines.length) return errors.set(new Error('Write at least one assertion, e.g. attr:http.status_code = 200'));
+      const spec = { selector: selector.value.trim(), assertions: lines };
+      if (name.value.trim()) spec.name = name.value.trim();
+      if (editing) { this.specs[index] = spec; this.results[index] = undefined; } else { this.specs.push(spec); }
+      this.changes++;
+      put(this.formSlot);
+      this.draw();
+      this.dryRun();
+    } },
+    h('h3', {}, editing ? 'Edit Test Spec' : 'Add Test Spec'),
+    field('Selector', selector, 'Empty selects all spans, e.g. span[tracetest.span.type="http"]'), matched, selectorError.el,
+    rows, datalist,
+    h('button', { type: 'button', class: 'small', onclick: () => { assertions.push(''); drawRows(); } }, 'Add assertion'),
+    field('Spec name', name),
+    h('div', { class: 'actions' }, saveSpec, h('button', { type: 'button', onclick: () => { put(this.formSlot); this.markTrace(); } }, 'Cancel')),
+    errors.el);
+    put(this.formSlot, form);
+    this.draw();
+    selector.focus();
+  }
+
+  removeSpec(i) {
+    this.specs.splice(i, 1);
+    this.results.splice(i, 1);
+    if (this.active === i) this.active = -1;
+    this.changes++;
+    this.draw();
+    this.markTrace();
+  }
+
+  /** Previews the edited specs on this run's trace (nothing is stored). */
+  async dryRun() {
+    try {
+      const answer = await runs.dryRun(this.ctx.testId, this.ctx.runId, this.specs);
+      this.results = answer?.results || [];
+      this.preview = true;
+    } catch (error) {
+      this.errors.set(error);
+    }
+    this.draw();
+    this.markTrace();
+  }
+
+  outputList() {
+    if (!this.outputs.length) return h('p', { class: 'empty' }, 'No outputs. Outputs export a value of the trace to the variables of later steps.');
+    const values = new Map((this.ctx.run.outputs || []).map((o) => [o.name, o]));
+    return this.outputs.map((output, i) => {
+      const value = values.get(output.name);
+      return h('article', { class: 'card output' },
+        h('header', {}, h('b', {}, output.name), h('span', { class: 'grow' }),
+          h('button', { type: 'button', class: 'small', 'aria-label': `Delete output ${output.name}`, onclick: () => { this.outputs.splice(i, 1); this.changes++; this.draw(); } }, 'Delete')),
+        h('div', { class: 'mono small' }, output.selector || 'All Spans'),
+        h('div', { class: 'mono small' }, output.value),
+        value ? h('div', { class: value.error ? 'error small' : 'small' }, value.error || `= ${value.value}`) : h('div', { class: 'muted small' }, 'Not resolved in this run'));
+    });
+  }
+
+  openOutputForm() {
+    const name = h('input', { autocomplete: 'off' });
+    const selector = h('input', { class: 'mono', value: selectorFor(this.ctx.span()) });
+    const value = h('input', { class: 'mono', placeholder: 'attr:http.status_code' });
+    const errors = errorBox();
+    put(this.formSlot, h('form', { class: 'card spec-form', 'aria-label': 'Test output', onsubmit: (e) => {
+      e.preventDefault();
+      if (!name.value.trim() || !value.value.trim()) return errors.set(new Error('An output needs a name and a value'));
+      if (this.outputs.some((o) => o.name === name.value.trim())) return errors.set(new Error('An output with this name exists'));
+      this.outputs.push({ name: name.value.trim(), selector: selector.value.trim(), value: value.value.trim() });
+      this.changes++;
+      put(this.formSlot);
+      this.draw();
+    } },
+    h('h3', {}, 'Add Test Output'), field('Output name', name), field('Selector', selector), field('Value', value),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save Test Output'),
+      h('button', { type: 'button', onclick: () => put(this.formSlot) }, 'Cancel')), errors.el));
+  }
+
+  /** Stores the specs and outputs as a new test version, then reruns this run's trace and opens the new run. */
+  async save() {
+    const latest = (await resources.get('tests', this.ctx.testId)).spec;
+    const spec = { ...latest, specs: this.specs, outputs: this.outputs };
+    for (const key of ['version', 'createdAt', 'summary']) delete spec[key];
+    await resources.update('tests', 'Test', spec);
+    const rerun = await runs.rerun(this.ctx.testId, this.ctx.runId);
+    this.ctx.navigate(`test/${encodeURIComponent(this.ctx.testId)}/run/${rerun.id}/test`);
+  }
+}
+
+"""#####,
+        "style.css": #####"""
+/* Plain, tidy look: a top bar, readable type, state colours (passed green, failed red, running blue). */
+:root {
+  --bg: #f6f7f9; --card: #fff; --text: #1f2328; --muted: #5f6b7a; --line: #d9dde3; --accent: #61175e;
+  --pass: #1a7f37; --fail: #cf222e; --run: #0969da; --warn: #9a6700; --row: 28px;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  font-size: 15px; line-height: 1.45; color: var(--text); background: var(--bg);
+}
+* { box-sizing: border-box; }
+body { margin: 0; }
+a { color: #0b57c2; }
+h1 { font-size: 1.5rem; margin: .2rem 0; }
+h2 { font-size: 1.15rem; margin: .4rem 0 .6rem; }
+h3 { font-size: 1rem; margin: .6rem 0 .3rem; }
+.mono, pre, code, textarea.mono, input.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.muted { color: var(--muted); }
+.small { font-size: 12.5px; }
+.pass { color: var(--pass); }
+.fail { color: var(--fail); }
+.warn { color: var(--warn); }
+.grow { flex: 1; }
+
+/* Shell */
+.topbar { display: flex; align-items: center; gap: 2rem; background: #1b1530; padding: 0 1.2rem; height: 52px; }
+.topbar .logo { color: #fff; font-weight: 700; font-size: 1.1rem; text-decoration: none; }
+.topbar nav { display: flex; gap: .3rem; }
+.topbar nav a { color: #d6d0e8; text-decoration: none; padding: .45rem .75rem; border-radius: 6px; }
+.topbar nav a:hover { background: #2e2550; color: #fff; }
+.topbar nav a[aria-current="page"] { background: #3d2f6b; color: #fff; }
+main { padding: 1rem 1.4rem 2rem; max-width: 1800px; margin: 0 auto; outline: none; }
+
+/* Building blocks */
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .8rem 1rem; margin: .6rem 0; }
+.page-head { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; justify-content: space-between; }
+.actions { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; margin-top: .4rem; }
+.toolbar { display: flex; gap: 1rem; align-items: end; margin: .6rem 0; }
+.toolbar input[type=search] { min-width: 280px; }
+.row { display: flex; gap: .8rem; align-items: end; flex-wrap: wrap; }
+.row .field:has(.grow) { flex: 1; }
+.back { display: inline-block; margin: .2rem 0; text-decoration: none; }
+.empty { color: var(--muted); padding: 1rem 0; }
+.error { color: var(--fail); white-space: pre-wrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; margin: .4rem 0; }
+p.error:not([hidden]) { background: #fff1f0; border: 1px solid #ffccc7; border-radius: 6px; padding: .5rem .7rem; }
+
+button { font: inherit; padding: .38rem .85rem; border: 1px solid #b8bfc9; border-radius: 6px; background: #fff; color: var(--text); cursor: pointer; }
+button:hover:not(:disabled) { background: #f0f2f5; }
+button:disabled { opacity: .5; cursor: default; }
+button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button.primary:hover:not(:disabled) { background: #4b1049; }
+button.danger { color: var(--fail); border-color: #f0a8ad; }
+button.small { padding: .15rem .5rem; font-size: 13px; }
+button.link { border: none; background: none; padding: 0 .2rem; color: #0b57c2; text-align: left; }
+button.link:hover { text-decoration: underline; background: none; }
+:focus-visible { outline: 2px solid var(--run); outline-offset: 1px; }
+
+input, select, textarea { font: inherit; padding: .35rem .5rem; border: 1px solid #b8bfc9; border-radius: 6px; background: #fff; max-width: 100%; }
+textarea { width: 100%; }
+.field { display: flex; flex-direction: column; gap: .15rem; margin: .45rem 0; }
+.field label { font-weight: 600; font-size: 13.5px; }
+.field input:not([type=checkbox]), .field textarea { width: 100%; }
+.field select { align-self: flex-start; min-width: 8rem; }
+.row .field input { min-width: 100px; }
+.check { display: flex; gap: .4rem; align-items: center; margin: .4rem 0; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; margin: .6rem 0; padding: .4rem .8rem .6rem; }
+legend { font-weight: 600; font-size: 13.5px; padding: 0 .3rem; }
+.segmented { display: flex; gap: .3rem; flex-wrap: wrap; }
+.segmented span { display: inline-flex; }
+.segmented input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.segmented label { padding: .3rem .8rem; border: 1px solid #b8bfc9; border-radius: 6px; cursor: pointer; background: #fff; }
+.segmented input:checked + label { background: var(--accent); border-color: var(--accent); color: #fff; }
+.segmented input:focus-visible + label { outline: 2px solid var(--run); }
+.pairs .pair { display: flex; gap: .4rem; align-items: end; margin: .3rem 0; }
+.pairs .pair .field { flex: 1; margin: 0; }
+dialog.confirm { border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; }
+
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 10px; font-size: 13px; font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
+.badge.running { color: var(--run); background: #ddf4ff; }
+.badge.passed { color: var(--pass); background: #dafbe1; }
+.badge.failed { color: var(--fail); background: #ffebe9; }
+.badge.stopped { color: var(--muted); background: #eef1f4; }
+.spinner { display: inline-block; width: 12px; height: 12px; border: 2px solid var(--run); border-right-color: transparent; border-radius: 50%; animation: spin .8s linear infinite; vertical-align: -1px; }
+@keyframes spin { to { transform: rotate(360deg); } }
+
+/* Lists and tables */
+.item { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
+.item-main { flex: 1; min-width: 0; }
+.item h3 { margin: 0 0 .2rem; }
+.item .error { flex-basis: 100%; }
+table { border-collapse: collapse; width: 100%; background: var(--card); }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.runs th { font-size: 13px; color: var(--muted); }
+table.kv th { width: 30%; font-weight: 600; word-break: break-all; }
+table.kv td { word-break: break-all; white-space: pre-wrap; }
+pre.code { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem; overflow: auto; white-space: pre-wrap; word-break: break-word; max-height: 60vh; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem .8rem; margin: .4rem 0; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; word-break: break-all; }
+ol.steps { padding-left: 1.4rem; }
+ol.steps li { margin: .25rem 0; }
+ol.steps li:has(button) { display: flex; gap: .4rem; align-items: center; }
+.suite-steps li.card .row { align-items: center; }
+
+/* Run page */
+.run-meta { display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; margin: .3rem 0; }
+details.events summary { cursor: pointer; color: var(--muted); }
+ol.event-log { list-style: none; padding: 0; margin: .4rem 0; max-height: 260px; overflow: auto; font-size: 13px; }
+ol.event-log li { padding: .15rem 0; border-bottom: 1px dashed var(--line); }
+ol.event-log .stage { display: inline-block; min-width: 3.6rem; color: var(--muted); text-transform: uppercase; font-size: 11px; }
+.tabs { display: flex; gap: .2rem; border-bottom: 1px solid var(--line); margin: .6rem 0 .8rem; }
+.tabs > a, .tabs > button { padding: .45rem 1rem; border: 1px solid transparent; border-bottom: none; border-radius: 6px 6px 0 0; text-decoration: none; color: var(--text); background: none; }
+.tabs > [aria-selected="true"] { background: var(--card); border-color: var(--line); margin-bottom: -1px; font-weight: 600; color: var(--accent); }
+.two-col { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; }
+.two-col > .card { margin: 0; }
+.three-col { display: grid; grid-template-columns: 300px minmax(0, 1fr) 360px; gap: .8rem; height: calc(100vh - 250px); min-height: 420px; }
+.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .6rem .8rem; overflow: auto; min-width: 0; }
+.panel h2 { margin-top: 0; }
+@media (max-width: 1100px) { .three-col { grid-template-columns: 1fr; height: auto; } .three-col .trace { height: 70vh; } .two-col { grid-template-columns: 1fr; } }
+
+/* Span detail */
+.span-detail input[type=search] { width: 100%; margin: .3rem 0; }
+.attributes details.group { margin: .3rem 0; }
+.attributes summary { font-weight: 600; cursor: pointer; font-size: 13.5px; }
+.attributes dl { margin: .2rem 0 .4rem; font-size: 13px; }
+.attributes dt { color: var(--muted); margin-top: .3rem; word-break: break-all; display: flex; justify-content: space-between; gap: .3rem; }
+.attributes dd { margin: 0 0 0 .4rem; white-space: pre-wrap; word-break: break-all; font-family: ui-monospace, Menlo, Consolas, monospace; }
+.event { border-left: 3px solid var(--line); padding-left: .5rem; margin: .3rem 0; font-size: 13px; }
+
+/* Trace waterfall */
+.trace { display: flex; flex-direction: column; background: var(--card); border: 1px solid var(--line); border-radius: 8px; min-width: 0; min-height: 0; }
+.trace-tools { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; padding: .5rem; border-bottom: 1px solid var(--line); }
+.trace-tools input[type=search] { flex: 1; min-width: 220px; }
+.trace-head { display: flex; font-size: 12px; color: var(--muted); border-bottom: 1px solid var(--line); height: 24px; }
+.trace-head .col-name { padding: 4px 8px; }
+.ticks { position: relative; }
+.ticks span { position: absolute; top: 4px; transform: translateX(-50%); white-space: nowrap; }
+.ticks span:first-child { transform: none; }
+.ticks span:last-child { transform: translateX(-100%); }
+.trace-scroll { flex: 1; overflow: auto; position: relative; min-height: 200px; outline: none; }
+.trace-spacer { position: relative; }
+.col-name { width: 42%; min-width: 0; flex: none; display: flex; align-items: center; gap: .25rem; overflow: hidden; border-right: 1px solid var(--line); }
+.col-time { flex: 1; position: relative; margin: 0 60px 0 8px; }
+.trace-row { position: absolute; left: 0; right: 0; height: var(--row); display: flex; align-items: stretch; font-size: 13px; cursor: pointer; }
+.trace-row.odd { background: #fafbfc; }
+.trace-row:hover { background: #f0f4fa; }
+.trace-row.highlight { background: #fff8c5; }
+.trace-row.match { background: #ddf4ff; }
+.trace-row.selected { background: #d2e3fc; box-shadow: inset 3px 0 var(--run); }
+.trace-row .toggle { border: none; background: none; padding: 0 .2rem; font-size: 12px; color: var(--muted); min-width: 2.6rem; text-align: left; white-space: nowrap; }
+.trace-row .toggle-space { display: inline-block; min-width: 2.6rem; }
+.trace-row .span-name { border: none; background: none; padding: 0; font: inherit; color: var(--text); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; flex-shrink: 1; text-align: left; }
+.trace-row.status-error .span-name { color: var(--fail); }
+.trace-row .service { color: var(--muted); font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex-shrink: 100; padding-right: .3rem; }
+.trace-row .bar { position: absolute; top: 8px; height: 12px; border-radius: 3px; min-width: 2px; }
+.trace-row .duration { position: absolute; top: 5px; font-size: 12px; color: var(--muted); white-space: nowrap; }
+
+/* Analyzer */
+.score { display: flex; gap: .8rem; align-items: center; }
+.score dl.facts { font-size: 13px; }
+.score dd { white-space: nowrap; }
+.ring { display: inline-flex; align-items: center; justify-content: center; width: 64px; height: 64px; border-radius: 50%; border: 5px solid currentColor; font-weight: 700; }
+.ring.small { width: 34px; height: 34px; border-width: 3px; font-size: 11px; vertical-align: middle; }
+.ring.pass { color: var(--pass); } .ring.warn { color: var(--warn); } .ring.fail { color: var(--fail); }
+details.plugin { border-top: 1px solid var(--line); padding: .4rem 0; }
+details.plugin > summary, details.rule > summary { cursor: pointer; }
+details.rule { margin: .3rem 0 .3rem .6rem; font-size: 13.5px; }
+ul.rule-spans { margin: .2rem 0; padding-left: 1.2rem; font-size: 13px; }
+
+/* Specs */
+.subtabs { display: flex; gap: .3rem; margin-bottom: .4rem; }
+.subtabs button[aria-selected="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
+.spec-head { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin: .3rem 0; }
+.spec-head .pending { color: var(--warn); font-weight: 600; }
+.spec { padding: .5rem .7rem; border-left: 4px solid var(--line); }
+.spec.pass { border-left-color: var(--pass); }
+.spec.fail { border-left-color: var(--fail); }
+.spec.pending { border-left-color: var(--warn); }
+.spec.active { box-shadow: 0 0 0 2px #fff8c5; }
+.spec header, .output header { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
+.spec-title { font-weight: 600; word-break: break-all; }
+ul.assertions { list-style: none; padding: 0; margin: .3rem 0 0; font-size: 13px; }
+ul.assertions > li { margin: .2rem 0; word-break: break-all; }
+ul.span-results { list-style: none; padding-left: 1rem; margin: .2rem 0; }
+.spec-form { border-color: var(--accent); }
+.assertion-row { display: flex; gap: .3rem; align-items: end; }
+.assertion-row .field { flex: 1; }
+ul.connection { list-style: none; padding: 0; }
+.settings-form { max-width: 900px; }
+table.rules td, table.rules th { padding: .2rem .5rem; }
+table.rules input { width: 6rem; }
+table.rules th { width: 50%; }
+.field input[type=number] { max-width: 10rem; }
+
+"""#####,
+        "test-form.js": #####"""
+// The form that creates or edits a test: name, description and the trigger (HTTP, gRPC, Kafka, GraphQL, TraceID).
+
+import { h, field, checkbox, errorBox, busy, put } from './dom.js';
+
+const TYPES = [['http', 'HTTP'], ['grpc', 'gRPC'], ['kafka', 'Kafka'], ['graphql', 'GraphQL'], ['traceid', 'TraceID']];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+let formCount = 0;
+
+const clone = (value) => JSON.parse(JSON.stringify(value ?? {}));
+
+/** Text input bound to obj[key]. */
+function text(obj, key, props = {}) {
+  return h(props.rows ? 'textarea' : 'input', {
+    ...props, value: obj[key] ?? '', oninput: (e) => { obj[key] = e.target.value; },
+  });
+}
+
+/** Editable key/value rows bound to the array obj[key] ([{key, value}]). */
+function pairs(obj, key, noun, legend = `${noun}s`) {
+  obj[key] ||= [];
+  const list = h('div', { class: 'pairs' });
+  const draw = () => put(list, obj[key].map((pair, i) => h('div', { class: 'pair' },
+    h('input', { 'aria-label': `${noun} ${i + 1} key`, placeholder: 'Key', value: pair.key ?? '', oninput: (e) => { pair.key = e.target.value; } }),
+    h('input', { 'aria-label': `${noun} ${i + 1} value`, placeholder: 'Value', value: pair.value ?? '', oninput: (e) => { pair.value = e.target.value; } }),
+    h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${noun.toLowerCase()} ${i + 1}`, onclick: () => { obj[key].splice(i, 1); draw(); } }, '✕'))),
+  h('button', { type: 'button', class: 'small', onclick: () => { obj[key].push({ key: '', value: '' }); draw(); } }, `Add ${noun.toLowerCase()}`));
+  draw();
+  return h('fieldset', {}, h('legend', {}, legend), list);
+}
+
+/** Auth editor (none / basic / bearer / API key) bound to obj.auth. */
+function auth(obj) {
+  const box = h('div');
+  const kind = h('select', { onchange: () => { obj.auth = kind.value ? { type: kind.value } : undefined; draw(); } },
+    h('option', { value: '' }, 'None'), h('option', { value: 'basic' }, 'Basic'),
+    h('option', { value: 'bearer' }, 'Bearer'), h('option', { value: 'apiKey' }, 'API key'));
+  kind.value = obj.auth?.type || '';
+  function draw() {
+    const a = obj.auth;
+    if (!a) return put(box);
+    if (a.type === 'basic') {
+      a.basic ||= {};
+      put(box, field('Username', text(a.basic, 'username')), field('Password', text(a.basic, 'password', { type: 'password' })));
+    } else if (a.type === 'bearer') {
+      a.bearer ||= {};
+      put(box, field('Token', text(a.bearer, 'token')));
+    } else {
+      a.apiKey ||= { in: 'header' };
+      const where = h('select', { onchange: () => { a.apiKey.in = where.value; } },
+        h('option', { value: 'header' }, 'Header'), h('option', { value: 'query' }, 'Query'));
+      where.value = a.apiKey.in || 'header';
+      put(box, field('Key', text(a.apiKey, 'key')), field('Value', text(a.apiKey, 'value')), field('Add To', where));
+    }
+  }
+  draw();
+  return h('fieldset', {}, h('legend', {}, 'Auth'), field('Auth type', kind), box);
+}
+
+/** The fields of one trigger type, bound to the trigger object `t`. */
+function triggerFields(t) {
+  switch (t.type) {
+    case 'http': {
+      const r = (t.httpRequest ||= { method: 'GET', url: '' });
+      const method = h('select', { onchange: () => { r.method = method.value; } }, METHODS.map((m) => h('option', {}, m)));
+      method.value = r.method || 'GET';
+      const ssl = checkbox('Verify SSL certificates', r.sslVerification, (e) => { r.sslVerification = e.target.checked; });
+      return [h('div', { class: 'row' }, field('Method', method), field('URL', text(r, 'url', { type: 'text', placeholder: 'http://localhost:8080/path', class: 'grow' }))),
+        pairs(r, 'headers', 'Header'), field('Body', text(r, 'body', { rows: 5, class: 'mono' })), auth(r), ssl.el];
+    }
+    case 'grpc': {
+      const g = (t.grpc ||= {});
+      return [field('Address', text(g, 'address', { placeholder: 'host:port' })),
+        field('Method', text(g, 'method', { placeholder: 'package.Service.method' })),
+        field('Protobuf definition', text(g, 'protobufFile', { rows: 5, class: 'mono' }), 'Empty: use the server reflection of the target'),
+        field('Message', text(g, 'request', { rows: 4, class: 'mono' })), pairs(g, 'metadata', 'Metadata', 'Metadata'), auth(g)];
+    }
+    case 'kafka': {
+      const k = (t.kafka ||= { brokerUrls: [] });
+      const brokers = h('input', { value: (k.brokerUrls || []).join(', '), oninput: (e) => { k.brokerUrls = e.target.value.split(',').map((s) => s.trim()).filter(Boolean); } });
+      return [field('Broker URLs', brokers, 'Comma-separated, e.g. localhost:9092'), field('Topic', text(k, 'topic')),
+        field('Message key', text(k, 'messageKey')), field('Message value', text(k, 'messageValue', { rows: 4, class: 'mono' })),
+        pairs(k, 'headers', 'Header')];
+    }
+    case 'graphql': {
+      const g = (t.graphql ||= { body: {} });
+      g.body ||= {};
+      return [field('URL', text(g, 'url')), field('Query', text(g.body, 'query', { rows: 6, class: 'mono' })),
+        field('Operation name', text(g.body, 'operationName')), pairs(g, 'headers', 'Header'), auth(g)];
+    }
+    default: {
+      const id = (t.traceid ||= { id: '' });
+      return [field('ID', text(id, 'id', { placeholder: '${var:TRACE_ID}', class: 'mono' }), 'A trace id (32 hex digits) or an expression')];
+    }
+  }
+}
+
+/** Keeps only the sub-object of the trigger's type. */
+function cleanTrigger(t) {
+  const key = { http: 'httpRequest', grpc: 'grpc', kafka: 'kafka', graphql: 'graphql', traceid: 'traceid' }[t.type];
+  const out = { type: t.type, [key]: t[key] || {} };
+  if (t.type === 'http') {
+    const r = out.httpRequest;
+    r.headers = (r.headers || []).filter((p) => p.key);
+    if (!r.headers.length) delete r.headers;
+    if (!r.body) delete r.body;
+    if (!r.auth?.type) delete r.auth;
+  }
+  return out;
+}
+
+/**
+ * The test form. `actions` is a list of [label, async (spec) => …]; each becomes a submit button. The spec passed
+ * keeps the test's other fields (id, specs, outputs).
+ */
+export function testForm(test, actions, onCancel) {
+  const spec = clone(test);
+  spec.trigger ||= { type: 'http' };
+  spec.trigger.type ||= 'http';
+  const errors = errorBox();
+  const section = h('div', { class: 'trigger-fields' });
+  const draw = () => put(section, triggerFields(spec.trigger));
+  const group = 'trigger-type-' + ++formCount;
+  const types = h('fieldset', { class: 'segmented' }, h('legend', {}, 'Trigger type'),
+    TYPES.map(([value, label]) => {
+      const input = h('input', { type: 'radio', name: group, id: `${group}-${value}`, value, checked: spec.trigger.type === value,
+        onchange: () => { spec.trigger.type = value; draw(); } });
+      return h('span', {}, input, h('label', { for: input.id }, label));
+    }));
+  const skip = checkbox('Skip trace collection', spec.skipTraceCollection, (e) => { spec.skipTraceCollection = e.target.checked; });
+  draw();
+
+  const buttons = actions.map(([label, action]) => {
+    const button = h('button', { type: 'submit', class: label === 'Cancel' ? '' : 'primary', value: label }, label);
+    button.addEventListener('click', (e) => {
+      e.preventDefault();
+      busy(button, errors, () => {
+        const out = { ...spec, trigger: cleanTrigger(spec.trigger) };
+        if (!out.skipTraceCollection) delete out.skipTraceCollection;
+        for (const k of ['version', 'createdAt', 'summary']) delete out[k];
+        return action(out);
+      });
+    });
+    return button;
+  });
+  if (onCancel) buttons.push(h('button', { type: 'button', onclick: onCancel }, 'Cancel'));
+
+  return h('form', { class: 'card test-form', 'aria-label': 'Test definition', onsubmit: (e) => e.preventDefault() },
+    field('Name', text(spec, 'name', { required: true })),
+    field('Description', text(spec, 'description')),
+    types, section, skip.el,
+    h('div', { class: 'actions' }, buttons), errors.el);
+}
+
+"""#####,
+        "trace-view.js": #####"""
+// The trace as a virtualized waterfall. buildTree() turns the run's trace outline into a tree in one pass;
+// TraceView draws only the rows in view (fixed row height, absolute positions inside a tall spacer), so a trace of
+// 100,000 spans scrolls and searches without rebuilding the DOM.
+
+import { h, put, formatNs, debounce } from './dom.js';
+
+const ROW = 28;
+const OVERSCAN = 8;
+// Outline entry: [id, parentId, name, kind, service, startOffsetNs, durationNs, statusCode]
+const ID = 0, PARENT = 1, NAME = 2, KIND = 3, SERVICE = 4, START = 5, DURATION = 6, STATUS = 7;
+
+/** The tree of an outline: parent/children as index arrays, roots and depth-first order. */
+export function buildTree(outline) {
+  const spans = outline.spans || [];
+  const n = spans.length;
+  const index = new Map();
+  for (let i = 0; i < n; i++) index.set(spans[i][ID], i);
+  const parent = new Int32Array(n).fill(-1);
+  const childCount = new Int32Array(n + 1);
+  const start = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    start[i] = +s[START] || 0;
+    total = Math.max(total, start[i] + (+s[DURATION] || 0));
+    const p = s[PARENT] ? index.get(s[PARENT]) : undefined;
+    if (p !== undefined && p !== i) { parent[i] = p; childCount[p]++; }
+  }
+  // Children of every span, contiguous: children[offset[i] .. offset[i+1]).
+  const offset = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) offset[i + 1] = offset[i] + childCount[i];
+  const fill = offset.slice(0, n);
+  const children = new Int32Array(n);
+  const roots = [];
+  for (let i = 0; i < n; i++) parent[i] >= 0 ? (children[fill[parent[i]]++] = i) : roots.push(i);
+  const byStart = (a, b) => start[a] - start[b];
+  for (let i = 0; i < n; i++) if (offset[i + 1] - offset[i] > 1) children.subarray(offset[i], offset[i + 1]).sort(byStart);
+  roots.sort(byStart);
+
+  const depth = new Int32Array(n);
+  const order = new Int32Array(n).fill(-1); // position in the fully expanded tree
+  const tree = { spans, n, index, parent, offset, children, roots, depth, order, start, total, traceId: outline.traceId };
+  let position = 0;
+  const visit = (rootList) => {
+    const stack = rootList.slice().reverse();
+    while (stack.length) {
+      const i = stack.pop();
+      if (order[i] >= 0) continue;
+      order[i] = position++;
+      for (let c = offset[i + 1] - 1; c >= offset[i]; c--) {
+        const child = children[c];
+        depth[child] = depth[i] + 1;
+        stack.push(child);
+      }
+    }
+  };
+  visit(roots);
+  // Spans in a parent cycle are reachable from no root: show them as roots.
+  for (let i = 0; i < n && position < n; i++) if (order[i] < 0) { roots.push(i); visit([i]); }
+  return tree;
+}
+
+export const spanName = (tree, i) => tree.spans[i]?.[NAME] ?? '';
+export const spanService = (tree, i) => tree.spans[i]?.[SERVICE] ?? '';
+export const spanIdOf = (tree, i) => tree.spans[i]?.[ID];
+
+const PALETTE = ['#4e79a7', '#59a14f', '#9c755f', '#f28e2b', '#76b7b2', '#b07aa1', '#edc948', '#ff9da7', '#8cd17d', '#86bcb6'];
+function colour(service) {
+  let hash = 0;
+  for (let i = 0; i < service.length; i++) hash = (hash * 31 + service.charCodeAt(i)) | 0;
+  return PALETTE[Math.abs(hash) % PALETTE.length];
+}
+
+export class TraceView {
+  /**
+   * @param tree the result of buildTree
+   * @param options.onSelect(spanId) called when the user selects a span
+   * @param options.search(query) → Promise<spanIds[]> server-side search (selectors, attributes), optional
+   */
+  constructor(tree, { onSelect, search } = {}) {
+    this.tree = tree;
+    this.onSelect = onSelect;
+    this.serverSearch = search;
+    this.collapsed = new Set();
+    this.matches = [];          // span indexes in tree order
+    this.matchSet = new Set();
+    this.current = -1;          // position in matches
+    this.highlight = new Set(); // spans highlighted by the Test tab (spec or selector)
+    this.marks = new Map();     // span index -> 'pass' | 'fail'
+    this.selected = -1;
+    this.searchSeq = 0;
+    this.rows = new Int32Array(0);
+    this.frame = 0;
+    this.build();
+    this.refreshRows();
+  }
+
+  build() {
+    const t = this.tree;
+    this.searchInput = h('input', { type: 'search', placeholder: 'Search spans: text or span[name contains "x"]', 'aria-label': 'Search spans',
+      oninput: debounce(() => this.search(this.searchInput.value), 300),
+      onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); this.step(e.shiftKey ? -1 : 1); } } });
+    this.status = h('span', { class: 'muted', 'aria-live': 'polite' });
+    this.spacer = h('div', { class: 'trace-spacer' });
+    this.scroller = h('div', { class: 'trace-scroll', tabindex: 0, 'aria-label': 'Spans', onscroll: () => this.schedule(), onkeydown: (e) => this.key(e) }, this.spacer);
+    this.scroller.addEventListener('click', (e) => this.click(e));
+    const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => h('span', { style: `left:${f * 100}%` }, formatNs(t.total * f)));
+    this.el = h('section', { class: 'trace', 'aria-label': 'Trace' },
+      h('div', { class: 'trace-tools' }, this.searchInput,
+        h('button', { type: 'button', class: 'small', onclick: () => this.step(-1) }, 'Previous match'),
+        h('button', { type: 'button', class: 'small', onclick: () => this.step(1) }, 'Next match'),
+        h('button', { type: 'button', class: 'small', onclick: () => { this.collapsed.clear(); this.refreshRows(); } }, 'Expand all'),
+        h('button', { type: 'button', class: 'small', onclick: () => this.collapseAll() }, 'Collapse all'),
+        this.status),
+      h('div', { class: 'trace-head' }, h('div', { class: 'col-name' }, `Span (${t.n})`), h('div', { class: 'col-time ticks' }, ticks)),
+      this.scroller);
+    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+  }
+
+  /** Recomputes the visible rows (depth-first, skipping collapsed subtrees): O(spans). */
+  refreshRows() {
+    const t = this.tree;
+    const rows = new Int32Array(t.n);
+    const stack = new Int32Array(t.n);
+    let top = 0, k = 0;
+    for (let r = t.roots.length - 1; r >= 0; r--) stack[top++] = t.roots[r];
+    while (top) {
+      const i = stack[--top];
+      rows[k++] = i;
+      if (this.collapsed.has(i)) continue;
+      for (let c = t.offset[i + 1] - 1; c >= t.offset[i]; c--) stack[top++] = t.children[c];
+    }
+    this.rows = rows.subarray(0, k);
+    this.spacer.style.height = `${k * ROW}px`;
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  }
+
+  /** Draws the rows in view (and a few around). */
+  draw() {
+    const top = this.scroller.scrollTop;
+    const height = this.scroller.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
+    const last = Math.min(this.rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
+    const rows = [];
+    for (let r = first; r < last; r++) rows.push(this.row(this.rows[r], r));
+    put(this.spacer, rows);
+  }
+
+  row(i, r) {
+    const t = this.tree;
+    const s = t.spans[i];
+    const kids = t.offset[i + 1] - t.offset[i];
+    const open = !this.collapsed.has(i);
+    const left = t.total ? (t.start[i] / t.total) * 100 : 0;
+    const width = t.total ? Math.max((+s[DURATION] / t.total) * 100, 0.2) : 100;
+    const duration = formatNs(s[DURATION]);
+    const mark = this.marks.get(i);
+    const classes = ['trace-row', r % 2 ? 'odd' : '', i === this.selected ? 'selected' : '', this.matchSet.has(i) ? 'match' : '',
+      this.highlight.has(i) ? 'highlight' : '', s[STATUS] === 'error' ? 'status-error' : ''].filter(Boolean).join(' ');
+    return h('div', { class: classes, style: `top:${r * ROW}px`, 'data-i': i, 'aria-selected': i === this.selected ? 'true' : null },
+      h('div', { class: 'col-name', style: `padding-left:${Math.min(t.depth[i], 24) * 12 + 4}px` },
+        kids ? h('button', { type: 'button', class: 'toggle', 'data-toggle': i, 'aria-expanded': String(open), 'aria-label': `${open ? 'Collapse' : 'Expand'} ${s[NAME]}` }, `${open ? '▾' : '▸'} ${kids}`)
+          : h('span', { class: 'toggle-space' }),
+        mark ? h('span', { class: mark, 'aria-label': mark === 'pass' ? 'passed' : 'failed' }, mark === 'pass' ? '✔' : '✘') : null,
+        h('button', { type: 'button', class: 'span-name', 'data-select': i, title: s[NAME] }, s[NAME]),
+        h('span', { class: 'service' }, s[SERVICE], s[KIND] && s[KIND] !== 'unespecified' ? ` ${s[KIND]}` : '')),
+      h('div', { class: 'col-time' },
+        h('div', { class: 'bar', style: `left:${left}%;width:${width}%;background:${s[STATUS] === 'error' ? '#d4380d' : colour(s[SERVICE] || '')}` }),
+        h('span', { class: 'duration', style: left + width > 75 ? `right:${100 - left + 0.5}%` : `left:${left + width + 0.5}%` }, duration)));
+  }
+
+  click(event) {
+    const toggle = event.target.closest('[data-toggle]');
+    if (toggle) return this.toggle(+toggle.dataset.toggle);
+    const row = event.target.closest('.trace-row');
+    if (row) this.select(+row.dataset.i, { notify: true });
+    this.scroller.focus({ preventScroll: true });
+  }
+
+  toggle(i) {
+    this.collapsed.has(i) ? this.collapsed.delete(i) : this.collapsed.add(i);
+    this.refreshRows();
+  }
+
+  collapseAll() {
+    const t = this.tree;
+    for (let i = 0; i < t.n; i++) if (t.offset[i + 1] > t.offset[i] && t.parent[i] >= 0) this.collapsed.add(i);
+    this.refreshRows();
+  }
+
+  key(event) {
+    const position = this.rowOf(this.selected);
+    const moves = { ArrowDown: 1, ArrowUp: -1 };
+    if (event.key in moves && this.rows.length) {
+      event.preventDefault();
+      const next = Math.min(this.rows.length - 1, Math.max(0, position + moves[event.key]));
+      this.select(this.rows[next], { notify: true });
+    } else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && this.selected >= 0) {
+      const collapsed = this.collapsed.has(this.selected);
+      if ((event.key === 'ArrowLeft') !== collapsed) this.toggle(this.selected);
+    }
+  }
+
+  rowOf(i) {
+    return i < 0 ? -1 : this.rows.indexOf(i);
+  }
+
+  /** Expands the ancestors of span `i` and scrolls it into view. */
+  reveal(i) {
+    let changed = false;
+    for (let p = this.tree.parent[i]; p >= 0; p = this.tree.parent[p]) if (this.collapsed.delete(p)) changed = true;
+    if (changed) this.refreshRows();
+    const y = this.rowOf(i) * ROW;
+    const view = this.scroller.clientHeight || 600;
+    if (y < this.scroller.scrollTop || y + ROW > this.scroller.scrollTop + view) this.scroller.scrollTop = Math.max(0, y - view / 3);
+    this.schedule();
+  }
+
+  /** Selects span index `i` (or a span id); `notify` tells the page (which loads the span's details). */
+  select(i, { notify = false } = {}) {
+    if (typeof i === 'string') i = this.tree.index.get(i) ?? -1;
+    if (i < 0 || i >= this.tree.n) return;
+    this.selected = i;
+    this.reveal(i);
+    if (notify) this.onSelect?.(this.tree.spans[i][ID]);
+  }
+
+  /** Highlights spans by id (Test tab: the spans a spec or selector matches). */
+  setHighlight(spanIds = []) {
+    this.highlight = new Set();
+    for (const id of spanIds) { const i = this.tree.index.get(id); if (i !== undefined) this.highlight.add(i); }
+    this.schedule();
+  }
+
+  /** Pass/fail marks per span id (Test tab). */
+  setMarks(marks) {
+    this.marks = new Map();
+    for (const [id, mark] of marks) { const i = this.tree.index.get(id); if (i !== undefined) this.marks.set(i, mark); }
+    this.schedule();
+  }
+
+  /** Finds spans by text in names and services, and through the server (selectors, attribute values). */
+  async search(query) {
+    const seq = ++this.searchSeq;
+    const q = query.trim();
+    if (!q) return this.setMatches([], '');
+    const found = new Set();
+    const isSelector = /^span\s*\[|^span\s*$|^span:/.test(q);
+    if (!isSelector) {
+      const lower = q.toLowerCase();
+      const spans = this.tree.spans;
+      for (let i = 0; i < spans.length; i++) {
+        const s = spans[i];
+        if (String(s[NAME]).toLowerCase().includes(lower) || String(s[SERVICE]).toLowerCase().includes(lower)) found.add(i);
+      }
+      this.setMatches(found, q);
+    }
+    if (isSelector && !balanced(q)) {
+      this.setMatches([], q);
+      this.status.textContent = 'Incomplete selector';
+      return;
+    }
+    if (!this.serverSearch) return;
+    try {
+      const ids = await this.serverSearch(q, isSelector);
+      if (seq !== this.searchSeq) return;
+      for (const id of ids || []) { const i = this.tree.index.get(id); if (i !== undefined) found.add(i); }
+      this.setMatches(found, q);
+    } catch (error) {
+      if (seq === this.searchSeq && isSelector) { this.setMatches([], q); this.status.textContent = error.message; }
+    }
+  }
+
+  setMatches(found, query) {
+    const before = this.matches[this.current];
+    this.matches = [...found].sort((a, b) => this.tree.order[a] - this.tree.order[b]);
+    this.matchSet = new Set(this.matches);
+    this.current = this.matches.length ? Math.max(0, this.matches.indexOf(before)) : -1;
+    this.status.textContent = !query ? '' : this.matches.length ? `${this.current + 1} of ${this.matches.length} matches` : 'No matches found';
+    if (this.matches.length && this.matches[this.current] !== before) this.select(this.matches[this.current], { notify: true });
+    this.schedule();
+  }
+
+  step(direction) {
+    if (!this.matches.length) return;
+    this.current = (this.current + direction + this.matches.length) % this.matches.length;
+    this.status.textContent = `${this.current + 1} of ${this.matches.length} matches`;
+    this.select(this.matches[this.current], { notify: true });
+  }
+}
+
+/** Whether a selector's brackets, parentheses and quotes are closed (worth sending to the server). */
+export function balanced(text) {
+  let depth = 0, quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) { if (c === '\\') i++; else if (c === '"') quote = false; continue; }
+    if (c === '"') quote = true;
+    else if (c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') depth--;
+  }
+  return !quote && depth === 0;
+}
+
+"""#####,
+        "pages/run.js": #####"""
+// /test/:id/run/:runId/:mode: a run's state and events (live) and the tabs Trigger, Trace, Test and Automate.
+// The run is read without its trace; the Trace and Test tabs draw the trace from its outline.
+
+import { h, put, errorBox, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary } from '../dom.js';
+import { resources, runs, url } from '../api.js';
+import { navigate, setQuery } from '../app.js';
+import { watch } from '../live.js';
+import { buildTree, TraceView } from '../trace-view.js';
+import { SpanDetail } from '../span-detail.js';
+import { analyzerPanel } from '../analyzer.js';
+import { SpecsPanel, selectorFor, assertionFor } from '../specs.js';
+
+const MODES = [['trigger', 'Trigger'], ['trace', 'Trace'], ['test', 'Test'], ['automate', 'Automate']];
+const TRACED = ['ANALYZING_TRACE', 'AWAITING_TEST_RESULTS', 'FINISHED', 'ANALYZING_ERROR', 'ASSERTION_FAILED'];
+
+export function mount(main, route) {
+  const page = new RunPage(main, route);
+  return { unmount: () => page.unmount(), update: (r) => page.update(r) };
+}
+
+/** The specs and outputs of a test in either wire form (resource or OpenAPI). */
+function normalizeSpecs(test) {
+  const specs = (test?.specs || []).map((s) => {
+    const spec = { selector: typeof s.selector === 'string' ? s.selector : s.selector?.query ?? s.selectorParsed?.query ?? '', assertions: s.assertions || [] };
+    if (s.name) spec.name = s.name;
+    return spec;
+  });
+  const outputs = (test?.outputs || []).map((o) => ({ name: o.name, selector: typeof o.selector === 'string' ? o.selector : o.selector?.query ?? o.selectorParsed?.query ?? '', value: o.value }));
+  return { specs, outputs };
+}
+
+class RunPage {
+  constructor(main, route) {
+    this.main = main;
+    this.testId = route.params.testId;
+    this.runId = route.params.runId;
+    this.mode = route.params.mode || 'test';
+    this.query = route.query;
+    this.id = encodeURIComponent(this.testId);
+    this.base = `test/${this.id}/run/${this.runId}`;
+    this.errors = errorBox();
+    this.head = h('div', { class: 'run-head' });
+    this.tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Run views' });
+    this.body = h('div', { class: 'tab-body' });
+    this.events = [];
+    this.spanCache = new Map();
+    this.stops = [];
+    put(main, this.head, this.errors.el, this.tabs, this.body);
+    this.drawTabs();
+    put(this.body, h('p', { class: 'muted' }, 'Loading…'));
+    this.load();
+  }
+
+  update(route) {
+    if (route.params.testId !== this.testId || route.params.runId !== this.runId) return false;
+    this.mode = route.params.mode || 'test';
+    this.drawTabs();
+    this.drawBody();
+    return true;
+  }
+
+  unmount() {
+    this.stops.forEach((stop) => stop());
+    this.stops = [];
+  }
+
+  async load() {
+    try {
+      // The events say cheaply whether the trace is stored: then the outline loads alongside the run.
+      this.events = (await runs.events(this.testId, this.runId)) || [];
+      if (this.events.some((e) => e.stage === 'test' || /^TRACE_LINTER_(SUCCESS|ERROR|SKIPPED)$/.test(e.type))) {
+        this.outline = runs.outline(this.testId, this.runId);
+        this.outline.catch(() => {});
+      }
+      const [run, test] = await Promise.all([runs.get(this.testId, this.runId), resources.get('tests', this.testId)]);
+      this.run = run;
+      this.test = test.spec;
+      let definition = this.test;
+      if (run.testVersion && run.testVersion !== this.test.version) definition = await runs.testVersion(this.testId, run.testVersion).catch(() => this.test);
+      this.definition = normalizeSpecs(definition);
+    } catch (error) {
+      put(this.body, h('p', { class: 'error', role: 'alert' }, error.status === 404 ? `Run ${this.runId} of test ${this.testId} not found.` : error.message));
+      return;
+    }
+    this.drawHead();
+    this.drawBody();
+    this.afterRunChange();
+    if (!isFinished(this.run.state)) {
+      const topic = `test/${this.testId}/run/${this.runId}`;
+      this.stops.push(watch(topic, () => runs.get(this.testId, this.runId), (run) => this.onRun(run)));
+      this.stops.push(watch(`${topic}/event`, () => runs.events(this.testId, this.runId), (event) => this.onEvent(event)));
+    }
+  }
+
+  onRun(run) {
+    if (!run || run.id === undefined) return;
+    const was = this.run.state;
+    this.run = { ...run, trace: undefined };
+    this.drawHead();
+    if (isFinished(run.state)) {
+      this.unmount();
+      runs.events(this.testId, this.runId).then((events) => { this.events = events || []; this.drawHead(); }).catch(() => {});
+    }
+    if (was !== run.state) { this.drawBody(); this.afterRunChange(); }
+  }
+
+  onEvent(event) {
+    if (Array.isArray(event)) this.events = event;
+    else if (event && !this.events.some((e) => e.type === event.type && e.createdAt === event.createdAt)) this.events.push(event);
+    this.drawHead();
+    if (!this.tree && (this.mode === 'trace' || this.mode === 'test')) this.drawBody();
+  }
+
+  /** Loads the trace outline once the run has a trace. */
+  async afterRunChange() {
+    const s = this.run.state;
+    const traced = TRACED.includes(s) || (s === 'STOPPED' && isSet(this.run.obtainedTraceAt));
+    if (!traced || this.tree || this.loadingTrace) return;
+    this.loadingTrace = true;
+    try {
+      const outline = await (this.outline || runs.outline(this.testId, this.runId));
+      this.tree = buildTree(outline);
+      this.createViews();
+      this.drawHead();
+      this.drawBody();
+    } catch (error) {
+      this.outline = null;
+      // A run still going on may not have stored its trace yet: the next state change tries again.
+      if (isFinished(this.run.state)) {
+        this.traceError = error;
+        this.drawBody();
+      }
+    } finally {
+      this.loadingTrace = false;
+    }
+  }
+
+  createViews() {
+    this.view = new TraceView(this.tree, {
+      onSelect: (id) => this.selectSpan(id, false),
+      search: (q, isSelector) => isSelector
+        ? runs.select(this.testId, this.runId, q).then((r) => r.spanIds)
+        : runs.search(this.testId, this.runId, q).then((r) => r.spansIds),
+    });
+    this.detail = new SpanDetail({
+      load: (id) => this.loadSpan(id),
+      onCreateSpec: (span, key, value) => {
+        if (this.mode !== 'test') navigate(`${this.base}/test${location.search}`);
+        this.specs?.openSpecForm(-1, { selector: selectorFor(span), assertion: assertionFor(key, value) });
+      },
+    });
+    const wanted = this.query.get('selectedSpan');
+    const first = wanted && this.tree.index.has(wanted) ? wanted : this.tree.spans[this.tree.roots[0]]?.[0];
+    if (first) this.selectSpan(first, true);
+  }
+
+  loadSpan(id) {
+    if (!this.spanCache.has(id)) {
+      const promise = runs.span(this.testId, this.runId, id);
+      promise.catch(() => this.spanCache.delete(id));
+      this.spanCache.set(id, promise);
+    }
+    return this.spanCache.get(id);
+  }
+
+  selectSpan(id, reveal = true) {
+    if (reveal) this.view.select(id);
+    setQuery({ selectedSpan: id });
+    this.detail.show(id);
+  }
+
+  drawTabs() {
+    put(this.tabs, MODES.map(([mode, label]) => h('a', { href: `${this.base}/${mode}${location.search}`, role: 'tab',
+      'aria-selected': String(mode === this.mode), 'aria-current': mode === this.mode ? 'page' : null }, label)));
+  }
+
+  drawHead() {
+    const run = this.run;
+    const test = this.test;
+    const c = counts(run);
+    const finished = isFinished(run.state);
+    const start = h('button', { type: 'button', onclick: () => busy(start, this.errors, async () => {
+      const next = await runs.start(this.testId, { metadata: { 'tracetest.source': 'web' } });
+      navigate(`test/${this.id}/run/${next.id}/${this.mode}`);
+    }) }, 'Run');
+    const again = h('button', { type: 'button', disabled: !finished || !this.tree, onclick: () => busy(again, this.errors, async () => {
+      const next = await runs.rerun(this.testId, this.runId);
+      navigate(`test/${this.id}/run/${next.id}/test`);
+    }) }, 'Run again');
+    const stop = h('button', { type: 'button', class: 'danger', onclick: () => busy(stop, this.errors, () => runs.stop(this.testId, this.runId)) }, 'Stop');
+    const skip = h('button', { type: 'button', onclick: () => busy(skip, this.errors, () => runs.skipPolling(this.testId, this.runId)) }, 'Skip trace collection');
+    const open = this.head.querySelector('details.events')?.open;
+    put(this.head,
+      h('a', { href: `test/${this.id}`, class: 'back' }, `← ${test.name || this.testId}`),
+      h('div', { class: 'page-head' },
+        h('h1', {}, `${test.name || this.testId} — Run #${run.id}`),
+        h('div', { class: 'actions' }, finished ? null : stop, run.state === 'AWAITING_TRACE' ? skip : null, start, again)),
+      h('div', { class: 'run-meta', 'aria-live': 'polite' },
+        h('span', {}, 'Status: ', stateBadge(run)),
+        h('span', { class: 'pass' }, `✔ ${c.passed}`), h('span', { class: 'fail' }, `✘ ${c.failed}`),
+        h('span', { class: 'muted' }, `v${run.testVersion}`),
+        h('span', { class: 'muted' }, `Trace ID ${run.traceId || '–'}`),
+        this.tree ? h('span', { class: 'muted' }, `${this.tree.n} spans`) : null,
+        h('span', { class: 'muted' }, `Execution time ${run.executionTime ?? 0}s`),
+        run.requiredGatesResult && run.state === 'FINISHED' ? h('span', { class: run.requiredGatesResult.passed ? 'pass' : 'fail',
+          title: `Required gates: ${(run.requiredGatesResult.required || []).join(', ') || 'none'}; failed: ${(run.requiredGatesResult.failed || []).join(', ') || 'none'}` },
+        run.requiredGatesResult.passed ? 'Required gates passed' : 'Required gates failed') : null),
+      run.lastErrorState ? h('p', { class: 'error', role: 'alert' }, run.lastErrorState) : null,
+      h('details', { class: 'events', open: !!open }, h('summary', {}, `Event Log (${this.events.length})`), eventList(this.events)));
+  }
+
+  drawBody() {
+    if (!this.run) return;
+    const draw = { trigger: () => this.triggerTab(), trace: () => this.traceTab(), test: () => this.testTab(), automate: () => this.automateTab() }[this.mode];
+    put(this.body, draw());
+  }
+
+  /** What the Trace and Test tabs show before the trace is there. */
+  waiting() {
+    const run = this.run;
+    if (this.traceError) return h('p', { class: 'error', role: 'alert' }, `Cannot load the trace: ${this.traceError.message}`);
+    if (isFinished(run.state) && !TRACED.includes(run.state)) {
+      return h('div', { class: 'card' }, h('p', {}, `This run has no trace (${stateBadge(run).textContent}).`), eventList(this.events.filter((e) => e.stage !== 'test')));
+    }
+    return h('div', { class: 'card' }, h('p', {}, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ` ${stateBadge(run).textContent}: waiting for the trace…`),
+      eventList(this.events.filter((e) => e.stage === 'trace' || e.stage === 'trigger')));
+  }
+
+  triggerTab() {
+    const run = this.run;
+    const trigger = run.resolvedTrigger?.type ? run.resolvedTrigger : this.test.trigger;
+    const result = run.triggerResult?.triggerResult || {};
+    const type = run.triggerResult?.type || trigger?.type;
+    const req = trigger?.httpRequest || trigger?.graphql || {};
+    const request = h('section', { class: 'card' }, h('h2', {}, 'Request'), h('p', { class: 'mono' }, triggerSummary(trigger)),
+      (type === 'http' || type === 'graphql') && req.headers?.length ? headerTable(req.headers) : null,
+      req.body && typeof req.body === 'string' ? h('pre', { class: 'code' }, prettyJSON(req.body)) : null);
+    let response;
+    if (run.state === 'TRIGGER_FAILED') {
+      response = [h('p', { class: 'error', role: 'alert' }, result.error?.message || run.lastErrorState || 'The trigger failed.'), eventList(this.events.filter((e) => e.stage === 'trigger'))];
+    } else if (type === 'http' || type === 'graphql') {
+      const r = result[type] || {};
+      response = r.statusCode ? [
+        h('dl', { class: 'facts' },
+          h('dt', {}, 'Status'), h('dd', { class: r.statusCode >= 400 ? 'fail' : 'pass' }, r.status || r.statusCode),
+          h('dt', {}, 'Time'), h('dd', { class: run.triggerTime > 1000 ? 'fail' : '' }, `${run.triggerTime}ms`)),
+        h('h3', {}, 'Headers'), headerTable(r.headers || []),
+        h('h3', {}, 'Body'), h('pre', { class: 'code' }, prettyJSON(r.body || ''))] : h('p', { class: 'muted' }, 'No response yet.');
+    } else if (type === 'grpc') {
+      const r = result.grpc || {};
+      response = [h('dl', { class: 'facts' }, h('dt', {}, 'Status code'), h('dd', {}, String(r.statusCode ?? '–')), h('dt', {}, 'Time'), h('dd', {}, `${run.triggerTime}ms`)),
+        h('h3', {}, 'Metadata'), headerTable(r.metadata || []), h('h3', {}, 'Body'), h('pre', { class: 'code' }, prettyJSON(r.body || ''))];
+    } else if (type === 'kafka') {
+      response = h('dl', { class: 'facts' }, h('dt', {}, 'Partition'), h('dd', {}, String(result.kafka?.partition ?? '–')), h('dt', {}, 'Offset'), h('dd', {}, String(result.kafka?.offset ?? '–')));
+    } else {
+      response = h('dl', { class: 'facts' }, h('dt', {}, 'Trace ID'), h('dd', { class: 'mono' }, result.traceid?.id || run.traceId));
+    }
+    return h('div', { class: 'two-col' }, request, h('section', { class: 'card' }, h('h2', {}, 'Response Data'), response));
+  }
+
+  traceTab() {
+    if (!this.tree) return this.waiting();
+    return h('div', { class: 'three-col' }, this.detail.el, this.view.el,
+      analyzerPanel(this.run.linter, this.tree, (id) => this.selectSpan(id)));
+  }
+
+  testTab() {
+    if (!this.tree) return this.waiting();
+    let right;
+    if (isFinished(this.run.state)) {
+      this.specs ||= new SpecsPanel({
+        testId: this.testId, runId: this.runId, run: this.run, ...this.definition, tree: this.tree,
+        view: () => this.view, span: () => this.detail.span, loadSpan: (id) => this.loadSpan(id),
+        selectSpan: (id) => this.selectSpan(id), navigate,
+      });
+      const wanted = this.query.get('selectedAssertion');
+      if (wanted !== null && !this.focused) { this.focused = true; this.specs.focusSpec(+wanted); }
+      this.specs.markTrace();
+      right = this.specs.el;
+    } else {
+      right = h('section', { class: 'panel' }, h('h2', {}, 'Test Specs'), h('p', { class: 'muted' }, `${stateBadge(this.run).textContent}: waiting for the test results…`));
+    }
+    return h('div', { class: 'three-col' }, this.detail.el, this.view.el, right);
+  }
+
+  automateTab() {
+    const test = this.test;
+    const file = h('input', { value: `${(test.name || 'test').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'test'}.yaml`, oninput: () => draw() });
+    const yaml = h('pre', { class: 'code' }, 'Loading…');
+    resources.yaml('tests', this.testId).then((text) => { yaml.textContent = text; }).catch((e) => { yaml.textContent = e.message; });
+    const basePath = new URL(document.baseURI).pathname;
+    const server = basePath === '/' ? location.origin : `${location.origin}${basePath}api`;
+    const commands = h('div');
+    const draw = () => put(commands,
+      h('h3', {}, 'From the definition file'), h('pre', { class: 'code' }, `tracetest run test --file ${file.value} --server-url ${server}`),
+      h('h3', {}, 'By test ID'), h('pre', { class: 'code' }, `tracetest run test --id ${test.id} --server-url ${server}`),
+      h('h3', {}, 'With a JUnit report'), h('pre', { class: 'code' }, `tracetest run test --file ${file.value} --junit result.junit --server-url ${server}`));
+    draw();
+    return h('div', { class: 'two-col' },
+      h('section', { class: 'card' }, h('h2', {}, 'Test Definition'), h('div', { class: 'field' }, h('label', { for: 'automate-file' }, 'File name'), Object.assign(file, { id: 'automate-file' })), yaml),
+      h('section', { class: 'card' }, h('h2', {}, 'Run with the CLI'), commands,
+        h('h3', {}, 'Reports and links'),
+        h('p', {}, h('a', { href: runs.junitUrl(this.testId, this.runId) }, 'JUnit report'), ' of this run (XML).'),
+        h('p', {}, 'Link to this run: ', h('span', { class: 'mono' }, url(`${this.base}/test`)))));
+  }
+}
+
+function headerTable(headers) {
+  if (!headers.length) return h('p', { class: 'muted' }, 'None');
+  return h('table', { class: 'kv' }, h('tbody', {}, headers.map((p) => h('tr', {}, h('th', { scope: 'row' }, p.key), h('td', {}, p.value)))));
+}
+
+function eventList(events) {
+  if (!events.length) return h('p', { class: 'muted' }, 'No events yet.');
+  return h('ol', { class: 'event-log' }, events.map((e) => h('li', { class: /ERROR|FAILED/.test(e.type) ? 'fail' : '' },
+    h('time', { datetime: e.createdAt }, isSet(e.createdAt) ? new Date(e.createdAt).toLocaleTimeString() : ''), ' ',
+    h('span', { class: 'stage' }, e.stage), ' ', h('b', {}, e.title), e.description ? ` — ${e.description}` : '',
+    e.polling?.periodic ? h('span', { class: 'muted' }, ` (${e.polling.periodic.numberSpans ?? 0} spans, iteration ${e.polling.periodic.numberIterations ?? 0})`) : null)));
+}
+
+
+"""#####,
+        "pages/settings.js": #####"""
+// /settings?tab=…: the singleton resources as forms, one tab each: Tracing Backend (DataStore, with Test
+// Connection), Trace Polling (PollingProfile), Analyzer, Test Runner, Demo and Analytics (Config).
+
+import { h, put, field, checkbox, errorBox, busy } from '../dom.js';
+import { resources, testConnection } from '../api.js';
+import { setQuery } from '../app.js';
+
+const TABS = [['dataStore', 'Tracing Backend', dataStoreTab], ['pollingProfile', 'Trace Polling', pollingTab],
+  ['analyzer', 'Analyzer', analyzerTab], ['testRunner', 'Test Runner', testRunnerTab], ['demo', 'Demo', demoTab],
+  ['analytics', 'Analytics', analyticsTab]];
+
+const STORES = [['jaeger', 'Jaeger'], ['tempo', 'Grafana Tempo'], ['opensearch', 'OpenSearch'], ['elasticapm', 'Elastic APM'],
+  ['signalfx', 'SignalFx'], ['awsxray', 'AWS X-Ray'], ['azureappinsights', 'Azure App Insights'], ['sumologic', 'Sumo Logic'],
+  ['datadog', 'Datadog'], ['dynatrace', 'Dynatrace'], ['honeycomb', 'Honeycomb'], ['instana', 'Instana'], ['lightstep', 'Lightstep'],
+  ['newrelic', 'New Relic'], ['otlp', 'OpenTelemetry Collector'], ['signoz', 'SigNoz'], ['dash0', 'Dash0']];
+const GATES = [['analyzer-score', 'Analyzer Score'], ['analyzer-rules', 'Analyzer Rules'], ['test-specs', 'Test Specs']];
+
+let radioCount = 0;
+
+/** A text input bound to obj[key]. */
+function input(obj, key, props = {}) {
+  return h(props.rows ? 'textarea' : 'input', { ...props, value: obj[key] ?? '', oninput: (e) => {
+    obj[key] = props.type === 'number' ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value;
+  } });
+}
+const bool = (obj, key, label) => checkbox(label, obj[key], (e) => { obj[key] = e.target.checked; }).el;
+
+/** A form with a Save button (and extra buttons) that shows the server's answer next to them. */
+function settingsForm(title, children, save, extra = []) {
+  const errors = errorBox();
+  const saved = h('span', { role: 'status', class: 'pass' });
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Save');
+  return h('form', { class: 'card settings-form', 'aria-label': title, onsubmit: (e) => {
+    e.preventDefault();
+    saved.textContent = '';
+    busy(button, errors, async () => { await save(); saved.textContent = 'Saved.'; });
+  } }, h('h2', {}, title), children, h('div', { class: 'actions' }, button, extra, saved), errors.el);
+}
+
+export function mount(main, route) {
+  const body = h('div');
+  const tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Settings' });
+  let active = route.query.get('tab');
+  if (!TABS.some(([key]) => key === active)) active = 'dataStore';
+  async function show(key) {
+    active = key;
+    setQuery({ tab: key === 'dataStore' ? null : key });
+    put(tablist, TABS.map(([k, label]) => h('button', { type: 'button', role: 'tab', 'aria-selected': String(k === active), onclick: () => show(k) }, label)));
+    put(body, h('p', { class: 'muted' }, 'Loading…'));
+    const [, , draw] = TABS.find(([k]) => k === key);
+    try {
+      const content = await draw();
+      if (active === key) put(body, content);
+    } catch (error) {
+      if (active === key) put(body, h('p', { class: 'error', role: 'alert' }, error.message));
+    }
+  }
+  put(main, h('h1', {}, 'Settings'), tablist, body);
+  show(active);
+  return {};
+}
+
+async function dataStoreTab() {
+  const spec = (await resources.get('datastores', 'current')).spec;
+  const fields = h('div');
+  const group = 'store-' + ++radioCount;
+  const result = h('div', { 'aria-live': 'polite' });
+  const choices = h('fieldset', { class: 'segmented wrap' }, h('legend', {}, 'Data store'), STORES.map(([type, label]) => {
+    const radio = h('input', { type: 'radio', name: group, id: `${group}-${type}`, value: type, checked: spec.type === type,
+      onchange: () => { spec.type = type; spec.name = label; drawFields(); } });
+    return h('span', {}, radio, h('label', { for: radio.id }, label));
+  }));
+  function drawFields() {
+    const t = spec.type;
+    const c = (spec[t] ||= {});
+    const tls = () => bool((c.tls ||= {}), 'insecure', 'Insecure (no TLS)');
+    let content;
+    if (t === 'jaeger') content = [field('Endpoint', input(c, 'endpoint', { placeholder: 'jaeger:16685' })), tls()];
+    else if (t === 'tempo') {
+      const mode = h('select', { onchange: () => { c.type = mode.value; drawFields(); } }, h('option', { value: 'grpc' }, 'gRPC'), h('option', { value: 'http' }, 'HTTP'));
+      mode.value = c.type ||= 'grpc';
+      const sub = (c[c.type] ||= {});
+      content = [field('Connection type', mode), c.type === 'http'
+        ? field('URL', input(sub, 'url', { placeholder: 'http://tempo:3200' })) : field('Endpoint', input(sub, 'endpoint', { placeholder: 'tempo:9095' })),
+      bool((sub.tls ||= {}), 'insecure', 'Insecure (no TLS)')];
+    } else if (t === 'opensearch' || t === 'elasticapm') {
+      const addresses = h('input', { value: (c.addresses || []).join(', '), oninput: (e) => { c.addresses = e.target.value.split(',').map((s) => s.trim()).filter(Boolean); } });
+      content = [field('Addresses', addresses, 'Comma-separated URLs'), field('Index', input(c, 'index')), field('Username', input(c, 'username')),
+        field('Password', input(c, 'password', { type: 'password' })), field('Certificate', input(c, 'certificate', { rows: 3 })), bool(c, 'insecureSkipVerify', 'Skip TLS verification')];
+    } else if (t === 'signalfx') content = [field('Realm', input(c, 'realm')), field('Token', input(c, 'token')), field('URL', input(c, 'url'))];
+    else if (t === 'awsxray') {
+      content = [field('Region', input(c, 'region')), field('Access key ID', input(c, 'accessKeyId')), field('Secret access key', input(c, 'secretAccessKey', { type: 'password' })),
+        field('Session token', input(c, 'sessionToken')), bool(c, 'useDefaultAuth', 'Use default authentication'), field('URL', input(c, 'url'))];
+    } else if (t === 'azureappinsights') {
+      const mode = h('select', { onchange: () => { c.connectionType = mode.value; } }, h('option', { value: 'direct' }, 'Direct'), h('option', { value: 'collector' }, 'Collector'));
+      mode.value = c.connectionType ||= 'direct';
+      content = [field('Connection type', mode), bool(c, 'useAzureActiveDirectoryAuth', 'Use Azure Active Directory authentication'),
+        field('Access token', input(c, 'accessToken')), field('Resource ARM ID', input(c, 'resourceArmId')), field('URL', input(c, 'url'))];
+    } else if (t === 'sumologic') content = [field('URL', input(c, 'url')), field('Access ID', input(c, 'accessID')), field('Access key', input(c, 'accessKey', { type: 'password' }))];
+    else content = h('p', { class: 'muted' }, 'Traces come in through this server\'s OTLP receiver (gRPC and HTTP): point your OpenTelemetry exporter or collector at it.');
+    put(fields, content);
+  }
+  drawFields();
+  const body = () => {
+    const out = { id: 'current', name: spec.name || STORES.find(([t]) => t === spec.type)?.[1], type: spec.type, default: true };
+    if (spec[spec.type] && Object.keys(spec[spec.type]).length) out[spec.type] = spec[spec.type];
+    return out;
+  };
+  const connErrors = errorBox();
+  const check = h('button', { type: 'button', onclick: () => busy(check, connErrors, async () => {
+    put(result);
+    const answer = await testConnection(body());
+    put(result, h('ul', { class: 'connection' }, [['portCheck', 'Port check'], ['connectivity', 'Connectivity'], ['authentication', 'Authentication'], ['fetchTraces', 'Fetch traces']]
+      .map(([k, label]) => {
+        const step = answer?.[k] || {};
+        const status = step.status || (step.passed ? 'passed' : 'failed');
+        return h('li', { class: status === 'passed' ? 'pass' : status === 'warning' ? 'warn' : 'fail' },
+          `${status === 'passed' ? '✔' : status === 'warning' ? '⚠' : '✘'} ${label}: ${step.message || status}`, step.error ? h('div', { class: 'error small' }, step.error) : null);
+      })));
+  }) }, 'Test Connection');
+  return settingsForm('Tracing Backend', [choices, fields, result, connErrors.el],
+    () => resources.update('datastores', 'DataStore', body()), [check]);
+}
+
+async function pollingTab() {
+  const spec = (await resources.get('pollingprofiles', 'current')).spec;
+  const periodic = (spec.periodic ||= {});
+  return settingsForm('Trace Polling', [
+    h('p', { class: 'muted' }, 'How long a run waits for its trace, and how often it looks for new spans.'),
+    field('Max wait time for trace', input(periodic, 'timeout', { placeholder: '1m' }), 'A duration, e.g. 30s or 1m'),
+    field('Retry delay', input(periodic, 'retryDelay', { placeholder: '500ms' }), 'A duration, e.g. 500ms or 5s'),
+    field('Selector match retries', input(periodic, 'selectorMatchRetries', { type: 'number', min: 0 }))],
+  () => resources.update('pollingprofiles', 'PollingProfile', { ...spec, id: 'current', strategy: spec.strategy || 'periodic' }));
+}
+
+async function analyzerTab() {
+  const spec = (await resources.get('analyzers', 'current')).spec;
+  return settingsForm('Analyzer', [
+    h('p', { class: 'muted' }, 'The analyzer scores every trace against the rules below.'),
+    bool(spec, 'enabled', 'Enable Analyzer for All Tests'),
+    field('Minimum score', input(spec, 'minimumScore', { type: 'number', min: 0, max: 100 }), '0–100 %: a lower score fails the Analyzer Score gate'),
+    (spec.plugins || []).map((plugin) => h('fieldset', { class: 'plugin' }, h('legend', {}, plugin.name || plugin.id),
+      bool(plugin, 'enabled', `Enable ${plugin.name || plugin.id}`),
+      h('table', { class: 'rules' }, h('tbody', {}, (plugin.rules || []).map((rule) => {
+        const level = h('select', { 'aria-label': `${rule.name || rule.id} level`, onchange: () => { rule.errorLevel = level.value; } },
+          ['error', 'warning', 'disabled'].map((l) => h('option', {}, l)));
+        level.value = rule.errorLevel || 'error';
+        return h('tr', {}, h('th', { scope: 'row', title: rule.description || '' }, rule.name || rule.id), h('td', {}, level),
+          h('td', {}, input(rule, 'weight', { type: 'number', min: 0, 'aria-label': `${rule.name || rule.id} weight` })));
+      })))))],
+  () => resources.update('analyzers', 'Analyzer', { ...spec, id: 'current', minimumScore: spec.minimumScore ?? 0 }));
+}
+
+async function testRunnerTab() {
+  const spec = (await resources.get('testrunners', 'current')).spec;
+  const gates = new Set(spec.requiredGates || []);
+  return settingsForm('Test Runner', [
+    h('p', { class: 'muted' }, 'Required gates: a run fails when one of these fails.'),
+    h('fieldset', {}, h('legend', {}, 'Required Gates'), GATES.map(([gate, label]) =>
+      checkbox(label, gates.has(gate), (e) => { e.target.checked ? gates.add(gate) : gates.delete(gate); }).el))],
+  () => resources.update('testrunners', 'TestRunner', { ...spec, id: 'current', requiredGates: GATES.map(([g]) => g).filter((g) => gates.has(g)) }));
+}
+
+async function demoTab() {
+  const list = (await resources.list('demos', { take: 100 })).items.map((i) => i.spec);
+  const pokeshop = list.find((d) => d.type === 'pokeshop') || { name: 'pokeshop', type: 'pokeshop', enabled: false };
+  const otel = list.find((d) => d.type === 'otelstore') || { name: 'otelstore', type: 'otelstore', enabled: false };
+  const p = (pokeshop.pokeshop ||= {});
+  const o = (otel.opentelemetryStore ||= {});
+  const store = (demo) => (demo.id ? resources.update('demos', 'Demo', demo) : demo.enabled ? resources.create('demos', 'Demo', demo) : null);
+  return settingsForm('Demo', [
+    h('fieldset', {}, h('legend', {}, 'Pokeshop'), bool(pokeshop, 'enabled', 'Enable Pokeshop'),
+      field('HTTP Endpoint', input(p, 'httpEndpoint')), field('GRPC Endpoint', input(p, 'grpcEndpoint')), field('Kafka Broker', input(p, 'kafkaBroker'))),
+    h('fieldset', {}, h('legend', {}, 'OpenTelemetry Astronomy Shop'), bool(otel, 'enabled', 'Enable OpenTelemetry Astronomy Shop Demo'),
+      field('Frontend Endpoint', input(o, 'frontendEndpoint')), field('Product Catalog Endpoint', input(o, 'productCatalogEndpoint')),
+      field('Cart Endpoint', input(o, 'cartEndpoint')), field('Checkout Endpoint', input(o, 'checkoutEndpoint')))],
+  async () => {
+    const [a, b] = await Promise.all([store(pokeshop), store(otel)]);
+    if (a?.spec?.id) pokeshop.id = a.spec.id;
+    if (b?.spec?.id) otel.id = b.spec.id;
+  });
+}
+
+async function analyticsTab() {
+  const spec = (await resources.get('configs', 'current')).spec;
+  return settingsForm('Analytics', [
+    h('p', { class: 'muted' }, 'This server never sends analytics; the setting is stored for compatibility with Tracetest.'),
+    bool(spec, 'analyticsEnabled', 'Enable analytics')],
+  () => resources.update('configs', 'Config', { ...spec, id: 'current' }));
+}
+
+"""#####,
+        "pages/suite-run.js": #####"""
+// /testsuite/:id/run/:runId: a suite run's state and its steps (each test run with its result), live.
+
+import { h, put, errorBox, isFinished, stateLabel, stateBadge, counts, triggerSummary, timeAgo } from '../dom.js';
+import { suiteRuns, resources } from '../api.js';
+import { watch } from '../live.js';
+
+export function mount(main, route) {
+  const { suiteId, runId } = route.params;
+  const id = encodeURIComponent(suiteId);
+  const errors = errorBox();
+  const head = h('div');
+  const steps = h('ol', { class: 'steps suite-steps', 'aria-live': 'polite' });
+  const variables = h('div');
+  let suite = null;
+  let stop = null;
+
+  function draw(run) {
+    const done = isFinished(run.state);
+    const tone = !done ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed';
+    put(head, h('a', { href: `testsuite/${id}`, class: 'back' }, `← ${suite?.name || suiteId}`),
+      h('h1', {}, `${suite?.name || suiteId} — Run #${run.id}`),
+      h('div', { class: 'run-meta' }, h('span', {}, 'Status: ', h('span', { class: `badge ${tone}` }, stateLabel(run.state))),
+        h('span', { class: 'pass' }, `✔ ${run.pass || 0}`), h('span', { class: 'fail' }, `✘ ${run.fail || 0}`),
+        h('span', { class: 'muted' }, `v${run.version}`), h('span', { class: 'muted' }, 'Started ', timeAgo(run.createdAt))),
+      run.lastErrorState ? h('p', { class: 'error', role: 'alert' }, run.lastErrorState) : null);
+    const ids = suite?.steps || [];
+    const tests = new Map((suite?.fullSteps || []).map((t) => [t.id, t]));
+    const count = Math.max(ids.length, (run.steps || []).length);
+    put(steps, Array.from({ length: count }, (_, i) => {
+      const stepRun = run.steps?.[i];
+      const testId = ids[i];
+      const test = tests.get(testId);
+      const c = counts(stepRun);
+      const outputs = stepRun?.outputs || [];
+      return h('li', { class: 'card' },
+        h('div', { class: 'row' },
+          stepRun ? stateBadge(stepRun) : h('span', { class: 'badge stopped' }, done ? 'Skipped' : 'Waiting'),
+          h('b', {}, `${test?.name || testId || `Step ${i + 1}`}${stepRun ? ` v${stepRun.testVersion}` : ''}`),
+          h('span', { class: 'muted' }, triggerSummary(test?.trigger)),
+          stepRun ? [h('span', { class: 'pass' }, `✔ ${c.passed}`), h('span', { class: 'fail' }, `✘ ${c.failed}`),
+            h('a', { href: `test/${encodeURIComponent(testId)}/run/${stepRun.id}/test`, 'aria-label': `View run of step ${i + 1}` }, `Run #${stepRun.id}`)] : null),
+        stepRun?.lastErrorState ? h('div', { class: 'error small' }, stepRun.lastErrorState) : null,
+        outputs.length ? h('details', {}, h('summary', {}, 'Show Outputs'),
+          h('table', { class: 'kv' }, h('tbody', {}, outputs.map((o) => h('tr', {}, h('th', { scope: 'row' }, o.name), h('td', {}, o.error || o.value)))))) : null);
+    }));
+    const values = run.variableSet?.values || [];
+    put(variables, values.length ? h('table', { class: 'kv' }, h('tbody', {}, values.map((v) => h('tr', {}, h('th', { scope: 'row' }, v.key), h('td', {}, v.value)))))
+      : h('p', { class: 'muted' }, 'No variables.'));
+    if (done && stop) { stop(); stop = null; }
+  }
+
+  async function load() {
+    try {
+      const run = await suiteRuns.get(suiteId, runId);
+      suite = await suiteRuns.version(suiteId, run.version).catch(() => resources.get('testsuites', suiteId).then((r) => r.spec));
+      draw(run);
+      if (!isFinished(run.state)) stop = watch(`testsuites/${suiteId}/run/${runId}`, () => suiteRuns.get(suiteId, runId), draw);
+    } catch (error) {
+      errors.set(error.status === 404 ? new Error(`Run ${runId} of test suite ${suiteId} not found.`) : error);
+    }
+  }
+
+  put(main, head, errors.el, h('h2', {}, 'Execution Steps'), steps, h('h2', {}, 'Variables'), variables);
+  load();
+  return { unmount: () => stop?.() };
+}
+
+"""#####,
+        "pages/test.js": #####"""
+// /test/:id: the test's header (Run, Edit, Delete), its runs (live) and its YAML definition.
+
+import { h, put, errorBox, busy, confirmDialog, timeAgo, stateBadge, counts, isFinished, triggerSummary } from '../dom.js';
+import { resources, runs } from '../api.js';
+import { navigate } from '../app.js';
+import { watch } from '../live.js';
+import { testForm } from '../test-form.js';
+
+export function mount(main, route) {
+  const testId = route.params.testId;
+  const id = encodeURIComponent(testId);
+  const errors = errorBox();
+  const head = h('div');
+  const runList = h('div', { 'aria-live': 'polite' });
+  const yaml = h('pre', { class: 'code' });
+  const watching = new Map(); // runId -> stop()
+  let test = null;
+  let runItems = [];
+  let refreshTimer = null;
+
+  async function loadTest() {
+    try {
+      test = (await resources.get('tests', testId)).spec;
+      drawHead();
+      resources.yaml('tests', testId).then((text) => { yaml.textContent = text; }).catch(() => {});
+    } catch (error) {
+      put(head, h('h1', {}, 'Test'), error.status === 404 ? h('p', { class: 'error', role: 'alert' }, `Test ${testId} not found.`) : null);
+      if (error.status !== 404) errors.set(error);
+    }
+  }
+
+  function drawHead() {
+    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, async () => {
+      const started = await runs.start(testId, { metadata: { 'tracetest.source': 'web' } });
+      navigate(`test/${id}/run/${started.id}/trigger`);
+    }) }, 'Run');
+    const edit = h('button', { type: 'button', onclick: () => put(head, h('h1', {}, `Edit ${test.name || testId}`),
+      testForm(test, [['Save', async (spec) => {
+        await resources.update('tests', 'Test', spec);
+        await loadTest();
+      }]], drawHead)) }, 'Edit');
+    const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
+      if (!(await confirmDialog(`Delete the test "${test.name || testId}" and all its runs?`))) return;
+      busy(del, errors, async () => {
+        await resources.remove('tests', testId);
+        navigate('tests');
+      });
+    } }, 'Delete');
+    put(head,
+      h('a', { href: 'tests', class: 'back' }, '← All tests'),
+      h('div', { class: 'page-head' }, h('h1', {}, `${test.name || testId} (v${test.version ?? 1})`), h('div', { class: 'actions' }, run, edit, del)),
+      h('p', { class: 'muted' }, triggerSummary(test.trigger)),
+      test.description ? h('p', {}, test.description) : null);
+  }
+
+  async function loadRuns() {
+    try {
+      const { data } = await runs.list(testId, 50);
+      runItems = data || [];
+      drawRuns();
+      for (const run of runItems) {
+        if (!isFinished(run.state) && !watching.has(run.id)) {
+          watching.set(run.id, watch(`test/${testId}/run/${run.id}`, () => runs.get(testId, run.id), (update) => {
+            const i = runItems.findIndex((r) => r.id === update.id);
+            if (i >= 0) runItems[i] = { ...update, trace: undefined };
+            drawRuns();
+            if (isFinished(update.state)) { watching.get(update.id)?.(); watching.delete(update.id); }
+          }));
+        }
+      }
+    } catch (error) {
+      if (error.status !== 404) errors.set(error);
+    }
+  }
+
+  function drawRuns() {
+    if (!runItems.length) return put(runList, h('p', { class: 'empty' }, 'No runs yet. Use Run to start one.'));
+    put(runList, h('table', { class: 'runs' },
+      h('thead', {}, h('tr', {}, ['Run', 'State', 'Started', 'Duration', 'Passed', 'Failed', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, runItems.map((run) => {
+        const c = counts(run);
+        return h('tr', {},
+          h('td', {}, h('a', { href: `test/${id}/run/${run.id}/test` }, `Run #${run.id}`)),
+          h('td', {}, stateBadge(run), run.lastErrorState ? h('div', { class: 'muted small' }, run.lastErrorState) : null),
+          h('td', {}, timeAgo(run.createdAt)),
+          h('td', {}, isFinished(run.state) ? `${run.executionTime}s` : '…'),
+          h('td', { class: 'pass' }, `✔ ${c.passed}`),
+          h('td', { class: 'fail' }, `✘ ${c.failed}`),
+          h('td', {}, `v${run.testVersion}`));
+      }))));
+  }
+
+  put(main, head, errors.el, h('h2', {}, 'Runs'), runList,
+    h('details', { class: 'card' }, h('summary', {}, 'Test definition (YAML)'), yaml));
+  loadTest().then(loadRuns);
+  // Runs started elsewhere (the CLI, a suite) appear without a reload.
+  refreshTimer = setInterval(loadRuns, 5000);
+  return {
+    unmount() {
+      clearInterval(refreshTimer);
+      for (const stop of watching.values()) stop();
+    },
+  };
+}
+
+"""#####,
+        "pages/tests.js": #####"""
+// /tests: every test with its last run, a search box, "Create" (the test form) and "Run" per test.
+
+import { h, put, field, errorBox, busy, debounce, timeAgo, stateBadge, counts, triggerSummary } from '../dom.js';
+import { resources, runs } from '../api.js';
+import { navigate } from '../app.js';
+import { testForm } from '../test-form.js';
+
+const SORTS = [['Last Run', 'last_run', 'desc'], ['Recently Created', 'created', 'desc'],
+  ['Name, A to Z', 'name', 'asc'], ['Name, Z to A', 'name', 'desc']];
+const PAGE = 20;
+
+export function mount(main) {
+  const errors = errorBox();
+  const list = h('div', { class: 'list', 'aria-live': 'polite' });
+  const formSlot = h('div');
+  const more = h('button', { type: 'button', hidden: true, onclick: () => load(true) }, 'Load more');
+  const search = h('input', { type: 'search', placeholder: 'Search test', 'aria-label': 'Search tests', oninput: debounce(() => load(), 300) });
+  const sort = h('select', { onchange: () => load() }, SORTS.map(([label], i) => h('option', { value: i }, label)));
+  let items = [];
+  let generation = 0;
+
+  const create = h('button', { type: 'button', class: 'primary', onclick: () => {
+    put(formSlot, h('h2', {}, 'Create a new test'), testForm({ name: '', trigger: { type: 'http', httpRequest: { method: 'GET', url: '' } } }, [
+      ['Save', async (spec) => {
+        const created = await resources.create('tests', 'Test', spec);
+        navigate(`test/${encodeURIComponent(created.spec.id)}`);
+      }],
+      ['Run', async (spec) => {
+        const created = await resources.create('tests', 'Test', spec);
+        const run = await runs.start(created.spec.id, { metadata: { 'tracetest.source': 'web' } });
+        navigate(`test/${encodeURIComponent(created.spec.id)}/run/${run.id}/trigger`);
+      }],
+    ], () => put(formSlot)));
+    formSlot.querySelector('input')?.focus();
+  } }, 'Create');
+
+  async function load(append = false) {
+    const gen = ++generation;
+    const [, sortBy, sortDirection] = SORTS[sort.value];
+    errors.set();
+    try {
+      const page = await resources.list('tests', { take: PAGE, skip: append ? items.length : 0, query: search.value, sortBy, sortDirection });
+      if (gen !== generation) return;
+      items = append ? items.concat(page.items) : page.items;
+      more.hidden = items.length >= page.count;
+      if (!items.length) {
+        put(list, h('p', { class: 'empty' }, search.value ? 'No test matches the search.' : "Haven't Created a Test Yet. Use Create to make your first test."));
+        return;
+      }
+      put(list, items.map((item) => card(item.spec)));
+    } catch (error) {
+      errors.set(error);
+    }
+  }
+
+  function card(test) {
+    const id = encodeURIComponent(test.id);
+    const last = h('span', { class: 'muted' });
+    const runErrors = errorBox();
+    const summary = test.summary || {};
+    if (summary.runs) {
+      runs.list(test.id, 1).then(({ data }) => {
+        const run = data?.[0];
+        if (!run) return;
+        const c = counts(run);
+        put(last, h('a', { href: `test/${id}/run/${run.id}/test` }, `#${run.id}`), ' ', stateBadge(run), ' ',
+          h('span', { class: 'pass', title: 'Passed assertions' }, `✔ ${c.passed}`), ' ',
+          h('span', { class: 'fail', title: 'Failed assertions' }, `✘ ${c.failed}`), ' ', timeAgo(run.createdAt));
+      }).catch(() => {});
+    } else {
+      put(last, 'Not run yet');
+    }
+    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, async () => {
+      const started = await runs.start(test.id, { metadata: { 'tracetest.source': 'web' } });
+      navigate(`test/${id}/run/${started.id}/trigger`);
+    }) }, 'Run');
+    return h('article', { class: 'card item' },
+      h('div', { class: 'item-main' },
+        h('h3', {}, h('a', { href: `test/${id}` }, test.name || test.id)),
+        h('div', { class: 'muted' }, triggerSummary(test.trigger)),
+        h('div', {}, h('span', { class: 'muted' }, `${summary.runs || 0} runs • Last run: `), last)),
+      h('div', { class: 'item-actions' }, run), runErrors.el);
+  }
+
+  put(main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'All Tests'), create),
+    formSlot,
+    h('div', { class: 'toolbar' }, search, field('Sort by', sort)),
+    errors.el, list, more);
+  load();
+  return {};
+}
+
+"""#####,
+        "pages/testsuite.js": #####"""
+// /testsuite/:id: the suite's header (Run, Edit, Delete), its steps, its runs and its YAML definition.
+
+import { h, put, errorBox, busy, confirmDialog, timeAgo, isFinished, stateLabel } from '../dom.js';
+import { resources, suiteRuns } from '../api.js';
+import { navigate } from '../app.js';
+import { suiteForm } from './testsuites.js';
+
+export function mount(main, route) {
+  const suiteId = route.params.suiteId;
+  const id = encodeURIComponent(suiteId);
+  const errors = errorBox();
+  const head = h('div');
+  const steps = h('ol', { class: 'steps' });
+  const runList = h('div', { 'aria-live': 'polite' });
+  const yaml = h('pre', { class: 'code' });
+  let suite = null;
+
+  async function load() {
+    try {
+      suite = (await resources.get('testsuites', suiteId)).spec;
+    } catch (error) {
+      return put(head, h('h1', {}, 'Test suite'), h('p', { class: 'error', role: 'alert' }, error.status === 404 ? `Test suite ${suiteId} not found.` : error.message));
+    }
+    drawHead();
+    const tests = new Map((suite.fullSteps || []).map((t) => [t.id, t]));
+    put(steps, (suite.steps || []).map((stepId) => h('li', {}, h('a', { href: `test/${encodeURIComponent(stepId)}` }, tests.get(stepId)?.name || stepId))));
+    resources.yaml('testsuites', suiteId).then((text) => { yaml.textContent = text; }).catch(() => {});
+    loadRuns();
+  }
+
+  function drawHead() {
+    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, async () => {
+      const started = await suiteRuns.start(suiteId, { metadata: { 'tracetest.source': 'web' } });
+      navigate(`testsuite/${id}/run/${started.id}`);
+    }) }, 'Run');
+    const edit = h('button', { type: 'button', onclick: () => put(head, h('h1', {}, `Edit ${suite.name || suiteId}`),
+      suiteForm(suite, async (spec) => { await resources.update('testsuites', 'TestSuite', spec); await load(); }, drawHead)) }, 'Edit');
+    const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
+      if (!(await confirmDialog(`Delete the test suite "${suite.name || suiteId}" and its runs?`))) return;
+      busy(del, errors, async () => { await resources.remove('testsuites', suiteId); navigate('testsuites'); });
+    } }, 'Delete');
+    put(head, h('a', { href: 'testsuites', class: 'back' }, '← All test suites'),
+      h('div', { class: 'page-head' }, h('h1', {}, `${suite.name || suiteId} (v${suite.version ?? 1})`), h('div', { class: 'actions' }, run, edit, del)),
+      suite.description ? h('p', {}, suite.description) : null);
+  }
+
+  async function loadRuns() {
+    try {
+      const list = await suiteRuns.list(suiteId, 50);
+      put(runList, list?.length ? h('table', { class: 'runs' },
+        h('thead', {}, h('tr', {}, ['Run', 'State', 'Started', 'Passed', 'Failed', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, list.map((run) => h('tr', {},
+          h('td', {}, h('a', { href: `testsuite/${id}/run/${run.id}` }, `Run #${run.id}`)),
+          h('td', {}, h('span', { class: `badge ${!isFinished(run.state) ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed'}` }, stateLabel(run.state))),
+          h('td', {}, timeAgo(run.createdAt)), h('td', { class: 'pass' }, `✔ ${run.pass || 0}`), h('td', { class: 'fail' }, `✘ ${run.fail || 0}`),
+          h('td', {}, `v${run.version}`)))))
+        : h('p', { class: 'empty' }, 'No runs yet. Use Run to start one.'));
+    } catch (error) {
+      errors.set(error);
+    }
+  }
+
+  put(main, head, errors.el, h('h2', {}, 'Steps'), steps, h('h2', {}, 'Runs'), runList,
+    h('details', { class: 'card' }, h('summary', {}, 'Test suite definition (YAML)'), yaml));
+  load();
+  const timer = setInterval(() => suite && loadRuns(), 5000);
+  return { unmount: () => clearInterval(timer) };
+}
+
+"""#####,
+        "pages/testsuites.js": #####"""
+// /testsuites: every test suite, a search box, "Create" (name, description, ordered steps) and "Run" per suite.
+
+import { h, put, field, errorBox, busy, debounce, timeAgo } from '../dom.js';
+import { resources, suiteRuns } from '../api.js';
+import { navigate } from '../app.js';
+
+/** The suite form: Name, Description and the ordered steps (tests). `onSave(spec)` stores it. */
+export function suiteForm(suite, onSave, onCancel) {
+  const spec = { name: '', description: '', ...structuredClone(suite), steps: [...(suite.steps || [])] };
+  const errors = errorBox();
+  const names = new Map();
+  const picker = h('select', {}, h('option', { value: '' }, 'Loading tests…'));
+  const stepList = h('ol', { class: 'steps' });
+  resources.list('tests', { take: 200, sortBy: 'name', sortDirection: 'asc' }).then((page) => {
+    for (const item of page.items) names.set(item.spec.id, item.spec.name || item.spec.id);
+    put(picker, h('option', { value: '' }, 'Choose a test'), page.items.map((item) => h('option', { value: item.spec.id }, item.spec.name || item.spec.id)));
+    drawSteps();
+  }).catch((error) => errors.set(error));
+  const move = (i, d) => { const [s] = spec.steps.splice(i, 1); spec.steps.splice(i + d, 0, s); drawSteps(); };
+  function drawSteps() {
+    put(stepList, spec.steps.length ? spec.steps.map((id, i) => h('li', {},
+      h('span', { class: 'grow' }, names.get(id) || id),
+      h('button', { type: 'button', class: 'small', 'aria-label': `Move step ${i + 1} up`, disabled: i === 0, onclick: () => move(i, -1) }, '↑'),
+      h('button', { type: 'button', class: 'small', 'aria-label': `Move step ${i + 1} down`, disabled: i === spec.steps.length - 1, onclick: () => move(i, 1) }, '↓'),
+      h('button', { type: 'button', class: 'small', 'aria-label': `Remove step ${i + 1}`, onclick: () => { spec.steps.splice(i, 1); drawSteps(); } }, 'Remove')))
+      : h('li', { class: 'muted' }, 'No steps yet.'));
+  }
+  drawSteps();
+  const input = (key) => h('input', { value: spec[key] || '', oninput: (e) => { spec[key] = e.target.value; } });
+  const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+  return h('form', { class: 'card', 'aria-label': 'Test suite', onsubmit: (e) => {
+    e.preventDefault();
+    busy(save, errors, () => {
+      const out = { ...spec };
+      for (const k of ['version', 'createdAt', 'summary', 'fullSteps']) delete out[k];
+      return onSave(out);
+    });
+  } },
+  field('Name', input('name')), field('Description', input('description')),
+  h('fieldset', {}, h('legend', {}, 'Steps'), stepList,
+    h('div', { class: 'row' }, field('Add a test', picker),
+      h('button', { type: 'button', onclick: () => { if (picker.value) { spec.steps.push(picker.value); drawSteps(); } } }, 'Add step'))),
+  h('div', { class: 'actions' }, save, onCancel ? h('button', { type: 'button', onclick: onCancel }, 'Cancel') : null), errors.el);
+}
+
+export function mount(main) {
+  const errors = errorBox();
+  const list = h('div', { class: 'list', 'aria-live': 'polite' });
+  const formSlot = h('div');
+  const search = h('input', { type: 'search', placeholder: 'Search test suite', 'aria-label': 'Search test suites', oninput: debounce(() => load(), 300) });
+  let generation = 0;
+  const create = h('button', { type: 'button', class: 'primary', onclick: () => put(formSlot, h('h2', {}, 'Create a new test suite'),
+    suiteForm({}, async (spec) => {
+      const created = await resources.create('testsuites', 'TestSuite', spec);
+      navigate(`testsuite/${encodeURIComponent(created.spec.id)}`);
+    }, () => put(formSlot))) }, 'Create');
+
+  async function load() {
+    const gen = ++generation;
+    errors.set();
+    try {
+      const page = await resources.list('testsuites', { take: 100, query: search.value });
+      if (gen !== generation) return;
+      put(list, page.items.length ? page.items.map(({ spec }) => card(spec))
+        : h('p', { class: 'empty' }, search.value ? 'No test suite matches the search.' : "Haven't created a test suite yet. Use Create to make one."));
+    } catch (error) {
+      errors.set(error);
+    }
+  }
+
+  function card(suite) {
+    const id = encodeURIComponent(suite.id);
+    const runErrors = errorBox();
+    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, async () => {
+      const started = await suiteRuns.start(suite.id, { metadata: { 'tracetest.source': 'web' } });
+      navigate(`testsuite/${id}/run/${started.id}`);
+    }) }, 'Run');
+    const last = suite.summary?.lastRun;
+    return h('article', { class: 'card item' },
+      h('div', { class: 'item-main' },
+        h('h3', {}, h('a', { href: `testsuite/${id}` }, suite.name || suite.id)),
+        h('div', { class: 'muted' }, `${(suite.steps || []).length} steps • ${suite.summary?.runs || 0} runs • Last run: `, last ? timeAgo(last.time) : '–',
+          last && (last.passes || last.fails) ? h('span', {}, ' ', h('span', { class: 'pass' }, `✔ ${last.passes}`), ' ', h('span', { class: 'fail' }, `✘ ${last.fails}`)) : null)),
+      h('div', { class: 'item-actions' }, run), runErrors.el);
+  }
+
+  put(main, h('div', { class: 'page-head' }, h('h1', {}, 'All Test Suites'), create), formSlot,
+    h('div', { class: 'toolbar' }, search), errors.el, list);
+  load();
+  return {};
+}
+
+"""#####,
+        "pages/variablesets.js": #####"""
+// /variablesets: every variable set with its values; Create and Edit (name, description, key/value rows), Delete.
+
+import { h, put, field, errorBox, busy, confirmDialog, debounce } from '../dom.js';
+import { resources } from '../api.js';
+
+function setForm(set, onSave, onCancel) {
+  const spec = { name: '', description: '', ...structuredClone(set) };
+  spec.values = spec.values?.length ? spec.values : [{ key: '', value: '' }];
+  const errors = errorBox();
+  const rows = h('div', { class: 'pairs' });
+  const draw = () => put(rows, spec.values.map((pair, i) => h('div', { class: 'pair' },
+    field(i ? `Key ${i + 1}` : 'Key', h('input', { value: pair.key ?? '', oninput: (e) => { pair.key = e.target.value; } })),
+    field(i ? `Value ${i + 1}` : 'Value', h('input', { value: pair.value ?? '', oninput: (e) => { pair.value = e.target.value; } })),
+    h('button', { type: 'button', class: 'link', 'aria-label': `Remove value ${i + 1}`, onclick: () => { spec.values.splice(i, 1); draw(); } }, '✕'))));
+  draw();
+  const input = (key) => h('input', { value: spec[key] || '', oninput: (e) => { spec[key] = e.target.value; } });
+  const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
+  return h('form', { class: 'card', 'aria-label': 'Variable set', onsubmit: (e) => {
+    e.preventDefault();
+    busy(save, errors, () => onSave({ ...spec, values: spec.values.filter((p) => p.key || p.value) }));
+  } },
+  field('Name', input('name')), field('Description', input('description')),
+  h('fieldset', {}, h('legend', {}, 'Values'), rows,
+    h('button', { type: 'button', class: 'small', onclick: () => { spec.values.push({ key: '', value: '' }); draw(); } }, 'Add value')),
+  h('div', { class: 'actions' }, save, h('button', { type: 'button', onclick: onCancel }, 'Cancel')), errors.el);
+}
+
+export function mount(main) {
+  const errors = errorBox();
+  const list = h('div', { class: 'list', 'aria-live': 'polite' });
+  const formSlot = h('div');
+  const search = h('input', { type: 'search', placeholder: 'Search variable set', 'aria-label': 'Search variable sets', oninput: debounce(() => load(), 300) });
+  let generation = 0;
+  const closeForm = () => put(formSlot);
+  const create = h('button', { type: 'button', class: 'primary', onclick: () => put(formSlot, h('h2', {}, 'Create Variable Set'),
+    setForm({}, async (spec) => { await resources.create('variablesets', 'VariableSet', spec); closeForm(); await load(); }, closeForm)) }, 'Create');
+
+  async function load() {
+    const gen = ++generation;
+    errors.set();
+    try {
+      const page = await resources.list('variablesets', { take: 200, query: search.value });
+      if (gen !== generation) return;
+      put(list, page.items.length ? page.items.map(({ spec }) => card(spec))
+        : h('p', { class: 'empty' }, search.value ? 'No variable set matches the search.' : 'No variable sets yet. Use Create to make one.'));
+    } catch (error) {
+      errors.set(error);
+    }
+  }
+
+  function card(set) {
+    const cardErrors = errorBox();
+    const el = h('article', { class: 'card item' });
+    const edit = h('button', { type: 'button', onclick: () => put(el, h('h3', {}, `Edit ${set.name}`),
+      setForm(set, async (spec) => { await resources.update('variablesets', 'VariableSet', spec); await load(); }, () => load())) }, 'Edit');
+    const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
+      if (!(await confirmDialog(`Delete the variable set "${set.name}"?`))) return;
+      busy(del, cardErrors, async () => { await resources.remove('variablesets', set.id); await load(); });
+    } }, 'Delete');
+    const values = set.values || [];
+    return put(el,
+      h('div', { class: 'item-main' }, h('h3', {}, set.name), set.description ? h('p', { class: 'muted' }, set.description) : null,
+        values.length ? h('table', { class: 'kv' }, h('tbody', {}, values.map((v) => h('tr', {}, h('th', { scope: 'row' }, v.key), h('td', {}, v.value)))))
+          : h('p', { class: 'muted' }, 'No values.')),
+      h('div', { class: 'item-actions' }, edit, del), cardErrors.el);
+  }
+
+  put(main, h('div', { class: 'page-head' }, h('h1', {}, 'All Variable Sets'), create), formSlot,
+    h('div', { class: 'toolbar' }, search), errors.el, list);
+  load();
+  return {};
+}
 
 """#####,
     ]

@@ -1,0 +1,99 @@
+// The server's HTTP API. Every path is relative to document.baseURI, so the UI works under a path prefix.
+
+/** An error answer of the API; `message` is the server's text, verbatim. */
+export class ApiError extends Error {
+  constructor(status, message, body) {
+    super(message);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export const url = (path) => new URL(path, document.baseURI).href;
+const enc = encodeURIComponent;
+
+/** The message of an error body: `{code, error}`, `{status, detail}`, a JSON string, or text. */
+function errorMessage(response, text) {
+  if (!text.trim()) return response.status === 404 ? 'Not found (404)' : `${response.status} ${response.statusText}`;
+  try {
+    const body = JSON.parse(text);
+    if (typeof body === 'string') return body;
+    if (body?.error) return typeof body.error === 'string' ? body.error : JSON.stringify(body.error);
+    if (body?.detail) return body.detail;
+    if (body?.missingVariables) {
+      const names = body.missingVariables.flatMap((m) => (m.variables || []).map((v) => v.key));
+      return `Missing variables: ${names.join(', ')}. Define them in a variable set and run again.`;
+    }
+    if (body?.message) return body.message;
+  } catch { /* not JSON */ }
+  return text;
+}
+
+/**
+ * Sends a request. `body` objects are sent as JSON; `text: true` returns the body as text; `withHeaders: true`
+ * returns {data, headers}; `augmented: false` asks for a resource without its read-only fields (version, summary).
+ */
+export async function request(method, path, { body, headers = {}, text = false, withHeaders = false, augmented = true } = {}) {
+  const init = { method, headers: { ...(augmented ? { 'X-Tracetest-Augmented': 'true' } : {}), ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['Content-Type'] ??= 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(url(path), init);
+  } catch (error) {
+    throw new ApiError(0, `Cannot reach the server: ${error.message}`);
+  }
+  const content = await response.text();
+  if (!response.ok) throw new ApiError(response.status, errorMessage(response, content), content);
+  if (text) return content;
+  const data = content ? JSON.parse(content) : null;
+  return withHeaders ? { data, headers: response.headers } : data;
+}
+
+/** The resource API (`{type, spec}` envelopes). */
+export const resources = {
+  list: (plural, params = {}) => request('GET', `api/${plural}?${new URLSearchParams(params)}`),
+  get: (plural, id) => request('GET', `api/${plural}/${enc(id)}`),
+  yaml: (plural, id) => request('GET', `api/${plural}/${enc(id)}`, { headers: { Accept: 'text/yaml' }, text: true, augmented: false }),
+  create: (plural, type, spec) => request('POST', `api/${plural}`, { body: { type, spec } }),
+  update: (plural, type, spec) => request('PUT', `api/${plural}/${enc(spec.id)}`, { body: { type, spec } }),
+  upsert: (plural, type, spec) => request('PUT', `api/${plural}`, { body: { type, spec } }),
+  remove: (plural, id) => request('DELETE', `api/${plural}/${enc(id)}`),
+};
+
+const run = (testId, runId) => `api/tests/${enc(testId)}/run/${enc(runId)}`;
+
+/** Test runs and the tools that read a run's trace. */
+export const runs = {
+  start: (testId, info = {}) => request('POST', `api/tests/${enc(testId)}/run`, { body: info }),
+  list: (testId, take = 20, skip = 0) =>
+    request('GET', `api/tests/${enc(testId)}/run?take=${take}&skip=${skip}`, { withHeaders: true }),
+  /** The run without its trace (cheap to poll). */
+  get: (testId, runId) => request('GET', `${run(testId, runId)}?trace=false`),
+  events: (testId, runId) => request('GET', `${run(testId, runId)}/events`),
+  outline: (testId, runId) => request('GET', `${run(testId, runId)}/trace/outline`),
+  span: (testId, runId, spanId) => request('GET', `${run(testId, runId)}/trace/span/${enc(spanId)}`),
+  select: (testId, runId, query) => request('GET', `${run(testId, runId)}/select?query=${enc(query)}`),
+  search: (testId, runId, query) => request('POST', `${run(testId, runId)}/search-spans`, { body: { query } }),
+  dryRun: (testId, runId, specs) => request('PUT', `${run(testId, runId)}/dry-run`, {
+    body: { specs: specs.map((s) => ({ ...s, selectorParsed: { query: s.selector || '' } })) },
+  }),
+  rerun: (testId, runId) => request('POST', `${run(testId, runId)}/rerun`),
+  stop: (testId, runId) => request('POST', `${run(testId, runId)}/stop`),
+  skipPolling: (testId, runId) => request('POST', `${run(testId, runId)}/skipPolling`),
+  junitUrl: (testId, runId) => `${run(testId, runId)}/junit.xml`,
+  testVersion: (testId, version) => request('GET', `api/tests/${enc(testId)}/version/${enc(version)}`),
+};
+
+/** Test suite runs. */
+export const suiteRuns = {
+  start: (suiteId, info = {}) => request('POST', `api/testsuites/${enc(suiteId)}/run`, { body: info }),
+  list: (suiteId, take = 20) => request('GET', `api/testsuites/${enc(suiteId)}/run?take=${take}`),
+  get: (suiteId, runId) => request('GET', `api/testsuites/${enc(suiteId)}/run/${enc(runId)}`),
+  version: (suiteId, version) => request('GET', `api/testsuites/${enc(suiteId)}/version/${enc(version)}`),
+};
+
+/** Checks a data store's connection (`POST api/config/connection`). */
+export const testConnection = (dataStore) => request('POST', 'api/config/connection', { body: dataStore });
