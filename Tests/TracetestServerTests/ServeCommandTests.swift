@@ -56,6 +56,30 @@ struct ServeCommandTests {
         }
     }
 
+    @Test("a second server on the same SQLite file stops at start-up saying the file is in use, and by whom")
+    func sqliteFileInUse() async throws {
+        let yaml = "server: {host: 127.0.0.1, httpPort: 0}\notlpServer: {enabled: false}\n"
+        try await withConfigFile(yaml) { directory in
+            let first = try ServerProcess(["serve"], in: directory)
+            _ = try await first.waitUntilListening()
+            let second = try ServerProcess(["serve"], in: directory)
+            #expect(try await second.waitForExit() == 1)
+            let path = URL(fileURLWithPath: directory + "/tracetest.db").standardizedFileURL.path
+            let pid = first.process.processIdentifier
+            let expected =
+                "the SQLite database \(path) is in use by another tracetest server (process \(pid)): an embedded "
+                + "database serves one server"
+            #expect(second.log.contains(expected), "\(second.log)")
+            first.signal(SIGTERM)
+            #expect(try await first.waitForExit() == 0)
+            // Once the first has stopped, the file is free again.
+            let third = try ServerProcess(["serve"], in: directory)
+            _ = try await third.waitUntilListening()
+            third.signal(SIGTERM)
+            #expect(try await third.waitForExit() == 0)
+        }
+    }
+
     @Test("two listeners given the same port stop start-up naming both keys")
     func portSetTwice() async throws {
         let port = try unusedPort()

@@ -16,13 +16,16 @@ package final class SQLiteDatabase: SQLDatabase, Service {
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let closed = Mutex(false)
+    private let serverLock: SQLiteServerLock
 
     package var dialect: SQLDialect { .sqlite }
 
     private init(
-        path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool, logger: Logger
+        path: String, writer: SQLiteConnection, readers: [SQLiteConnection], threadPool: NIOThreadPool,
+        serverLock: SQLiteServerLock, logger: Logger
     ) {
         self.path = path
+        self.serverLock = serverLock
         self.writer = LeasePool([writer])
         self.readers = LeasePool(readers)
         self.threadPool = threadPool
@@ -30,10 +33,11 @@ package final class SQLiteDatabase: SQLDatabase, Service {
     }
 
     /// Opens the database file at `path`, creating the file and its parent directory if needed, with `readers`
-    /// (at least 1) read-only connections.
+    /// (at least 1) read-only connections. Fails when another server (or another `SQLiteDatabase`) has it open.
     package static func open(path: String, readers: Int = 4, logger: Logger) async throws -> SQLiteDatabase {
         let readerCount = max(readers, 1)
         try createParentDirectory(of: path)
+        let serverLock = try SQLiteServerLock.acquire(for: path)
         let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
         threadPool.start()
         var opened: [SQLiteConnection] = []
@@ -52,10 +56,12 @@ package final class SQLiteDatabase: SQLDatabase, Service {
             }
             logger.info("Opened SQLite database", metadata: ["path": "\(path)"])
             return SQLiteDatabase(
-                path: path, writer: writer, readers: Array(opened.dropFirst()), threadPool: threadPool, logger: logger)
+                path: path, writer: writer, readers: Array(opened.dropFirst()), threadPool: threadPool,
+                serverLock: serverLock, logger: logger)
         } catch {
             for connection in opened { try? await connection.close() }
             try? await threadPool.shutdownGracefully()
+            serverLock.release()
             throw error
         }
     }
@@ -108,6 +114,7 @@ package final class SQLiteDatabase: SQLDatabase, Service {
             }
         }
         try? await threadPool.shutdownGracefully()
+        serverLock.release()
         logger.info("Closed SQLite database", metadata: ["path": "\(path)"])
     }
 
@@ -169,4 +176,42 @@ private enum SQLitePragmas {
     static let common = ["PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON"]
     static let writer = common + ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
     static let reader = common + ["PRAGMA query_only = ON"]
+}
+
+/// An exclusive lock on `<database>.lock`, held while one server has the SQLite file open: SQLite serves a single
+/// server (several servers share a PostgreSQL database instead), so a second server on the same file stops at start-up
+/// saying so. The lock goes with the process, however it ends.
+final class SQLiteServerLock: Sendable {
+    private let descriptor: Int32
+
+    private init(descriptor: Int32) { self.descriptor = descriptor }
+
+    static func acquire(for path: String) throws -> SQLiteServerLock {
+        let lockPath = path + ".lock"
+        let descriptor = Foundation.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw StorageError(.cannotOpen, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder =
+                (try? String(contentsOfFile: lockPath, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            Foundation.close(descriptor)
+            throw StorageError(
+                .cannotOpen,
+                "the SQLite database \(path) is in use by another tracetest server"
+                    + (holder.isEmpty ? "" : " (process \(holder))")
+                    + ": an embedded database serves one server. Stop the other server, give this one another "
+                    + "sqlite.path, or configure postgres to run several servers on one database")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        return SQLiteServerLock(descriptor: descriptor)
+    }
+
+    /// Gives the lock up (closing the file releases it).
+    func release() {
+        Foundation.close(descriptor)
+    }
 }
