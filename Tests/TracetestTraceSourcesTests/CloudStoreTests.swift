@@ -47,6 +47,87 @@ struct CloudStoreTests {
         return router
     }
 
+    /// Sumo Logic's span pages (two, linked by `next`) and span details, with basic authentication `id:key`; when
+    /// `rateLimited`, the first details request is answered 429.
+    static func sumoLogicRouter(rateLimited: Bool) -> Router<BasicRequestContext> {
+        let limited = Mutex(rateLimited ? 1 : 0)
+        let router = Router()
+        let authorization = "Basic " + Data("id:key".utf8).base64EncodedString()
+        router.get("api/v1/tracing/traces/:id/spans") { request, context -> Response in
+            guard request.headers[.authorization] == authorization else { return Response(status: .unauthorized) }
+            guard try context.parameters.require("id") == Self.traceID.hex else { return Response(status: .notFound) }
+            if request.uri.queryParameters["token"] == "page 2" {
+                return Self.json(
+                    #"{"spanPage":[{"id":"\#(Self.child.hex)","parentId":"\#(Self.root.hex)","operationName":"SELECT pokemon","startedAt":"2026-12-06T10:00:00.1Z","duration":1000000}],"totalCount":2,"next":null}"#
+                )
+            }
+            return Self.json(
+                #"{"spanPage":[{"id":"\#(Self.root.hex)","operationName":"GET /pokemon","startedAt":"2026-12-06T10:00:00Z","duration":250000000}],"totalCount":2,"next":"page 2"}"#
+            )
+        }
+        router.get("api/v1/tracing/traces/:id/spans/:span") { request, context -> Response in
+            // The first details request is refused as over the rate limit.
+            if limited.withLock({ count in
+                defer { count = 0 }; return count > 0
+            }) {
+                return Self.json(#"{"errors":[{"code":"rate.limit"}]}"#, status: .tooManyRequests)
+            }
+            let span = try context.parameters.require("span")
+            let name = span == Self.root.hex ? "http.method" : "db.system"
+            let value = span == Self.root.hex ? "GET" : "postgresql"
+            return Self.json(
+                #"{"fields":{"\#(name)":{"type":"string","value":"\#(value)"},"service.name":{"type":"string","value":"pokeshop"}},"events":[{"timestamp":"2026-12-06T10:00:00.05Z","name":"cache miss","attributes":[{"attributeName":"key","attributeValue":{"value":"pikachu"}}]}]}"#
+            )
+        }
+        return router
+    }
+
+    static let azureResource = "/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/pokeshop"
+
+    /// The Logs query API of one Application Insights resource (``azureResource``), bearer token `azure-token`.
+    static func azureRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("v1/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/pokeshop/query") {
+            request, _ -> Response in
+            guard request.headers[.authorization] == "Bearer azure-token" else { return Response(status: .forbidden) }
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let query = try #require(JSONParser.parse(String(buffer: body)))["query"]?.plainText ?? ""
+            let columns =
+                #"[{"name":"itemType","type":"string"},{"name":"id","type":"string"},{"name":"name","type":"string"},{"name":"timestamp","type":"datetime"},{"name":"duration","type":"real"},{"name":"operation_ParentId","type":"string"},{"name":"customDimensions","type":"dynamic"},{"name":"cloud_RoleName","type":"string"},{"name":"message","type":"string"}]"#
+            guard query == "union * | where operation_Id == '\(Self.traceID.hex)'" else {
+                return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":\#(columns),"rows":[]}]}"#)
+            }
+            let rows = """
+                [["request","\(Self.root.hex)","GET /pokemon","2026-12-06T10:00:00Z",250,"","{\\"http.method\\":\\"GET\\"}","pokeshop",""],
+                 ["dependency","\(Self.child.hex)","SELECT pokemon","2026-12-06T10:00:00.1Z",1.5,"\(Self.root.hex)",{"db.system":"postgresql"},"pokeshop",""],
+                 ["trace","","","2026-12-06T10:00:00.05Z",0,"\(Self.root.hex)","{}","pokeshop","cache miss"]]
+                """
+            return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":\#(columns),"rows":\#(rows)}]}"#)
+        }
+        return router
+    }
+
+    /// Stores `segment` in the X-Ray emulator on `port` (`PutTraceSegments`, signed).
+    static func putSegment(_ segment: String, port: Int, keyID: String, secret: String) async throws {
+        var put = "{\"TraceSegmentDocuments\":["
+        WireValue.writeJSONString(segment, into: &put)
+        put += "]}"
+        let body = Array(put.utf8)
+        let headers = [("Content-Type", "application/json"), ("Host", "127.0.0.1:\(port)")]
+        let signer = SigV4(
+            accessKeyID: keyID, secretAccessKey: secret, region: "us-east-1", service: "xray")
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/TraceSegments")
+        request.method = .POST
+        for (name, value) in headers
+            + signer.sign(method: "POST", path: "/TraceSegments", headers: headers, body: body, date: Date())
+        {
+            request.headers.add(name: name, value: value)
+        }
+        request.body = .bytes(body)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        guard response.status == .ok else { throw TestServerError("PutTraceSegments answered \(response.status)") }
+    }
+
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
@@ -80,35 +161,7 @@ struct CloudStoreTests {
 
     @Test("Sumo Logic: span pages followed by `next`, details once complete, 429 waited out, basic authentication")
     func sumoLogic() async throws {
-        let limited = Mutex(1)
-        let router = Router()
-        let authorization = "Basic " + Data("id:key".utf8).base64EncodedString()
-        router.get("api/v1/tracing/traces/:id/spans") { request, context -> Response in
-            guard request.headers[.authorization] == authorization else { return Response(status: .unauthorized) }
-            guard try context.parameters.require("id") == Self.traceID.hex else { return Response(status: .notFound) }
-            if request.uri.queryParameters["token"] == "page 2" {
-                return Self.json(
-                    #"{"spanPage":[{"id":"\#(Self.child.hex)","parentId":"\#(Self.root.hex)","operationName":"SELECT pokemon","startedAt":"2026-12-06T10:00:00.1Z","duration":1000000}],"totalCount":2,"next":null}"#
-                )
-            }
-            return Self.json(
-                #"{"spanPage":[{"id":"\#(Self.root.hex)","operationName":"GET /pokemon","startedAt":"2026-12-06T10:00:00Z","duration":250000000}],"totalCount":2,"next":"page 2"}"#
-            )
-        }
-        router.get("api/v1/tracing/traces/:id/spans/:span") { request, context -> Response in
-            // The first details request is refused as over the rate limit.
-            if limited.withLock({ count in
-                defer { count = 0 }; return count > 0
-            }) {
-                return Self.json(#"{"errors":[{"code":"rate.limit"}]}"#, status: .tooManyRequests)
-            }
-            let span = try context.parameters.require("span")
-            let name = span == Self.root.hex ? "http.method" : "db.system"
-            let value = span == Self.root.hex ? "GET" : "postgresql"
-            return Self.json(
-                #"{"fields":{"\#(name)":{"type":"string","value":"\#(value)"},"service.name":{"type":"string","value":"pokeshop"}},"events":[{"timestamp":"2026-12-06T10:00:00.05Z","name":"cache miss","attributes":[{"attributeName":"key","attributeValue":{"value":"pikachu"}}]}]}"#
-            )
-        }
+        let router = Self.sumoLogicRouter(rateLimited: true)
         try await withHTTPStandIn(router) { port in
             let store = DataStore(
                 name: "Sumo", type: "sumologic",
@@ -134,25 +187,8 @@ struct CloudStoreTests {
     @Test(
         "Azure Application Insights: KQL over the Logs query API, rows as spans, trace rows as events, duration in ms")
     func azure() async throws {
-        let router = Router()
-        let resource = "/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/pokeshop"
-        router.post("v1/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/pokeshop/query") {
-            request, _ -> Response in
-            guard request.headers[.authorization] == "Bearer azure-token" else { return Response(status: .forbidden) }
-            let body = try await request.body.collect(upTo: 1 << 16)
-            let query = try #require(JSONParser.parse(String(buffer: body)))["query"]?.plainText ?? ""
-            let columns =
-                #"[{"name":"itemType","type":"string"},{"name":"id","type":"string"},{"name":"name","type":"string"},{"name":"timestamp","type":"datetime"},{"name":"duration","type":"real"},{"name":"operation_ParentId","type":"string"},{"name":"customDimensions","type":"dynamic"},{"name":"cloud_RoleName","type":"string"},{"name":"message","type":"string"}]"#
-            guard query == "union * | where operation_Id == '\(Self.traceID.hex)'" else {
-                return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":\#(columns),"rows":[]}]}"#)
-            }
-            let rows = """
-                [["request","\(Self.root.hex)","GET /pokemon","2026-12-06T10:00:00Z",250,"","{\\"http.method\\":\\"GET\\"}","pokeshop",""],
-                 ["dependency","\(Self.child.hex)","SELECT pokemon","2026-12-06T10:00:00.1Z",1.5,"\(Self.root.hex)",{"db.system":"postgresql"},"pokeshop",""],
-                 ["trace","","","2026-12-06T10:00:00.05Z",0,"\(Self.root.hex)","{}","pokeshop","cache miss"]]
-                """
-            return Self.json(#"{"tables":[{"name":"PrimaryResult","columns":\#(columns),"rows":\#(rows)}]}"#)
-        }
+        let router = Self.azureRouter()
+        let resource = Self.azureResource
         try await withHTTPStandIn(router) { port in
             func source(_ token: String) throws -> any TraceSource {
                 try #require(
@@ -265,23 +301,7 @@ struct CloudStoreTests {
                     "start_time":\(start + 0.1),"end_time":\(start + 0.2),\
                     "sql":{"database_type":"PostgreSQL","sanitized_query":"SELECT * FROM pokemon"}}]}
                     """
-                var put = "{\"TraceSegmentDocuments\":["
-                WireValue.writeJSONString(segment, into: &put)
-                put += "]}"
-                let body = Array(put.utf8)
-                let headers = [("Content-Type", "application/json"), ("Host", "127.0.0.1:\(port)")]
-                let signer = SigV4(
-                    accessKeyID: keyID, secretAccessKey: secret, region: "us-east-1", service: "xray")
-                var request = HTTPClientRequest(url: "\(base)/TraceSegments")
-                request.method = .POST
-                for (name, value) in headers
-                    + signer.sign(method: "POST", path: "/TraceSegments", headers: headers, body: body, date: Date())
-                {
-                    request.headers.add(name: name, value: value)
-                }
-                request.body = .bytes(body)
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                #expect(response.status == .ok)
+                try await Self.putSegment(segment, port: port, keyID: keyID, secret: secret)
 
                 func source(secret: String) throws -> any TraceSource {
                     try #require(

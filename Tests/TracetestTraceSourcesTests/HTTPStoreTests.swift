@@ -186,12 +186,9 @@ struct HTTPStoreTests {
         }
     }
 
-    @Test("OpenSearch: Data Prepper documents, parents kept (upstream loses them), attributes from span. and resource.")
-    func openSearch() async throws {
-        let traceID = TraceID.random()
-        let root = SpanID.random()
-        let child = SpanID.random()
-        let documents = [
+    /// Data Prepper documents of a two-span trace: `GET /pokemon` (server) → `SELECT pokemon` (client, postgresql).
+    static func openSearchDocuments(_ traceID: TraceID, root: SpanID, child: SpanID) -> [String] {
+        [
             """
             {"traceId":"\(traceID.hex)","spanId":"\(root.hex)","parentSpanId":"","name":"GET /pokemon","kind":"SPAN_KIND_SERVER",
              "startTime":"2026-12-06T10:00:00.000001Z","endTime":"2026-12-06T10:00:00.250001Z","serviceName":"pokeshop",
@@ -203,6 +200,13 @@ struct HTTPStoreTests {
              "span.attributes.db@system":"postgresql","resource.attributes.service@name":"pokeshop"}
             """,
         ]
+    }
+
+    @Test("OpenSearch: Data Prepper documents, parents kept (upstream loses them), attributes from span. and resource.")
+    func openSearch() async throws {
+        let traceID = TraceID.random()
+        let (root, child) = (SpanID.random(), SpanID.random())
+        let documents = Self.openSearchDocuments(traceID, root: root, child: child)
         let router = Self.searchRouter(
             index: "otel-v1-apm-span", documents: { $0.contains(traceID.hex) ? documents : [] })
         try await withHTTPStandIn(router) { port in
