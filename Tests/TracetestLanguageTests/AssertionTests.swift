@@ -60,6 +60,12 @@ import TracetestModel
         #expect(
             try outcome("[1, var:B] = [1]", variables: [:]).error?.message
                 == #"resolution error: at index 1 of array: variable "B" not found"#)
+        // A missing variable is an error wherever it sits, also in an array a filter indexes.
+        for expression in [#"["a", var:MISSING] | get_index 0 = "a""#, #"["a", env:MISSING] | get_index 0 = "a""#] {
+            #expect(
+                try outcome(expression, variables: [:]).error?.message
+                    == #"resolution error: at index 1 of array: variable "MISSING" not found"#, "\(expression)")
+        }
         #expect(try outcome(#""x" | nope = 1"#).error?.message == #"resolution error: filter "nope" not found"#)
         #expect(try outcome(#""x" | json_path '$.a' = 1"#).error?.message == "json_path: invalid JSON input: x")
         #expect(try outcome(#"'{}' | json_path '$[' = 1"#).error?.code == .filter)
