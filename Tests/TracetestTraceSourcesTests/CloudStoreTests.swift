@@ -107,6 +107,21 @@ struct CloudStoreTests {
         return router
     }
 
+    /// Runs `body` with moto's X-Ray emulator (Tests/Demo/xray_moto.py, signatures checked): a scratch directory, the
+    /// emulator's port and the access key it accepts.
+    static func withMoto(_ body: (String, Int, String, String) async throws -> Void) async throws {
+        try await withTemporaryDirectory { directory in
+            let file = "\(directory)/credentials.json"
+            try await Python.withService("xray_moto.py", ["--credentials", file]) { port in
+                guard let keys = JSONParser.parse(try String(contentsOfFile: file, encoding: .utf8)) else {
+                    throw TestServerError("xray_moto.py wrote no credentials")
+                }
+                try await body(
+                    directory, port, keys["accessKeyId"]?.plainText ?? "", keys["secretAccessKey"]?.plainText ?? "")
+            }
+        }
+    }
+
     /// Stores `segment` in the X-Ray emulator on `port` (`PutTraceSegments`, signed).
     static func putSegment(_ segment: String, port: Int, keyID: String, secret: String) async throws {
         var put = "{\"TraceSegmentDocuments\":["
@@ -283,127 +298,122 @@ struct CloudStoreTests {
         "AWS X-Ray (moto's emulator, signatures checked): segments and subsegments as spans; a wrong key fails authentication"
     )
     func xray() async throws {
-        try await withTemporaryDirectory { directory in
-            let file = "\(directory)/credentials.json"
-            try await Python.withService("xray_moto.py", ["--credentials", file]) { port in
-                let keys = try #require(JSONParser.parse(try String(contentsOfFile: file, encoding: .utf8)))
-                let (keyID, secret) = (keys["accessKeyId"]?.plainText ?? "", keys["secretAccessKey"]?.plainText ?? "")
-                let base = "http://127.0.0.1:\(port)"
-                let epoch = UInt32(Date().timeIntervalSince1970)
-                let traceID = TraceID.xray(epochSeconds: epoch)
-                let xrayID = AWSXRaySource.xrayID(traceID)
-                let start = Double(epoch)
-                let segment = """
-                    {"id":"\(Self.root.hex)","trace_id":"\(xrayID)","name":"pokeshop","start_time":\(start),\
-                    "end_time":\(start + 0.25),"http":{"request":{"method":"GET","url":"http://pokeshop/pokemon/1"},\
-                    "response":{"status":200}},"annotations":{"team":"pokedex"},"metadata":{"debug":{"cache":"miss"}},\
-                    "subsegments":[{"id":"\(Self.child.hex)","name":"SELECT pokemon","namespace":"remote",\
-                    "start_time":\(start + 0.1),"end_time":\(start + 0.2),\
-                    "sql":{"database_type":"PostgreSQL","sanitized_query":"SELECT * FROM pokemon"}}]}
-                    """
-                try await Self.putSegment(segment, port: port, keyID: keyID, secret: secret)
+        try await Self.withMoto { directory, port, keyID, secret in
+            let base = "http://127.0.0.1:\(port)"
+            let epoch = UInt32(Date().timeIntervalSince1970)
+            let traceID = TraceID.xray(epochSeconds: epoch)
+            let xrayID = AWSXRaySource.xrayID(traceID)
+            let start = Double(epoch)
+            let segment = """
+                {"id":"\(Self.root.hex)","trace_id":"\(xrayID)","name":"pokeshop","start_time":\(start),\
+                "end_time":\(start + 0.25),"http":{"request":{"method":"GET","url":"http://pokeshop/pokemon/1"},\
+                "response":{"status":200}},"annotations":{"team":"pokedex"},"metadata":{"debug":{"cache":"miss"}},\
+                "subsegments":[{"id":"\(Self.child.hex)","name":"SELECT pokemon","namespace":"remote",\
+                "start_time":\(start + 0.1),"end_time":\(start + 0.2),\
+                "sql":{"database_type":"PostgreSQL","sanitized_query":"SELECT * FROM pokemon"}}]}
+                """
+            try await Self.putSegment(segment, port: port, keyID: keyID, secret: secret)
 
-                func source(secret: String) throws -> any TraceSource {
-                    try #require(
-                        try TraceSources().source(
-                            for: DataStore(
-                                name: "X", type: "awsxray",
-                                awsxray: AWSXRaySettings(
-                                    region: "us-east-1", accessKeyId: keyID, secretAccessKey: secret, url: base))))
-                }
-                let spans = try await source(secret: secret).trace(traceID)
-                let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
-                let root = try #require(byName["pokeshop"])
-                #expect(root.kind == .server)
-                #expect(root.attributes["http.method"] == "GET")
-                #expect(root.attributes["http.status_code"] == "200")
-                #expect(root.attributes["team"] == "pokedex")
-                #expect(root.attributes["aws.xray.metadata.debug"] == #"{"cache":"miss"}"#)
-                #expect(root.endTimeUnixNano - root.startTimeUnixNano == 250_000_000)
-                let select = try #require(byName["SELECT pokemon"])
-                #expect(select.parentID == Self.root)
-                #expect(select.kind == .client)
-                #expect(select.attributes["db.statement"] == "SELECT * FROM pokemon")
-                #expect(select.attributes["tracetest.span.type"] == "database")
-                #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
-
-                let missing = await #expect(throws: TraceSourceError.self) {
-                    try await source(secret: secret).trace(.xray(epochSeconds: epoch))
-                }
-                #expect(missing?.kind == .notFound)
-                #expect(await ConnectionTest.run(try source(secret: secret)).fetchTraces?.status == .passed)
-                let refused = await ConnectionTest.run(try source(secret: "wrong"))
-                #expect(refused.authentication?.status == .failed, "\(refused)")
-
-                // useDefaultAuth: the AWS default chain, each link on its own.
-                func defaultSource(_ environment: [String: String]) throws -> any TraceSource {
-                    var settings = AWSXRaySettings(region: "us-east-1", url: base)
-                    settings.useDefaultAuth = true
-                    return try #require(
-                        try TraceSources(environment: environment).source(
-                            for: DataStore(name: "X", type: "awsxray", awsxray: settings)))
-                }
-                let closed = "http://127.0.0.1:\(try unusedPort())"
-                let isolated = ["HOME": directory, "AWS_EC2_METADATA_SERVICE_ENDPOINT": closed]
-                let shared = "\(directory)/aws-credentials"
-                try """
-                [default]
-                aws_access_key_id = AKIAWRONG
-                aws_secret_access_key = wrong
-
-                [team]
-                aws_access_key_id = \(keyID)
-                aws_secret_access_key = \(secret)
-                """.write(toFile: shared, atomically: true, encoding: .utf8)
-                let fromFile = isolated.merging(["AWS_SHARED_CREDENTIALS_FILE": shared, "AWS_PROFILE": "team"]) { $1 }
-                #expect(try await defaultSource(fromFile).trace(traceID).count == 2)
-                let fromVariables = isolated.merging(["AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret]) {
-                    $1
-                }
-                #expect(try await defaultSource(fromVariables).trace(traceID).count == 2)
-
-                let metadata = Router()
-                metadata.get("container") { request, _ -> Response in
-                    guard request.headers[.authorization] == "container-token" else {
-                        return Response(status: .forbidden)
-                    }
-                    return Self.json(#"{"AccessKeyId":"\#(keyID)","SecretAccessKey":"\#(secret)"}"#)
-                }
-                metadata.put("latest/api/token") { request, _ -> Response in
-                    Response(
-                        status: .ok,
-                        body: .init(byteBuffer: ByteBuffer(string: "imds-token")))
-                }
-                metadata.get("latest/meta-data/iam/security-credentials") { request, _ -> Response in
-                    guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token")!] == "imds-token" else {
-                        return Response(status: .unauthorized)
-                    }
-                    return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "tracetest-role")))
-                }
-                metadata.get("latest/meta-data/iam/security-credentials/tracetest-role") { request, _ -> Response in
-                    guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token")!] == "imds-token" else {
-                        return Response(status: .unauthorized)
-                    }
-                    return Self.json(#"{"Code":"Success","AccessKeyId":"\#(keyID)","SecretAccessKey":"\#(secret)"}"#)
-                }
-                try await withHTTPStandIn(metadata) { metadataPort in
-                    let endpoint = "http://127.0.0.1:\(metadataPort)"
-                    let container = isolated.merging([
-                        "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint + "/container",
-                        "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-token",
-                    ]) { $1 }
-                    let fromContainer = try await defaultSource(container).trace(traceID)
-                    #expect(fromContainer.count == 2)
-                    let instance = ["HOME": directory, "AWS_EC2_METADATA_SERVICE_ENDPOINT": endpoint]
-                    let fromInstance = try await defaultSource(instance).trace(traceID)
-                    #expect(fromInstance.count == 2)
-                }
-                let nothing = await #expect(throws: TraceSourceError.self) {
-                    try await defaultSource(isolated).trace(traceID)
-                }
-                #expect(nothing?.kind == .authentication)
-                #expect(nothing?.message.contains("useDefaultAuth found no AWS credentials") == true)
+            func source(secret: String) throws -> any TraceSource {
+                try #require(
+                    try TraceSources().source(
+                        for: DataStore(
+                            name: "X", type: "awsxray",
+                            awsxray: AWSXRaySettings(
+                                region: "us-east-1", accessKeyId: keyID, secretAccessKey: secret, url: base))))
             }
+            let spans = try await source(secret: secret).trace(traceID)
+            let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+            let root = try #require(byName["pokeshop"])
+            #expect(root.kind == .server)
+            #expect(root.attributes["http.method"] == "GET")
+            #expect(root.attributes["http.status_code"] == "200")
+            #expect(root.attributes["team"] == "pokedex")
+            #expect(root.attributes["aws.xray.metadata.debug"] == #"{"cache":"miss"}"#)
+            #expect(root.endTimeUnixNano - root.startTimeUnixNano == 250_000_000)
+            let select = try #require(byName["SELECT pokemon"])
+            #expect(select.parentID == Self.root)
+            #expect(select.kind == .client)
+            #expect(select.attributes["db.statement"] == "SELECT * FROM pokemon")
+            #expect(select.attributes["tracetest.span.type"] == "database")
+            #expect(spans.allSatisfy { $0.attributes["service.name"] == "pokeshop" })
+
+            let missing = await #expect(throws: TraceSourceError.self) {
+                try await source(secret: secret).trace(.xray(epochSeconds: epoch))
+            }
+            #expect(missing?.kind == .notFound)
+            #expect(await ConnectionTest.run(try source(secret: secret)).fetchTraces?.status == .passed)
+            let refused = await ConnectionTest.run(try source(secret: "wrong"))
+            #expect(refused.authentication?.status == .failed, "\(refused)")
+
+            // useDefaultAuth: the AWS default chain, each link on its own.
+            func defaultSource(_ environment: [String: String]) throws -> any TraceSource {
+                var settings = AWSXRaySettings(region: "us-east-1", url: base)
+                settings.useDefaultAuth = true
+                return try #require(
+                    try TraceSources(environment: environment).source(
+                        for: DataStore(name: "X", type: "awsxray", awsxray: settings)))
+            }
+            let closed = "http://127.0.0.1:\(try unusedPort())"
+            let isolated = ["HOME": directory, "AWS_EC2_METADATA_SERVICE_ENDPOINT": closed]
+            let shared = "\(directory)/aws-credentials"
+            try """
+            [default]
+            aws_access_key_id = AKIAWRONG
+            aws_secret_access_key = wrong
+
+            [team]
+            aws_access_key_id = \(keyID)
+            aws_secret_access_key = \(secret)
+            """.write(toFile: shared, atomically: true, encoding: .utf8)
+            let fromFile = isolated.merging(["AWS_SHARED_CREDENTIALS_FILE": shared, "AWS_PROFILE": "team"]) { $1 }
+            #expect(try await defaultSource(fromFile).trace(traceID).count == 2)
+            let fromVariables = isolated.merging(["AWS_ACCESS_KEY_ID": keyID, "AWS_SECRET_ACCESS_KEY": secret]) {
+                $1
+            }
+            #expect(try await defaultSource(fromVariables).trace(traceID).count == 2)
+
+            let metadata = Router()
+            metadata.get("container") { request, _ -> Response in
+                guard request.headers[.authorization] == "container-token" else {
+                    return Response(status: .forbidden)
+                }
+                return Self.json(#"{"AccessKeyId":"\#(keyID)","SecretAccessKey":"\#(secret)"}"#)
+            }
+            metadata.put("latest/api/token") { request, _ -> Response in
+                Response(
+                    status: .ok,
+                    body: .init(byteBuffer: ByteBuffer(string: "imds-token")))
+            }
+            metadata.get("latest/meta-data/iam/security-credentials") { request, _ -> Response in
+                guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token")!] == "imds-token" else {
+                    return Response(status: .unauthorized)
+                }
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "tracetest-role")))
+            }
+            metadata.get("latest/meta-data/iam/security-credentials/tracetest-role") { request, _ -> Response in
+                guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token")!] == "imds-token" else {
+                    return Response(status: .unauthorized)
+                }
+                return Self.json(#"{"Code":"Success","AccessKeyId":"\#(keyID)","SecretAccessKey":"\#(secret)"}"#)
+            }
+            try await withHTTPStandIn(metadata) { metadataPort in
+                let endpoint = "http://127.0.0.1:\(metadataPort)"
+                let container = isolated.merging([
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint + "/container",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN": "container-token",
+                ]) { $1 }
+                let fromContainer = try await defaultSource(container).trace(traceID)
+                #expect(fromContainer.count == 2)
+                let instance = ["HOME": directory, "AWS_EC2_METADATA_SERVICE_ENDPOINT": endpoint]
+                let fromInstance = try await defaultSource(instance).trace(traceID)
+                #expect(fromInstance.count == 2)
+            }
+            let nothing = await #expect(throws: TraceSourceError.self) {
+                try await defaultSource(isolated).trace(traceID)
+            }
+            #expect(nothing?.kind == .authentication)
+            #expect(nothing?.message.contains("useDefaultAuth found no AWS credentials") == true)
         }
     }
 }

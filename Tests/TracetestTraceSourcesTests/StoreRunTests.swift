@@ -118,37 +118,32 @@ struct StoreRunTests {
 
     @Test("AWS X-Ray (moto's emulator)")
     func xray() async throws {
-        try await withTemporaryDirectory { directory in
-            let file = "\(directory)/credentials.json"
-            try await Python.withService("xray_moto.py", ["--credentials", file]) { port in
-                let keys = try #require(JSONParser.parse(try String(contentsOfFile: file, encoding: .utf8)))
-                let (keyID, secret) = (keys["accessKeyId"]?.plainText ?? "", keys["secretAccessKey"]?.plainText ?? "")
-                let epoch = UInt32(Date().timeIntervalSince1970)
-                let traceID = TraceID.xray(epochSeconds: epoch)
-                let (root, child) = (SpanID.random(), SpanID.random())
-                let start = Double(epoch)
-                let segment = """
-                    {"id":"\(root.hex)","trace_id":"\(AWSXRaySource.xrayID(traceID))","name":"pokeshop",\
-                    "start_time":\(start),"end_time":\(start + 0.25),"http":{"request":{"method":"GET"}},\
-                    "subsegments":[{"id":"\(child.hex)","name":"SELECT pokemon","namespace":"remote",\
-                    "start_time":\(start + 0.1),"end_time":\(start + 0.2),"sql":{"database_type":"postgresql"}}]}
+        try await CloudStoreTests.withMoto { _, port, keyID, secret in
+            let epoch = UInt32(Date().timeIntervalSince1970)
+            let traceID = TraceID.xray(epochSeconds: epoch)
+            let (root, child) = (SpanID.random(), SpanID.random())
+            let start = Double(epoch)
+            let segment = """
+                {"id":"\(root.hex)","trace_id":"\(AWSXRaySource.xrayID(traceID))","name":"pokeshop",\
+                "start_time":\(start),"end_time":\(start + 0.25),"http":{"request":{"method":"GET"}},\
+                "subsegments":[{"id":"\(child.hex)","name":"SELECT pokemon","namespace":"remote",\
+                "start_time":\(start + 0.1),"end_time":\(start + 0.2),"sql":{"database_type":"postgresql"}}]}
+                """
+            try await CloudStoreTests.putSegment(segment, port: port, keyID: keyID, secret: secret)
+            try await withTestServer(.sqlite) { api in
+                let store = """
+                    {"name":"X-Ray","type":"awsxray","awsxray":{"region":"us-east-1","accessKeyId":"\(keyID)",\
+                    "secretAccessKey":"\(secret)","url":"http://127.0.0.1:\(port)"}}
                     """
-                try await CloudStoreTests.putSegment(segment, port: port, keyID: keyID, secret: secret)
-                try await withTestServer(.sqlite) { api in
-                    let store = """
-                        {"name":"X-Ray","type":"awsxray","awsxray":{"region":"us-east-1","accessKeyId":"\(keyID)",\
-                        "secretAccessKey":"\(secret)","url":"http://127.0.0.1:\(port)"}}
-                        """
-                    // X-Ray names a segment by its service: the root span is `pokeshop`.
-                    let specs = """
-                        [{"selector":"span[name=\\"pokeshop\\"] span[name=\\"SELECT pokemon\\"]",\
-                        "assertions":["attr:tracetest.span.type = \\"database\\"","attr:service.name = \\"pokeshop\\"",\
-                        "attr:tracetest.selected_spans.count = 1"]}]
-                        """
-                    try await Self.run(
-                        api, store: store, name: "AWS X-Ray", traceID: traceID,
-                        unknown: .xray(epochSeconds: epoch), specs: specs)
-                }
+                // X-Ray names a segment by its service: the root span is `pokeshop`.
+                let specs = """
+                    [{"selector":"span[name=\\"pokeshop\\"] span[name=\\"SELECT pokemon\\"]",\
+                    "assertions":["attr:tracetest.span.type = \\"database\\"","attr:service.name = \\"pokeshop\\"",\
+                    "attr:tracetest.selected_spans.count = 1"]}]
+                    """
+                try await Self.run(
+                    api, store: store, name: "AWS X-Ray", traceID: traceID,
+                    unknown: .xray(epochSeconds: epoch), specs: specs)
             }
         }
     }
