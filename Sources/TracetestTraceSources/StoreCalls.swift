@@ -15,11 +15,17 @@ let storeCallTimeout = Duration.seconds(15)
 /// (upstream reads at most 10 MB from Tempo): a bigger trace fails the run with a message saying so.
 let storeAnswerLimit = 256 << 20
 
-/// A limit in bytes as people read it: `256 MB`, `10 KB`, `1500 bytes`.
-func sizeText(_ bytes: Int) -> String {
-    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MB" }
-    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KB" }
-    return "\(bytes) bytes"
+extension TraceSourceError {
+    /// An answer over the store's limit, said as people read sizes (`256 MB`, `10 KB`, `1500 bytes`).
+    static func tooBig(_ storeName: String, limit: Int) -> TraceSourceError {
+        let size =
+            limit >= 1 << 20 && limit % (1 << 20) == 0
+            ? "\(limit >> 20) MB" : limit >= 1 << 10 && limit % (1 << 10) == 0 ? "\(limit >> 10) KB" : "\(limit) bytes"
+        return TraceSourceError(
+            .invalidAnswer,
+            "\(storeName) answered more than \(size); the trace is too big to read"
+                + (storeName == "Tempo" ? " (raise tempo.maxResponseBytes)" : ""))
+    }
 }
 
 /// `host:port` (or `[v6]:port`, or a URL's authority) split; nil when there is no port.
@@ -113,10 +119,7 @@ struct StoreGRPCCall {
         }
         // An answer over the limit: grpc-swift's NIO transport says `internalError` "… resourceExhausted".
         if error.code == .resourceExhausted || message.contains("resourceExhausted") {
-            return TraceSourceError(
-                .invalidAnswer,
-                "\(storeName) answered more than \(sizeText(answerLimit)); the trace is too big to read"
-                    + (storeName == "Tempo" ? " (raise tempo.maxResponseBytes)" : ""))
+            return .tooBig(storeName, limit: answerLimit)
         }
         switch error.code {
         case .unauthenticated, .permissionDenied:
@@ -215,10 +218,7 @@ struct StoreHTTPCall {
         } catch let error as TraceSourceError {
             throw error
         } catch is NIOTooManyBytesError {
-            throw TraceSourceError(
-                .invalidAnswer,
-                "\(storeName) answered more than \(sizeText(answerLimit)); the trace is too big to read"
-                    + (storeName == "Tempo" ? " (raise tempo.maxResponseBytes)" : ""))
+            throw .tooBig(storeName, limit: answerLimit)
         } catch {
             throw TraceSourceError(.unreachable, "cannot reach \(storeName) at \(Self.origin(url)): \(error)")
         }
