@@ -24,7 +24,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-SCENARIOS = ["create-test", "run-test", "add-spec", "settings", "cli-link", "variable-sets", "test-suites", "console"]
 RUN_TIMEOUT = 60
 
 
@@ -79,7 +78,7 @@ class UI:
         return self.wait(find, what, timeout)
 
     def button(self, name, scope="", timeout=10):
-        """A button (or link styled as a tab) whose text or aria-label is `name`."""
+        """A button, tab or link whose text or aria-label is `name`."""
         n = xpath_literal(name)
         return self.visible(f"{scope}//*[self::button or @role='tab' or self::a][normalize-space(.)={n} or @aria-label={n}]",
                             f'the control "{name}"', timeout)
@@ -107,6 +106,10 @@ class UI:
         n = xpath_literal(text)
         return self.visible(f"{scope}//*[contains(normalize-space(.), {n})][not(*[contains(normalize-space(.), {n})])]",
                             f'the text "{text}"', timeout)
+
+    def reload(self):
+        self.driver.refresh()
+        self.collect()
 
     def path(self):
         return urllib.parse.urlparse(self.driver.current_url).path
@@ -151,6 +154,7 @@ class UI:
 # --- scenarios ------------------------------------------------------------------------------------------------------
 
 def create_test(ui):
+    """Creates an HTTP test with the form; its page opens."""
     name = f"UI test {int(time.time() * 1000)}"
     ui.go("tests")
     ui.click("Create")
@@ -166,6 +170,7 @@ def create_test(ui):
 
 
 def run_test(ui):
+    """Runs the test: the run page follows it live to Finished; a span of the trace shows its attributes."""
     test_id = ui.ensure_test()
     ui.go(f"test/{test_id}")
     ui.click("Run")
@@ -191,6 +196,7 @@ def run_test(ui):
 
 
 def add_spec(ui):
+    """Adds a spec from the selected span, saves (a rerun), and runs again: the spec passes both times."""
     test_id, run_id = ui.ensure_test(), ui.ensure_run()
     if "span_name" not in ui.state:
         ui.go(f"test/{test_id}/run/{run_id}/trace")
@@ -215,38 +221,35 @@ def add_spec(ui):
 
 
 def settings(ui):
+    """Changes the trace polling's retry delay and the analyzer's minimum score: both are kept after a reload."""
+    def save(label, value):
+        ui.type(label, value)
+        ui.click("Save")
+        ui.text_appears("Saved.")
+
     ui.go("settings")
     ui.click("Trace Polling")
     original = ui.field("Retry delay").get_attribute("value")
     value = "700ms" if original != "700ms" else "600ms"
     try:
-        ui.type("Retry delay", value)
-        ui.click("Save")
-        ui.text_appears("Saved.")
-        ui.driver.refresh()
-        ui.collect()
+        save("Retry delay", value)
+        ui.reload()
         ui.click("Trace Polling")
         ui.wait(lambda d: ui.field("Retry delay").get_attribute("value") == value, f"the retry delay {value} after a reload")
-        # The analyzer's minimum score too.
         ui.click("Analyzer")
         score = ui.field("Minimum score").get_attribute("value")
-        ui.type("Minimum score", "5" if score != "5" else "0")
-        ui.click("Save")
-        ui.text_appears("Saved.")
-        ui.driver.refresh()
-        ui.collect()
-        ui.wait(lambda d: ui.field("Minimum score").get_attribute("value") == ("5" if score != "5" else "0"), "the minimum score after a reload")
-        ui.type("Minimum score", score or "0")
-        ui.click("Save")
-        ui.text_appears("Saved.")
+        new_score = "5" if score != "5" else "0"
+        save("Minimum score", new_score)
+        ui.reload()
+        ui.wait(lambda d: ui.field("Minimum score").get_attribute("value") == new_score, "the minimum score after a reload")
+        save("Minimum score", score or "0")
     finally:
         ui.go("settings?tab=pollingProfile")
-        ui.type("Retry delay", original or "500ms")
-        ui.click("Save")
-        ui.text_appears("Saved.")
+        save("Retry delay", original or "500ms")
 
 
 def cli_link(ui):
+    """The link the CLI prints (test/<id>/run/<n>/test) opens the run's Test tab with its trace."""
     test_id, run_id = ui.ensure_test(), ui.ensure_run()
     ui.go(f"test/{test_id}/run/{run_id}/test")
     ui.visible("//*[@role='tab'][normalize-space(.)='Test'][@aria-selected='true']", "the Test tab to be selected")
@@ -255,6 +258,7 @@ def cli_link(ui):
 
 
 def variable_sets(ui):
+    """Creates a variable set, sees it in the list, deletes it."""
     name = f"ui-vars-{int(time.time() * 1000)}"
     ui.go("variablesets")
     ui.click("Create")
@@ -271,6 +275,7 @@ def variable_sets(ui):
 
 
 def test_suites(ui):
+    """Creates a suite of the test and runs it: the run page shows the step's result and a link to its run."""
     ui.ensure_test()
     name = f"UI suite {int(time.time() * 1000)}"
     ui.go("testsuites")
@@ -292,6 +297,7 @@ def test_suites(ui):
 
 
 def console(ui):
+    """No page visited so far logged an error in the browser's console."""
     ui.collect()
     if ui.severe:
         raise Failure("console errors:\n" + "\n".join(f"  {page}: {message}" for page, message in ui.severe))
@@ -319,7 +325,8 @@ def capture(ui, directory):
         ui.driver.save_screenshot(os.path.join(directory, f"ui-{name}.png"))
 
 
-FUNCTIONS = {"create-test": create_test, "run-test": run_test, "add-spec": add_spec, "settings": settings,
+# In order: a scenario run alone makes its prerequisites through the API; `console` checks the pages visited before it.
+SCENARIOS = {"create-test": create_test, "run-test": run_test, "add-spec": add_spec, "settings": settings,
              "cli-link": cli_link, "variable-sets": variable_sets, "test-suites": test_suites, "console": console}
 
 
@@ -328,7 +335,7 @@ def main():
     parser.add_argument("--server", required=True, help="the UI's base URL, with the path prefix if any")
     parser.add_argument("--demo", required=True, help="base URL of the demo app the test's trigger calls")
     parser.add_argument("--screenshots", default="screenshots", help="where to save a screenshot of each failure")
-    parser.add_argument("--only", choices=SCENARIOS, help="run one scenario")
+    parser.add_argument("--only", choices=list(SCENARIOS), help="run one scenario")
     parser.add_argument("--headed", action="store_true", help="show the browser")
     parser.add_argument("--capture", metavar="DIR", help="after the scenarios, save screenshots of the main pages")
     args = parser.parse_args()
@@ -351,7 +358,7 @@ def main():
         for name in [args.only] if args.only else SCENARIOS:
             started = time.time()
             try:
-                FUNCTIONS[name](ui)
+                SCENARIOS[name](ui)
                 ui.collect()
                 print(f"PASS {name} ({time.time() - started:.1f}s)", flush=True)
             except Exception as error:  # noqa: BLE001 - every failure is reported the same way

@@ -6,15 +6,15 @@ extension WebUI {
         "analyzer.js": #####"""
 // The Trace tab's right panel: the trace analyzer's (linter's) results by plugin and rule, with the failing spans.
 
-import { h, put, append, checkbox } from './dom.js';
-import { spanName } from './trace-view.js';
+import { h, put, append, checkbox, plural } from './dom.js';
+import { spanNameById } from './trace-view.js';
 
 const tone = (score) => (score >= 90 ? 'pass' : score >= 60 ? 'warn' : 'fail');
 
 /** @param linter the run's `linter`; @param tree the trace tree (span names); @param onSelect(spanId) */
 export function analyzerPanel(linter, tree, onSelect) {
   const body = h('div');
-  const onlyErrors = checkbox('Show only errors', false, () => draw());
+  const onlyErrors = checkbox('Show only errors', false, draw);
   const el = h('section', { class: 'panel analyzer', 'aria-label': 'Analyzer results' }, h('h2', {}, 'Analyzer Results'), body);
   const plugins = linter?.plugins || [];
 
@@ -61,13 +61,12 @@ export function analyzerPanel(linter, tree, onSelect) {
       h('summary', {}, h('span', { class: rule.passed ? 'pass' : rule.level === 'error' ? 'fail' : 'warn' }, icon), ' ',
         h('span', { title: (rule.tips || []).join(' - ') }, rule.name || rule.id),
         rule.level === 'error' ? h('span', { class: 'muted' }, ` ${rule.weight}%`) : h('span', { class: 'muted' }, ` (${rule.level})`),
-        failed ? h('span', { class: 'fail' }, ` ${failed} failing span${failed > 1 ? 's' : ''}`) : null),
+        failed ? h('span', { class: 'fail' }, ` ${plural(failed, 'failing span')}`) : null),
       h('p', { class: 'muted' }, rule.description || ''), list);
   }
 
   function spanItem(rule, r) {
-    const i = tree?.index.get(r.spanId);
-    const name = i === undefined ? r.spanId : spanName(tree, i);
+    const name = spanNameById(tree, r.spanId);
     const errors = r.errors || [];
     const text = errors.length === 1 ? errors[0].description
       : errors.length ? `${rule.errorDescription || ''} ${errors.map((e) => e.value).join(', ')}` : '';
@@ -84,15 +83,15 @@ export function analyzerPanel(linter, tree, onSelect) {
         "api.js": #####"""
 // The server's HTTP API. Every path is relative to document.baseURI, so the UI works under a path prefix.
 
-/** An error answer of the API; `message` is the server's text, verbatim. */
-export class ApiError extends Error {
-  constructor(status, message, body) {
+/** An error answer of the API; `message` is the server's text, verbatim; `status` is 0 when the server is unreachable. */
+class ApiError extends Error {
+  constructor(status, message) {
     super(message);
     this.status = status;
-    this.body = body;
   }
 }
 
+/** The absolute URL of `path` (e.g. "api/tests"), relative to the UI's base. */
 export const url = (path) => new URL(path, document.baseURI).href;
 const enc = encodeURIComponent;
 
@@ -114,10 +113,10 @@ function errorMessage(response, text) {
 }
 
 /**
- * Sends a request. `body` objects are sent as JSON; `text: true` returns the body as text; `withHeaders: true`
- * returns {data, headers}; `augmented: false` asks for a resource without its read-only fields (version, summary).
+ * Sends a request and returns the parsed JSON answer (null when empty). `body` objects are sent as JSON; `text: true`
+ * returns the answer as text; `augmented: false` asks for a resource without its read-only fields (version, summary).
  */
-export async function request(method, path, { body, headers = {}, text = false, withHeaders = false, augmented = true } = {}) {
+async function request(method, path, { body, headers = {}, text = false, augmented = true } = {}) {
   const init = { method, headers: { ...(augmented ? { 'X-Tracetest-Augmented': 'true' } : {}), ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -130,11 +129,22 @@ export async function request(method, path, { body, headers = {}, text = false, 
     throw new ApiError(0, `Cannot reach the server: ${error.message}`);
   }
   const content = await response.text();
-  if (!response.ok) throw new ApiError(response.status, errorMessage(response, content), content);
+  if (!response.ok) throw new ApiError(response.status, errorMessage(response, content));
   if (text) return content;
-  const data = content ? JSON.parse(content) : null;
-  return withHeaders ? { data, headers: response.headers } : data;
+  return content ? JSON.parse(content) : null;
 }
+
+const READ_ONLY_FIELDS = ['version', 'createdAt', 'summary', 'fullSteps'];
+
+/** A copy of a resource's spec without the fields the server adds, ready to be sent back. */
+export function writableSpec(spec) {
+  const out = { ...spec };
+  for (const key of READ_ONLY_FIELDS) delete out[key];
+  return out;
+}
+
+/** The body that starts a run from the UI. */
+const FROM_WEB = { metadata: { 'tracetest.source': 'web' } };
 
 /** The resource API (`{type, spec}` envelopes). */
 export const resources = {
@@ -143,7 +153,6 @@ export const resources = {
   yaml: (plural, id) => request('GET', `api/${plural}/${enc(id)}`, { headers: { Accept: 'text/yaml' }, text: true, augmented: false }),
   create: (plural, type, spec) => request('POST', `api/${plural}`, { body: { type, spec } }),
   update: (plural, type, spec) => request('PUT', `api/${plural}/${enc(spec.id)}`, { body: { type, spec } }),
-  upsert: (plural, type, spec) => request('PUT', `api/${plural}`, { body: { type, spec } }),
   remove: (plural, id) => request('DELETE', `api/${plural}/${enc(id)}`),
 };
 
@@ -151,15 +160,16 @@ const run = (testId, runId) => `api/tests/${enc(testId)}/run/${enc(runId)}`;
 
 /** Test runs and the tools that read a run's trace. */
 export const runs = {
-  start: (testId, info = {}) => request('POST', `api/tests/${enc(testId)}/run`, { body: info }),
-  list: (testId, take = 20, skip = 0) =>
-    request('GET', `api/tests/${enc(testId)}/run?take=${take}&skip=${skip}`, { withHeaders: true }),
+  start: (testId) => request('POST', `api/tests/${enc(testId)}/run`, { body: FROM_WEB }),
+  /** The latest runs, newest first. */
+  list: (testId, take) => request('GET', `api/tests/${enc(testId)}/run?take=${take}&skip=0`),
   /** The run without its trace (cheap to poll). */
   get: (testId, runId) => request('GET', `${run(testId, runId)}?trace=false`),
   events: (testId, runId) => request('GET', `${run(testId, runId)}/events`),
   outline: (testId, runId) => request('GET', `${run(testId, runId)}/trace/outline`),
   span: (testId, runId, spanId) => request('GET', `${run(testId, runId)}/trace/span/${enc(spanId)}`),
   select: (testId, runId, query) => request('GET', `${run(testId, runId)}/select?query=${enc(query)}`),
+  /** Searches span attributes for text; answers {spansIds} (sic, the API's spelling). */
   search: (testId, runId, query) => request('POST', `${run(testId, runId)}/search-spans`, { body: { query } }),
   dryRun: (testId, runId, specs) => request('PUT', `${run(testId, runId)}/dry-run`, {
     body: { specs: specs.map((s) => ({ ...s, selectorParsed: { query: s.selector || '' } })) },
@@ -173,8 +183,8 @@ export const runs = {
 
 /** Test suite runs. */
 export const suiteRuns = {
-  start: (suiteId, info = {}) => request('POST', `api/testsuites/${enc(suiteId)}/run`, { body: info }),
-  list: (suiteId, take = 20) => request('GET', `api/testsuites/${enc(suiteId)}/run?take=${take}`),
+  start: (suiteId) => request('POST', `api/testsuites/${enc(suiteId)}/run`, { body: FROM_WEB }),
+  list: (suiteId, take) => request('GET', `api/testsuites/${enc(suiteId)}/run?take=${take}`),
   get: (suiteId, runId) => request('GET', `api/testsuites/${enc(suiteId)}/run/${enc(runId)}`),
   version: (suiteId, version) => request('GET', `api/testsuites/${enc(suiteId)}/version/${enc(version)}`),
 };
@@ -184,10 +194,10 @@ export const testConnection = (dataStore) => request('POST', 'api/config/connect
 
 """#####,
         "app.js": #####"""
-// The shell: client-side routing with the History API. Every page module exports
-// `mount(main, route)` and returns {unmount?(), update?(route) → bool} (update handles a route change in place).
+// The shell: client-side routing with the History API. Every page module in pages/ exports `mount(main, route)`,
+// which may return {unmount?(), update?(route) → bool} (update handles a route change in place and says whether it did).
 
-import { h, put } from './dom.js';
+import { errorText, put } from './dom.js';
 
 const ROUTES = [
   [/^tests$/, 'tests', []],
@@ -201,16 +211,16 @@ const ROUTES = [
 ];
 
 const main = document.getElementById('main');
-const basePath = new URL(document.baseURI).pathname;
+/** The path the UI is served under: "/" or "/<pathPrefix>/" (from <base href>, which the server sets). */
+export const basePath = new URL(document.baseURI).pathname;
 let current = null; // {page, instance}
 let renderCount = 0;
 
-/** The route of the current location: {page, params, query, path}, or null for an unknown path. */
+/** The route of the current location, {page, params, query, path}, or {redirect} for an unknown path. */
 function resolve() {
   let path = location.pathname;
   path = path.startsWith(basePath) ? path.slice(basePath.length) : path.replace(/^\//, '');
   path = path.replace(/\/+$/, '');
-  if (path === '') return { redirect: 'tests' };
   for (const [pattern, page, names] of ROUTES) {
     const match = pattern.exec(path);
     if (!match) continue;
@@ -247,10 +257,10 @@ async function render() {
   try {
     module = await import(`./pages/${route.page}.js`);
   } catch (error) {
-    put(main, h('p', { class: 'error', role: 'alert' }, `Cannot load the page: ${error.message}`));
+    put(main, errorText(`Cannot load the page: ${error.message}`));
     return;
   }
-  if (count !== renderCount) return;
+  if (count !== renderCount) return; // a later navigation won while the module loaded
   put(main);
   current = { page: route.page, instance: module.mount(main, route) || {} };
 }
@@ -283,7 +293,7 @@ render();
 
 """#####,
         "dom.js": #####"""
-// Small DOM and formatting helpers shared by every page.
+// Small DOM helpers (elements, form controls bound to objects, dialogs) and the display of runs, shared by every page.
 
 /** Creates an element: h('button', {class: 'x', onclick: f}, 'text', child). `on<event>` keys add listeners. */
 export function h(tag, props, ...children) {
@@ -301,6 +311,7 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/** Appends children (nodes, text, nested arrays; null and false are skipped) to `el`. */
 export function append(el, children) {
   for (const child of [children].flat(Infinity)) {
     if (child == null || child === false) continue;
@@ -315,19 +326,62 @@ export function put(el, ...children) {
   return append(el, children);
 }
 
-let fieldCount = 0;
+let idCount = 0;
+/** An id unique in the page, e.g. "field-3". */
+export const uniqueId = (prefix) => `${prefix}-${++idCount}`;
+
 /** A labelled control: <label for> + the control (+ an optional hint). */
 export function field(label, control, hint) {
-  if (!control.id) control.id = 'f' + ++fieldCount;
+  if (!control.id) control.id = uniqueId('field');
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control,
     hint ? h('small', { class: 'muted' }, hint) : null);
 }
 
+/** A text input (a textarea when props.rows is set) bound to obj[key]; `type: 'number'` stores numbers. */
+export function boundInput(obj, key, props = {}) {
+  return h(props.rows ? 'textarea' : 'input', { ...props, value: obj[key] ?? '', oninput: (e) => {
+    obj[key] = props.type === 'number' ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value;
+  } });
+}
+
+/** A text input bound to the array obj[key], edited as comma-separated text. */
+export function boundList(obj, key) {
+  return h('input', { value: (obj[key] || []).join(', '), oninput: (e) => {
+    obj[key] = e.target.value.split(',').map((s) => s.trim()).filter(Boolean);
+  } });
+}
+
 /** A checkbox with its label after it. */
 export function checkbox(label, checked, onchange) {
-  const input = h('input', { type: 'checkbox', id: 'f' + ++fieldCount, checked: !!checked, onchange });
+  const input = h('input', { type: 'checkbox', id: uniqueId('field'), checked: !!checked, onchange });
   return { input, el: h('div', { class: 'check' }, input, h('label', { for: input.id }, label)) };
 }
+
+/** A labelled checkbox bound to the boolean obj[key]. */
+export function boundCheckbox(obj, key, label) {
+  return checkbox(label, obj[key], (e) => { obj[key] = e.target.checked; }).el;
+}
+
+/** Radio buttons drawn as a segmented control. `choices` is [[value, label]]; `onchange(value, label)`. */
+export function radioGroup(legend, choices, selected, onchange) {
+  const name = uniqueId('radio');
+  return h('fieldset', { class: 'segmented' }, h('legend', {}, legend), choices.map(([value, label]) => {
+    const input = h('input', { type: 'radio', name, id: `${name}-${value}`, value, checked: value === selected,
+      onchange: () => onchange(value, label) });
+    return h('span', {}, input, h('label', { for: input.id }, label));
+  }));
+}
+
+/** A two-column table of [name, value] rows. */
+export function kvTable(rows) {
+  return h('table', { class: 'kv' }, h('tbody', {}, rows.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, value)))));
+}
+
+/** An error message as a paragraph announced to screen readers. */
+export const errorText = (message) => h('p', { class: 'error', role: 'alert' }, message);
+
+/** "1 span", "3 spans". */
+export const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
 export function errorBox() {
@@ -373,6 +427,7 @@ export function confirmDialog(message) {
   });
 }
 
+/** `fn`, run only once calls have paused for `ms` milliseconds (e.g. a search as you type). */
 export function debounce(fn, ms) {
   let timer;
   return (...args) => {
@@ -407,6 +462,8 @@ export function timeAgo(time) {
   return h('time', { datetime: time, title: date.toLocaleString() }, text);
 }
 
+// Runs: their states, results and one-line summaries.
+
 const STATE_LABELS = {
   CREATED: 'Created', EXECUTING: 'Running', AWAITING_TRACE: 'Awaiting trace',
   ANALYZING_TRACE: 'Linting Trace', AWAITING_TEST_RESULTS: 'Awaiting test results', FINISHED: 'Finished',
@@ -416,7 +473,8 @@ const STATE_LABELS = {
 };
 const FAILED_STATES = ['TRIGGER_FAILED', 'TRACE_FAILED', 'ASSERTION_FAILED', 'ANALYZING_ERROR', 'FAILED'];
 
-export const stateLabel = (state) => STATE_LABELS[state] || state || 'Unknown';
+const stateLabel = (state) => STATE_LABELS[state] || state || 'Unknown';
+/** Whether a run (or a suite run) in `state` is over. */
 export const isFinished = (state) => state === 'FINISHED' || state === 'STOPPED' || FAILED_STATES.includes(state);
 
 /** Passed and failed span-level assertion results of a run. */
@@ -431,7 +489,7 @@ export function counts(run) {
 }
 
 /** 'running' | 'passed' | 'failed' | 'stopped': the colour of a run. */
-export function runTone(run) {
+function runTone(run) {
   if (!run || !isFinished(run.state)) return 'running';
   if (run.state === 'STOPPED') return 'stopped';
   if (FAILED_STATES.includes(run.state)) return 'failed';
@@ -444,6 +502,12 @@ export function stateBadge(run) {
   const tone = runTone(run);
   const verdict = tone === 'passed' ? ' ✔ Passed' : tone === 'failed' && run.state === 'FINISHED' ? ' ✘ Failed' : '';
   return h('span', { class: `badge ${tone}` }, stateLabel(run?.state) + verdict);
+}
+
+/** The state of a test suite run as a coloured word. */
+export function suiteStateBadge(run) {
+  const tone = !isFinished(run.state) ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed';
+  return h('span', { class: `badge ${tone}` }, stateLabel(run.state));
 }
 
 /** The one-line summary of a trigger: "HTTP • GET • http://…". */
@@ -537,12 +601,12 @@ function connect() {
     let data;
     try { data = JSON.parse(message.data); } catch { return; }
     for (const w of watchers) {
-      if (w.topic !== data.resource) continue;
+      if (w.topic !== data?.resource) continue;
       if (data.type === 'success' && data.message?.subscriptionId) {
         w.subscriptionId = data.message.subscriptionId;
         setPolling(w, SLOW);
         w.refresh();
-      } else if (data.type === 'update') {
+      } else if (data.type === 'update' && data.event != null) {
         w.onUpdate(data.event);
       }
     }
@@ -608,10 +672,12 @@ export function watch(topic, poll, onUpdate) {
 // The panel of the selected span: name, service, status, duration, its attributes grouped by prefix (http.*,
 // db.*, …) with a filter, and its events and links.
 
-import { h, put, prettyJSON } from './dom.js';
+import { h, put, prettyJSON, errorText } from './dom.js';
 
-const SPECIAL = new Set(['span.events', 'span.links']);
+/** Attributes that hold the span's events and links as JSON lists: shown in their own groups. */
+const LIST_ATTRIBUTES = new Set(['span.events', 'span.links']);
 
+/** The JSON list in `text`, or null. */
 function parseList(text) {
   try {
     const value = JSON.parse(text);
@@ -637,19 +703,18 @@ export class SpanDetail {
     this.el = h('section', { class: 'panel span-detail', 'aria-label': 'Span details' }, this.head, this.filter, this.body);
   }
 
-  /** Loads and shows a span; resolves to the span. */
+  /** Loads and shows a span (the latest call wins). */
   async show(spanId) {
     const seq = ++this.seq;
     put(this.body, h('p', { class: 'muted' }, 'Loading…'));
     try {
       const span = await this.load(spanId);
-      if (seq !== this.seq) return this.span;
+      if (seq !== this.seq) return;
+      if (!span) throw new Error(`Span ${spanId} not found.`);
       this.span = span;
       this.draw();
-      return span;
     } catch (error) {
-      if (seq === this.seq) put(this.body, h('p', { class: 'error', role: 'alert' }, error.message));
-      return null;
+      if (seq === this.seq) put(this.body, errorText(error.message));
     }
   }
 
@@ -676,7 +741,7 @@ export class SpanDetail {
     const q = this.filter.value.trim().toLowerCase();
     const groups = new Map();
     for (const key of Object.keys(a).sort()) {
-      if (SPECIAL.has(key)) continue;
+      if (LIST_ATTRIBUTES.has(key)) continue;
       if (q && !key.toLowerCase().includes(q) && !String(a[key]).toLowerCase().includes(q)) continue;
       const prefix = key.includes('.') ? key.slice(0, key.indexOf('.')) : 'other';
       if (!groups.has(prefix)) groups.set(prefix, []);
@@ -698,12 +763,14 @@ export class SpanDetail {
   }
 }
 
+/** One event or link: its fields on a line, then its attributes. */
 function entry(item) {
   if (!item || typeof item !== 'object') return h('pre', {}, String(item));
+  const text = (v) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
   const { attributes, ...rest } = item;
   return h('div', { class: 'event' },
-    h('div', {}, Object.entries(rest).map(([k, v]) => h('span', { class: 'muted' }, `${k}: `, h('b', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)), ' '))),
-    attributes ? h('dl', {}, Object.entries(attributes).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null);
+    h('div', {}, Object.entries(rest).map(([k, v]) => h('span', { class: 'muted' }, `${k}: `, h('b', {}, text(v)), ' '))),
+    attributes ? h('dl', {}, Object.entries(attributes).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, text(v))])) : null);
 }
 
 """#####,
@@ -712,17 +779,16 @@ function entry(item) {
 // edits a spec (a Selector that highlights the spans it matches as you type, Assertions that complete attribute
 // names), the outputs, and Save (a new test version, then a rerun on the same trace).
 
-import { h, put, field, errorBox, busy, debounce } from './dom.js';
-import { resources, runs } from './api.js';
-import { balanced, spanName } from './trace-view.js';
+import { h, put, field, errorBox, busy, debounce, plural, uniqueId } from './dom.js';
+import { resources, runs, writableSpec } from './api.js';
+import { balanced, spanNameById } from './trace-view.js';
 
-let listCount = 0;
 const quote = (text) => `"${String(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** The selector of one span: its type and name (and service when known). */
 export function selectorFor(span) {
-  const a = span?.attributes || {};
   if (!span) return '';
+  const a = span.attributes || {};
   const parts = [`tracetest.span.type=${quote(a['tracetest.span.type'] || 'general')}`];
   if (a['service.name']) parts.push(`service.name=${quote(a['service.name'])}`);
   parts.push(`name=${quote(span.name)}`);
@@ -782,7 +848,7 @@ export class SpecsPanel {
         ? [h('span', { class: 'muted' }, this.results.length ? `${passed} specs passed, ${this.results.length - passed} failed` : 'No results yet'),
           h('button', { type: 'button', onclick: () => this.openSpecForm(-1) }, 'Add Test Spec')]
         : h('button', { type: 'button', onclick: () => this.openOutputForm() }, 'Add Test Output'),
-      this.changes ? [h('span', { class: 'pending' }, `${this.changes} pending change${this.changes > 1 ? 's' : ''}`),
+      this.changes ? [h('span', { class: 'pending' }, plural(this.changes, 'pending change')),
         h('button', { type: 'button', onclick: () => this.revert() }, 'Revert All'), save] : null);
     put(this.body, this.tab === 'specs' ? this.specList() : this.outputList());
   }
@@ -799,7 +865,7 @@ export class SpecsPanel {
         h('header', {},
           h('button', { type: 'button', class: 'link spec-title', 'aria-expanded': String(this.active === i), onclick: () => this.focusSpec(i) }, title),
           h('span', { class: status }, !result ? 'Pending' : passed ? '✔ Passed' : '✘ Failed'),
-          h('span', { class: 'muted' }, ` • ${spanIds.size} span${spanIds.size === 1 ? '' : 's'}${this.preview ? ' • preview' : ''}`),
+          h('span', { class: 'muted' }, ` • ${plural(spanIds.size, 'span')}${this.preview ? ' • preview' : ''}`),
           h('span', { class: 'grow' }),
           h('button', { type: 'button', class: 'small', 'aria-label': `Edit spec ${i + 1}`, onclick: () => this.openSpecForm(i) }, 'Edit'),
           h('button', { type: 'button', class: 'small', 'aria-label': `Delete spec ${i + 1}`, onclick: () => this.removeSpec(i) }, 'Delete')),
@@ -818,9 +884,7 @@ export class SpecsPanel {
   }
 
   spanResult(s) {
-    const tree = this.ctx.tree;
-    const index = s.spanId ? tree?.index.get(s.spanId) : undefined;
-    const name = index !== undefined ? spanName(tree, index) : s.spanId || 'no span matched';
+    const name = s.spanId ? spanNameById(this.ctx.tree, s.spanId) : 'no span matched';
     return h('li', {},
       h('span', { class: s.passed ? 'pass' : 'fail' }, s.passed ? '✔' : '✘'), ' ',
       s.spanId ? h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectSpan(s.spanId) }, name) : h('span', {}, name),
@@ -857,7 +921,7 @@ export class SpecsPanel {
     const selector = h('input', { class: 'mono', value: editing ? editing.selector || '' : preset.selector ?? selectorFor(span), autocomplete: 'off' });
     const matched = h('span', { class: 'muted', 'aria-live': 'polite' });
     const selectorError = errorBox();
-    const listId = `attributes-${++listCount}`;
+    const listId = uniqueId('attributes');
     const datalist = h('datalist', { id: listId });
     const rows = h('div');
     const assertions = editing ? [...(editing.assertions || [])] : [preset.assertion || ''];
@@ -888,7 +952,7 @@ export class SpecsPanel {
         const answer = await runs.select(this.ctx.testId, this.ctx.runId, query);
         if (mine !== seq) return;
         const ids = answer?.spanIds || [];
-        matched.textContent = `${ids.length} span${ids.length === 1 ? '' : 's'} selected`;
+        matched.textContent = `${plural(ids.length, 'span')} selected`;
         this.ctx.view()?.setHighlight(ids);
         // Complete with the attributes of a few matched spans too.
         for (const id of ids.slice(0, 3)) this.ctx.loadSpan(id).then(addOptions).catch(() => {});
@@ -985,9 +1049,7 @@ export class SpecsPanel {
   /** Stores the specs and outputs as a new test version, then reruns this run's trace and opens the new run. */
   async save() {
     const latest = (await resources.get('tests', this.ctx.testId)).spec;
-    const spec = { ...latest, specs: this.specs, outputs: this.outputs };
-    for (const key of ['version', 'createdAt', 'summary']) delete spec[key];
-    await resources.update('tests', 'Test', spec);
+    await resources.update('tests', 'Test', writableSpec({ ...latest, specs: this.specs, outputs: this.outputs }));
     const rerun = await runs.rerun(this.ctx.testId, this.ctx.runId);
     this.ctx.navigate(`test/${encodeURIComponent(this.ctx.testId)}/run/${rerun.id}/test`);
   }
@@ -1008,7 +1070,7 @@ a { color: #0b57c2; }
 h1 { font-size: 1.5rem; margin: .2rem 0; }
 h2 { font-size: 1.15rem; margin: .4rem 0 .6rem; }
 h3 { font-size: 1rem; margin: .6rem 0 .3rem; }
-.mono, pre, code, textarea.mono, input.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
+.mono, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 .muted { color: var(--muted); }
 .small { font-size: 12.5px; }
 .pass { color: var(--pass); }
@@ -1155,7 +1217,6 @@ ol.event-log .stage { display: inline-block; min-width: 3.6rem; color: var(--mut
 .score dd { white-space: nowrap; }
 .ring { display: inline-flex; align-items: center; justify-content: center; width: 64px; height: 64px; border-radius: 50%; border: 5px solid currentColor; font-weight: 700; }
 .ring.small { width: 34px; height: 34px; border-width: 3px; font-size: 11px; vertical-align: middle; }
-.ring.pass { color: var(--pass); } .ring.warn { color: var(--warn); } .ring.fail { color: var(--fail); }
 details.plugin { border-top: 1px solid var(--line); padding: .4rem 0; }
 details.plugin > summary, details.rule > summary { cursor: pointer; }
 details.rule { margin: .3rem 0 .3rem .6rem; font-size: 13.5px; }
@@ -1190,20 +1251,11 @@ table.rules th { width: 50%; }
         "test-form.js": #####"""
 // The form that creates or edits a test: name, description and the trigger (HTTP, gRPC, Kafka, GraphQL, TraceID).
 
-import { h, field, checkbox, errorBox, busy, put } from './dom.js';
+import { h, field, boundInput, boundCheckbox, boundList, radioGroup, errorBox, busy, put } from './dom.js';
+import { writableSpec } from './api.js';
 
 const TYPES = [['http', 'HTTP'], ['grpc', 'gRPC'], ['kafka', 'Kafka'], ['graphql', 'GraphQL'], ['traceid', 'TraceID']];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-let formCount = 0;
-
-const clone = (value) => JSON.parse(JSON.stringify(value ?? {}));
-
-/** Text input bound to obj[key]. */
-function text(obj, key, props = {}) {
-  return h(props.rows ? 'textarea' : 'input', {
-    ...props, value: obj[key] ?? '', oninput: (e) => { obj[key] = e.target.value; },
-  });
-}
 
 /** Editable key/value rows bound to the array obj[key] ([{key, value}]). */
 function pairs(obj, key, noun, legend = `${noun}s`) {
@@ -1230,16 +1282,16 @@ function auth(obj) {
     if (!a) return put(box);
     if (a.type === 'basic') {
       a.basic ||= {};
-      put(box, field('Username', text(a.basic, 'username')), field('Password', text(a.basic, 'password', { type: 'password' })));
+      put(box, field('Username', boundInput(a.basic, 'username')), field('Password', boundInput(a.basic, 'password', { type: 'password' })));
     } else if (a.type === 'bearer') {
       a.bearer ||= {};
-      put(box, field('Token', text(a.bearer, 'token')));
+      put(box, field('Token', boundInput(a.bearer, 'token')));
     } else {
       a.apiKey ||= { in: 'header' };
       const where = h('select', { onchange: () => { a.apiKey.in = where.value; } },
         h('option', { value: 'header' }, 'Header'), h('option', { value: 'query' }, 'Query'));
       where.value = a.apiKey.in || 'header';
-      put(box, field('Key', text(a.apiKey, 'key')), field('Value', text(a.apiKey, 'value')), field('Add To', where));
+      put(box, field('Key', boundInput(a.apiKey, 'key')), field('Value', boundInput(a.apiKey, 'value')), field('Add To', where));
     }
   }
   draw();
@@ -1253,33 +1305,32 @@ function triggerFields(t) {
       const r = (t.httpRequest ||= { method: 'GET', url: '' });
       const method = h('select', { onchange: () => { r.method = method.value; } }, METHODS.map((m) => h('option', {}, m)));
       method.value = r.method || 'GET';
-      const ssl = checkbox('Verify SSL certificates', r.sslVerification, (e) => { r.sslVerification = e.target.checked; });
-      return [h('div', { class: 'row' }, field('Method', method), field('URL', text(r, 'url', { type: 'text', placeholder: 'http://localhost:8080/path', class: 'grow' }))),
-        pairs(r, 'headers', 'Header'), field('Body', text(r, 'body', { rows: 5, class: 'mono' })), auth(r), ssl.el];
+      return [h('div', { class: 'row' }, field('Method', method), field('URL', boundInput(r, 'url', { type: 'text', placeholder: 'http://localhost:8080/path', class: 'grow' }))),
+        pairs(r, 'headers', 'Header'), field('Body', boundInput(r, 'body', { rows: 5, class: 'mono' })), auth(r),
+        boundCheckbox(r, 'sslVerification', 'Verify SSL certificates')];
     }
     case 'grpc': {
       const g = (t.grpc ||= {});
-      return [field('Address', text(g, 'address', { placeholder: 'host:port' })),
-        field('Method', text(g, 'method', { placeholder: 'package.Service.method' })),
-        field('Protobuf definition', text(g, 'protobufFile', { rows: 5, class: 'mono' }), 'Empty: use the server reflection of the target'),
-        field('Message', text(g, 'request', { rows: 4, class: 'mono' })), pairs(g, 'metadata', 'Metadata', 'Metadata'), auth(g)];
+      return [field('Address', boundInput(g, 'address', { placeholder: 'host:port' })),
+        field('Method', boundInput(g, 'method', { placeholder: 'package.Service.method' })),
+        field('Protobuf definition', boundInput(g, 'protobufFile', { rows: 5, class: 'mono' }), 'Empty: use the server reflection of the target'),
+        field('Message', boundInput(g, 'request', { rows: 4, class: 'mono' })), pairs(g, 'metadata', 'Metadata', 'Metadata'), auth(g)];
     }
     case 'kafka': {
       const k = (t.kafka ||= { brokerUrls: [] });
-      const brokers = h('input', { value: (k.brokerUrls || []).join(', '), oninput: (e) => { k.brokerUrls = e.target.value.split(',').map((s) => s.trim()).filter(Boolean); } });
-      return [field('Broker URLs', brokers, 'Comma-separated, e.g. localhost:9092'), field('Topic', text(k, 'topic')),
-        field('Message key', text(k, 'messageKey')), field('Message value', text(k, 'messageValue', { rows: 4, class: 'mono' })),
+      return [field('Broker URLs', boundList(k, 'brokerUrls'), 'Comma-separated, e.g. localhost:9092'), field('Topic', boundInput(k, 'topic')),
+        field('Message key', boundInput(k, 'messageKey')), field('Message value', boundInput(k, 'messageValue', { rows: 4, class: 'mono' })),
         pairs(k, 'headers', 'Header')];
     }
     case 'graphql': {
       const g = (t.graphql ||= { body: {} });
       g.body ||= {};
-      return [field('URL', text(g, 'url')), field('Query', text(g.body, 'query', { rows: 6, class: 'mono' })),
-        field('Operation name', text(g.body, 'operationName')), pairs(g, 'headers', 'Header'), auth(g)];
+      return [field('URL', boundInput(g, 'url')), field('Query', boundInput(g.body, 'query', { rows: 6, class: 'mono' })),
+        field('Operation name', boundInput(g.body, 'operationName')), pairs(g, 'headers', 'Header'), auth(g)];
     }
     default: {
       const id = (t.traceid ||= { id: '' });
-      return [field('ID', text(id, 'id', { placeholder: '${var:TRACE_ID}', class: 'mono' }), 'A trace id (32 hex digits) or an expression')];
+      return [field('ID', boundInput(id, 'id', { placeholder: '${var:TRACE_ID}', class: 'mono' }), 'A trace id (32 hex digits) or an expression')];
     }
   }
 }
@@ -1299,34 +1350,26 @@ function cleanTrigger(t) {
 }
 
 /**
- * The test form. `actions` is a list of [label, async (spec) => …]; each becomes a submit button. The spec passed
- * keeps the test's other fields (id, specs, outputs).
+ * The test form. `actions` is a list of [label, async (spec) => …]; each becomes a submit button (Enter in a field
+ * clicks the first). The spec passed keeps the test's other fields (id, specs, outputs). `onCancel` adds Cancel.
  */
 export function testForm(test, actions, onCancel) {
-  const spec = clone(test);
+  const spec = structuredClone(test);
   spec.trigger ||= { type: 'http' };
   spec.trigger.type ||= 'http';
   const errors = errorBox();
   const section = h('div', { class: 'trigger-fields' });
   const draw = () => put(section, triggerFields(spec.trigger));
-  const group = 'trigger-type-' + ++formCount;
-  const types = h('fieldset', { class: 'segmented' }, h('legend', {}, 'Trigger type'),
-    TYPES.map(([value, label]) => {
-      const input = h('input', { type: 'radio', name: group, id: `${group}-${value}`, value, checked: spec.trigger.type === value,
-        onchange: () => { spec.trigger.type = value; draw(); } });
-      return h('span', {}, input, h('label', { for: input.id }, label));
-    }));
-  const skip = checkbox('Skip trace collection', spec.skipTraceCollection, (e) => { spec.skipTraceCollection = e.target.checked; });
+  const types = radioGroup('Trigger type', TYPES, spec.trigger.type, (value) => { spec.trigger.type = value; draw(); });
   draw();
 
   const buttons = actions.map(([label, action]) => {
-    const button = h('button', { type: 'submit', class: label === 'Cancel' ? '' : 'primary', value: label }, label);
+    const button = h('button', { type: 'submit', class: 'primary' }, label);
     button.addEventListener('click', (e) => {
       e.preventDefault();
       busy(button, errors, () => {
-        const out = { ...spec, trigger: cleanTrigger(spec.trigger) };
+        const out = writableSpec({ ...spec, trigger: cleanTrigger(spec.trigger) });
         if (!out.skipTraceCollection) delete out.skipTraceCollection;
-        for (const k of ['version', 'createdAt', 'summary']) delete out[k];
         return action(out);
       });
     });
@@ -1335,9 +1378,9 @@ export function testForm(test, actions, onCancel) {
   if (onCancel) buttons.push(h('button', { type: 'button', onclick: onCancel }, 'Cancel'));
 
   return h('form', { class: 'card test-form', 'aria-label': 'Test definition', onsubmit: (e) => e.preventDefault() },
-    field('Name', text(spec, 'name', { required: true })),
-    field('Description', text(spec, 'description')),
-    types, section, skip.el,
+    field('Name', boundInput(spec, 'name', { required: true })),
+    field('Description', boundInput(spec, 'description')),
+    types, section, boundCheckbox(spec, 'skipTraceCollection', 'Skip trace collection'),
     h('div', { class: 'actions' }, buttons), errors.el);
 }
 
@@ -1349,19 +1392,19 @@ export function testForm(test, actions, onCancel) {
 
 import { h, put, formatNs, debounce } from './dom.js';
 
-const ROW = 28;
-const OVERSCAN = 8;
+const ROW = 28; // px, the row height (--row in style.css)
+const OVERSCAN = 8; // rows drawn above and below the visible ones
 // Outline entry: [id, parentId, name, kind, service, startOffsetNs, durationNs, statusCode]
 const ID = 0, PARENT = 1, NAME = 2, KIND = 3, SERVICE = 4, START = 5, DURATION = 6, STATUS = 7;
 
 /** The tree of an outline: parent/children as index arrays, roots and depth-first order. */
 export function buildTree(outline) {
-  const spans = outline.spans || [];
+  const spans = outline?.spans || [];
   const n = spans.length;
   const index = new Map();
   for (let i = 0; i < n; i++) index.set(spans[i][ID], i);
   const parent = new Int32Array(n).fill(-1);
-  const childCount = new Int32Array(n + 1);
+  const childCount = new Int32Array(n);
   const start = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -1384,7 +1427,7 @@ export function buildTree(outline) {
 
   const depth = new Int32Array(n);
   const order = new Int32Array(n).fill(-1); // position in the fully expanded tree
-  const tree = { spans, n, index, parent, offset, children, roots, depth, order, start, total, traceId: outline.traceId };
+  const tree = { spans, n, index, parent, offset, children, roots, depth, order, start, total };
   let position = 0;
   const visit = (rootList) => {
     const stack = rootList.slice().reverse();
@@ -1405,9 +1448,14 @@ export function buildTree(outline) {
   return tree;
 }
 
-export const spanName = (tree, i) => tree.spans[i]?.[NAME] ?? '';
-export const spanService = (tree, i) => tree.spans[i]?.[SERVICE] ?? '';
+/** The id of the span at index `i`. */
 export const spanIdOf = (tree, i) => tree.spans[i]?.[ID];
+
+/** The name of the span with id `spanId`, or the id when the trace has no such span. */
+export function spanNameById(tree, spanId) {
+  const i = tree.index.get(spanId);
+  return i === undefined ? spanId : tree.spans[i][NAME] ?? '';
+}
 
 const PALETTE = ['#4e79a7', '#59a14f', '#9c755f', '#f28e2b', '#76b7b2', '#b07aa1', '#edc948', '#ff9da7', '#8cd17d', '#86bcb6'];
 function colour(service) {
@@ -1420,7 +1468,7 @@ export class TraceView {
   /**
    * @param tree the result of buildTree
    * @param options.onSelect(spanId) called when the user selects a span
-   * @param options.search(query) → Promise<spanIds[]> server-side search (selectors, attributes), optional
+   * @param options.search(query, isSelector) → Promise<spanIds[]> server-side search (selectors, attributes), optional
    */
   constructor(tree, { onSelect, search } = {}) {
     this.tree = tree;
@@ -1496,6 +1544,7 @@ export class TraceView {
     put(this.spacer, rows);
   }
 
+  /** The element of span `i`, drawn at row `r`. */
   row(i, r) {
     const t = this.tree;
     const s = t.spans[i];
@@ -1512,13 +1561,14 @@ export class TraceView {
         kids ? h('button', { type: 'button', class: 'toggle', 'data-toggle': i, 'aria-expanded': String(open), 'aria-label': `${open ? 'Collapse' : 'Expand'} ${s[NAME]}` }, `${open ? '▾' : '▸'} ${kids}`)
           : h('span', { class: 'toggle-space' }),
         mark ? h('span', { class: mark, 'aria-label': mark === 'pass' ? 'passed' : 'failed' }, mark === 'pass' ? '✔' : '✘') : null,
-        h('button', { type: 'button', class: 'span-name', 'data-select': i, title: s[NAME] }, s[NAME]),
-        h('span', { class: 'service' }, s[SERVICE], s[KIND] && s[KIND] !== 'unespecified' ? ` ${s[KIND]}` : '')),
+        h('button', { type: 'button', class: 'span-name', title: s[NAME] }, s[NAME]),
+        h('span', { class: 'service' }, s[SERVICE], s[KIND] && s[KIND] !== 'unespecified' /* sic, Tracetest's spelling */ ? ` ${s[KIND]}` : '')),
       h('div', { class: 'col-time' },
         h('div', { class: 'bar', style: `left:${left}%;width:${width}%;background:${s[STATUS] === 'error' ? '#d4380d' : colour(s[SERVICE] || '')}` }),
         h('span', { class: 'duration', style: left + width > 75 ? `right:${100 - left + 0.5}%` : `left:${left + width + 0.5}%` }, duration)));
   }
 
+  /** A click on a toggle collapses or expands; elsewhere in a row it selects the span. */
   click(event) {
     const toggle = event.target.closest('[data-toggle]');
     if (toggle) return this.toggle(+toggle.dataset.toggle);
@@ -1538,6 +1588,7 @@ export class TraceView {
     this.refreshRows();
   }
 
+  /** Up and down move the selection; left and right collapse and expand the selected span. */
   key(event) {
     const position = this.rowOf(this.selected);
     const moves = { ArrowDown: 1, ArrowUp: -1 };
@@ -1575,10 +1626,14 @@ export class TraceView {
     if (notify) this.onSelect?.(this.tree.spans[i][ID]);
   }
 
+  /** The indexes of the spans with these ids that are in the trace. */
+  indexesOf(spanIds) {
+    return spanIds.map((id) => this.tree.index.get(id)).filter((i) => i !== undefined);
+  }
+
   /** Highlights spans by id (Test tab: the spans a spec or selector matches). */
-  setHighlight(spanIds = []) {
-    this.highlight = new Set();
-    for (const id of spanIds) { const i = this.tree.index.get(id); if (i !== undefined) this.highlight.add(i); }
+  setHighlight(spanIds) {
+    this.highlight = new Set(this.indexesOf(spanIds));
     this.schedule();
   }
 
@@ -1594,9 +1649,14 @@ export class TraceView {
     const seq = ++this.searchSeq;
     const q = query.trim();
     if (!q) return this.setMatches([], '');
-    const found = new Set();
     const isSelector = /^span\s*\[|^span\s*$|^span:/.test(q);
-    if (!isSelector) {
+    if (isSelector && !balanced(q)) {
+      this.setMatches([], q);
+      this.status.textContent = 'Incomplete selector';
+      return;
+    }
+    const found = new Set();
+    if (!isSelector) { // text: names and services here at once, attribute values from the server below
       const lower = q.toLowerCase();
       const spans = this.tree.spans;
       for (let i = 0; i < spans.length; i++) {
@@ -1605,22 +1665,18 @@ export class TraceView {
       }
       this.setMatches(found, q);
     }
-    if (isSelector && !balanced(q)) {
-      this.setMatches([], q);
-      this.status.textContent = 'Incomplete selector';
-      return;
-    }
     if (!this.serverSearch) return;
     try {
       const ids = await this.serverSearch(q, isSelector);
       if (seq !== this.searchSeq) return;
-      for (const id of ids || []) { const i = this.tree.index.get(id); if (i !== undefined) found.add(i); }
+      for (const i of this.indexesOf(ids || [])) found.add(i);
       this.setMatches(found, q);
     } catch (error) {
       if (seq === this.searchSeq && isSelector) { this.setMatches([], q); this.status.textContent = error.message; }
     }
   }
 
+  /** Shows the matches (span indexes) of `query`, keeping the current match if it is still one, else selecting the first. */
   setMatches(found, query) {
     const before = this.matches[this.current];
     this.matches = [...found].sort((a, b) => this.tree.order[a] - this.tree.order[b]);
@@ -1631,6 +1687,7 @@ export class TraceView {
     this.schedule();
   }
 
+  /** Selects the next (1) or previous (-1) match. */
   step(direction) {
     if (!this.matches.length) return;
     this.current = (this.current + direction + this.matches.length) % this.matches.length;
@@ -1657,43 +1714,46 @@ export function balanced(text) {
 // /test/:id/run/:runId/:mode: a run's state and events (live) and the tabs Trigger, Trace, Test and Automate.
 // The run is read without its trace; the Trace and Test tabs draw the trace from its outline.
 
-import { h, put, errorBox, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary } from '../dom.js';
+import { h, put, field, errorBox, errorText, kvTable, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary } from '../dom.js';
 import { resources, runs, url } from '../api.js';
-import { navigate, setQuery } from '../app.js';
+import { basePath, navigate, setQuery } from '../app.js';
 import { watch } from '../live.js';
-import { buildTree, TraceView } from '../trace-view.js';
+import { buildTree, spanIdOf, TraceView } from '../trace-view.js';
 import { SpanDetail } from '../span-detail.js';
 import { analyzerPanel } from '../analyzer.js';
 import { SpecsPanel, selectorFor, assertionFor } from '../specs.js';
 
 const MODES = [['trigger', 'Trigger'], ['trace', 'Trace'], ['test', 'Test'], ['automate', 'Automate']];
+/** The states in which a run has its trace (a STOPPED run has one when obtainedTraceAt is set). */
 const TRACED = ['ANALYZING_TRACE', 'AWAITING_TEST_RESULTS', 'FINISHED', 'ANALYZING_ERROR', 'ASSERTION_FAILED'];
 
 export function mount(main, route) {
   const page = new RunPage(main, route);
-  return { unmount: () => page.unmount(), update: (r) => page.update(r) };
+  return { unmount: () => page.stopWatching(), update: (r) => page.update(r) };
 }
 
-/** The specs and outputs of a test in either wire form (resource or OpenAPI). */
+/** The selector text of a spec or output in either wire form: a string (resource) or {query} (OpenAPI). */
+const selectorText = (item) => (typeof item.selector === 'string' ? item.selector : item.selector?.query ?? item.selectorParsed?.query ?? '');
+
+/** The specs and outputs of a test in either wire form. */
 function normalizeSpecs(test) {
   const specs = (test?.specs || []).map((s) => {
-    const spec = { selector: typeof s.selector === 'string' ? s.selector : s.selector?.query ?? s.selectorParsed?.query ?? '', assertions: s.assertions || [] };
+    const spec = { selector: selectorText(s), assertions: s.assertions || [] };
     if (s.name) spec.name = s.name;
     return spec;
   });
-  const outputs = (test?.outputs || []).map((o) => ({ name: o.name, selector: typeof o.selector === 'string' ? o.selector : o.selector?.query ?? o.selectorParsed?.query ?? '', value: o.value }));
+  const outputs = (test?.outputs || []).map((o) => ({ name: o.name, selector: selectorText(o), value: o.value }));
   return { specs, outputs };
 }
 
 class RunPage {
   constructor(main, route) {
-    this.main = main;
     this.testId = route.params.testId;
     this.runId = route.params.runId;
     this.mode = route.params.mode || 'test';
     this.query = route.query;
-    this.id = encodeURIComponent(this.testId);
-    this.base = `test/${this.id}/run/${this.runId}`;
+    this.testPath = `test/${encodeURIComponent(this.testId)}`;
+    this.runPath = `${this.testPath}/run/${this.runId}`;
     this.errors = errorBox();
     this.head = h('div', { class: 'run-head' });
     this.tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Run views' });
@@ -1715,7 +1775,8 @@ class RunPage {
     return true;
   }
 
-  unmount() {
+  /** Stops the live updates of the run. */
+  stopWatching() {
     this.stops.forEach((stop) => stop());
     this.stops = [];
   }
@@ -1726,7 +1787,7 @@ class RunPage {
       this.events = (await runs.events(this.testId, this.runId)) || [];
       if (this.events.some((e) => e.stage === 'test' || /^TRACE_LINTER_(SUCCESS|ERROR|SKIPPED)$/.test(e.type))) {
         this.outline = runs.outline(this.testId, this.runId);
-        this.outline.catch(() => {});
+        this.outline.catch(() => {}); // loadTraceWhenReady() reports or retries a failure
       }
       const [run, test] = await Promise.all([runs.get(this.testId, this.runId), resources.get('tests', this.testId)]);
       this.run = run;
@@ -1735,12 +1796,12 @@ class RunPage {
       if (run.testVersion && run.testVersion !== this.test.version) definition = await runs.testVersion(this.testId, run.testVersion).catch(() => this.test);
       this.definition = normalizeSpecs(definition);
     } catch (error) {
-      put(this.body, h('p', { class: 'error', role: 'alert' }, error.status === 404 ? `Run ${this.runId} of test ${this.testId} not found.` : error.message));
+      put(this.body, errorText(error.status === 404 ? `Run ${this.runId} of test ${this.testId} not found.` : error.message));
       return;
     }
     this.drawHead();
     this.drawBody();
-    this.afterRunChange();
+    this.loadTraceWhenReady();
     if (!isFinished(this.run.state)) {
       const topic = `test/${this.testId}/run/${this.runId}`;
       this.stops.push(watch(topic, () => runs.get(this.testId, this.runId), (run) => this.onRun(run)));
@@ -1754,10 +1815,10 @@ class RunPage {
     this.run = { ...run, trace: undefined };
     this.drawHead();
     if (isFinished(run.state)) {
-      this.unmount();
+      this.stopWatching();
       runs.events(this.testId, this.runId).then((events) => { this.events = events || []; this.drawHead(); }).catch(() => {});
     }
-    if (was !== run.state) { this.drawBody(); this.afterRunChange(); }
+    if (was !== run.state) { this.drawBody(); this.loadTraceWhenReady(); }
   }
 
   onEvent(event) {
@@ -1768,7 +1829,7 @@ class RunPage {
   }
 
   /** Loads the trace outline once the run has a trace. */
-  async afterRunChange() {
+  async loadTraceWhenReady() {
     const s = this.run.state;
     const traced = TRACED.includes(s) || (s === 'STOPPED' && isSet(this.run.obtainedTraceAt));
     if (!traced || this.tree || this.loadingTrace) return;
@@ -1795,21 +1856,22 @@ class RunPage {
     this.view = new TraceView(this.tree, {
       onSelect: (id) => this.selectSpan(id, false),
       search: (q, isSelector) => isSelector
-        ? runs.select(this.testId, this.runId, q).then((r) => r.spanIds)
-        : runs.search(this.testId, this.runId, q).then((r) => r.spansIds),
+        ? runs.select(this.testId, this.runId, q).then((r) => r?.spanIds)
+        : runs.search(this.testId, this.runId, q).then((r) => r?.spansIds),
     });
     this.detail = new SpanDetail({
       load: (id) => this.loadSpan(id),
       onCreateSpec: (span, key, value) => {
-        if (this.mode !== 'test') navigate(`${this.base}/test${location.search}`);
+        if (this.mode !== 'test') navigate(`${this.runPath}/test${location.search}`);
         this.specs?.openSpecForm(-1, { selector: selectorFor(span), assertion: assertionFor(key, value) });
       },
     });
     const wanted = this.query.get('selectedSpan');
-    const first = wanted && this.tree.index.has(wanted) ? wanted : this.tree.spans[this.tree.roots[0]]?.[0];
-    if (first) this.selectSpan(first, true);
+    const first = wanted && this.tree.index.has(wanted) ? wanted : spanIdOf(this.tree, this.tree.roots[0]);
+    if (first) this.selectSpan(first);
   }
 
+  /** A span's details (fetched once). */
   loadSpan(id) {
     if (!this.spanCache.has(id)) {
       const promise = runs.span(this.testId, this.runId, id);
@@ -1819,6 +1881,7 @@ class RunPage {
     return this.spanCache.get(id);
   }
 
+  /** Shows span `id` in the details panel and the URL; `reveal` also selects it in the trace view. */
   selectSpan(id, reveal = true) {
     if (reveal) this.view.select(id);
     setQuery({ selectedSpan: id });
@@ -1826,7 +1889,7 @@ class RunPage {
   }
 
   drawTabs() {
-    put(this.tabs, MODES.map(([mode, label]) => h('a', { href: `${this.base}/${mode}${location.search}`, role: 'tab',
+    put(this.tabs, MODES.map(([mode, label]) => h('a', { href: `${this.runPath}/${mode}${location.search}`, role: 'tab',
       'aria-selected': String(mode === this.mode), 'aria-current': mode === this.mode ? 'page' : null }, label)));
   }
 
@@ -1836,18 +1899,18 @@ class RunPage {
     const c = counts(run);
     const finished = isFinished(run.state);
     const start = h('button', { type: 'button', onclick: () => busy(start, this.errors, async () => {
-      const next = await runs.start(this.testId, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`test/${this.id}/run/${next.id}/${this.mode}`);
+      const next = await runs.start(this.testId);
+      navigate(`${this.testPath}/run/${next.id}/${this.mode}`);
     }) }, 'Run');
     const again = h('button', { type: 'button', disabled: !finished || !this.tree, onclick: () => busy(again, this.errors, async () => {
       const next = await runs.rerun(this.testId, this.runId);
-      navigate(`test/${this.id}/run/${next.id}/test`);
+      navigate(`${this.testPath}/run/${next.id}/test`);
     }) }, 'Run again');
     const stop = h('button', { type: 'button', class: 'danger', onclick: () => busy(stop, this.errors, () => runs.stop(this.testId, this.runId)) }, 'Stop');
     const skip = h('button', { type: 'button', onclick: () => busy(skip, this.errors, () => runs.skipPolling(this.testId, this.runId)) }, 'Skip trace collection');
     const open = this.head.querySelector('details.events')?.open;
     put(this.head,
-      h('a', { href: `test/${this.id}`, class: 'back' }, `← ${test.name || this.testId}`),
+      h('a', { href: this.testPath, class: 'back' }, `← ${test.name || this.testId}`),
       h('div', { class: 'page-head' },
         h('h1', {}, `${test.name || this.testId} — Run #${run.id}`),
         h('div', { class: 'actions' }, finished ? null : stop, run.state === 'AWAITING_TRACE' ? skip : null, start, again)),
@@ -1861,7 +1924,7 @@ class RunPage {
         run.requiredGatesResult && run.state === 'FINISHED' ? h('span', { class: run.requiredGatesResult.passed ? 'pass' : 'fail',
           title: `Required gates: ${(run.requiredGatesResult.required || []).join(', ') || 'none'}; failed: ${(run.requiredGatesResult.failed || []).join(', ') || 'none'}` },
         run.requiredGatesResult.passed ? 'Required gates passed' : 'Required gates failed') : null),
-      run.lastErrorState ? h('p', { class: 'error', role: 'alert' }, run.lastErrorState) : null,
+      run.lastErrorState ? errorText(run.lastErrorState) : null,
       h('details', { class: 'events', open: !!open }, h('summary', {}, `Event Log (${this.events.length})`), eventList(this.events)));
   }
 
@@ -1874,7 +1937,7 @@ class RunPage {
   /** What the Trace and Test tabs show before the trace is there. */
   waiting() {
     const run = this.run;
-    if (this.traceError) return h('p', { class: 'error', role: 'alert' }, `Cannot load the trace: ${this.traceError.message}`);
+    if (this.traceError) return errorText(`Cannot load the trace: ${this.traceError.message}`);
     if (isFinished(run.state) && !TRACED.includes(run.state)) {
       return h('div', { class: 'card' }, h('p', {}, `This run has no trace (${stateBadge(run).textContent}).`), eventList(this.events.filter((e) => e.stage !== 'test')));
     }
@@ -1893,7 +1956,7 @@ class RunPage {
       req.body && typeof req.body === 'string' ? h('pre', { class: 'code' }, prettyJSON(req.body)) : null);
     let response;
     if (run.state === 'TRIGGER_FAILED') {
-      response = [h('p', { class: 'error', role: 'alert' }, result.error?.message || run.lastErrorState || 'The trigger failed.'), eventList(this.events.filter((e) => e.stage === 'trigger'))];
+      response = [errorText(result.error?.message || run.lastErrorState || 'The trigger failed.'), eventList(this.events.filter((e) => e.stage === 'trigger'))];
     } else if (type === 'http' || type === 'graphql') {
       const r = result[type] || {};
       response = r.statusCode ? [
@@ -1930,7 +1993,7 @@ class RunPage {
         selectSpan: (id) => this.selectSpan(id), navigate,
       });
       const wanted = this.query.get('selectedAssertion');
-      if (wanted !== null && !this.focused) { this.focused = true; this.specs.focusSpec(+wanted); }
+      if (wanted !== null && !this.focusedWanted) { this.focusedWanted = true; this.specs.focusSpec(+wanted); } // once, on the first visit
       this.specs.markTrace();
       right = this.specs.el;
     } else {
@@ -1944,7 +2007,6 @@ class RunPage {
     const file = h('input', { value: `${(test.name || 'test').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'test'}.yaml`, oninput: () => draw() });
     const yaml = h('pre', { class: 'code' }, 'Loading…');
     resources.yaml('tests', this.testId).then((text) => { yaml.textContent = text; }).catch((e) => { yaml.textContent = e.message; });
-    const basePath = new URL(document.baseURI).pathname;
     const server = basePath === '/' ? location.origin : `${location.origin}${basePath}api`;
     const commands = h('div');
     const draw = () => put(commands,
@@ -1953,19 +2015,21 @@ class RunPage {
       h('h3', {}, 'With a JUnit report'), h('pre', { class: 'code' }, `tracetest run test --file ${file.value} --junit result.junit --server-url ${server}`));
     draw();
     return h('div', { class: 'two-col' },
-      h('section', { class: 'card' }, h('h2', {}, 'Test Definition'), h('div', { class: 'field' }, h('label', { for: 'automate-file' }, 'File name'), Object.assign(file, { id: 'automate-file' })), yaml),
+      h('section', { class: 'card' }, h('h2', {}, 'Test Definition'), field('File name', file), yaml),
       h('section', { class: 'card' }, h('h2', {}, 'Run with the CLI'), commands,
         h('h3', {}, 'Reports and links'),
         h('p', {}, h('a', { href: runs.junitUrl(this.testId, this.runId) }, 'JUnit report'), ' of this run (XML).'),
-        h('p', {}, 'Link to this run: ', h('span', { class: 'mono' }, url(`${this.base}/test`)))));
+        h('p', {}, 'Link to this run: ', h('span', { class: 'mono' }, url(`${this.runPath}/test`)))));
   }
 }
 
+/** Headers or metadata ([{key, value}]) as a table. */
 function headerTable(headers) {
   if (!headers.length) return h('p', { class: 'muted' }, 'None');
-  return h('table', { class: 'kv' }, h('tbody', {}, headers.map((p) => h('tr', {}, h('th', { scope: 'row' }, p.key), h('td', {}, p.value)))));
+  return kvTable(headers.map((p) => [p.key, p.value]));
 }
 
+/** The run's events, one line each. */
 function eventList(events) {
   if (!events.length) return h('p', { class: 'muted' }, 'No events yet.');
   return h('ol', { class: 'event-log' }, events.map((e) => h('li', { class: /ERROR|FAILED/.test(e.type) ? 'fail' : '' },
@@ -1980,7 +2044,7 @@ function eventList(events) {
 // /settings?tab=…: the singleton resources as forms, one tab each: Tracing Backend (DataStore, with Test
 // Connection), Trace Polling (PollingProfile), Analyzer, Test Runner, Demo and Analytics (Config).
 
-import { h, put, field, checkbox, errorBox, busy } from '../dom.js';
+import { h, put, field, checkbox, boundInput, boundCheckbox, boundList, radioGroup, errorBox, busy, errorText } from '../dom.js';
 import { resources, testConnection } from '../api.js';
 import { setQuery } from '../app.js';
 
@@ -1993,16 +2057,6 @@ const STORES = [['jaeger', 'Jaeger'], ['tempo', 'Grafana Tempo'], ['opensearch',
   ['datadog', 'Datadog'], ['dynatrace', 'Dynatrace'], ['honeycomb', 'Honeycomb'], ['instana', 'Instana'], ['lightstep', 'Lightstep'],
   ['newrelic', 'New Relic'], ['otlp', 'OpenTelemetry Collector'], ['signoz', 'SigNoz'], ['dash0', 'Dash0']];
 const GATES = [['analyzer-score', 'Analyzer Score'], ['analyzer-rules', 'Analyzer Rules'], ['test-specs', 'Test Specs']];
-
-let radioCount = 0;
-
-/** A text input bound to obj[key]. */
-function input(obj, key, props = {}) {
-  return h(props.rows ? 'textarea' : 'input', { ...props, value: obj[key] ?? '', oninput: (e) => {
-    obj[key] = props.type === 'number' ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value;
-  } });
-}
-const bool = (obj, key, label) => checkbox(label, obj[key], (e) => { obj[key] = e.target.checked; }).el;
 
 /** A form with a Save button (and extra buttons) that shows the server's answer next to them. */
 function settingsForm(title, children, save, extra = []) {
@@ -2031,56 +2085,50 @@ export function mount(main, route) {
       const content = await draw();
       if (active === key) put(body, content);
     } catch (error) {
-      if (active === key) put(body, h('p', { class: 'error', role: 'alert' }, error.message));
+      if (active === key) put(body, errorText(error.message));
     }
   }
   put(main, h('h1', {}, 'Settings'), tablist, body);
   show(active);
-  return {};
 }
 
 async function dataStoreTab() {
   const spec = (await resources.get('datastores', 'current')).spec;
   const fields = h('div');
-  const group = 'store-' + ++radioCount;
   const result = h('div', { 'aria-live': 'polite' });
-  const choices = h('fieldset', { class: 'segmented wrap' }, h('legend', {}, 'Data store'), STORES.map(([type, label]) => {
-    const radio = h('input', { type: 'radio', name: group, id: `${group}-${type}`, value: type, checked: spec.type === type,
-      onchange: () => { spec.type = type; spec.name = label; drawFields(); } });
-    return h('span', {}, radio, h('label', { for: radio.id }, label));
-  }));
+  const choices = radioGroup('Data store', STORES, spec.type, (type, label) => { spec.type = type; spec.name = label; drawFields(); });
   function drawFields() {
     const t = spec.type;
     const c = (spec[t] ||= {});
-    const tls = () => bool((c.tls ||= {}), 'insecure', 'Insecure (no TLS)');
+    const tls = () => boundCheckbox((c.tls ||= {}), 'insecure', 'Insecure (no TLS)');
     let content;
-    if (t === 'jaeger') content = [field('Endpoint', input(c, 'endpoint', { placeholder: 'jaeger:16685' })), tls()];
+    if (t === 'jaeger') content = [field('Endpoint', boundInput(c, 'endpoint', { placeholder: 'jaeger:16685' })), tls()];
     else if (t === 'tempo') {
       const mode = h('select', { onchange: () => { c.type = mode.value; drawFields(); } }, h('option', { value: 'grpc' }, 'gRPC'), h('option', { value: 'http' }, 'HTTP'));
       mode.value = c.type ||= 'grpc';
       const sub = (c[c.type] ||= {});
       content = [field('Connection type', mode), c.type === 'http'
-        ? field('URL', input(sub, 'url', { placeholder: 'http://tempo:3200' })) : field('Endpoint', input(sub, 'endpoint', { placeholder: 'tempo:9095' })),
-      bool((sub.tls ||= {}), 'insecure', 'Insecure (no TLS)')];
+        ? field('URL', boundInput(sub, 'url', { placeholder: 'http://tempo:3200' })) : field('Endpoint', boundInput(sub, 'endpoint', { placeholder: 'tempo:9095' })),
+      boundCheckbox((sub.tls ||= {}), 'insecure', 'Insecure (no TLS)')];
     } else if (t === 'opensearch' || t === 'elasticapm') {
-      const addresses = h('input', { value: (c.addresses || []).join(', '), oninput: (e) => { c.addresses = e.target.value.split(',').map((s) => s.trim()).filter(Boolean); } });
-      content = [field('Addresses', addresses, 'Comma-separated URLs'), field('Index', input(c, 'index')), field('Username', input(c, 'username')),
-        field('Password', input(c, 'password', { type: 'password' })), field('Certificate', input(c, 'certificate', { rows: 3 })), bool(c, 'insecureSkipVerify', 'Skip TLS verification')];
-    } else if (t === 'signalfx') content = [field('Realm', input(c, 'realm')), field('Token', input(c, 'token')), field('URL', input(c, 'url'))];
+      content = [field('Addresses', boundList(c, 'addresses'), 'Comma-separated URLs'), field('Index', boundInput(c, 'index')), field('Username', boundInput(c, 'username')),
+        field('Password', boundInput(c, 'password', { type: 'password' })), field('Certificate', boundInput(c, 'certificate', { rows: 3 })), boundCheckbox(c, 'insecureSkipVerify', 'Skip TLS verification')];
+    } else if (t === 'signalfx') content = [field('Realm', boundInput(c, 'realm')), field('Token', boundInput(c, 'token')), field('URL', boundInput(c, 'url'))];
     else if (t === 'awsxray') {
-      content = [field('Region', input(c, 'region')), field('Access key ID', input(c, 'accessKeyId')), field('Secret access key', input(c, 'secretAccessKey', { type: 'password' })),
-        field('Session token', input(c, 'sessionToken')), bool(c, 'useDefaultAuth', 'Use default authentication'), field('URL', input(c, 'url'))];
+      content = [field('Region', boundInput(c, 'region')), field('Access key ID', boundInput(c, 'accessKeyId')), field('Secret access key', boundInput(c, 'secretAccessKey', { type: 'password' })),
+        field('Session token', boundInput(c, 'sessionToken')), boundCheckbox(c, 'useDefaultAuth', 'Use default authentication'), field('URL', boundInput(c, 'url'))];
     } else if (t === 'azureappinsights') {
       const mode = h('select', { onchange: () => { c.connectionType = mode.value; } }, h('option', { value: 'direct' }, 'Direct'), h('option', { value: 'collector' }, 'Collector'));
       mode.value = c.connectionType ||= 'direct';
-      content = [field('Connection type', mode), bool(c, 'useAzureActiveDirectoryAuth', 'Use Azure Active Directory authentication'),
-        field('Access token', input(c, 'accessToken')), field('Resource ARM ID', input(c, 'resourceArmId')), field('URL', input(c, 'url'))];
-    } else if (t === 'sumologic') content = [field('URL', input(c, 'url')), field('Access ID', input(c, 'accessID')), field('Access key', input(c, 'accessKey', { type: 'password' }))];
+      content = [field('Connection type', mode), boundCheckbox(c, 'useAzureActiveDirectoryAuth', 'Use Azure Active Directory authentication'),
+        field('Access token', boundInput(c, 'accessToken')), field('Resource ARM ID', boundInput(c, 'resourceArmId')), field('URL', boundInput(c, 'url'))];
+    } else if (t === 'sumologic') content = [field('URL', boundInput(c, 'url')), field('Access ID', boundInput(c, 'accessID')), field('Access key', boundInput(c, 'accessKey', { type: 'password' }))];
     else content = h('p', { class: 'muted' }, 'Traces come in through this server\'s OTLP receiver (gRPC and HTTP): point your OpenTelemetry exporter or collector at it.');
     put(fields, content);
   }
   drawFields();
-  const body = () => {
+  /** The DataStore to save or test: only the settings of the chosen type. */
+  const dataStore = () => {
     const out = { id: 'current', name: spec.name || STORES.find(([t]) => t === spec.type)?.[1], type: spec.type, default: true };
     if (spec[spec.type] && Object.keys(spec[spec.type]).length) out[spec.type] = spec[spec.type];
     return out;
@@ -2088,7 +2136,7 @@ async function dataStoreTab() {
   const connErrors = errorBox();
   const check = h('button', { type: 'button', onclick: () => busy(check, connErrors, async () => {
     put(result);
-    const answer = await testConnection(body());
+    const answer = await testConnection(dataStore());
     put(result, h('ul', { class: 'connection' }, [['portCheck', 'Port check'], ['connectivity', 'Connectivity'], ['authentication', 'Authentication'], ['fetchTraces', 'Fetch traces']]
       .map(([k, label]) => {
         const step = answer?.[k] || {};
@@ -2098,7 +2146,7 @@ async function dataStoreTab() {
       })));
   }) }, 'Test Connection');
   return settingsForm('Tracing Backend', [choices, fields, result, connErrors.el],
-    () => resources.update('datastores', 'DataStore', body()), [check]);
+    () => resources.update('datastores', 'DataStore', dataStore()), [check]);
 }
 
 async function pollingTab() {
@@ -2106,9 +2154,9 @@ async function pollingTab() {
   const periodic = (spec.periodic ||= {});
   return settingsForm('Trace Polling', [
     h('p', { class: 'muted' }, 'How long a run waits for its trace, and how often it looks for new spans.'),
-    field('Max wait time for trace', input(periodic, 'timeout', { placeholder: '1m' }), 'A duration, e.g. 30s or 1m'),
-    field('Retry delay', input(periodic, 'retryDelay', { placeholder: '500ms' }), 'A duration, e.g. 500ms or 5s'),
-    field('Selector match retries', input(periodic, 'selectorMatchRetries', { type: 'number', min: 0 }))],
+    field('Max wait time for trace', boundInput(periodic, 'timeout', { placeholder: '1m' }), 'A duration, e.g. 30s or 1m'),
+    field('Retry delay', boundInput(periodic, 'retryDelay', { placeholder: '500ms' }), 'A duration, e.g. 500ms or 5s'),
+    field('Selector match retries', boundInput(periodic, 'selectorMatchRetries', { type: 'number', min: 0 }))],
   () => resources.update('pollingprofiles', 'PollingProfile', { ...spec, id: 'current', strategy: spec.strategy || 'periodic' }));
 }
 
@@ -2116,16 +2164,16 @@ async function analyzerTab() {
   const spec = (await resources.get('analyzers', 'current')).spec;
   return settingsForm('Analyzer', [
     h('p', { class: 'muted' }, 'The analyzer scores every trace against the rules below.'),
-    bool(spec, 'enabled', 'Enable Analyzer for All Tests'),
-    field('Minimum score', input(spec, 'minimumScore', { type: 'number', min: 0, max: 100 }), '0–100 %: a lower score fails the Analyzer Score gate'),
+    boundCheckbox(spec, 'enabled', 'Enable Analyzer for All Tests'),
+    field('Minimum score', boundInput(spec, 'minimumScore', { type: 'number', min: 0, max: 100 }), '0–100 %: a lower score fails the Analyzer Score gate'),
     (spec.plugins || []).map((plugin) => h('fieldset', { class: 'plugin' }, h('legend', {}, plugin.name || plugin.id),
-      bool(plugin, 'enabled', `Enable ${plugin.name || plugin.id}`),
+      boundCheckbox(plugin, 'enabled', `Enable ${plugin.name || plugin.id}`),
       h('table', { class: 'rules' }, h('tbody', {}, (plugin.rules || []).map((rule) => {
         const level = h('select', { 'aria-label': `${rule.name || rule.id} level`, onchange: () => { rule.errorLevel = level.value; } },
           ['error', 'warning', 'disabled'].map((l) => h('option', {}, l)));
         level.value = rule.errorLevel || 'error';
         return h('tr', {}, h('th', { scope: 'row', title: rule.description || '' }, rule.name || rule.id), h('td', {}, level),
-          h('td', {}, input(rule, 'weight', { type: 'number', min: 0, 'aria-label': `${rule.name || rule.id} weight` })));
+          h('td', {}, boundInput(rule, 'weight', { type: 'number', min: 0, 'aria-label': `${rule.name || rule.id} weight` })));
       })))))],
   () => resources.update('analyzers', 'Analyzer', { ...spec, id: 'current', minimumScore: spec.minimumScore ?? 0 }));
 }
@@ -2148,11 +2196,11 @@ async function demoTab() {
   const o = (otel.opentelemetryStore ||= {});
   const store = (demo) => (demo.id ? resources.update('demos', 'Demo', demo) : demo.enabled ? resources.create('demos', 'Demo', demo) : null);
   return settingsForm('Demo', [
-    h('fieldset', {}, h('legend', {}, 'Pokeshop'), bool(pokeshop, 'enabled', 'Enable Pokeshop'),
-      field('HTTP Endpoint', input(p, 'httpEndpoint')), field('GRPC Endpoint', input(p, 'grpcEndpoint')), field('Kafka Broker', input(p, 'kafkaBroker'))),
-    h('fieldset', {}, h('legend', {}, 'OpenTelemetry Astronomy Shop'), bool(otel, 'enabled', 'Enable OpenTelemetry Astronomy Shop Demo'),
-      field('Frontend Endpoint', input(o, 'frontendEndpoint')), field('Product Catalog Endpoint', input(o, 'productCatalogEndpoint')),
-      field('Cart Endpoint', input(o, 'cartEndpoint')), field('Checkout Endpoint', input(o, 'checkoutEndpoint')))],
+    h('fieldset', {}, h('legend', {}, 'Pokeshop'), boundCheckbox(pokeshop, 'enabled', 'Enable Pokeshop'),
+      field('HTTP Endpoint', boundInput(p, 'httpEndpoint')), field('GRPC Endpoint', boundInput(p, 'grpcEndpoint')), field('Kafka Broker', boundInput(p, 'kafkaBroker'))),
+    h('fieldset', {}, h('legend', {}, 'OpenTelemetry Astronomy Shop'), boundCheckbox(otel, 'enabled', 'Enable OpenTelemetry Astronomy Shop Demo'),
+      field('Frontend Endpoint', boundInput(o, 'frontendEndpoint')), field('Product Catalog Endpoint', boundInput(o, 'productCatalogEndpoint')),
+      field('Cart Endpoint', boundInput(o, 'cartEndpoint')), field('Checkout Endpoint', boundInput(o, 'checkoutEndpoint')))],
   async () => {
     const [a, b] = await Promise.all([store(pokeshop), store(otel)]);
     if (a?.spec?.id) pokeshop.id = a.spec.id;
@@ -2164,7 +2212,7 @@ async function analyticsTab() {
   const spec = (await resources.get('configs', 'current')).spec;
   return settingsForm('Analytics', [
     h('p', { class: 'muted' }, 'This server never sends analytics; the setting is stored for compatibility with Tracetest.'),
-    bool(spec, 'analyticsEnabled', 'Enable analytics')],
+    boundCheckbox(spec, 'analyticsEnabled', 'Enable analytics')],
   () => resources.update('configs', 'Config', { ...spec, id: 'current' }));
 }
 
@@ -2172,7 +2220,7 @@ async function analyticsTab() {
         "pages/suite-run.js": #####"""
 // /testsuite/:id/run/:runId: a suite run's state and its steps (each test run with its result), live.
 
-import { h, put, errorBox, isFinished, stateLabel, stateBadge, counts, triggerSummary, timeAgo } from '../dom.js';
+import { h, put, errorBox, errorText, kvTable, isFinished, suiteStateBadge, stateBadge, counts, triggerSummary, timeAgo } from '../dom.js';
 import { suiteRuns, resources } from '../api.js';
 import { watch } from '../live.js';
 
@@ -2188,13 +2236,12 @@ export function mount(main, route) {
 
   function draw(run) {
     const done = isFinished(run.state);
-    const tone = !done ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed';
     put(head, h('a', { href: `testsuite/${id}`, class: 'back' }, `← ${suite?.name || suiteId}`),
       h('h1', {}, `${suite?.name || suiteId} — Run #${run.id}`),
-      h('div', { class: 'run-meta' }, h('span', {}, 'Status: ', h('span', { class: `badge ${tone}` }, stateLabel(run.state))),
+      h('div', { class: 'run-meta' }, h('span', {}, 'Status: ', suiteStateBadge(run)),
         h('span', { class: 'pass' }, `✔ ${run.pass || 0}`), h('span', { class: 'fail' }, `✘ ${run.fail || 0}`),
         h('span', { class: 'muted' }, `v${run.version}`), h('span', { class: 'muted' }, 'Started ', timeAgo(run.createdAt))),
-      run.lastErrorState ? h('p', { class: 'error', role: 'alert' }, run.lastErrorState) : null);
+      run.lastErrorState ? errorText(run.lastErrorState) : null);
     const ids = suite?.steps || [];
     const tests = new Map((suite?.fullSteps || []).map((t) => [t.id, t]));
     const count = Math.max(ids.length, (run.steps || []).length);
@@ -2213,11 +2260,10 @@ export function mount(main, route) {
             h('a', { href: `test/${encodeURIComponent(testId)}/run/${stepRun.id}/test`, 'aria-label': `View run of step ${i + 1}` }, `Run #${stepRun.id}`)] : null),
         stepRun?.lastErrorState ? h('div', { class: 'error small' }, stepRun.lastErrorState) : null,
         outputs.length ? h('details', {}, h('summary', {}, 'Show Outputs'),
-          h('table', { class: 'kv' }, h('tbody', {}, outputs.map((o) => h('tr', {}, h('th', { scope: 'row' }, o.name), h('td', {}, o.error || o.value)))))) : null);
+          kvTable(outputs.map((o) => [o.name, o.error || o.value]))) : null);
     }));
     const values = run.variableSet?.values || [];
-    put(variables, values.length ? h('table', { class: 'kv' }, h('tbody', {}, values.map((v) => h('tr', {}, h('th', { scope: 'row' }, v.key), h('td', {}, v.value)))))
-      : h('p', { class: 'muted' }, 'No variables.'));
+    put(variables, values.length ? kvTable(values.map((v) => [v.key, v.value])) : h('p', { class: 'muted' }, 'No variables.'));
     if (done && stop) { stop(); stop = null; }
   }
 
@@ -2241,11 +2287,12 @@ export function mount(main, route) {
         "pages/test.js": #####"""
 // /test/:id: the test's header (Run, Edit, Delete), its runs (live) and its YAML definition.
 
-import { h, put, errorBox, busy, confirmDialog, timeAgo, stateBadge, counts, isFinished, triggerSummary } from '../dom.js';
+import { h, put, errorBox, errorText, busy, confirmDialog, timeAgo, stateBadge, counts, isFinished, triggerSummary } from '../dom.js';
 import { resources, runs } from '../api.js';
 import { navigate } from '../app.js';
 import { watch } from '../live.js';
 import { testForm } from '../test-form.js';
+import { runAndOpen } from './tests.js';
 
 export function mount(main, route) {
   const testId = route.params.testId;
@@ -2257,7 +2304,6 @@ export function mount(main, route) {
   const watching = new Map(); // runId -> stop()
   let test = null;
   let runItems = [];
-  let refreshTimer = null;
 
   async function loadTest() {
     try {
@@ -2265,16 +2311,13 @@ export function mount(main, route) {
       drawHead();
       resources.yaml('tests', testId).then((text) => { yaml.textContent = text; }).catch(() => {});
     } catch (error) {
-      put(head, h('h1', {}, 'Test'), error.status === 404 ? h('p', { class: 'error', role: 'alert' }, `Test ${testId} not found.`) : null);
+      put(head, h('h1', {}, 'Test'), error.status === 404 ? errorText(`Test ${testId} not found.`) : null);
       if (error.status !== 404) errors.set(error);
     }
   }
 
   function drawHead() {
-    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, async () => {
-      const started = await runs.start(testId, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`test/${id}/run/${started.id}/trigger`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, () => runAndOpen(testId)) }, 'Run');
     const edit = h('button', { type: 'button', onclick: () => put(head, h('h1', {}, `Edit ${test.name || testId}`),
       testForm(test, [['Save', async (spec) => {
         await resources.update('tests', 'Test', spec);
@@ -2296,8 +2339,7 @@ export function mount(main, route) {
 
   async function loadRuns() {
     try {
-      const { data } = await runs.list(testId, 50);
-      runItems = data || [];
+      runItems = (await runs.list(testId, 50)) || [];
       drawRuns();
       for (const run of runItems) {
         if (!isFinished(run.state) && !watching.has(run.id)) {
@@ -2335,7 +2377,7 @@ export function mount(main, route) {
     h('details', { class: 'card' }, h('summary', {}, 'Test definition (YAML)'), yaml));
   loadTest().then(loadRuns);
   // Runs started elsewhere (the CLI, a suite) appear without a reload.
-  refreshTimer = setInterval(loadRuns, 5000);
+  const refreshTimer = setInterval(loadRuns, 5000);
   return {
     unmount() {
       clearInterval(refreshTimer);
@@ -2357,6 +2399,12 @@ const SORTS = [['Last Run', 'last_run', 'desc'], ['Recently Created', 'created',
   ['Name, A to Z', 'name', 'asc'], ['Name, Z to A', 'name', 'desc']];
 const PAGE = 20;
 
+/** Starts a run of the test and opens the run's Trigger tab. */
+export async function runAndOpen(testId) {
+  const run = await runs.start(testId);
+  navigate(`test/${encodeURIComponent(testId)}/run/${run.id}/trigger`);
+}
+
 export function mount(main) {
   const errors = errorBox();
   const list = h('div', { class: 'list', 'aria-live': 'polite' });
@@ -2365,7 +2413,7 @@ export function mount(main) {
   const search = h('input', { type: 'search', placeholder: 'Search test', 'aria-label': 'Search tests', oninput: debounce(() => load(), 300) });
   const sort = h('select', { onchange: () => load() }, SORTS.map(([label], i) => h('option', { value: i }, label)));
   let items = [];
-  let generation = 0;
+  let generation = 0; // counts load() calls: only the latest one's answer is shown
 
   const create = h('button', { type: 'button', class: 'primary', onclick: () => {
     put(formSlot, h('h2', {}, 'Create a new test'), testForm({ name: '', trigger: { type: 'http', httpRequest: { method: 'GET', url: '' } } }, [
@@ -2375,21 +2423,21 @@ export function mount(main) {
       }],
       ['Run', async (spec) => {
         const created = await resources.create('tests', 'Test', spec);
-        const run = await runs.start(created.spec.id, { metadata: { 'tracetest.source': 'web' } });
-        navigate(`test/${encodeURIComponent(created.spec.id)}/run/${run.id}/trigger`);
+        await runAndOpen(created.spec.id);
       }],
     ], () => put(formSlot)));
     formSlot.querySelector('input')?.focus();
   } }, 'Create');
 
-  async function load(append = false) {
+  /** Loads the first page of tests, or with `nextPage` the next one after those shown. */
+  async function load(nextPage = false) {
     const gen = ++generation;
     const [, sortBy, sortDirection] = SORTS[sort.value];
     errors.set();
     try {
-      const page = await resources.list('tests', { take: PAGE, skip: append ? items.length : 0, query: search.value, sortBy, sortDirection });
+      const page = await resources.list('tests', { take: PAGE, skip: nextPage ? items.length : 0, query: search.value, sortBy, sortDirection });
       if (gen !== generation) return;
-      items = append ? items.concat(page.items) : page.items;
+      items = nextPage ? items.concat(page.items) : page.items;
       more.hidden = items.length >= page.count;
       if (!items.length) {
         put(list, h('p', { class: 'empty' }, search.value ? 'No test matches the search.' : "Haven't Created a Test Yet. Use Create to make your first test."));
@@ -2407,8 +2455,8 @@ export function mount(main) {
     const runErrors = errorBox();
     const summary = test.summary || {};
     if (summary.runs) {
-      runs.list(test.id, 1).then(({ data }) => {
-        const run = data?.[0];
+      runs.list(test.id, 1).then((list) => {
+        const run = list?.[0];
         if (!run) return;
         const c = counts(run);
         put(last, h('a', { href: `test/${id}/run/${run.id}/test` }, `#${run.id}`), ' ', stateBadge(run), ' ',
@@ -2418,10 +2466,7 @@ export function mount(main) {
     } else {
       put(last, 'Not run yet');
     }
-    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, async () => {
-      const started = await runs.start(test.id, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`test/${id}/run/${started.id}/trigger`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, () => runAndOpen(test.id)) }, 'Run');
     return h('article', { class: 'card item' },
       h('div', { class: 'item-main' },
         h('h3', {}, h('a', { href: `test/${id}` }, test.name || test.id)),
@@ -2436,17 +2481,16 @@ export function mount(main) {
     h('div', { class: 'toolbar' }, search, field('Sort by', sort)),
     errors.el, list, more);
   load();
-  return {};
 }
 
 """#####,
         "pages/testsuite.js": #####"""
 // /testsuite/:id: the suite's header (Run, Edit, Delete), its steps, its runs and its YAML definition.
 
-import { h, put, errorBox, busy, confirmDialog, timeAgo, isFinished, stateLabel } from '../dom.js';
+import { h, put, errorBox, errorText, busy, confirmDialog, timeAgo, suiteStateBadge } from '../dom.js';
 import { resources, suiteRuns } from '../api.js';
 import { navigate } from '../app.js';
-import { suiteForm } from './testsuites.js';
+import { suiteForm, runSuiteAndOpen } from './testsuites.js';
 
 export function mount(main, route) {
   const suiteId = route.params.suiteId;
@@ -2462,7 +2506,7 @@ export function mount(main, route) {
     try {
       suite = (await resources.get('testsuites', suiteId)).spec;
     } catch (error) {
-      return put(head, h('h1', {}, 'Test suite'), h('p', { class: 'error', role: 'alert' }, error.status === 404 ? `Test suite ${suiteId} not found.` : error.message));
+      return put(head, h('h1', {}, 'Test suite'), errorText(error.status === 404 ? `Test suite ${suiteId} not found.` : error.message));
     }
     drawHead();
     const tests = new Map((suite.fullSteps || []).map((t) => [t.id, t]));
@@ -2472,10 +2516,7 @@ export function mount(main, route) {
   }
 
   function drawHead() {
-    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, async () => {
-      const started = await suiteRuns.start(suiteId, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`testsuite/${id}/run/${started.id}`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, () => runSuiteAndOpen(suiteId)) }, 'Run');
     const edit = h('button', { type: 'button', onclick: () => put(head, h('h1', {}, `Edit ${suite.name || suiteId}`),
       suiteForm(suite, async (spec) => { await resources.update('testsuites', 'TestSuite', spec); await load(); }, drawHead)) }, 'Edit');
     const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
@@ -2494,7 +2535,7 @@ export function mount(main, route) {
         h('thead', {}, h('tr', {}, ['Run', 'State', 'Started', 'Passed', 'Failed', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, list.map((run) => h('tr', {},
           h('td', {}, h('a', { href: `testsuite/${id}/run/${run.id}` }, `Run #${run.id}`)),
-          h('td', {}, h('span', { class: `badge ${!isFinished(run.state) ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed'}` }, stateLabel(run.state))),
+          h('td', {}, suiteStateBadge(run)),
           h('td', {}, timeAgo(run.createdAt)), h('td', { class: 'pass' }, `✔ ${run.pass || 0}`), h('td', { class: 'fail' }, `✘ ${run.fail || 0}`),
           h('td', {}, `v${run.version}`)))))
         : h('p', { class: 'empty' }, 'No runs yet. Use Run to start one.'));
@@ -2514,9 +2555,15 @@ export function mount(main, route) {
         "pages/testsuites.js": #####"""
 // /testsuites: every test suite, a search box, "Create" (name, description, ordered steps) and "Run" per suite.
 
-import { h, put, field, errorBox, busy, debounce, timeAgo } from '../dom.js';
-import { resources, suiteRuns } from '../api.js';
+import { h, put, field, boundInput, errorBox, busy, debounce, timeAgo } from '../dom.js';
+import { resources, suiteRuns, writableSpec } from '../api.js';
 import { navigate } from '../app.js';
+
+/** Starts a run of the suite and opens it. */
+export async function runSuiteAndOpen(suiteId) {
+  const run = await suiteRuns.start(suiteId);
+  navigate(`testsuite/${encodeURIComponent(suiteId)}/run/${run.id}`);
+}
 
 /** The suite form: Name, Description and the ordered steps (tests). `onSave(spec)` stores it. */
 export function suiteForm(suite, onSave, onCancel) {
@@ -2526,8 +2573,8 @@ export function suiteForm(suite, onSave, onCancel) {
   const picker = h('select', {}, h('option', { value: '' }, 'Loading tests…'));
   const stepList = h('ol', { class: 'steps' });
   resources.list('tests', { take: 200, sortBy: 'name', sortDirection: 'asc' }).then((page) => {
-    for (const item of page.items) names.set(item.spec.id, item.spec.name || item.spec.id);
-    put(picker, h('option', { value: '' }, 'Choose a test'), page.items.map((item) => h('option', { value: item.spec.id }, item.spec.name || item.spec.id)));
+    for (const { spec: test } of page.items) names.set(test.id, test.name || test.id);
+    put(picker, h('option', { value: '' }, 'Choose a test'), [...names].map(([id, name]) => h('option', { value: id }, name)));
     drawSteps();
   }).catch((error) => errors.set(error));
   const move = (i, d) => { const [s] = spec.steps.splice(i, 1); spec.steps.splice(i + d, 0, s); drawSteps(); };
@@ -2540,17 +2587,12 @@ export function suiteForm(suite, onSave, onCancel) {
       : h('li', { class: 'muted' }, 'No steps yet.'));
   }
   drawSteps();
-  const input = (key) => h('input', { value: spec[key] || '', oninput: (e) => { spec[key] = e.target.value; } });
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
   return h('form', { class: 'card', 'aria-label': 'Test suite', onsubmit: (e) => {
     e.preventDefault();
-    busy(save, errors, () => {
-      const out = { ...spec };
-      for (const k of ['version', 'createdAt', 'summary', 'fullSteps']) delete out[k];
-      return onSave(out);
-    });
+    busy(save, errors, () => onSave(writableSpec(spec)));
   } },
-  field('Name', input('name')), field('Description', input('description')),
+  field('Name', boundInput(spec, 'name')), field('Description', boundInput(spec, 'description')),
   h('fieldset', {}, h('legend', {}, 'Steps'), stepList,
     h('div', { class: 'row' }, field('Add a test', picker),
       h('button', { type: 'button', onclick: () => { if (picker.value) { spec.steps.push(picker.value); drawSteps(); } } }, 'Add step'))),
@@ -2562,7 +2604,7 @@ export function mount(main) {
   const list = h('div', { class: 'list', 'aria-live': 'polite' });
   const formSlot = h('div');
   const search = h('input', { type: 'search', placeholder: 'Search test suite', 'aria-label': 'Search test suites', oninput: debounce(() => load(), 300) });
-  let generation = 0;
+  let generation = 0; // counts load() calls: only the latest one's answer is shown
   const create = h('button', { type: 'button', class: 'primary', onclick: () => put(formSlot, h('h2', {}, 'Create a new test suite'),
     suiteForm({}, async (spec) => {
       const created = await resources.create('testsuites', 'TestSuite', spec);
@@ -2583,16 +2625,12 @@ export function mount(main) {
   }
 
   function card(suite) {
-    const id = encodeURIComponent(suite.id);
     const runErrors = errorBox();
-    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, async () => {
-      const started = await suiteRuns.start(suite.id, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`testsuite/${id}/run/${started.id}`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, () => runSuiteAndOpen(suite.id)) }, 'Run');
     const last = suite.summary?.lastRun;
     return h('article', { class: 'card item' },
       h('div', { class: 'item-main' },
-        h('h3', {}, h('a', { href: `testsuite/${id}` }, suite.name || suite.id)),
+        h('h3', {}, h('a', { href: `testsuite/${encodeURIComponent(suite.id)}` }, suite.name || suite.id)),
         h('div', { class: 'muted' }, `${(suite.steps || []).length} steps • ${suite.summary?.runs || 0} runs • Last run: `, last ? timeAgo(last.time) : '–',
           last && (last.passes || last.fails) ? h('span', {}, ' ', h('span', { class: 'pass' }, `✔ ${last.passes}`), ' ', h('span', { class: 'fail' }, `✘ ${last.fails}`)) : null)),
       h('div', { class: 'item-actions' }, run), runErrors.el);
@@ -2601,17 +2639,17 @@ export function mount(main) {
   put(main, h('div', { class: 'page-head' }, h('h1', {}, 'All Test Suites'), create), formSlot,
     h('div', { class: 'toolbar' }, search), errors.el, list);
   load();
-  return {};
 }
 
 """#####,
         "pages/variablesets.js": #####"""
 // /variablesets: every variable set with its values; Create and Edit (name, description, key/value rows), Delete.
 
-import { h, put, field, errorBox, busy, confirmDialog, debounce } from '../dom.js';
+import { h, put, field, boundInput, kvTable, errorBox, busy, confirmDialog, debounce } from '../dom.js';
 import { resources } from '../api.js';
 
-function setForm(set, onSave, onCancel) {
+/** The variable set form: Name, Description and the key/value rows. `onSave(spec)` stores it. */
+function variableSetForm(set, onSave, onCancel) {
   const spec = { name: '', description: '', ...structuredClone(set) };
   spec.values = spec.values?.length ? spec.values : [{ key: '', value: '' }];
   const errors = errorBox();
@@ -2621,13 +2659,12 @@ function setForm(set, onSave, onCancel) {
     field(i ? `Value ${i + 1}` : 'Value', h('input', { value: pair.value ?? '', oninput: (e) => { pair.value = e.target.value; } })),
     h('button', { type: 'button', class: 'link', 'aria-label': `Remove value ${i + 1}`, onclick: () => { spec.values.splice(i, 1); draw(); } }, '✕'))));
   draw();
-  const input = (key) => h('input', { value: spec[key] || '', oninput: (e) => { spec[key] = e.target.value; } });
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
   return h('form', { class: 'card', 'aria-label': 'Variable set', onsubmit: (e) => {
     e.preventDefault();
     busy(save, errors, () => onSave({ ...spec, values: spec.values.filter((p) => p.key || p.value) }));
   } },
-  field('Name', input('name')), field('Description', input('description')),
+  field('Name', boundInput(spec, 'name')), field('Description', boundInput(spec, 'description')),
   h('fieldset', {}, h('legend', {}, 'Values'), rows,
     h('button', { type: 'button', class: 'small', onclick: () => { spec.values.push({ key: '', value: '' }); draw(); } }, 'Add value')),
   h('div', { class: 'actions' }, save, h('button', { type: 'button', onclick: onCancel }, 'Cancel')), errors.el);
@@ -2638,10 +2675,10 @@ export function mount(main) {
   const list = h('div', { class: 'list', 'aria-live': 'polite' });
   const formSlot = h('div');
   const search = h('input', { type: 'search', placeholder: 'Search variable set', 'aria-label': 'Search variable sets', oninput: debounce(() => load(), 300) });
-  let generation = 0;
+  let generation = 0; // counts load() calls: only the latest one's answer is shown
   const closeForm = () => put(formSlot);
   const create = h('button', { type: 'button', class: 'primary', onclick: () => put(formSlot, h('h2', {}, 'Create Variable Set'),
-    setForm({}, async (spec) => { await resources.create('variablesets', 'VariableSet', spec); closeForm(); await load(); }, closeForm)) }, 'Create');
+    variableSetForm({}, async (spec) => { await resources.create('variablesets', 'VariableSet', spec); closeForm(); await load(); }, closeForm)) }, 'Create');
 
   async function load() {
     const gen = ++generation;
@@ -2660,7 +2697,7 @@ export function mount(main) {
     const cardErrors = errorBox();
     const el = h('article', { class: 'card item' });
     const edit = h('button', { type: 'button', onclick: () => put(el, h('h3', {}, `Edit ${set.name}`),
-      setForm(set, async (spec) => { await resources.update('variablesets', 'VariableSet', spec); await load(); }, () => load())) }, 'Edit');
+      variableSetForm(set, async (spec) => { await resources.update('variablesets', 'VariableSet', spec); await load(); }, () => load())) }, 'Edit');
     const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
       if (!(await confirmDialog(`Delete the variable set "${set.name}"?`))) return;
       busy(del, cardErrors, async () => { await resources.remove('variablesets', set.id); await load(); });
@@ -2668,15 +2705,13 @@ export function mount(main) {
     const values = set.values || [];
     return put(el,
       h('div', { class: 'item-main' }, h('h3', {}, set.name), set.description ? h('p', { class: 'muted' }, set.description) : null,
-        values.length ? h('table', { class: 'kv' }, h('tbody', {}, values.map((v) => h('tr', {}, h('th', { scope: 'row' }, v.key), h('td', {}, v.value)))))
-          : h('p', { class: 'muted' }, 'No values.')),
+        values.length ? kvTable(values.map((v) => [v.key, v.value])) : h('p', { class: 'muted' }, 'No values.')),
       h('div', { class: 'item-actions' }, edit, del), cardErrors.el);
   }
 
   put(main, h('div', { class: 'page-head' }, h('h1', {}, 'All Variable Sets'), create), formSlot,
     h('div', { class: 'toolbar' }, search), errors.el, list);
   load();
-  return {};
 }
 
 """#####,

@@ -1,14 +1,14 @@
 // The Trace tab's right panel: the trace analyzer's (linter's) results by plugin and rule, with the failing spans.
 
-import { h, put, append, checkbox } from './dom.js';
-import { spanName } from './trace-view.js';
+import { h, put, append, checkbox, plural } from './dom.js';
+import { spanNameById } from './trace-view.js';
 
 const tone = (score) => (score >= 90 ? 'pass' : score >= 60 ? 'warn' : 'fail');
 
 /** @param linter the run's `linter`; @param tree the trace tree (span names); @param onSelect(spanId) */
 export function analyzerPanel(linter, tree, onSelect) {
   const body = h('div');
-  const onlyErrors = checkbox('Show only errors', false, () => draw());
+  const onlyErrors = checkbox('Show only errors', false, draw);
   const el = h('section', { class: 'panel analyzer', 'aria-label': 'Analyzer results' }, h('h2', {}, 'Analyzer Results'), body);
   const plugins = linter?.plugins || [];
 
@@ -55,13 +55,12 @@ export function analyzerPanel(linter, tree, onSelect) {
       h('summary', {}, h('span', { class: rule.passed ? 'pass' : rule.level === 'error' ? 'fail' : 'warn' }, icon), ' ',
         h('span', { title: (rule.tips || []).join(' - ') }, rule.name || rule.id),
         rule.level === 'error' ? h('span', { class: 'muted' }, ` ${rule.weight}%`) : h('span', { class: 'muted' }, ` (${rule.level})`),
-        failed ? h('span', { class: 'fail' }, ` ${failed} failing span${failed > 1 ? 's' : ''}`) : null),
+        failed ? h('span', { class: 'fail' }, ` ${plural(failed, 'failing span')}`) : null),
       h('p', { class: 'muted' }, rule.description || ''), list);
   }
 
   function spanItem(rule, r) {
-    const i = tree?.index.get(r.spanId);
-    const name = i === undefined ? r.spanId : spanName(tree, i);
+    const name = spanNameById(tree, r.spanId);
     const errors = r.errors || [];
     const text = errors.length === 1 ? errors[0].description
       : errors.length ? `${rule.errorDescription || ''} ${errors.map((e) => e.value).join(', ')}` : '';

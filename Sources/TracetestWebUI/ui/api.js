@@ -1,14 +1,14 @@
 // The server's HTTP API. Every path is relative to document.baseURI, so the UI works under a path prefix.
 
-/** An error answer of the API; `message` is the server's text, verbatim. */
-export class ApiError extends Error {
-  constructor(status, message, body) {
+/** An error answer of the API; `message` is the server's text, verbatim; `status` is 0 when the server is unreachable. */
+class ApiError extends Error {
+  constructor(status, message) {
     super(message);
     this.status = status;
-    this.body = body;
   }
 }
 
+/** The absolute URL of `path` (e.g. "api/tests"), relative to the UI's base. */
 export const url = (path) => new URL(path, document.baseURI).href;
 const enc = encodeURIComponent;
 
@@ -30,10 +30,10 @@ function errorMessage(response, text) {
 }
 
 /**
- * Sends a request. `body` objects are sent as JSON; `text: true` returns the body as text; `withHeaders: true`
- * returns {data, headers}; `augmented: false` asks for a resource without its read-only fields (version, summary).
+ * Sends a request and returns the parsed JSON answer (null when empty). `body` objects are sent as JSON; `text: true`
+ * returns the answer as text; `augmented: false` asks for a resource without its read-only fields (version, summary).
  */
-export async function request(method, path, { body, headers = {}, text = false, withHeaders = false, augmented = true } = {}) {
+async function request(method, path, { body, headers = {}, text = false, augmented = true } = {}) {
   const init = { method, headers: { ...(augmented ? { 'X-Tracetest-Augmented': 'true' } : {}), ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -46,11 +46,22 @@ export async function request(method, path, { body, headers = {}, text = false, 
     throw new ApiError(0, `Cannot reach the server: ${error.message}`);
   }
   const content = await response.text();
-  if (!response.ok) throw new ApiError(response.status, errorMessage(response, content), content);
+  if (!response.ok) throw new ApiError(response.status, errorMessage(response, content));
   if (text) return content;
-  const data = content ? JSON.parse(content) : null;
-  return withHeaders ? { data, headers: response.headers } : data;
+  return content ? JSON.parse(content) : null;
 }
+
+const READ_ONLY_FIELDS = ['version', 'createdAt', 'summary', 'fullSteps'];
+
+/** A copy of a resource's spec without the fields the server adds, ready to be sent back. */
+export function writableSpec(spec) {
+  const out = { ...spec };
+  for (const key of READ_ONLY_FIELDS) delete out[key];
+  return out;
+}
+
+/** The body that starts a run from the UI. */
+const FROM_WEB = { metadata: { 'tracetest.source': 'web' } };
 
 /** The resource API (`{type, spec}` envelopes). */
 export const resources = {
@@ -59,7 +70,6 @@ export const resources = {
   yaml: (plural, id) => request('GET', `api/${plural}/${enc(id)}`, { headers: { Accept: 'text/yaml' }, text: true, augmented: false }),
   create: (plural, type, spec) => request('POST', `api/${plural}`, { body: { type, spec } }),
   update: (plural, type, spec) => request('PUT', `api/${plural}/${enc(spec.id)}`, { body: { type, spec } }),
-  upsert: (plural, type, spec) => request('PUT', `api/${plural}`, { body: { type, spec } }),
   remove: (plural, id) => request('DELETE', `api/${plural}/${enc(id)}`),
 };
 
@@ -67,15 +77,16 @@ const run = (testId, runId) => `api/tests/${enc(testId)}/run/${enc(runId)}`;
 
 /** Test runs and the tools that read a run's trace. */
 export const runs = {
-  start: (testId, info = {}) => request('POST', `api/tests/${enc(testId)}/run`, { body: info }),
-  list: (testId, take = 20, skip = 0) =>
-    request('GET', `api/tests/${enc(testId)}/run?take=${take}&skip=${skip}`, { withHeaders: true }),
+  start: (testId) => request('POST', `api/tests/${enc(testId)}/run`, { body: FROM_WEB }),
+  /** The latest runs, newest first. */
+  list: (testId, take) => request('GET', `api/tests/${enc(testId)}/run?take=${take}&skip=0`),
   /** The run without its trace (cheap to poll). */
   get: (testId, runId) => request('GET', `${run(testId, runId)}?trace=false`),
   events: (testId, runId) => request('GET', `${run(testId, runId)}/events`),
   outline: (testId, runId) => request('GET', `${run(testId, runId)}/trace/outline`),
   span: (testId, runId, spanId) => request('GET', `${run(testId, runId)}/trace/span/${enc(spanId)}`),
   select: (testId, runId, query) => request('GET', `${run(testId, runId)}/select?query=${enc(query)}`),
+  /** Searches span attributes for text; answers {spansIds} (sic, the API's spelling). */
   search: (testId, runId, query) => request('POST', `${run(testId, runId)}/search-spans`, { body: { query } }),
   dryRun: (testId, runId, specs) => request('PUT', `${run(testId, runId)}/dry-run`, {
     body: { specs: specs.map((s) => ({ ...s, selectorParsed: { query: s.selector || '' } })) },
@@ -89,8 +100,8 @@ export const runs = {
 
 /** Test suite runs. */
 export const suiteRuns = {
-  start: (suiteId, info = {}) => request('POST', `api/testsuites/${enc(suiteId)}/run`, { body: info }),
-  list: (suiteId, take = 20) => request('GET', `api/testsuites/${enc(suiteId)}/run?take=${take}`),
+  start: (suiteId) => request('POST', `api/testsuites/${enc(suiteId)}/run`, { body: FROM_WEB }),
+  list: (suiteId, take) => request('GET', `api/testsuites/${enc(suiteId)}/run?take=${take}`),
   get: (suiteId, runId) => request('GET', `api/testsuites/${enc(suiteId)}/run/${enc(runId)}`),
   version: (suiteId, version) => request('GET', `api/testsuites/${enc(suiteId)}/version/${enc(version)}`),
 };

@@ -1,7 +1,7 @@
-// The shell: client-side routing with the History API. Every page module exports
-// `mount(main, route)` and returns {unmount?(), update?(route) → bool} (update handles a route change in place).
+// The shell: client-side routing with the History API. Every page module in pages/ exports `mount(main, route)`,
+// which may return {unmount?(), update?(route) → bool} (update handles a route change in place and says whether it did).
 
-import { h, put } from './dom.js';
+import { errorText, put } from './dom.js';
 
 const ROUTES = [
   [/^tests$/, 'tests', []],
@@ -15,16 +15,16 @@ const ROUTES = [
 ];
 
 const main = document.getElementById('main');
-const basePath = new URL(document.baseURI).pathname;
+/** The path the UI is served under: "/" or "/<pathPrefix>/" (from <base href>, which the server sets). */
+export const basePath = new URL(document.baseURI).pathname;
 let current = null; // {page, instance}
 let renderCount = 0;
 
-/** The route of the current location: {page, params, query, path}, or null for an unknown path. */
+/** The route of the current location, {page, params, query, path}, or {redirect} for an unknown path. */
 function resolve() {
   let path = location.pathname;
   path = path.startsWith(basePath) ? path.slice(basePath.length) : path.replace(/^\//, '');
   path = path.replace(/\/+$/, '');
-  if (path === '') return { redirect: 'tests' };
   for (const [pattern, page, names] of ROUTES) {
     const match = pattern.exec(path);
     if (!match) continue;
@@ -61,10 +61,10 @@ async function render() {
   try {
     module = await import(`./pages/${route.page}.js`);
   } catch (error) {
-    put(main, h('p', { class: 'error', role: 'alert' }, `Cannot load the page: ${error.message}`));
+    put(main, errorText(`Cannot load the page: ${error.message}`));
     return;
   }
-  if (count !== renderCount) return;
+  if (count !== renderCount) return; // a later navigation won while the module loaded
   put(main);
   current = { page: route.page, instance: module.mount(main, route) || {} };
 }

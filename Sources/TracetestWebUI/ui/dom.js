@@ -1,4 +1,4 @@
-// Small DOM and formatting helpers shared by every page.
+// Small DOM helpers (elements, form controls bound to objects, dialogs) and the display of runs, shared by every page.
 
 /** Creates an element: h('button', {class: 'x', onclick: f}, 'text', child). `on<event>` keys add listeners. */
 export function h(tag, props, ...children) {
@@ -16,6 +16,7 @@ export function h(tag, props, ...children) {
   return el;
 }
 
+/** Appends children (nodes, text, nested arrays; null and false are skipped) to `el`. */
 export function append(el, children) {
   for (const child of [children].flat(Infinity)) {
     if (child == null || child === false) continue;
@@ -30,19 +31,62 @@ export function put(el, ...children) {
   return append(el, children);
 }
 
-let fieldCount = 0;
+let idCount = 0;
+/** An id unique in the page, e.g. "field-3". */
+export const uniqueId = (prefix) => `${prefix}-${++idCount}`;
+
 /** A labelled control: <label for> + the control (+ an optional hint). */
 export function field(label, control, hint) {
-  if (!control.id) control.id = 'f' + ++fieldCount;
+  if (!control.id) control.id = uniqueId('field');
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control,
     hint ? h('small', { class: 'muted' }, hint) : null);
 }
 
+/** A text input (a textarea when props.rows is set) bound to obj[key]; `type: 'number'` stores numbers. */
+export function boundInput(obj, key, props = {}) {
+  return h(props.rows ? 'textarea' : 'input', { ...props, value: obj[key] ?? '', oninput: (e) => {
+    obj[key] = props.type === 'number' ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value;
+  } });
+}
+
+/** A text input bound to the array obj[key], edited as comma-separated text. */
+export function boundList(obj, key) {
+  return h('input', { value: (obj[key] || []).join(', '), oninput: (e) => {
+    obj[key] = e.target.value.split(',').map((s) => s.trim()).filter(Boolean);
+  } });
+}
+
 /** A checkbox with its label after it. */
 export function checkbox(label, checked, onchange) {
-  const input = h('input', { type: 'checkbox', id: 'f' + ++fieldCount, checked: !!checked, onchange });
+  const input = h('input', { type: 'checkbox', id: uniqueId('field'), checked: !!checked, onchange });
   return { input, el: h('div', { class: 'check' }, input, h('label', { for: input.id }, label)) };
 }
+
+/** A labelled checkbox bound to the boolean obj[key]. */
+export function boundCheckbox(obj, key, label) {
+  return checkbox(label, obj[key], (e) => { obj[key] = e.target.checked; }).el;
+}
+
+/** Radio buttons drawn as a segmented control. `choices` is [[value, label]]; `onchange(value, label)`. */
+export function radioGroup(legend, choices, selected, onchange) {
+  const name = uniqueId('radio');
+  return h('fieldset', { class: 'segmented' }, h('legend', {}, legend), choices.map(([value, label]) => {
+    const input = h('input', { type: 'radio', name, id: `${name}-${value}`, value, checked: value === selected,
+      onchange: () => onchange(value, label) });
+    return h('span', {}, input, h('label', { for: input.id }, label));
+  }));
+}
+
+/** A two-column table of [name, value] rows. */
+export function kvTable(rows) {
+  return h('table', { class: 'kv' }, h('tbody', {}, rows.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, value)))));
+}
+
+/** An error message as a paragraph announced to screen readers. */
+export const errorText = (message) => h('p', { class: 'error', role: 'alert' }, message);
+
+/** "1 span", "3 spans". */
+export const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
 export function errorBox() {
@@ -88,6 +132,7 @@ export function confirmDialog(message) {
   });
 }
 
+/** `fn`, run only once calls have paused for `ms` milliseconds (e.g. a search as you type). */
 export function debounce(fn, ms) {
   let timer;
   return (...args) => {
@@ -122,6 +167,8 @@ export function timeAgo(time) {
   return h('time', { datetime: time, title: date.toLocaleString() }, text);
 }
 
+// Runs: their states, results and one-line summaries.
+
 const STATE_LABELS = {
   CREATED: 'Created', EXECUTING: 'Running', AWAITING_TRACE: 'Awaiting trace',
   ANALYZING_TRACE: 'Linting Trace', AWAITING_TEST_RESULTS: 'Awaiting test results', FINISHED: 'Finished',
@@ -131,7 +178,8 @@ const STATE_LABELS = {
 };
 const FAILED_STATES = ['TRIGGER_FAILED', 'TRACE_FAILED', 'ASSERTION_FAILED', 'ANALYZING_ERROR', 'FAILED'];
 
-export const stateLabel = (state) => STATE_LABELS[state] || state || 'Unknown';
+const stateLabel = (state) => STATE_LABELS[state] || state || 'Unknown';
+/** Whether a run (or a suite run) in `state` is over. */
 export const isFinished = (state) => state === 'FINISHED' || state === 'STOPPED' || FAILED_STATES.includes(state);
 
 /** Passed and failed span-level assertion results of a run. */
@@ -146,7 +194,7 @@ export function counts(run) {
 }
 
 /** 'running' | 'passed' | 'failed' | 'stopped': the colour of a run. */
-export function runTone(run) {
+function runTone(run) {
   if (!run || !isFinished(run.state)) return 'running';
   if (run.state === 'STOPPED') return 'stopped';
   if (FAILED_STATES.includes(run.state)) return 'failed';
@@ -159,6 +207,12 @@ export function stateBadge(run) {
   const tone = runTone(run);
   const verdict = tone === 'passed' ? ' ✔ Passed' : tone === 'failed' && run.state === 'FINISHED' ? ' ✘ Failed' : '';
   return h('span', { class: `badge ${tone}` }, stateLabel(run?.state) + verdict);
+}
+
+/** The state of a test suite run as a coloured word. */
+export function suiteStateBadge(run) {
+  const tone = !isFinished(run.state) ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed';
+  return h('span', { class: `badge ${tone}` }, stateLabel(run.state));
 }
 
 /** The one-line summary of a trigger: "HTTP • GET • http://…". */

@@ -33,12 +33,12 @@ function connect() {
     let data;
     try { data = JSON.parse(message.data); } catch { return; }
     for (const w of watchers) {
-      if (w.topic !== data.resource) continue;
+      if (w.topic !== data?.resource) continue;
       if (data.type === 'success' && data.message?.subscriptionId) {
         w.subscriptionId = data.message.subscriptionId;
         setPolling(w, SLOW);
         w.refresh();
-      } else if (data.type === 'update') {
+      } else if (data.type === 'update' && data.event != null) {
         w.onUpdate(data.event);
       }
     }

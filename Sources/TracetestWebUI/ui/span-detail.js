@@ -1,10 +1,12 @@
 // The panel of the selected span: name, service, status, duration, its attributes grouped by prefix (http.*,
 // db.*, …) with a filter, and its events and links.
 
-import { h, put, prettyJSON } from './dom.js';
+import { h, put, prettyJSON, errorText } from './dom.js';
 
-const SPECIAL = new Set(['span.events', 'span.links']);
+/** Attributes that hold the span's events and links as JSON lists: shown in their own groups. */
+const LIST_ATTRIBUTES = new Set(['span.events', 'span.links']);
 
+/** The JSON list in `text`, or null. */
 function parseList(text) {
   try {
     const value = JSON.parse(text);
@@ -30,19 +32,18 @@ export class SpanDetail {
     this.el = h('section', { class: 'panel span-detail', 'aria-label': 'Span details' }, this.head, this.filter, this.body);
   }
 
-  /** Loads and shows a span; resolves to the span. */
+  /** Loads and shows a span (the latest call wins). */
   async show(spanId) {
     const seq = ++this.seq;
     put(this.body, h('p', { class: 'muted' }, 'Loading…'));
     try {
       const span = await this.load(spanId);
-      if (seq !== this.seq) return this.span;
+      if (seq !== this.seq) return;
+      if (!span) throw new Error(`Span ${spanId} not found.`);
       this.span = span;
       this.draw();
-      return span;
     } catch (error) {
-      if (seq === this.seq) put(this.body, h('p', { class: 'error', role: 'alert' }, error.message));
-      return null;
+      if (seq === this.seq) put(this.body, errorText(error.message));
     }
   }
 
@@ -69,7 +70,7 @@ export class SpanDetail {
     const q = this.filter.value.trim().toLowerCase();
     const groups = new Map();
     for (const key of Object.keys(a).sort()) {
-      if (SPECIAL.has(key)) continue;
+      if (LIST_ATTRIBUTES.has(key)) continue;
       if (q && !key.toLowerCase().includes(q) && !String(a[key]).toLowerCase().includes(q)) continue;
       const prefix = key.includes('.') ? key.slice(0, key.indexOf('.')) : 'other';
       if (!groups.has(prefix)) groups.set(prefix, []);
@@ -91,10 +92,12 @@ export class SpanDetail {
   }
 }
 
+/** One event or link: its fields on a line, then its attributes. */
 function entry(item) {
   if (!item || typeof item !== 'object') return h('pre', {}, String(item));
+  const text = (v) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
   const { attributes, ...rest } = item;
   return h('div', { class: 'event' },
-    h('div', {}, Object.entries(rest).map(([k, v]) => h('span', { class: 'muted' }, `${k}: `, h('b', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)), ' '))),
-    attributes ? h('dl', {}, Object.entries(attributes).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])) : null);
+    h('div', {}, Object.entries(rest).map(([k, v]) => h('span', { class: 'muted' }, `${k}: `, h('b', {}, text(v)), ' '))),
+    attributes ? h('dl', {}, Object.entries(attributes).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, text(v))])) : null);
 }

@@ -2,17 +2,16 @@
 // edits a spec (a Selector that highlights the spans it matches as you type, Assertions that complete attribute
 // names), the outputs, and Save (a new test version, then a rerun on the same trace).
 
-import { h, put, field, errorBox, busy, debounce } from './dom.js';
-import { resources, runs } from './api.js';
-import { balanced, spanName } from './trace-view.js';
+import { h, put, field, errorBox, busy, debounce, plural, uniqueId } from './dom.js';
+import { resources, runs, writableSpec } from './api.js';
+import { balanced, spanNameById } from './trace-view.js';
 
-let listCount = 0;
 const quote = (text) => `"${String(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** The selector of one span: its type and name (and service when known). */
 export function selectorFor(span) {
-  const a = span?.attributes || {};
   if (!span) return '';
+  const a = span.attributes || {};
   const parts = [`tracetest.span.type=${quote(a['tracetest.span.type'] || 'general')}`];
   if (a['service.name']) parts.push(`service.name=${quote(a['service.name'])}`);
   parts.push(`name=${quote(span.name)}`);
@@ -72,7 +71,7 @@ export class SpecsPanel {
         ? [h('span', { class: 'muted' }, this.results.length ? `${passed} specs passed, ${this.results.length - passed} failed` : 'No results yet'),
           h('button', { type: 'button', onclick: () => this.openSpecForm(-1) }, 'Add Test Spec')]
         : h('button', { type: 'button', onclick: () => this.openOutputForm() }, 'Add Test Output'),
-      this.changes ? [h('span', { class: 'pending' }, `${this.changes} pending change${this.changes > 1 ? 's' : ''}`),
+      this.changes ? [h('span', { class: 'pending' }, plural(this.changes, 'pending change')),
         h('button', { type: 'button', onclick: () => this.revert() }, 'Revert All'), save] : null);
     put(this.body, this.tab === 'specs' ? this.specList() : this.outputList());
   }
@@ -89,7 +88,7 @@ export class SpecsPanel {
         h('header', {},
           h('button', { type: 'button', class: 'link spec-title', 'aria-expanded': String(this.active === i), onclick: () => this.focusSpec(i) }, title),
           h('span', { class: status }, !result ? 'Pending' : passed ? '✔ Passed' : '✘ Failed'),
-          h('span', { class: 'muted' }, ` • ${spanIds.size} span${spanIds.size === 1 ? '' : 's'}${this.preview ? ' • preview' : ''}`),
+          h('span', { class: 'muted' }, ` • ${plural(spanIds.size, 'span')}${this.preview ? ' • preview' : ''}`),
           h('span', { class: 'grow' }),
           h('button', { type: 'button', class: 'small', 'aria-label': `Edit spec ${i + 1}`, onclick: () => this.openSpecForm(i) }, 'Edit'),
           h('button', { type: 'button', class: 'small', 'aria-label': `Delete spec ${i + 1}`, onclick: () => this.removeSpec(i) }, 'Delete')),
@@ -108,9 +107,7 @@ export class SpecsPanel {
   }
 
   spanResult(s) {
-    const tree = this.ctx.tree;
-    const index = s.spanId ? tree?.index.get(s.spanId) : undefined;
-    const name = index !== undefined ? spanName(tree, index) : s.spanId || 'no span matched';
+    const name = s.spanId ? spanNameById(this.ctx.tree, s.spanId) : 'no span matched';
     return h('li', {},
       h('span', { class: s.passed ? 'pass' : 'fail' }, s.passed ? '✔' : '✘'), ' ',
       s.spanId ? h('button', { type: 'button', class: 'link', onclick: () => this.ctx.selectSpan(s.spanId) }, name) : h('span', {}, name),
@@ -147,7 +144,7 @@ export class SpecsPanel {
     const selector = h('input', { class: 'mono', value: editing ? editing.selector || '' : preset.selector ?? selectorFor(span), autocomplete: 'off' });
     const matched = h('span', { class: 'muted', 'aria-live': 'polite' });
     const selectorError = errorBox();
-    const listId = `attributes-${++listCount}`;
+    const listId = uniqueId('attributes');
     const datalist = h('datalist', { id: listId });
     const rows = h('div');
     const assertions = editing ? [...(editing.assertions || [])] : [preset.assertion || ''];
@@ -178,7 +175,7 @@ export class SpecsPanel {
         const answer = await runs.select(this.ctx.testId, this.ctx.runId, query);
         if (mine !== seq) return;
         const ids = answer?.spanIds || [];
-        matched.textContent = `${ids.length} span${ids.length === 1 ? '' : 's'} selected`;
+        matched.textContent = `${plural(ids.length, 'span')} selected`;
         this.ctx.view()?.setHighlight(ids);
         // Complete with the attributes of a few matched spans too.
         for (const id of ids.slice(0, 3)) this.ctx.loadSpan(id).then(addOptions).catch(() => {});
@@ -275,9 +272,7 @@ export class SpecsPanel {
   /** Stores the specs and outputs as a new test version, then reruns this run's trace and opens the new run. */
   async save() {
     const latest = (await resources.get('tests', this.ctx.testId)).spec;
-    const spec = { ...latest, specs: this.specs, outputs: this.outputs };
-    for (const key of ['version', 'createdAt', 'summary']) delete spec[key];
-    await resources.update('tests', 'Test', spec);
+    await resources.update('tests', 'Test', writableSpec({ ...latest, specs: this.specs, outputs: this.outputs }));
     const rerun = await runs.rerun(this.ctx.testId, this.ctx.runId);
     this.ctx.navigate(`test/${encodeURIComponent(this.ctx.testId)}/run/${rerun.id}/test`);
   }

@@ -1,19 +1,10 @@
 // The form that creates or edits a test: name, description and the trigger (HTTP, gRPC, Kafka, GraphQL, TraceID).
 
-import { h, field, checkbox, errorBox, busy, put } from './dom.js';
+import { h, field, boundInput, boundCheckbox, boundList, radioGroup, errorBox, busy, put } from './dom.js';
+import { writableSpec } from './api.js';
 
 const TYPES = [['http', 'HTTP'], ['grpc', 'gRPC'], ['kafka', 'Kafka'], ['graphql', 'GraphQL'], ['traceid', 'TraceID']];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-let formCount = 0;
-
-const clone = (value) => JSON.parse(JSON.stringify(value ?? {}));
-
-/** Text input bound to obj[key]. */
-function text(obj, key, props = {}) {
-  return h(props.rows ? 'textarea' : 'input', {
-    ...props, value: obj[key] ?? '', oninput: (e) => { obj[key] = e.target.value; },
-  });
-}
 
 /** Editable key/value rows bound to the array obj[key] ([{key, value}]). */
 function pairs(obj, key, noun, legend = `${noun}s`) {
@@ -40,16 +31,16 @@ function auth(obj) {
     if (!a) return put(box);
     if (a.type === 'basic') {
       a.basic ||= {};
-      put(box, field('Username', text(a.basic, 'username')), field('Password', text(a.basic, 'password', { type: 'password' })));
+      put(box, field('Username', boundInput(a.basic, 'username')), field('Password', boundInput(a.basic, 'password', { type: 'password' })));
     } else if (a.type === 'bearer') {
       a.bearer ||= {};
-      put(box, field('Token', text(a.bearer, 'token')));
+      put(box, field('Token', boundInput(a.bearer, 'token')));
     } else {
       a.apiKey ||= { in: 'header' };
       const where = h('select', { onchange: () => { a.apiKey.in = where.value; } },
         h('option', { value: 'header' }, 'Header'), h('option', { value: 'query' }, 'Query'));
       where.value = a.apiKey.in || 'header';
-      put(box, field('Key', text(a.apiKey, 'key')), field('Value', text(a.apiKey, 'value')), field('Add To', where));
+      put(box, field('Key', boundInput(a.apiKey, 'key')), field('Value', boundInput(a.apiKey, 'value')), field('Add To', where));
     }
   }
   draw();
@@ -63,33 +54,32 @@ function triggerFields(t) {
       const r = (t.httpRequest ||= { method: 'GET', url: '' });
       const method = h('select', { onchange: () => { r.method = method.value; } }, METHODS.map((m) => h('option', {}, m)));
       method.value = r.method || 'GET';
-      const ssl = checkbox('Verify SSL certificates', r.sslVerification, (e) => { r.sslVerification = e.target.checked; });
-      return [h('div', { class: 'row' }, field('Method', method), field('URL', text(r, 'url', { type: 'text', placeholder: 'http://localhost:8080/path', class: 'grow' }))),
-        pairs(r, 'headers', 'Header'), field('Body', text(r, 'body', { rows: 5, class: 'mono' })), auth(r), ssl.el];
+      return [h('div', { class: 'row' }, field('Method', method), field('URL', boundInput(r, 'url', { type: 'text', placeholder: 'http://localhost:8080/path', class: 'grow' }))),
+        pairs(r, 'headers', 'Header'), field('Body', boundInput(r, 'body', { rows: 5, class: 'mono' })), auth(r),
+        boundCheckbox(r, 'sslVerification', 'Verify SSL certificates')];
     }
     case 'grpc': {
       const g = (t.grpc ||= {});
-      return [field('Address', text(g, 'address', { placeholder: 'host:port' })),
-        field('Method', text(g, 'method', { placeholder: 'package.Service.method' })),
-        field('Protobuf definition', text(g, 'protobufFile', { rows: 5, class: 'mono' }), 'Empty: use the server reflection of the target'),
-        field('Message', text(g, 'request', { rows: 4, class: 'mono' })), pairs(g, 'metadata', 'Metadata', 'Metadata'), auth(g)];
+      return [field('Address', boundInput(g, 'address', { placeholder: 'host:port' })),
+        field('Method', boundInput(g, 'method', { placeholder: 'package.Service.method' })),
+        field('Protobuf definition', boundInput(g, 'protobufFile', { rows: 5, class: 'mono' }), 'Empty: use the server reflection of the target'),
+        field('Message', boundInput(g, 'request', { rows: 4, class: 'mono' })), pairs(g, 'metadata', 'Metadata', 'Metadata'), auth(g)];
     }
     case 'kafka': {
       const k = (t.kafka ||= { brokerUrls: [] });
-      const brokers = h('input', { value: (k.brokerUrls || []).join(', '), oninput: (e) => { k.brokerUrls = e.target.value.split(',').map((s) => s.trim()).filter(Boolean); } });
-      return [field('Broker URLs', brokers, 'Comma-separated, e.g. localhost:9092'), field('Topic', text(k, 'topic')),
-        field('Message key', text(k, 'messageKey')), field('Message value', text(k, 'messageValue', { rows: 4, class: 'mono' })),
+      return [field('Broker URLs', boundList(k, 'brokerUrls'), 'Comma-separated, e.g. localhost:9092'), field('Topic', boundInput(k, 'topic')),
+        field('Message key', boundInput(k, 'messageKey')), field('Message value', boundInput(k, 'messageValue', { rows: 4, class: 'mono' })),
         pairs(k, 'headers', 'Header')];
     }
     case 'graphql': {
       const g = (t.graphql ||= { body: {} });
       g.body ||= {};
-      return [field('URL', text(g, 'url')), field('Query', text(g.body, 'query', { rows: 6, class: 'mono' })),
-        field('Operation name', text(g.body, 'operationName')), pairs(g, 'headers', 'Header'), auth(g)];
+      return [field('URL', boundInput(g, 'url')), field('Query', boundInput(g.body, 'query', { rows: 6, class: 'mono' })),
+        field('Operation name', boundInput(g.body, 'operationName')), pairs(g, 'headers', 'Header'), auth(g)];
     }
     default: {
       const id = (t.traceid ||= { id: '' });
-      return [field('ID', text(id, 'id', { placeholder: '${var:TRACE_ID}', class: 'mono' }), 'A trace id (32 hex digits) or an expression')];
+      return [field('ID', boundInput(id, 'id', { placeholder: '${var:TRACE_ID}', class: 'mono' }), 'A trace id (32 hex digits) or an expression')];
     }
   }
 }
@@ -109,34 +99,26 @@ function cleanTrigger(t) {
 }
 
 /**
- * The test form. `actions` is a list of [label, async (spec) => …]; each becomes a submit button. The spec passed
- * keeps the test's other fields (id, specs, outputs).
+ * The test form. `actions` is a list of [label, async (spec) => …]; each becomes a submit button (Enter in a field
+ * clicks the first). The spec passed keeps the test's other fields (id, specs, outputs). `onCancel` adds Cancel.
  */
 export function testForm(test, actions, onCancel) {
-  const spec = clone(test);
+  const spec = structuredClone(test);
   spec.trigger ||= { type: 'http' };
   spec.trigger.type ||= 'http';
   const errors = errorBox();
   const section = h('div', { class: 'trigger-fields' });
   const draw = () => put(section, triggerFields(spec.trigger));
-  const group = 'trigger-type-' + ++formCount;
-  const types = h('fieldset', { class: 'segmented' }, h('legend', {}, 'Trigger type'),
-    TYPES.map(([value, label]) => {
-      const input = h('input', { type: 'radio', name: group, id: `${group}-${value}`, value, checked: spec.trigger.type === value,
-        onchange: () => { spec.trigger.type = value; draw(); } });
-      return h('span', {}, input, h('label', { for: input.id }, label));
-    }));
-  const skip = checkbox('Skip trace collection', spec.skipTraceCollection, (e) => { spec.skipTraceCollection = e.target.checked; });
+  const types = radioGroup('Trigger type', TYPES, spec.trigger.type, (value) => { spec.trigger.type = value; draw(); });
   draw();
 
   const buttons = actions.map(([label, action]) => {
-    const button = h('button', { type: 'submit', class: label === 'Cancel' ? '' : 'primary', value: label }, label);
+    const button = h('button', { type: 'submit', class: 'primary' }, label);
     button.addEventListener('click', (e) => {
       e.preventDefault();
       busy(button, errors, () => {
-        const out = { ...spec, trigger: cleanTrigger(spec.trigger) };
+        const out = writableSpec({ ...spec, trigger: cleanTrigger(spec.trigger) });
         if (!out.skipTraceCollection) delete out.skipTraceCollection;
-        for (const k of ['version', 'createdAt', 'summary']) delete out[k];
         return action(out);
       });
     });
@@ -145,8 +127,8 @@ export function testForm(test, actions, onCancel) {
   if (onCancel) buttons.push(h('button', { type: 'button', onclick: onCancel }, 'Cancel'));
 
   return h('form', { class: 'card test-form', 'aria-label': 'Test definition', onsubmit: (e) => e.preventDefault() },
-    field('Name', text(spec, 'name', { required: true })),
-    field('Description', text(spec, 'description')),
-    types, section, skip.el,
+    field('Name', boundInput(spec, 'name', { required: true })),
+    field('Description', boundInput(spec, 'description')),
+    types, section, boundCheckbox(spec, 'skipTraceCollection', 'Skip trace collection'),
     h('div', { class: 'actions' }, buttons), errors.el);
 }

@@ -4,19 +4,19 @@
 
 import { h, put, formatNs, debounce } from './dom.js';
 
-const ROW = 28;
-const OVERSCAN = 8;
+const ROW = 28; // px, the row height (--row in style.css)
+const OVERSCAN = 8; // rows drawn above and below the visible ones
 // Outline entry: [id, parentId, name, kind, service, startOffsetNs, durationNs, statusCode]
 const ID = 0, PARENT = 1, NAME = 2, KIND = 3, SERVICE = 4, START = 5, DURATION = 6, STATUS = 7;
 
 /** The tree of an outline: parent/children as index arrays, roots and depth-first order. */
 export function buildTree(outline) {
-  const spans = outline.spans || [];
+  const spans = outline?.spans || [];
   const n = spans.length;
   const index = new Map();
   for (let i = 0; i < n; i++) index.set(spans[i][ID], i);
   const parent = new Int32Array(n).fill(-1);
-  const childCount = new Int32Array(n + 1);
+  const childCount = new Int32Array(n);
   const start = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -39,7 +39,7 @@ export function buildTree(outline) {
 
   const depth = new Int32Array(n);
   const order = new Int32Array(n).fill(-1); // position in the fully expanded tree
-  const tree = { spans, n, index, parent, offset, children, roots, depth, order, start, total, traceId: outline.traceId };
+  const tree = { spans, n, index, parent, offset, children, roots, depth, order, start, total };
   let position = 0;
   const visit = (rootList) => {
     const stack = rootList.slice().reverse();
@@ -60,9 +60,14 @@ export function buildTree(outline) {
   return tree;
 }
 
-export const spanName = (tree, i) => tree.spans[i]?.[NAME] ?? '';
-export const spanService = (tree, i) => tree.spans[i]?.[SERVICE] ?? '';
+/** The id of the span at index `i`. */
 export const spanIdOf = (tree, i) => tree.spans[i]?.[ID];
+
+/** The name of the span with id `spanId`, or the id when the trace has no such span. */
+export function spanNameById(tree, spanId) {
+  const i = tree.index.get(spanId);
+  return i === undefined ? spanId : tree.spans[i][NAME] ?? '';
+}
 
 const PALETTE = ['#4e79a7', '#59a14f', '#9c755f', '#f28e2b', '#76b7b2', '#b07aa1', '#edc948', '#ff9da7', '#8cd17d', '#86bcb6'];
 function colour(service) {
@@ -75,7 +80,7 @@ export class TraceView {
   /**
    * @param tree the result of buildTree
    * @param options.onSelect(spanId) called when the user selects a span
-   * @param options.search(query) → Promise<spanIds[]> server-side search (selectors, attributes), optional
+   * @param options.search(query, isSelector) → Promise<spanIds[]> server-side search (selectors, attributes), optional
    */
   constructor(tree, { onSelect, search } = {}) {
     this.tree = tree;
@@ -151,6 +156,7 @@ export class TraceView {
     put(this.spacer, rows);
   }
 
+  /** The element of span `i`, drawn at row `r`. */
   row(i, r) {
     const t = this.tree;
     const s = t.spans[i];
@@ -167,13 +173,14 @@ export class TraceView {
         kids ? h('button', { type: 'button', class: 'toggle', 'data-toggle': i, 'aria-expanded': String(open), 'aria-label': `${open ? 'Collapse' : 'Expand'} ${s[NAME]}` }, `${open ? '▾' : '▸'} ${kids}`)
           : h('span', { class: 'toggle-space' }),
         mark ? h('span', { class: mark, 'aria-label': mark === 'pass' ? 'passed' : 'failed' }, mark === 'pass' ? '✔' : '✘') : null,
-        h('button', { type: 'button', class: 'span-name', 'data-select': i, title: s[NAME] }, s[NAME]),
-        h('span', { class: 'service' }, s[SERVICE], s[KIND] && s[KIND] !== 'unespecified' ? ` ${s[KIND]}` : '')),
+        h('button', { type: 'button', class: 'span-name', title: s[NAME] }, s[NAME]),
+        h('span', { class: 'service' }, s[SERVICE], s[KIND] && s[KIND] !== 'unespecified' /* sic, Tracetest's spelling */ ? ` ${s[KIND]}` : '')),
       h('div', { class: 'col-time' },
         h('div', { class: 'bar', style: `left:${left}%;width:${width}%;background:${s[STATUS] === 'error' ? '#d4380d' : colour(s[SERVICE] || '')}` }),
         h('span', { class: 'duration', style: left + width > 75 ? `right:${100 - left + 0.5}%` : `left:${left + width + 0.5}%` }, duration)));
   }
 
+  /** A click on a toggle collapses or expands; elsewhere in a row it selects the span. */
   click(event) {
     const toggle = event.target.closest('[data-toggle]');
     if (toggle) return this.toggle(+toggle.dataset.toggle);
@@ -193,6 +200,7 @@ export class TraceView {
     this.refreshRows();
   }
 
+  /** Up and down move the selection; left and right collapse and expand the selected span. */
   key(event) {
     const position = this.rowOf(this.selected);
     const moves = { ArrowDown: 1, ArrowUp: -1 };
@@ -230,10 +238,14 @@ export class TraceView {
     if (notify) this.onSelect?.(this.tree.spans[i][ID]);
   }
 
+  /** The indexes of the spans with these ids that are in the trace. */
+  indexesOf(spanIds) {
+    return spanIds.map((id) => this.tree.index.get(id)).filter((i) => i !== undefined);
+  }
+
   /** Highlights spans by id (Test tab: the spans a spec or selector matches). */
-  setHighlight(spanIds = []) {
-    this.highlight = new Set();
-    for (const id of spanIds) { const i = this.tree.index.get(id); if (i !== undefined) this.highlight.add(i); }
+  setHighlight(spanIds) {
+    this.highlight = new Set(this.indexesOf(spanIds));
     this.schedule();
   }
 
@@ -249,9 +261,14 @@ export class TraceView {
     const seq = ++this.searchSeq;
     const q = query.trim();
     if (!q) return this.setMatches([], '');
-    const found = new Set();
     const isSelector = /^span\s*\[|^span\s*$|^span:/.test(q);
-    if (!isSelector) {
+    if (isSelector && !balanced(q)) {
+      this.setMatches([], q);
+      this.status.textContent = 'Incomplete selector';
+      return;
+    }
+    const found = new Set();
+    if (!isSelector) { // text: names and services here at once, attribute values from the server below
       const lower = q.toLowerCase();
       const spans = this.tree.spans;
       for (let i = 0; i < spans.length; i++) {
@@ -260,22 +277,18 @@ export class TraceView {
       }
       this.setMatches(found, q);
     }
-    if (isSelector && !balanced(q)) {
-      this.setMatches([], q);
-      this.status.textContent = 'Incomplete selector';
-      return;
-    }
     if (!this.serverSearch) return;
     try {
       const ids = await this.serverSearch(q, isSelector);
       if (seq !== this.searchSeq) return;
-      for (const id of ids || []) { const i = this.tree.index.get(id); if (i !== undefined) found.add(i); }
+      for (const i of this.indexesOf(ids || [])) found.add(i);
       this.setMatches(found, q);
     } catch (error) {
       if (seq === this.searchSeq && isSelector) { this.setMatches([], q); this.status.textContent = error.message; }
     }
   }
 
+  /** Shows the matches (span indexes) of `query`, keeping the current match if it is still one, else selecting the first. */
   setMatches(found, query) {
     const before = this.matches[this.current];
     this.matches = [...found].sort((a, b) => this.tree.order[a] - this.tree.order[b]);
@@ -286,6 +299,7 @@ export class TraceView {
     this.schedule();
   }
 
+  /** Selects the next (1) or previous (-1) match. */
   step(direction) {
     if (!this.matches.length) return;
     this.current = (this.current + direction + this.matches.length) % this.matches.length;

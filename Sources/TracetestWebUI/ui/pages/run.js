@@ -1,43 +1,46 @@
 // /test/:id/run/:runId/:mode: a run's state and events (live) and the tabs Trigger, Trace, Test and Automate.
 // The run is read without its trace; the Trace and Test tabs draw the trace from its outline.
 
-import { h, put, errorBox, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary } from '../dom.js';
+import { h, put, field, errorBox, errorText, kvTable, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary } from '../dom.js';
 import { resources, runs, url } from '../api.js';
-import { navigate, setQuery } from '../app.js';
+import { basePath, navigate, setQuery } from '../app.js';
 import { watch } from '../live.js';
-import { buildTree, TraceView } from '../trace-view.js';
+import { buildTree, spanIdOf, TraceView } from '../trace-view.js';
 import { SpanDetail } from '../span-detail.js';
 import { analyzerPanel } from '../analyzer.js';
 import { SpecsPanel, selectorFor, assertionFor } from '../specs.js';
 
 const MODES = [['trigger', 'Trigger'], ['trace', 'Trace'], ['test', 'Test'], ['automate', 'Automate']];
+/** The states in which a run has its trace (a STOPPED run has one when obtainedTraceAt is set). */
 const TRACED = ['ANALYZING_TRACE', 'AWAITING_TEST_RESULTS', 'FINISHED', 'ANALYZING_ERROR', 'ASSERTION_FAILED'];
 
 export function mount(main, route) {
   const page = new RunPage(main, route);
-  return { unmount: () => page.unmount(), update: (r) => page.update(r) };
+  return { unmount: () => page.stopWatching(), update: (r) => page.update(r) };
 }
 
-/** The specs and outputs of a test in either wire form (resource or OpenAPI). */
+/** The selector text of a spec or output in either wire form: a string (resource) or {query} (OpenAPI). */
+const selectorText = (item) => (typeof item.selector === 'string' ? item.selector : item.selector?.query ?? item.selectorParsed?.query ?? '');
+
+/** The specs and outputs of a test in either wire form. */
 function normalizeSpecs(test) {
   const specs = (test?.specs || []).map((s) => {
-    const spec = { selector: typeof s.selector === 'string' ? s.selector : s.selector?.query ?? s.selectorParsed?.query ?? '', assertions: s.assertions || [] };
+    const spec = { selector: selectorText(s), assertions: s.assertions || [] };
     if (s.name) spec.name = s.name;
     return spec;
   });
-  const outputs = (test?.outputs || []).map((o) => ({ name: o.name, selector: typeof o.selector === 'string' ? o.selector : o.selector?.query ?? o.selectorParsed?.query ?? '', value: o.value }));
+  const outputs = (test?.outputs || []).map((o) => ({ name: o.name, selector: selectorText(o), value: o.value }));
   return { specs, outputs };
 }
 
 class RunPage {
   constructor(main, route) {
-    this.main = main;
     this.testId = route.params.testId;
     this.runId = route.params.runId;
     this.mode = route.params.mode || 'test';
     this.query = route.query;
-    this.id = encodeURIComponent(this.testId);
-    this.base = `test/${this.id}/run/${this.runId}`;
+    this.testPath = `test/${encodeURIComponent(this.testId)}`;
+    this.runPath = `${this.testPath}/run/${this.runId}`;
     this.errors = errorBox();
     this.head = h('div', { class: 'run-head' });
     this.tabs = h('nav', { class: 'tabs', role: 'tablist', 'aria-label': 'Run views' });
@@ -59,7 +62,8 @@ class RunPage {
     return true;
   }
 
-  unmount() {
+  /** Stops the live updates of the run. */
+  stopWatching() {
     this.stops.forEach((stop) => stop());
     this.stops = [];
   }
@@ -70,7 +74,7 @@ class RunPage {
       this.events = (await runs.events(this.testId, this.runId)) || [];
       if (this.events.some((e) => e.stage === 'test' || /^TRACE_LINTER_(SUCCESS|ERROR|SKIPPED)$/.test(e.type))) {
         this.outline = runs.outline(this.testId, this.runId);
-        this.outline.catch(() => {});
+        this.outline.catch(() => {}); // loadTraceWhenReady() reports or retries a failure
       }
       const [run, test] = await Promise.all([runs.get(this.testId, this.runId), resources.get('tests', this.testId)]);
       this.run = run;
@@ -79,12 +83,12 @@ class RunPage {
       if (run.testVersion && run.testVersion !== this.test.version) definition = await runs.testVersion(this.testId, run.testVersion).catch(() => this.test);
       this.definition = normalizeSpecs(definition);
     } catch (error) {
-      put(this.body, h('p', { class: 'error', role: 'alert' }, error.status === 404 ? `Run ${this.runId} of test ${this.testId} not found.` : error.message));
+      put(this.body, errorText(error.status === 404 ? `Run ${this.runId} of test ${this.testId} not found.` : error.message));
       return;
     }
     this.drawHead();
     this.drawBody();
-    this.afterRunChange();
+    this.loadTraceWhenReady();
     if (!isFinished(this.run.state)) {
       const topic = `test/${this.testId}/run/${this.runId}`;
       this.stops.push(watch(topic, () => runs.get(this.testId, this.runId), (run) => this.onRun(run)));
@@ -98,10 +102,10 @@ class RunPage {
     this.run = { ...run, trace: undefined };
     this.drawHead();
     if (isFinished(run.state)) {
-      this.unmount();
+      this.stopWatching();
       runs.events(this.testId, this.runId).then((events) => { this.events = events || []; this.drawHead(); }).catch(() => {});
     }
-    if (was !== run.state) { this.drawBody(); this.afterRunChange(); }
+    if (was !== run.state) { this.drawBody(); this.loadTraceWhenReady(); }
   }
 
   onEvent(event) {
@@ -112,7 +116,7 @@ class RunPage {
   }
 
   /** Loads the trace outline once the run has a trace. */
-  async afterRunChange() {
+  async loadTraceWhenReady() {
     const s = this.run.state;
     const traced = TRACED.includes(s) || (s === 'STOPPED' && isSet(this.run.obtainedTraceAt));
     if (!traced || this.tree || this.loadingTrace) return;
@@ -139,21 +143,22 @@ class RunPage {
     this.view = new TraceView(this.tree, {
       onSelect: (id) => this.selectSpan(id, false),
       search: (q, isSelector) => isSelector
-        ? runs.select(this.testId, this.runId, q).then((r) => r.spanIds)
-        : runs.search(this.testId, this.runId, q).then((r) => r.spansIds),
+        ? runs.select(this.testId, this.runId, q).then((r) => r?.spanIds)
+        : runs.search(this.testId, this.runId, q).then((r) => r?.spansIds),
     });
     this.detail = new SpanDetail({
       load: (id) => this.loadSpan(id),
       onCreateSpec: (span, key, value) => {
-        if (this.mode !== 'test') navigate(`${this.base}/test${location.search}`);
+        if (this.mode !== 'test') navigate(`${this.runPath}/test${location.search}`);
         this.specs?.openSpecForm(-1, { selector: selectorFor(span), assertion: assertionFor(key, value) });
       },
     });
     const wanted = this.query.get('selectedSpan');
-    const first = wanted && this.tree.index.has(wanted) ? wanted : this.tree.spans[this.tree.roots[0]]?.[0];
-    if (first) this.selectSpan(first, true);
+    const first = wanted && this.tree.index.has(wanted) ? wanted : spanIdOf(this.tree, this.tree.roots[0]);
+    if (first) this.selectSpan(first);
   }
 
+  /** A span's details (fetched once). */
   loadSpan(id) {
     if (!this.spanCache.has(id)) {
       const promise = runs.span(this.testId, this.runId, id);
@@ -163,6 +168,7 @@ class RunPage {
     return this.spanCache.get(id);
   }
 
+  /** Shows span `id` in the details panel and the URL; `reveal` also selects it in the trace view. */
   selectSpan(id, reveal = true) {
     if (reveal) this.view.select(id);
     setQuery({ selectedSpan: id });
@@ -170,7 +176,7 @@ class RunPage {
   }
 
   drawTabs() {
-    put(this.tabs, MODES.map(([mode, label]) => h('a', { href: `${this.base}/${mode}${location.search}`, role: 'tab',
+    put(this.tabs, MODES.map(([mode, label]) => h('a', { href: `${this.runPath}/${mode}${location.search}`, role: 'tab',
       'aria-selected': String(mode === this.mode), 'aria-current': mode === this.mode ? 'page' : null }, label)));
   }
 
@@ -180,18 +186,18 @@ class RunPage {
     const c = counts(run);
     const finished = isFinished(run.state);
     const start = h('button', { type: 'button', onclick: () => busy(start, this.errors, async () => {
-      const next = await runs.start(this.testId, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`test/${this.id}/run/${next.id}/${this.mode}`);
+      const next = await runs.start(this.testId);
+      navigate(`${this.testPath}/run/${next.id}/${this.mode}`);
     }) }, 'Run');
     const again = h('button', { type: 'button', disabled: !finished || !this.tree, onclick: () => busy(again, this.errors, async () => {
       const next = await runs.rerun(this.testId, this.runId);
-      navigate(`test/${this.id}/run/${next.id}/test`);
+      navigate(`${this.testPath}/run/${next.id}/test`);
     }) }, 'Run again');
     const stop = h('button', { type: 'button', class: 'danger', onclick: () => busy(stop, this.errors, () => runs.stop(this.testId, this.runId)) }, 'Stop');
     const skip = h('button', { type: 'button', onclick: () => busy(skip, this.errors, () => runs.skipPolling(this.testId, this.runId)) }, 'Skip trace collection');
     const open = this.head.querySelector('details.events')?.open;
     put(this.head,
-      h('a', { href: `test/${this.id}`, class: 'back' }, `← ${test.name || this.testId}`),
+      h('a', { href: this.testPath, class: 'back' }, `← ${test.name || this.testId}`),
       h('div', { class: 'page-head' },
         h('h1', {}, `${test.name || this.testId} — Run #${run.id}`),
         h('div', { class: 'actions' }, finished ? null : stop, run.state === 'AWAITING_TRACE' ? skip : null, start, again)),
@@ -205,7 +211,7 @@ class RunPage {
         run.requiredGatesResult && run.state === 'FINISHED' ? h('span', { class: run.requiredGatesResult.passed ? 'pass' : 'fail',
           title: `Required gates: ${(run.requiredGatesResult.required || []).join(', ') || 'none'}; failed: ${(run.requiredGatesResult.failed || []).join(', ') || 'none'}` },
         run.requiredGatesResult.passed ? 'Required gates passed' : 'Required gates failed') : null),
-      run.lastErrorState ? h('p', { class: 'error', role: 'alert' }, run.lastErrorState) : null,
+      run.lastErrorState ? errorText(run.lastErrorState) : null,
       h('details', { class: 'events', open: !!open }, h('summary', {}, `Event Log (${this.events.length})`), eventList(this.events)));
   }
 
@@ -218,7 +224,7 @@ class RunPage {
   /** What the Trace and Test tabs show before the trace is there. */
   waiting() {
     const run = this.run;
-    if (this.traceError) return h('p', { class: 'error', role: 'alert' }, `Cannot load the trace: ${this.traceError.message}`);
+    if (this.traceError) return errorText(`Cannot load the trace: ${this.traceError.message}`);
     if (isFinished(run.state) && !TRACED.includes(run.state)) {
       return h('div', { class: 'card' }, h('p', {}, `This run has no trace (${stateBadge(run).textContent}).`), eventList(this.events.filter((e) => e.stage !== 'test')));
     }
@@ -237,7 +243,7 @@ class RunPage {
       req.body && typeof req.body === 'string' ? h('pre', { class: 'code' }, prettyJSON(req.body)) : null);
     let response;
     if (run.state === 'TRIGGER_FAILED') {
-      response = [h('p', { class: 'error', role: 'alert' }, result.error?.message || run.lastErrorState || 'The trigger failed.'), eventList(this.events.filter((e) => e.stage === 'trigger'))];
+      response = [errorText(result.error?.message || run.lastErrorState || 'The trigger failed.'), eventList(this.events.filter((e) => e.stage === 'trigger'))];
     } else if (type === 'http' || type === 'graphql') {
       const r = result[type] || {};
       response = r.statusCode ? [
@@ -274,7 +280,7 @@ class RunPage {
         selectSpan: (id) => this.selectSpan(id), navigate,
       });
       const wanted = this.query.get('selectedAssertion');
-      if (wanted !== null && !this.focused) { this.focused = true; this.specs.focusSpec(+wanted); }
+      if (wanted !== null && !this.focusedWanted) { this.focusedWanted = true; this.specs.focusSpec(+wanted); } // once, on the first visit
       this.specs.markTrace();
       right = this.specs.el;
     } else {
@@ -288,7 +294,6 @@ class RunPage {
     const file = h('input', { value: `${(test.name || 'test').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'test'}.yaml`, oninput: () => draw() });
     const yaml = h('pre', { class: 'code' }, 'Loading…');
     resources.yaml('tests', this.testId).then((text) => { yaml.textContent = text; }).catch((e) => { yaml.textContent = e.message; });
-    const basePath = new URL(document.baseURI).pathname;
     const server = basePath === '/' ? location.origin : `${location.origin}${basePath}api`;
     const commands = h('div');
     const draw = () => put(commands,
@@ -297,19 +302,21 @@ class RunPage {
       h('h3', {}, 'With a JUnit report'), h('pre', { class: 'code' }, `tracetest run test --file ${file.value} --junit result.junit --server-url ${server}`));
     draw();
     return h('div', { class: 'two-col' },
-      h('section', { class: 'card' }, h('h2', {}, 'Test Definition'), h('div', { class: 'field' }, h('label', { for: 'automate-file' }, 'File name'), Object.assign(file, { id: 'automate-file' })), yaml),
+      h('section', { class: 'card' }, h('h2', {}, 'Test Definition'), field('File name', file), yaml),
       h('section', { class: 'card' }, h('h2', {}, 'Run with the CLI'), commands,
         h('h3', {}, 'Reports and links'),
         h('p', {}, h('a', { href: runs.junitUrl(this.testId, this.runId) }, 'JUnit report'), ' of this run (XML).'),
-        h('p', {}, 'Link to this run: ', h('span', { class: 'mono' }, url(`${this.base}/test`)))));
+        h('p', {}, 'Link to this run: ', h('span', { class: 'mono' }, url(`${this.runPath}/test`)))));
   }
 }
 
+/** Headers or metadata ([{key, value}]) as a table. */
 function headerTable(headers) {
   if (!headers.length) return h('p', { class: 'muted' }, 'None');
-  return h('table', { class: 'kv' }, h('tbody', {}, headers.map((p) => h('tr', {}, h('th', { scope: 'row' }, p.key), h('td', {}, p.value)))));
+  return kvTable(headers.map((p) => [p.key, p.value]));
 }
 
+/** The run's events, one line each. */
 function eventList(events) {
   if (!events.length) return h('p', { class: 'muted' }, 'No events yet.');
   return h('ol', { class: 'event-log' }, events.map((e) => h('li', { class: /ERROR|FAILED/.test(e.type) ? 'fail' : '' },

@@ -1,7 +1,7 @@
 // /settings?tab=…: the singleton resources as forms, one tab each: Tracing Backend (DataStore, with Test
 // Connection), Trace Polling (PollingProfile), Analyzer, Test Runner, Demo and Analytics (Config).
 
-import { h, put, field, checkbox, errorBox, busy } from '../dom.js';
+import { h, put, field, checkbox, boundInput, boundCheckbox, boundList, radioGroup, errorBox, busy, errorText } from '../dom.js';
 import { resources, testConnection } from '../api.js';
 import { setQuery } from '../app.js';
 
@@ -14,16 +14,6 @@ const STORES = [['jaeger', 'Jaeger'], ['tempo', 'Grafana Tempo'], ['opensearch',
   ['datadog', 'Datadog'], ['dynatrace', 'Dynatrace'], ['honeycomb', 'Honeycomb'], ['instana', 'Instana'], ['lightstep', 'Lightstep'],
   ['newrelic', 'New Relic'], ['otlp', 'OpenTelemetry Collector'], ['signoz', 'SigNoz'], ['dash0', 'Dash0']];
 const GATES = [['analyzer-score', 'Analyzer Score'], ['analyzer-rules', 'Analyzer Rules'], ['test-specs', 'Test Specs']];
-
-let radioCount = 0;
-
-/** A text input bound to obj[key]. */
-function input(obj, key, props = {}) {
-  return h(props.rows ? 'textarea' : 'input', { ...props, value: obj[key] ?? '', oninput: (e) => {
-    obj[key] = props.type === 'number' ? (e.target.value === '' ? undefined : Number(e.target.value)) : e.target.value;
-  } });
-}
-const bool = (obj, key, label) => checkbox(label, obj[key], (e) => { obj[key] = e.target.checked; }).el;
 
 /** A form with a Save button (and extra buttons) that shows the server's answer next to them. */
 function settingsForm(title, children, save, extra = []) {
@@ -52,56 +42,50 @@ export function mount(main, route) {
       const content = await draw();
       if (active === key) put(body, content);
     } catch (error) {
-      if (active === key) put(body, h('p', { class: 'error', role: 'alert' }, error.message));
+      if (active === key) put(body, errorText(error.message));
     }
   }
   put(main, h('h1', {}, 'Settings'), tablist, body);
   show(active);
-  return {};
 }
 
 async function dataStoreTab() {
   const spec = (await resources.get('datastores', 'current')).spec;
   const fields = h('div');
-  const group = 'store-' + ++radioCount;
   const result = h('div', { 'aria-live': 'polite' });
-  const choices = h('fieldset', { class: 'segmented wrap' }, h('legend', {}, 'Data store'), STORES.map(([type, label]) => {
-    const radio = h('input', { type: 'radio', name: group, id: `${group}-${type}`, value: type, checked: spec.type === type,
-      onchange: () => { spec.type = type; spec.name = label; drawFields(); } });
-    return h('span', {}, radio, h('label', { for: radio.id }, label));
-  }));
+  const choices = radioGroup('Data store', STORES, spec.type, (type, label) => { spec.type = type; spec.name = label; drawFields(); });
   function drawFields() {
     const t = spec.type;
     const c = (spec[t] ||= {});
-    const tls = () => bool((c.tls ||= {}), 'insecure', 'Insecure (no TLS)');
+    const tls = () => boundCheckbox((c.tls ||= {}), 'insecure', 'Insecure (no TLS)');
     let content;
-    if (t === 'jaeger') content = [field('Endpoint', input(c, 'endpoint', { placeholder: 'jaeger:16685' })), tls()];
+    if (t === 'jaeger') content = [field('Endpoint', boundInput(c, 'endpoint', { placeholder: 'jaeger:16685' })), tls()];
     else if (t === 'tempo') {
       const mode = h('select', { onchange: () => { c.type = mode.value; drawFields(); } }, h('option', { value: 'grpc' }, 'gRPC'), h('option', { value: 'http' }, 'HTTP'));
       mode.value = c.type ||= 'grpc';
       const sub = (c[c.type] ||= {});
       content = [field('Connection type', mode), c.type === 'http'
-        ? field('URL', input(sub, 'url', { placeholder: 'http://tempo:3200' })) : field('Endpoint', input(sub, 'endpoint', { placeholder: 'tempo:9095' })),
-      bool((sub.tls ||= {}), 'insecure', 'Insecure (no TLS)')];
+        ? field('URL', boundInput(sub, 'url', { placeholder: 'http://tempo:3200' })) : field('Endpoint', boundInput(sub, 'endpoint', { placeholder: 'tempo:9095' })),
+      boundCheckbox((sub.tls ||= {}), 'insecure', 'Insecure (no TLS)')];
     } else if (t === 'opensearch' || t === 'elasticapm') {
-      const addresses = h('input', { value: (c.addresses || []).join(', '), oninput: (e) => { c.addresses = e.target.value.split(',').map((s) => s.trim()).filter(Boolean); } });
-      content = [field('Addresses', addresses, 'Comma-separated URLs'), field('Index', input(c, 'index')), field('Username', input(c, 'username')),
-        field('Password', input(c, 'password', { type: 'password' })), field('Certificate', input(c, 'certificate', { rows: 3 })), bool(c, 'insecureSkipVerify', 'Skip TLS verification')];
-    } else if (t === 'signalfx') content = [field('Realm', input(c, 'realm')), field('Token', input(c, 'token')), field('URL', input(c, 'url'))];
+      content = [field('Addresses', boundList(c, 'addresses'), 'Comma-separated URLs'), field('Index', boundInput(c, 'index')), field('Username', boundInput(c, 'username')),
+        field('Password', boundInput(c, 'password', { type: 'password' })), field('Certificate', boundInput(c, 'certificate', { rows: 3 })), boundCheckbox(c, 'insecureSkipVerify', 'Skip TLS verification')];
+    } else if (t === 'signalfx') content = [field('Realm', boundInput(c, 'realm')), field('Token', boundInput(c, 'token')), field('URL', boundInput(c, 'url'))];
     else if (t === 'awsxray') {
-      content = [field('Region', input(c, 'region')), field('Access key ID', input(c, 'accessKeyId')), field('Secret access key', input(c, 'secretAccessKey', { type: 'password' })),
-        field('Session token', input(c, 'sessionToken')), bool(c, 'useDefaultAuth', 'Use default authentication'), field('URL', input(c, 'url'))];
+      content = [field('Region', boundInput(c, 'region')), field('Access key ID', boundInput(c, 'accessKeyId')), field('Secret access key', boundInput(c, 'secretAccessKey', { type: 'password' })),
+        field('Session token', boundInput(c, 'sessionToken')), boundCheckbox(c, 'useDefaultAuth', 'Use default authentication'), field('URL', boundInput(c, 'url'))];
     } else if (t === 'azureappinsights') {
       const mode = h('select', { onchange: () => { c.connectionType = mode.value; } }, h('option', { value: 'direct' }, 'Direct'), h('option', { value: 'collector' }, 'Collector'));
       mode.value = c.connectionType ||= 'direct';
-      content = [field('Connection type', mode), bool(c, 'useAzureActiveDirectoryAuth', 'Use Azure Active Directory authentication'),
-        field('Access token', input(c, 'accessToken')), field('Resource ARM ID', input(c, 'resourceArmId')), field('URL', input(c, 'url'))];
-    } else if (t === 'sumologic') content = [field('URL', input(c, 'url')), field('Access ID', input(c, 'accessID')), field('Access key', input(c, 'accessKey', { type: 'password' }))];
+      content = [field('Connection type', mode), boundCheckbox(c, 'useAzureActiveDirectoryAuth', 'Use Azure Active Directory authentication'),
+        field('Access token', boundInput(c, 'accessToken')), field('Resource ARM ID', boundInput(c, 'resourceArmId')), field('URL', boundInput(c, 'url'))];
+    } else if (t === 'sumologic') content = [field('URL', boundInput(c, 'url')), field('Access ID', boundInput(c, 'accessID')), field('Access key', boundInput(c, 'accessKey', { type: 'password' }))];
     else content = h('p', { class: 'muted' }, 'Traces come in through this server\'s OTLP receiver (gRPC and HTTP): point your OpenTelemetry exporter or collector at it.');
     put(fields, content);
   }
   drawFields();
-  const body = () => {
+  /** The DataStore to save or test: only the settings of the chosen type. */
+  const dataStore = () => {
     const out = { id: 'current', name: spec.name || STORES.find(([t]) => t === spec.type)?.[1], type: spec.type, default: true };
     if (spec[spec.type] && Object.keys(spec[spec.type]).length) out[spec.type] = spec[spec.type];
     return out;
@@ -109,7 +93,7 @@ async function dataStoreTab() {
   const connErrors = errorBox();
   const check = h('button', { type: 'button', onclick: () => busy(check, connErrors, async () => {
     put(result);
-    const answer = await testConnection(body());
+    const answer = await testConnection(dataStore());
     put(result, h('ul', { class: 'connection' }, [['portCheck', 'Port check'], ['connectivity', 'Connectivity'], ['authentication', 'Authentication'], ['fetchTraces', 'Fetch traces']]
       .map(([k, label]) => {
         const step = answer?.[k] || {};
@@ -119,7 +103,7 @@ async function dataStoreTab() {
       })));
   }) }, 'Test Connection');
   return settingsForm('Tracing Backend', [choices, fields, result, connErrors.el],
-    () => resources.update('datastores', 'DataStore', body()), [check]);
+    () => resources.update('datastores', 'DataStore', dataStore()), [check]);
 }
 
 async function pollingTab() {
@@ -127,9 +111,9 @@ async function pollingTab() {
   const periodic = (spec.periodic ||= {});
   return settingsForm('Trace Polling', [
     h('p', { class: 'muted' }, 'How long a run waits for its trace, and how often it looks for new spans.'),
-    field('Max wait time for trace', input(periodic, 'timeout', { placeholder: '1m' }), 'A duration, e.g. 30s or 1m'),
-    field('Retry delay', input(periodic, 'retryDelay', { placeholder: '500ms' }), 'A duration, e.g. 500ms or 5s'),
-    field('Selector match retries', input(periodic, 'selectorMatchRetries', { type: 'number', min: 0 }))],
+    field('Max wait time for trace', boundInput(periodic, 'timeout', { placeholder: '1m' }), 'A duration, e.g. 30s or 1m'),
+    field('Retry delay', boundInput(periodic, 'retryDelay', { placeholder: '500ms' }), 'A duration, e.g. 500ms or 5s'),
+    field('Selector match retries', boundInput(periodic, 'selectorMatchRetries', { type: 'number', min: 0 }))],
   () => resources.update('pollingprofiles', 'PollingProfile', { ...spec, id: 'current', strategy: spec.strategy || 'periodic' }));
 }
 
@@ -137,16 +121,16 @@ async function analyzerTab() {
   const spec = (await resources.get('analyzers', 'current')).spec;
   return settingsForm('Analyzer', [
     h('p', { class: 'muted' }, 'The analyzer scores every trace against the rules below.'),
-    bool(spec, 'enabled', 'Enable Analyzer for All Tests'),
-    field('Minimum score', input(spec, 'minimumScore', { type: 'number', min: 0, max: 100 }), '0–100 %: a lower score fails the Analyzer Score gate'),
+    boundCheckbox(spec, 'enabled', 'Enable Analyzer for All Tests'),
+    field('Minimum score', boundInput(spec, 'minimumScore', { type: 'number', min: 0, max: 100 }), '0–100 %: a lower score fails the Analyzer Score gate'),
     (spec.plugins || []).map((plugin) => h('fieldset', { class: 'plugin' }, h('legend', {}, plugin.name || plugin.id),
-      bool(plugin, 'enabled', `Enable ${plugin.name || plugin.id}`),
+      boundCheckbox(plugin, 'enabled', `Enable ${plugin.name || plugin.id}`),
       h('table', { class: 'rules' }, h('tbody', {}, (plugin.rules || []).map((rule) => {
         const level = h('select', { 'aria-label': `${rule.name || rule.id} level`, onchange: () => { rule.errorLevel = level.value; } },
           ['error', 'warning', 'disabled'].map((l) => h('option', {}, l)));
         level.value = rule.errorLevel || 'error';
         return h('tr', {}, h('th', { scope: 'row', title: rule.description || '' }, rule.name || rule.id), h('td', {}, level),
-          h('td', {}, input(rule, 'weight', { type: 'number', min: 0, 'aria-label': `${rule.name || rule.id} weight` })));
+          h('td', {}, boundInput(rule, 'weight', { type: 'number', min: 0, 'aria-label': `${rule.name || rule.id} weight` })));
       })))))],
   () => resources.update('analyzers', 'Analyzer', { ...spec, id: 'current', minimumScore: spec.minimumScore ?? 0 }));
 }
@@ -169,11 +153,11 @@ async function demoTab() {
   const o = (otel.opentelemetryStore ||= {});
   const store = (demo) => (demo.id ? resources.update('demos', 'Demo', demo) : demo.enabled ? resources.create('demos', 'Demo', demo) : null);
   return settingsForm('Demo', [
-    h('fieldset', {}, h('legend', {}, 'Pokeshop'), bool(pokeshop, 'enabled', 'Enable Pokeshop'),
-      field('HTTP Endpoint', input(p, 'httpEndpoint')), field('GRPC Endpoint', input(p, 'grpcEndpoint')), field('Kafka Broker', input(p, 'kafkaBroker'))),
-    h('fieldset', {}, h('legend', {}, 'OpenTelemetry Astronomy Shop'), bool(otel, 'enabled', 'Enable OpenTelemetry Astronomy Shop Demo'),
-      field('Frontend Endpoint', input(o, 'frontendEndpoint')), field('Product Catalog Endpoint', input(o, 'productCatalogEndpoint')),
-      field('Cart Endpoint', input(o, 'cartEndpoint')), field('Checkout Endpoint', input(o, 'checkoutEndpoint')))],
+    h('fieldset', {}, h('legend', {}, 'Pokeshop'), boundCheckbox(pokeshop, 'enabled', 'Enable Pokeshop'),
+      field('HTTP Endpoint', boundInput(p, 'httpEndpoint')), field('GRPC Endpoint', boundInput(p, 'grpcEndpoint')), field('Kafka Broker', boundInput(p, 'kafkaBroker'))),
+    h('fieldset', {}, h('legend', {}, 'OpenTelemetry Astronomy Shop'), boundCheckbox(otel, 'enabled', 'Enable OpenTelemetry Astronomy Shop Demo'),
+      field('Frontend Endpoint', boundInput(o, 'frontendEndpoint')), field('Product Catalog Endpoint', boundInput(o, 'productCatalogEndpoint')),
+      field('Cart Endpoint', boundInput(o, 'cartEndpoint')), field('Checkout Endpoint', boundInput(o, 'checkoutEndpoint')))],
   async () => {
     const [a, b] = await Promise.all([store(pokeshop), store(otel)]);
     if (a?.spec?.id) pokeshop.id = a.spec.id;
@@ -185,6 +169,6 @@ async function analyticsTab() {
   const spec = (await resources.get('configs', 'current')).spec;
   return settingsForm('Analytics', [
     h('p', { class: 'muted' }, 'This server never sends analytics; the setting is stored for compatibility with Tracetest.'),
-    bool(spec, 'analyticsEnabled', 'Enable analytics')],
+    boundCheckbox(spec, 'analyticsEnabled', 'Enable analytics')],
   () => resources.update('configs', 'Config', { ...spec, id: 'current' }));
 }

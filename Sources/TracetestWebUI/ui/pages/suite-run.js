@@ -1,6 +1,6 @@
 // /testsuite/:id/run/:runId: a suite run's state and its steps (each test run with its result), live.
 
-import { h, put, errorBox, isFinished, stateLabel, stateBadge, counts, triggerSummary, timeAgo } from '../dom.js';
+import { h, put, errorBox, errorText, kvTable, isFinished, suiteStateBadge, stateBadge, counts, triggerSummary, timeAgo } from '../dom.js';
 import { suiteRuns, resources } from '../api.js';
 import { watch } from '../live.js';
 
@@ -16,13 +16,12 @@ export function mount(main, route) {
 
   function draw(run) {
     const done = isFinished(run.state);
-    const tone = !done ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed';
     put(head, h('a', { href: `testsuite/${id}`, class: 'back' }, `← ${suite?.name || suiteId}`),
       h('h1', {}, `${suite?.name || suiteId} — Run #${run.id}`),
-      h('div', { class: 'run-meta' }, h('span', {}, 'Status: ', h('span', { class: `badge ${tone}` }, stateLabel(run.state))),
+      h('div', { class: 'run-meta' }, h('span', {}, 'Status: ', suiteStateBadge(run)),
         h('span', { class: 'pass' }, `✔ ${run.pass || 0}`), h('span', { class: 'fail' }, `✘ ${run.fail || 0}`),
         h('span', { class: 'muted' }, `v${run.version}`), h('span', { class: 'muted' }, 'Started ', timeAgo(run.createdAt))),
-      run.lastErrorState ? h('p', { class: 'error', role: 'alert' }, run.lastErrorState) : null);
+      run.lastErrorState ? errorText(run.lastErrorState) : null);
     const ids = suite?.steps || [];
     const tests = new Map((suite?.fullSteps || []).map((t) => [t.id, t]));
     const count = Math.max(ids.length, (run.steps || []).length);
@@ -41,11 +40,10 @@ export function mount(main, route) {
             h('a', { href: `test/${encodeURIComponent(testId)}/run/${stepRun.id}/test`, 'aria-label': `View run of step ${i + 1}` }, `Run #${stepRun.id}`)] : null),
         stepRun?.lastErrorState ? h('div', { class: 'error small' }, stepRun.lastErrorState) : null,
         outputs.length ? h('details', {}, h('summary', {}, 'Show Outputs'),
-          h('table', { class: 'kv' }, h('tbody', {}, outputs.map((o) => h('tr', {}, h('th', { scope: 'row' }, o.name), h('td', {}, o.error || o.value)))))) : null);
+          kvTable(outputs.map((o) => [o.name, o.error || o.value]))) : null);
     }));
     const values = run.variableSet?.values || [];
-    put(variables, values.length ? h('table', { class: 'kv' }, h('tbody', {}, values.map((v) => h('tr', {}, h('th', { scope: 'row' }, v.key), h('td', {}, v.value)))))
-      : h('p', { class: 'muted' }, 'No variables.'));
+    put(variables, values.length ? kvTable(values.map((v) => [v.key, v.value])) : h('p', { class: 'muted' }, 'No variables.'));
     if (done && stop) { stop(); stop = null; }
   }
 

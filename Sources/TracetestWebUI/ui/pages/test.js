@@ -1,10 +1,11 @@
 // /test/:id: the test's header (Run, Edit, Delete), its runs (live) and its YAML definition.
 
-import { h, put, errorBox, busy, confirmDialog, timeAgo, stateBadge, counts, isFinished, triggerSummary } from '../dom.js';
+import { h, put, errorBox, errorText, busy, confirmDialog, timeAgo, stateBadge, counts, isFinished, triggerSummary } from '../dom.js';
 import { resources, runs } from '../api.js';
 import { navigate } from '../app.js';
 import { watch } from '../live.js';
 import { testForm } from '../test-form.js';
+import { runAndOpen } from './tests.js';
 
 export function mount(main, route) {
   const testId = route.params.testId;
@@ -16,7 +17,6 @@ export function mount(main, route) {
   const watching = new Map(); // runId -> stop()
   let test = null;
   let runItems = [];
-  let refreshTimer = null;
 
   async function loadTest() {
     try {
@@ -24,16 +24,13 @@ export function mount(main, route) {
       drawHead();
       resources.yaml('tests', testId).then((text) => { yaml.textContent = text; }).catch(() => {});
     } catch (error) {
-      put(head, h('h1', {}, 'Test'), error.status === 404 ? h('p', { class: 'error', role: 'alert' }, `Test ${testId} not found.`) : null);
+      put(head, h('h1', {}, 'Test'), error.status === 404 ? errorText(`Test ${testId} not found.`) : null);
       if (error.status !== 404) errors.set(error);
     }
   }
 
   function drawHead() {
-    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, async () => {
-      const started = await runs.start(testId, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`test/${id}/run/${started.id}/trigger`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, () => runAndOpen(testId)) }, 'Run');
     const edit = h('button', { type: 'button', onclick: () => put(head, h('h1', {}, `Edit ${test.name || testId}`),
       testForm(test, [['Save', async (spec) => {
         await resources.update('tests', 'Test', spec);
@@ -55,8 +52,7 @@ export function mount(main, route) {
 
   async function loadRuns() {
     try {
-      const { data } = await runs.list(testId, 50);
-      runItems = data || [];
+      runItems = (await runs.list(testId, 50)) || [];
       drawRuns();
       for (const run of runItems) {
         if (!isFinished(run.state) && !watching.has(run.id)) {
@@ -94,7 +90,7 @@ export function mount(main, route) {
     h('details', { class: 'card' }, h('summary', {}, 'Test definition (YAML)'), yaml));
   loadTest().then(loadRuns);
   // Runs started elsewhere (the CLI, a suite) appear without a reload.
-  refreshTimer = setInterval(loadRuns, 5000);
+  const refreshTimer = setInterval(loadRuns, 5000);
   return {
     unmount() {
       clearInterval(refreshTimer);

@@ -9,6 +9,12 @@ const SORTS = [['Last Run', 'last_run', 'desc'], ['Recently Created', 'created',
   ['Name, A to Z', 'name', 'asc'], ['Name, Z to A', 'name', 'desc']];
 const PAGE = 20;
 
+/** Starts a run of the test and opens the run's Trigger tab. */
+export async function runAndOpen(testId) {
+  const run = await runs.start(testId);
+  navigate(`test/${encodeURIComponent(testId)}/run/${run.id}/trigger`);
+}
+
 export function mount(main) {
   const errors = errorBox();
   const list = h('div', { class: 'list', 'aria-live': 'polite' });
@@ -17,7 +23,7 @@ export function mount(main) {
   const search = h('input', { type: 'search', placeholder: 'Search test', 'aria-label': 'Search tests', oninput: debounce(() => load(), 300) });
   const sort = h('select', { onchange: () => load() }, SORTS.map(([label], i) => h('option', { value: i }, label)));
   let items = [];
-  let generation = 0;
+  let generation = 0; // counts load() calls: only the latest one's answer is shown
 
   const create = h('button', { type: 'button', class: 'primary', onclick: () => {
     put(formSlot, h('h2', {}, 'Create a new test'), testForm({ name: '', trigger: { type: 'http', httpRequest: { method: 'GET', url: '' } } }, [
@@ -27,21 +33,21 @@ export function mount(main) {
       }],
       ['Run', async (spec) => {
         const created = await resources.create('tests', 'Test', spec);
-        const run = await runs.start(created.spec.id, { metadata: { 'tracetest.source': 'web' } });
-        navigate(`test/${encodeURIComponent(created.spec.id)}/run/${run.id}/trigger`);
+        await runAndOpen(created.spec.id);
       }],
     ], () => put(formSlot)));
     formSlot.querySelector('input')?.focus();
   } }, 'Create');
 
-  async function load(append = false) {
+  /** Loads the first page of tests, or with `nextPage` the next one after those shown. */
+  async function load(nextPage = false) {
     const gen = ++generation;
     const [, sortBy, sortDirection] = SORTS[sort.value];
     errors.set();
     try {
-      const page = await resources.list('tests', { take: PAGE, skip: append ? items.length : 0, query: search.value, sortBy, sortDirection });
+      const page = await resources.list('tests', { take: PAGE, skip: nextPage ? items.length : 0, query: search.value, sortBy, sortDirection });
       if (gen !== generation) return;
-      items = append ? items.concat(page.items) : page.items;
+      items = nextPage ? items.concat(page.items) : page.items;
       more.hidden = items.length >= page.count;
       if (!items.length) {
         put(list, h('p', { class: 'empty' }, search.value ? 'No test matches the search.' : "Haven't Created a Test Yet. Use Create to make your first test."));
@@ -59,8 +65,8 @@ export function mount(main) {
     const runErrors = errorBox();
     const summary = test.summary || {};
     if (summary.runs) {
-      runs.list(test.id, 1).then(({ data }) => {
-        const run = data?.[0];
+      runs.list(test.id, 1).then((list) => {
+        const run = list?.[0];
         if (!run) return;
         const c = counts(run);
         put(last, h('a', { href: `test/${id}/run/${run.id}/test` }, `#${run.id}`), ' ', stateBadge(run), ' ',
@@ -70,10 +76,7 @@ export function mount(main) {
     } else {
       put(last, 'Not run yet');
     }
-    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, async () => {
-      const started = await runs.start(test.id, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`test/${id}/run/${started.id}/trigger`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, () => runAndOpen(test.id)) }, 'Run');
     return h('article', { class: 'card item' },
       h('div', { class: 'item-main' },
         h('h3', {}, h('a', { href: `test/${id}` }, test.name || test.id)),
@@ -88,5 +91,4 @@ export function mount(main) {
     h('div', { class: 'toolbar' }, search, field('Sort by', sort)),
     errors.el, list, more);
   load();
-  return {};
 }

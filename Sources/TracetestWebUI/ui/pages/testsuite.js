@@ -1,9 +1,9 @@
 // /testsuite/:id: the suite's header (Run, Edit, Delete), its steps, its runs and its YAML definition.
 
-import { h, put, errorBox, busy, confirmDialog, timeAgo, isFinished, stateLabel } from '../dom.js';
+import { h, put, errorBox, errorText, busy, confirmDialog, timeAgo, suiteStateBadge } from '../dom.js';
 import { resources, suiteRuns } from '../api.js';
 import { navigate } from '../app.js';
-import { suiteForm } from './testsuites.js';
+import { suiteForm, runSuiteAndOpen } from './testsuites.js';
 
 export function mount(main, route) {
   const suiteId = route.params.suiteId;
@@ -19,7 +19,7 @@ export function mount(main, route) {
     try {
       suite = (await resources.get('testsuites', suiteId)).spec;
     } catch (error) {
-      return put(head, h('h1', {}, 'Test suite'), h('p', { class: 'error', role: 'alert' }, error.status === 404 ? `Test suite ${suiteId} not found.` : error.message));
+      return put(head, h('h1', {}, 'Test suite'), errorText(error.status === 404 ? `Test suite ${suiteId} not found.` : error.message));
     }
     drawHead();
     const tests = new Map((suite.fullSteps || []).map((t) => [t.id, t]));
@@ -29,10 +29,7 @@ export function mount(main, route) {
   }
 
   function drawHead() {
-    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, async () => {
-      const started = await suiteRuns.start(suiteId, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`testsuite/${id}/run/${started.id}`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', class: 'primary', onclick: () => busy(run, errors, () => runSuiteAndOpen(suiteId)) }, 'Run');
     const edit = h('button', { type: 'button', onclick: () => put(head, h('h1', {}, `Edit ${suite.name || suiteId}`),
       suiteForm(suite, async (spec) => { await resources.update('testsuites', 'TestSuite', spec); await load(); }, drawHead)) }, 'Edit');
     const del = h('button', { type: 'button', class: 'danger', onclick: async () => {
@@ -51,7 +48,7 @@ export function mount(main, route) {
         h('thead', {}, h('tr', {}, ['Run', 'State', 'Started', 'Passed', 'Failed', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, list.map((run) => h('tr', {},
           h('td', {}, h('a', { href: `testsuite/${id}/run/${run.id}` }, `Run #${run.id}`)),
-          h('td', {}, h('span', { class: `badge ${!isFinished(run.state) ? 'running' : run.state === 'FAILED' || !run.allStepsRequiredGatesPassed ? 'failed' : 'passed'}` }, stateLabel(run.state))),
+          h('td', {}, suiteStateBadge(run)),
           h('td', {}, timeAgo(run.createdAt)), h('td', { class: 'pass' }, `✔ ${run.pass || 0}`), h('td', { class: 'fail' }, `✘ ${run.fail || 0}`),
           h('td', {}, `v${run.version}`)))))
         : h('p', { class: 'empty' }, 'No runs yet. Use Run to start one.'));

@@ -1,8 +1,14 @@
 // /testsuites: every test suite, a search box, "Create" (name, description, ordered steps) and "Run" per suite.
 
-import { h, put, field, errorBox, busy, debounce, timeAgo } from '../dom.js';
-import { resources, suiteRuns } from '../api.js';
+import { h, put, field, boundInput, errorBox, busy, debounce, timeAgo } from '../dom.js';
+import { resources, suiteRuns, writableSpec } from '../api.js';
 import { navigate } from '../app.js';
+
+/** Starts a run of the suite and opens it. */
+export async function runSuiteAndOpen(suiteId) {
+  const run = await suiteRuns.start(suiteId);
+  navigate(`testsuite/${encodeURIComponent(suiteId)}/run/${run.id}`);
+}
 
 /** The suite form: Name, Description and the ordered steps (tests). `onSave(spec)` stores it. */
 export function suiteForm(suite, onSave, onCancel) {
@@ -12,8 +18,8 @@ export function suiteForm(suite, onSave, onCancel) {
   const picker = h('select', {}, h('option', { value: '' }, 'Loading tests…'));
   const stepList = h('ol', { class: 'steps' });
   resources.list('tests', { take: 200, sortBy: 'name', sortDirection: 'asc' }).then((page) => {
-    for (const item of page.items) names.set(item.spec.id, item.spec.name || item.spec.id);
-    put(picker, h('option', { value: '' }, 'Choose a test'), page.items.map((item) => h('option', { value: item.spec.id }, item.spec.name || item.spec.id)));
+    for (const { spec: test } of page.items) names.set(test.id, test.name || test.id);
+    put(picker, h('option', { value: '' }, 'Choose a test'), [...names].map(([id, name]) => h('option', { value: id }, name)));
     drawSteps();
   }).catch((error) => errors.set(error));
   const move = (i, d) => { const [s] = spec.steps.splice(i, 1); spec.steps.splice(i + d, 0, s); drawSteps(); };
@@ -26,17 +32,12 @@ export function suiteForm(suite, onSave, onCancel) {
       : h('li', { class: 'muted' }, 'No steps yet.'));
   }
   drawSteps();
-  const input = (key) => h('input', { value: spec[key] || '', oninput: (e) => { spec[key] = e.target.value; } });
   const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
   return h('form', { class: 'card', 'aria-label': 'Test suite', onsubmit: (e) => {
     e.preventDefault();
-    busy(save, errors, () => {
-      const out = { ...spec };
-      for (const k of ['version', 'createdAt', 'summary', 'fullSteps']) delete out[k];
-      return onSave(out);
-    });
+    busy(save, errors, () => onSave(writableSpec(spec)));
   } },
-  field('Name', input('name')), field('Description', input('description')),
+  field('Name', boundInput(spec, 'name')), field('Description', boundInput(spec, 'description')),
   h('fieldset', {}, h('legend', {}, 'Steps'), stepList,
     h('div', { class: 'row' }, field('Add a test', picker),
       h('button', { type: 'button', onclick: () => { if (picker.value) { spec.steps.push(picker.value); drawSteps(); } } }, 'Add step'))),
@@ -48,7 +49,7 @@ export function mount(main) {
   const list = h('div', { class: 'list', 'aria-live': 'polite' });
   const formSlot = h('div');
   const search = h('input', { type: 'search', placeholder: 'Search test suite', 'aria-label': 'Search test suites', oninput: debounce(() => load(), 300) });
-  let generation = 0;
+  let generation = 0; // counts load() calls: only the latest one's answer is shown
   const create = h('button', { type: 'button', class: 'primary', onclick: () => put(formSlot, h('h2', {}, 'Create a new test suite'),
     suiteForm({}, async (spec) => {
       const created = await resources.create('testsuites', 'TestSuite', spec);
@@ -69,16 +70,12 @@ export function mount(main) {
   }
 
   function card(suite) {
-    const id = encodeURIComponent(suite.id);
     const runErrors = errorBox();
-    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, async () => {
-      const started = await suiteRuns.start(suite.id, { metadata: { 'tracetest.source': 'web' } });
-      navigate(`testsuite/${id}/run/${started.id}`);
-    }) }, 'Run');
+    const run = h('button', { type: 'button', onclick: () => busy(run, runErrors, () => runSuiteAndOpen(suite.id)) }, 'Run');
     const last = suite.summary?.lastRun;
     return h('article', { class: 'card item' },
       h('div', { class: 'item-main' },
-        h('h3', {}, h('a', { href: `testsuite/${id}` }, suite.name || suite.id)),
+        h('h3', {}, h('a', { href: `testsuite/${encodeURIComponent(suite.id)}` }, suite.name || suite.id)),
         h('div', { class: 'muted' }, `${(suite.steps || []).length} steps • ${suite.summary?.runs || 0} runs • Last run: `, last ? timeAgo(last.time) : '–',
           last && (last.passes || last.fails) ? h('span', {}, ' ', h('span', { class: 'pass' }, `✔ ${last.passes}`), ' ', h('span', { class: 'fail' }, `✘ ${last.fails}`)) : null)),
       h('div', { class: 'item-actions' }, run), runErrors.el);
@@ -87,5 +84,4 @@ export function mount(main) {
   put(main, h('div', { class: 'page-head' }, h('h1', {}, 'All Test Suites'), create), formSlot,
     h('div', { class: 'toolbar' }, search), errors.el, list);
   load();
-  return {};
 }
