@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `server` section: where the HTTP API listens and which exporters the internal telemetry uses.
 package struct ServerSettings: Sendable, Equatable {
     /// `server.httpPort`, 0...65535 (0 picks a free port).
@@ -10,19 +12,33 @@ package struct ServerSettings: Sendable, Equatable {
     /// `server.maxParallelRuns`: test runs executing at once; later ones wait in order (an extension of this
     /// project).
     package var maxParallelRuns: Int
+    /// `server.instanceName`: who this server is among the servers of one PostgreSQL database, the owner of the
+    /// run leases it holds; empty for the default (``leaseOwner``). A server restarted with the same name takes its
+    /// runs back at once; other servers wait for its leases to expire (an extension of this project).
+    package var instanceName: String
 
     package init(
         httpPort: Int = 11633,
         pathPrefix: String = "",
         host: String = "0.0.0.0",
         telemetry: ServerTelemetrySettings = ServerTelemetrySettings(),
-        maxParallelRuns: Int = 32
+        maxParallelRuns: Int = 32,
+        instanceName: String = ""
     ) {
+        self.instanceName = instanceName
         self.httpPort = httpPort
         self.pathPrefix = pathPrefix
         self.host = host
         self.telemetry = telemetry
         self.maxParallelRuns = maxParallelRuns
+    }
+
+    /// ``instanceName``, or the one this server goes by without it: the machine's name with the port, or with the
+    /// working directory when the port is picked at start-up.
+    package var leaseOwner: String {
+        if !instanceName.isEmpty { return instanceName }
+        let place = httpPort != 0 ? String(httpPort) : FileManager.default.currentDirectoryPath
+        return "\(ProcessInfo.processInfo.hostName):\(place)"
     }
 }
 

@@ -27,6 +27,9 @@ package final class RunEngine: Service, Sendable {
     let maxParallelRuns: Int
     let beforeRecovery: @Sendable () async throws -> Void
     let sweepInterval: Duration
+    /// Which server this is, as the owner of run leases (``RunLeases``), and how long a lease lasts unrenewed.
+    let leaseOwner: String
+    let leaseDuration: Duration
     let recorder: RunRecorder
     /// Run changes for WebSocket subscribers and suite runs.
     package let updates: RunUpdates
@@ -42,12 +45,19 @@ package final class RunEngine: Service, Sendable {
     ///   - maxParallelRuns: runs executing at once; later ones wait in order.
     ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
     ///   - sweepInterval: how often unfinished runs nobody works on are looked for (``StrandedRuns``).
+    ///   - leaseOwner: this server's name among the servers of one database; a run executes where its lease is held.
+    ///   - leaseDuration: how long a run's lease lasts when its server stops renewing it (it dies), after which
+    ///     another server takes the run over.
     package init(
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
         telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
         logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {},
-        sweepInterval: Duration = .seconds(30), traceSources: TraceSources = TraceSources()
+        sweepInterval: Duration = .seconds(30), traceSources: TraceSources = TraceSources(),
+        leaseOwner: String = "tracetest-" + String(UInt64.random(in: 0...UInt64.max), radix: 36),
+        leaseDuration: Duration = .seconds(30)
     ) {
+        self.leaseOwner = leaseOwner
+        self.leaseDuration = leaseDuration
         self.traceSources = traceSources
         self.store = store
         self.spans = spans
@@ -112,6 +122,7 @@ package final class RunEngine: Service, Sendable {
                 var state = LoopState(queue: RunQueue(limit: maxParallelRuns))
                 group.addTask { await self.recover() }
                 group.addTask { await self.sweepStrandedRuns() }
+                group.addTask { await self.renewLeases() }
                 for await command in commands {
                     handle(command, &state, &group)
                 }
@@ -167,6 +178,7 @@ package final class RunEngine: Service, Sendable {
             answer.resume(returning: state.controls[key] != nil)
         case .finished(let key, let run):
             state.controls[key] = nil
+            if let run, run.state.isTerminal { group.addTask { await self.releaseLease(key) } }
             if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
             for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: .ended(run)) }
             for job in state.queue.finished(key) where !state.shuttingDown {
@@ -223,10 +235,15 @@ package final class RunEngine: Service, Sendable {
         }
     }
 
-    /// The pipeline of one run; throws `CancellationError` when it was cancelled (stop or shutdown).
+    /// The pipeline of one run, once this server holds its lease (nil when another server does); throws
+    /// `CancellationError` when it was cancelled (stop or shutdown).
     private func runPipeline(_ job: RunJob, control: RunControl) async throws -> TestRun? {
         let key = job.key
         do {
+            guard try await claimLease(key) else {
+                logger.debug("run \(key) is executed by another server")
+                return nil
+            }
             guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return nil }
             guard let test = try await store.tests.get(key.testID, version: run.testVersion) else {
                 if !run.state.isTerminal {
@@ -305,6 +322,8 @@ package final class RunEngine: Service, Sendable {
     /// `TRIGGER_FAILED`); suite runs an earlier process left unfinished end `FAILED`.
     private func recover() async {
         do {
+            // One server has a SQLite file (it holds the file's lock): every lease in it is left from before.
+            if store.database.dialect == .sqlite { try await store.runLeases.releaseAll() }
             // Runs and suite runs of this process are already under way.
             for run in try await store.runs.unfinished() where run.createdAt < startedAt {
                 logger.info("resuming run \(run.testID)/\(run.id) (\(run.state.rawValue))")
@@ -322,8 +341,42 @@ package final class RunEngine: Service, Sendable {
         }
     }
 
+    // MARK: Leases
+
+    private func leaseTimes() -> (now: Int64, until: Int64) {
+        let now = Trace.nowUnixNano() / 1_000_000
+        return (now, now + Int64(leaseDuration / .milliseconds(1)))
+    }
+
+    /// Takes the run's lease for this server, unless another server holds it and has renewed it in time.
+    private func claimLease(_ key: RunKey) async throws -> Bool {
+        let (now, until) = leaseTimes()
+        return try await store.runLeases.claim(
+            testID: key.testID, runID: key.runID, owner: leaseOwner, now: now, until: until)
+    }
+
+    private func releaseLease(_ key: RunKey) async {
+        do {
+            try await store.runLeases.release(testID: key.testID, runID: key.runID, owner: leaseOwner)
+        } catch {
+            logger.warning("cannot give up the lease of run \(key) (it expires by itself): \(error)")
+        }
+    }
+
+    /// Until shutdown: renews the leases of this server's runs three times per lease duration (wall time, as the
+    /// other servers read it, not the engine's clock).
+    private func renewLeases() async {
+        while (try? await Task.sleep(for: leaseDuration / 3)) != nil {
+            do {
+                try await store.runLeases.renew(owner: leaseOwner, until: leaseTimes().until)
+            } catch {
+                logger.warning("cannot renew the leases of this server's runs: \(error)")
+            }
+        }
+    }
+
     /// Until shutdown: every `sweepInterval`, resumes the unfinished runs nobody works on (left by a write that
-    /// kept failing while the database was away).
+    /// kept failing while the database was away, or by a server that died: their leases have expired).
     private func sweepStrandedRuns() async {
         var stranded = StrandedRuns()
         while (try? await clock.sleep(for: sweepInterval)) != nil {

@@ -113,7 +113,8 @@ package struct TracetestServer: Sendable {
             triggers: Triggers(http: HTTPTrigger(connectionsPerHost: configuration.server.maxParallelRuns)),
             analyzer: TraceAnalyzer(), telemetry: telemetry,
             maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
-            beforeRecovery: { try await startup.ready() }, traceSources: TraceSources(grpcClients: storeClients))
+            beforeRecovery: { try await startup.ready() }, traceSources: TraceSources(grpcClients: storeClients),
+            leaseOwner: configuration.server.leaseOwner)
         services.append(("run engine", engine))
         var app = Application(
             router: makeRouter(

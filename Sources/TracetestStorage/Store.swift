@@ -16,6 +16,7 @@ package struct Store: Sendable {
     package let server: ServerRecord
     package let wizard: WizardRepository
     package let runs: RunRepository
+    package let runLeases: RunLeases
     package let suiteRuns: SuiteRunRepository
     package let spans: SpanRepository
 
@@ -37,6 +38,7 @@ package struct Store: Sendable {
         server = ServerRecord(database: database)
         wizard = WizardRepository(database: database)
         runs = RunRepository(database: database)
+        runLeases = RunLeases(database: database)
         suiteRuns = SuiteRunRepository(database: database)
         spans = SpanRepository(database: database)
     }

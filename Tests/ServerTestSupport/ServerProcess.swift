@@ -93,6 +93,7 @@ package func configurationYAML(_ configuration: ServerConfiguration) -> String {
         server:
           host: \(configuration.server.host)
           httpPort: \(configuration.server.httpPort)
+          instanceName: "\(configuration.server.instanceName)"
         otlpServer:
           enabled: false
 

@@ -28,6 +28,8 @@ private func testConfiguration<R>(
     var configuration = ServerConfiguration()
     configuration.server.host = "127.0.0.1"
     configuration.server.httpPort = 0
+    // Restarts of this configuration are the same server: they take its runs' leases back at once.
+    configuration.server.instanceName = "test-" + UUID().uuidString
     configuration.otlpServer.host = "127.0.0.1"
     configuration.otlpServer.grpcPort = 0
     configuration.otlpServer.httpPort = 0

@@ -3,6 +3,7 @@ import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestModel
+import TracetestServer
 
 /// Runs survive the server: a killed server's runs end in a terminal state with a reason after the restart.
 @Suite("Run recovery")
@@ -52,6 +53,49 @@ struct RunRecoveryTests {
                         #expect((slow["completedAt"] as? String)?.hasPrefix("1970") == false)
                     }
                 }
+            }
+        }
+    }
+
+    @Test("two servers on one database: a run stays with the server whose lease is live, moves once it has expired")
+    func leases() async throws {
+        try await withTestConfiguration(.postgresql) { configuration in
+            var first = configuration
+            first.server.instanceName = "first"
+            var second = configuration
+            second.server.instanceName = "second"
+            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
+            let traces = (TraceID.random().hex, TraceID.random().hex)
+            try await withRunningServer(first, provisioning: profile) { a in
+                try await a.create("/api/tests", RunEngineTests.traceIDTest(id: "waits"))
+                _ = try await a.startRun("waits", RunEngineTests.variables(traceID: traces.0))
+                _ = try await a.waitFor("/api/tests/waits/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
+                #expect(try await a.store.runLeases.holder(testID: "waits", runID: 1)?.owner == "first")
+                // A second server starting now leaves the run alone: its lease is live.
+                try await withRunningServer(second) { b in
+                    try await Task.sleep(for: .milliseconds(500))
+                    #expect(try await b.store.runLeases.holder(testID: "waits", runID: 1)?.owner == "first")
+                    try await a.export([TestSpan(traceID: traces.0, name: "work")])
+                    let finished = try await b.waitForRun("waits", 1)
+                    #expect(finished["state"] as? String == "FINISHED")
+                }
+                #expect(try await a.store.runLeases.holder(testID: "waits", runID: 1) == nil, "given up at the end")
+                _ = try await a.startRun("waits", RunEngineTests.variables(traceID: traces.1))
+                _ = try await a.waitFor("/api/tests/waits/run/2") { $0["state"] as? String == "AWAITING_TRACE" }
+            }
+            // The first server is gone with run 2 unfinished; once its lease has expired, the second takes the run.
+            try await withRunningServer(second) { b in
+                try await b.store.database.transaction { db in
+                    try await db.execute("UPDATE run_leases SET expires_at = 0 WHERE owner = 'first'")
+                }
+            }
+            try await withRunningServer(second) { b in
+                _ = try await b.waitFor("/api/tests/waits/run/2") { _ in true }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await b.store.runLeases.holder(testID: "waits", runID: 2)?.owner == "second")
+                try await b.export([TestSpan(traceID: traces.1, name: "work")])
+                let taken = try await b.waitForRun("waits", 2)
+                #expect(taken["state"] as? String == "FINISHED", "\(taken["lastErrorState"] ?? "")")
             }
         }
     }

@@ -47,6 +47,7 @@ enum ServerConfigurationSchema {
             SchemaEntry("httpPort", .setting(.listenPort(\.configuration.server.httpPort))),
             SchemaEntry("pathPrefix", .setting(.string(\.configuration.server.pathPrefix))),
             SchemaEntry("host", .setting(.nonEmptyString(\.configuration.server.host))),
+            SchemaEntry("instanceName", .setting(.string(\.configuration.server.instanceName))),
             SchemaEntry(
                 "maxParallelRuns",
                 .setting(

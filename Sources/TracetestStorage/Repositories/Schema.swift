@@ -56,6 +56,22 @@ package enum Schema {
                 END $$
                 """
             ]),
+        Migration(version: 6, name: "run leases", sqlite: runLeases, postgresql: runLeases),
+    ]
+
+    /// Which server executes each unfinished run, until when (Unix milliseconds): renewed while the server works on
+    /// it, taken over by another once it has expired.
+    private static let runLeases = [
+        """
+        CREATE TABLE run_leases (
+            test_id TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            owner TEXT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            PRIMARY KEY (test_id, run_id)
+        )
+        """,
+        "CREATE INDEX run_leases_owner ON run_leases (owner)",
     ]
 
     /// A run's heavy parts, kept apart from its row so that run lists read none of them: the assertion results with

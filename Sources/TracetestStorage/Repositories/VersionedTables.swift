@@ -14,6 +14,7 @@ package enum TestsTable: VersionedTable {
         "DELETE FROM test_run_traces WHERE test_id = $1",
         "DELETE FROM test_run_details WHERE test_id = $1",
         "DELETE FROM test_run_events WHERE test_id = $1",
+        "DELETE FROM run_leases WHERE test_id = $1",
         "DELETE FROM test_run_sequences WHERE test_id = $1",
         "DELETE FROM test_suite_steps WHERE test_id = $1",
     ]

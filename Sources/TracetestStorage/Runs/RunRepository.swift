@@ -190,7 +190,7 @@ package struct RunRepository: Sendable {
         }
     }
 
-    /// Removes the run, its trace and its events; false when there was no such run.
+    /// Removes the run, its trace, its events and its lease; false when there was no such run.
     package func delete(testID: String, runID: Int) async throws -> Bool {
         try await database.transaction { db in
             let binds: [SQLValue] = [.text(testID), .integer(Int64(runID))]
@@ -200,6 +200,7 @@ package struct RunRepository: Sendable {
             try await db.execute("DELETE FROM test_run_traces WHERE test_id = $1 AND run_id = $2", binds)
             try await db.execute("DELETE FROM test_run_details WHERE test_id = $1 AND run_id = $2", binds)
             try await db.execute("DELETE FROM test_run_events WHERE test_id = $1 AND run_id = $2", binds)
+            try await db.execute("DELETE FROM run_leases WHERE test_id = $1 AND run_id = $2", binds)
             return true
         }
     }
