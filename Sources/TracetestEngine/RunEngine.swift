@@ -30,6 +30,7 @@ package final class RunEngine: Service, Sendable {
     /// Which server this is, as the owner of run leases (``RunLeases``), and how long a lease lasts unrenewed.
     let leaseOwner: String
     let leaseDuration: Duration
+    let peers: ServerPeers
     let recorder: RunRecorder
     /// Run changes for WebSocket subscribers and suite runs.
     package let updates: RunUpdates
@@ -48,13 +49,15 @@ package final class RunEngine: Service, Sendable {
     ///   - leaseOwner: this server's name among the servers of one database; a run executes where its lease is held.
     ///   - leaseDuration: how long a run's lease lasts when its server stops renewing it (it dies), after which
     ///     another server takes the run over.
+    ///   - sharedDatabase: the PostgreSQL database other servers may share, over which they tell each other of the
+    ///     runs they save (``ServerPeers``).
     package init(
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
         telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
         logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {},
         sweepInterval: Duration = .seconds(30), traceSources: TraceSources = TraceSources(),
         leaseOwner: String = "tracetest-" + String(UInt64.random(in: 0...UInt64.max), radix: 36),
-        leaseDuration: Duration = .seconds(30)
+        leaseDuration: Duration = .seconds(30), sharedDatabase: PostgresDatabase? = nil
     ) {
         self.leaseOwner = leaseOwner
         self.leaseDuration = leaseDuration
@@ -71,7 +74,8 @@ package final class RunEngine: Service, Sendable {
         self.sweepInterval = sweepInterval
         let updates = RunUpdates()
         self.updates = updates
-        self.recorder = RunRecorder(store: store, updates: updates, clock: clock, logger: logger)
+        self.peers = ServerPeers(database: sharedDatabase, name: leaseOwner)
+        self.recorder = RunRecorder(store: store, updates: updates, clock: clock, logger: logger, peers: peers)
         (commands, commandInput) = AsyncStream.makeStream(of: Command.self)
     }
 
@@ -123,6 +127,7 @@ package final class RunEngine: Service, Sendable {
                 group.addTask { await self.recover() }
                 group.addTask { await self.sweepStrandedRuns() }
                 group.addTask { await self.renewLeases() }
+                if peers.database != nil { group.addTask { await self.followPeers() } }
                 for await command in commands {
                     handle(command, &state, &group)
                 }
@@ -372,6 +377,29 @@ package final class RunEngine: Service, Sendable {
             } catch {
                 logger.warning("cannot renew the leases of this server's runs: \(error)")
             }
+        }
+    }
+
+    /// Until shutdown: passes the runs other servers of the database save on to this server's subscribers (read
+    /// back without their traces); a lost connection is reported and listened on again with backoff.
+    private func followPeers() async {
+        guard let database = peers.database else { return }
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await database.listen(on: ServerPeers.channel) { payload in
+                    guard let saved = self.peers.announcement(in: payload) else { return }
+                    await self.updates.publish(on: RunUpdates.runTopic(testID: saved.testID, runID: saved.runID)) {
+                        try await self.run(testID: saved.testID, runID: saved.runID, includingTrace: false)
+                    }
+                }
+                delay = .seconds(1)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot hear the other servers' runs (retrying in \(delay)): \(error)")
+            }
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            delay = min(delay * 2, .seconds(30))
         }
     }
 

@@ -114,7 +114,7 @@ package struct TracetestServer: Sendable {
             analyzer: TraceAnalyzer(), telemetry: telemetry,
             maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
             beforeRecovery: { try await startup.ready() }, traceSources: TraceSources(grpcClients: storeClients),
-            leaseOwner: configuration.server.leaseOwner)
+            leaseOwner: configuration.server.leaseOwner, sharedDatabase: database as? PostgresDatabase)
         services.append(("run engine", engine))
         var app = Application(
             router: makeRouter(

@@ -7,6 +7,7 @@ import ServerTestSupport
 import TestSupport
 import Testing
 import TracetestConfig
+import TracetestModel
 
 /// The run-updates WebSocket (api-resources.md §5) with a real WebSocket client over loopback: subscriptions,
 /// pushed updates of a real run, error frames, the path prefix, and the keep-alive.
@@ -77,6 +78,37 @@ struct WebSocketTests {
                     #expect(events == storedTypes)
                     #expect(events.first == "CREATED_INFO")
                     #expect(events.contains("TEST_SPECS_RUN_SUCCESS"))
+                }
+            }
+        }
+    }
+
+    @Test("two servers on one PostgreSQL database: a subscriber on one sees a run the other executes finish")
+    func acrossServers() async throws {
+        try await withTestConfiguration(.postgresql) { configuration in
+            var first = configuration
+            first.server.instanceName = "first"
+            var second = configuration
+            second.server.instanceName = "second"
+            try await withRunningServer(first) { a in
+                try await withRunningServer(second) { b in
+                    try await a.create("/api/tests", RunEngineTests.traceIDTest(id: "far"))
+                    let traceID = TraceID.random().hex
+                    try await withSocket("ws://127.0.0.1:\(b.port)/ws") { socket in
+                        socket.send(#"{"type":"subscribe","resource":"test/far/run/1"}"#)
+                        #expect(try await socket.next()["type"] as? String == "success")
+                        _ = try await a.startRun("far", RunEngineTests.variables(traceID: traceID))
+                        try await a.export([TestSpan(traceID: traceID, name: "work")])
+                        var states: [String] = []
+                        while !terminalRunStates.contains(states.last ?? "") {
+                            let update = try await socket.next(timeout: .seconds(30))
+                            let payload = try #require(update["event"] as? [String: Any])
+                            states.append(payload["state"] as? String ?? "")
+                        }
+                        #expect(states.last == "FINISHED", "\(states)")
+                        #expect(states.contains("AWAITING_TRACE"), "\(states)")
+                    }
+                    #expect(try await a.store.runLeases.holder(testID: "far", runID: 1) == nil)
                 }
             }
         }

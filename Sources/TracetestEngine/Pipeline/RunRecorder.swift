@@ -9,6 +9,8 @@ struct RunRecorder: Sendable {
     let updates: RunUpdates
     let clock: any Clock<Duration>
     let logger: Logger
+    /// Who else hears of every run saved (the other servers of a shared database).
+    var peers = ServerPeers(database: nil, name: "")
 
     /// Stores a new run under the next run number of its test and, when `announced`, records its `CREATED_INFO`
     /// event (an imported run has none).
@@ -57,6 +59,7 @@ struct RunRecorder: Sendable {
                 await updates.publish(on: RunUpdates.runTopic(testID: run.testID, runID: run.id)) {
                     try await ComputePool.shared.run { try WireEncoder().encode(run) }
                 }
+                await peers.announce(testID: run.testID, runID: run.id)
                 return stored
             } catch let error where attempt < 8 && !Task.isCancelled && Self.isTransient(error) {
                 logger.warning("cannot store run \(run.testID)/\(run.id) (attempt \(attempt)), retrying: \(error)")

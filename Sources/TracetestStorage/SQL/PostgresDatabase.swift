@@ -25,6 +25,23 @@ package final class PostgresDatabase: SQLDatabase, Service {
         await client.run()
     }
 
+    /// Calls `handle` with the payload of every `NOTIFY` on `channel` (from any session of the database), on a
+    /// connection of its own, until cancelled or the connection is lost (then it throws).
+    package func listen(on channel: String, _ handle: @Sendable (String) async -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await notification in notifications { await handle(notification.payload) }
+            }
+        }
+    }
+
+    /// Sends `payload` to every session listening on `channel` (`pg_notify`).
+    package func notify(_ channel: String, _ payload: String) async throws {
+        try await transaction { db in
+            try await db.execute("SELECT pg_notify($1, $2)", [.text(channel), .text(payload)])
+        }
+    }
+
     /// Runs `body` on a pooled connection; when none is leased within the settings' `connectionWait` (the server is down or
     /// unreachable, say), gives up with an ``StorageError/Code/unreachable`` error instead of waiting on.
     private func withConnection<R: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> R) async throws
