@@ -127,7 +127,10 @@ package final class RunEngine: Service, Sendable {
                 group.addTask { await self.recover() }
                 group.addTask { await self.sweepStrandedRuns() }
                 group.addTask { await self.renewLeases() }
-                if peers.database != nil { group.addTask { await self.followPeers() } }
+                if peers.database != nil {
+                    group.addTask { await self.followPeers() }
+                    group.addTask { await self.spans.followPeers() }
+                }
                 for await command in commands {
                     handle(command, &state, &group)
                 }

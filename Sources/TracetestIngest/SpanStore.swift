@@ -12,6 +12,8 @@ package actor SpanStore {
     package enum Transport: String, Sendable {
         case grpc = "gRPC"
         case http = "HTTP"
+        /// Received by another server of the shared database.
+        case peer = "another server"
     }
 
     /// New spans for a trace.
@@ -65,13 +67,32 @@ package actor SpanStore {
     private var lastSweep: ContinuousClock.Instant
     private let subscribers = Broadcast<TraceID, Arrival>()
     private var statistics = Statistics(spanCount: 0, lastSpanTime: nil)
+    /// The other servers of a shared PostgreSQL database, and which traces each of them waits for.
+    private let peers: Peers?
+    private var awaitedElsewhere: [TraceID: Set<String>] = [:]
 
-    package init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger) {
+    /// The servers of one PostgreSQL database share spans over the `tracetest_spans` channel: a server announces
+    /// the traces it starts and stops waiting for, and the spans it stores of a trace another server waits for.
+    package struct Peers: Sendable {
+        static let channel = "tracetest_spans"
+        package let database: PostgresDatabase
+        /// This server's name among them.
+        package let name: String
+
+        package init(database: PostgresDatabase, name: String) {
+            self.database = database
+            self.name = name
+        }
+    }
+
+    /// - Parameter peers: the other servers of a shared database, nil when this server is alone.
+    package init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger, peers: Peers? = nil) {
         self.repository = repository
         self.maxBufferedSpans = settings.maxSpans
         self.maxBufferAge = settings.maxAge.duration
         self.logger = logger
         self.lastSweep = clock.now
+        self.peers = peers
     }
 
     /// Counts the batch for the connection check (whatever happens to it next).
@@ -97,6 +118,12 @@ package actor SpanStore {
                 try await repository.append(spans, to: traceID)
                 expected[traceID]?.merge(spans)
                 progress = expected[traceID]?.progress ?? SpanSet(spans).progress
+                if awaitedElsewhere[traceID] != nil { await announce("stored", traceID) }
+            } else if awaitedElsewhere[traceID] != nil {
+                // Another server's run waits for it: stored for that server to read.
+                try await repository.append(spans, to: traceID)
+                progress = SpanSet(spans).progress
+                await announce("stored", traceID)
             } else {
                 progress = buffer(spans, of: traceID)
                 unexpectedSpanCount += spans.count
@@ -129,6 +156,7 @@ package actor SpanStore {
             spans.merge(expected[traceID]?.all ?? [])
             // Unless every waiting run forgot the trace meanwhile.
             if waiters[traceID] != nil { expected[traceID] = spans }
+            await announce("awaited", traceID)
         } catch {
             expected[traceID] = nil
             waiters[traceID] = nil
@@ -142,13 +170,14 @@ package actor SpanStore {
 
     /// One run no longer waits for `traceID`; once none does, its spans are no longer stored (what was stored
     /// stays). Without a matching ``expect(_:)`` it does nothing.
-    package func forget(_ traceID: TraceID) {
+    package func forget(_ traceID: TraceID) async {
         guard let count = waiters[traceID] else { return }
         if count > 1 {
             waiters[traceID] = count - 1
         } else {
             waiters[traceID] = nil
             expected[traceID] = nil
+            await announce("forgotten", traceID)
         }
     }
 
@@ -173,6 +202,77 @@ package actor SpanStore {
     /// Arrivals of spans for `traceID` from now on, until the listener is closed or its consumer stops listening.
     package func arrivals(of traceID: TraceID) -> Broadcast<TraceID, Arrival>.Listener {
         subscribers.listen(traceID)
+    }
+
+    // MARK: Other servers
+
+    /// Until cancelled: hears what the other servers of the shared database say about traces (see ``Peers``); a
+    /// lost connection is reported and listened on again with backoff.
+    package func followPeers() async {
+        guard let peers else { return }
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await peers.database.listen(on: Peers.channel) { payload in await self.hear(payload) }
+                delay = .seconds(1)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot hear the other servers' spans (retrying in \(delay)): \(error)")
+            }
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            delay = min(delay * 2, .seconds(30))
+        }
+    }
+
+    private func hear(_ payload: String) async {
+        guard let peers, let message = JSONParser.parse(payload), let what = message["w"]?.plainText,
+            let traceID = TraceID(hex: message["t"]?.plainText ?? ""), let server = message["s"]?.plainText,
+            server != peers.name
+        else { return }
+        do {
+            switch what {
+            case "awaited":
+                awaitedElsewhere[traceID, default: []].insert(server)
+                // What came here before that server's run existed goes to it through the database.
+                if let buffered = recent.removeValue(forKey: traceID) {
+                    recentSpanCount -= buffered.spans.count
+                    try await repository.append(buffered.spans.all, to: traceID)
+                    await announce("stored", traceID)
+                }
+            case "forgotten":
+                awaitedElsewhere[traceID]?.remove(server)
+                if awaitedElsewhere[traceID]?.isEmpty == true { awaitedElsewhere[traceID] = nil }
+            case "stored":
+                // Another server stored spans of a trace a run here waits for.
+                guard let known = expected[traceID] else { return }
+                var spans = known
+                spans.merge(try await repository.spans(of: traceID))
+                guard expected[traceID] != nil, spans.count > known.count else { return }
+                expected[traceID] = spans
+                notify(
+                    Arrival(
+                        traceID: traceID, newSpans: spans.count - known.count, transport: .peer,
+                        progress: spans.progress))
+            default:
+                return
+            }
+        } catch {
+            logger.warning("cannot share the spans of trace \(traceID.hex) with the other servers: \(error)")
+        }
+    }
+
+    /// Tells the other servers about `traceID`; a failure is logged (their runs then miss these spans).
+    private func announce(_ what: String, _ traceID: TraceID) async {
+        guard let peers else { return }
+        do {
+            try await peers.database.notify(Peers.channel, Self.payload(what, traceID, peers.name))
+        } catch {
+            logger.warning("cannot tell the other servers about trace \(traceID.hex): \(error)")
+        }
+    }
+
+    private static func payload(_ what: String, _ traceID: TraceID, _ server: String) -> String {
+        WireValue.object(["w": .string(what), "t": .string(traceID.hex), "s": .string(server)]).jsonText
     }
 
     private func notify(_ arrival: Arrival) {

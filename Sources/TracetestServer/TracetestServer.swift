@@ -57,10 +57,13 @@ package struct TracetestServer: Sendable {
         let database = try await openDatabase(configuration, logger: logger)
         let tracedDatabase = InstrumentedDatabase(database, tracer: telemetry.tracer)
         let store = Store(database: tracedDatabase)
+        // Servers sharing a PostgreSQL database share runs and spans; each goes by its lease owner's name.
+        let serverName = configuration.server.leaseOwner
+        let shared = database as? PostgresDatabase
         let spans = SpanStore(
             repository: SpanRepository(database: tracedDatabase),
             settings: configuration.otlpServer.recentTraces,
-            logger: logger
+            logger: logger, peers: shared.map { SpanStore.Peers(database: $0, name: serverName) }
         )
         let startup = StartupGate {
             if let postgres = database as? PostgresDatabase {
@@ -114,7 +117,7 @@ package struct TracetestServer: Sendable {
             analyzer: TraceAnalyzer(), telemetry: telemetry,
             maxParallelRuns: configuration.server.maxParallelRuns, logger: logger,
             beforeRecovery: { try await startup.ready() }, traceSources: TraceSources(grpcClients: storeClients),
-            leaseOwner: configuration.server.leaseOwner, sharedDatabase: database as? PostgresDatabase)
+            leaseOwner: serverName, sharedDatabase: shared)
         services.append(("run engine", engine))
         var app = Application(
             router: makeRouter(

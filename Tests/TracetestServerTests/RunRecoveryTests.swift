@@ -100,6 +100,38 @@ struct RunRecoveryTests {
         }
     }
 
+    @Test("two servers on one database: a run on one finishes with spans the other received, before and after it began")
+    func spansAcrossServers() async throws {
+        try await withTestConfiguration(.postgresql) { configuration in
+            var first = configuration
+            first.server.instanceName = "first"
+            var second = configuration
+            second.server.instanceName = "second"
+            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
+            try await withRunningServer(first, provisioning: profile) { a in
+                try await withRunningServer(second) { b in
+                    try await b.create(
+                        "/api/tests", RunEngineTests.traceIDTest(id: "shared", specs: RunEngineTests.oneWorkSpan))
+                    let traceID = TraceID.random().hex
+                    let root = SpanIDs.random()
+                    // A span that reaches the first server before the run exists, on the second server.
+                    try await a.export([TestSpan(traceID: traceID, spanID: root, name: "request")])
+                    try await Task.sleep(for: .milliseconds(300))
+                    _ = try await b.startRun("shared", RunEngineTests.variables(traceID: traceID))
+                    _ = try await b.waitFor("/api/tests/shared/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
+                    // And one after.
+                    try await a.export([TestSpan(traceID: traceID, parentID: root, name: "work")])
+                    let run = try await b.waitForRun("shared", 1)
+                    #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
+                    #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true)
+                    let flat = (run["trace"] as? [String: Any])?["flat"] as? [String: [String: Any]] ?? [:]
+                    let names = Set(flat.values.compactMap { $0["name"] as? String })
+                    #expect(names.isSuperset(of: ["request", "work"]), "\(names)")
+                }
+            }
+        }
+    }
+
     @Test("the server logs one line per finished run, and a warning with the reason for each failed one")
     func runLogLines() async throws {
         try await withTestConfiguration(.sqlite) { configuration in
