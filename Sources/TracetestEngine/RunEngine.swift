@@ -167,10 +167,16 @@ package final class RunEngine: Service, Sendable {
             } else if let control = state.controls[key] {
                 control.stop()
             } else {
-                // Not executing here (ended already, or left by an earlier process): stop it if it has not ended,
-                // busy meanwhile.
+                // Not executing here: another server that holds its lease stops it; otherwise (ended already, or
+                // left by an earlier process) it is stopped here if it has not ended, busy meanwhile.
                 state.controls[key] = RunControl()
-                group.addTask { self.send(.finished(key, await self.recordStop(key))) }
+                group.addTask {
+                    if await self.stopsElsewhere(key) {
+                        self.send(.finished(key, try? await self.store.runs.get(testID: key.testID, runID: key.runID)))
+                    } else {
+                        self.send(.finished(key, await self.recordStop(key)))
+                    }
+                }
             }
         case .skip(let key):
             state.controls[key]?.skip()
@@ -363,6 +369,16 @@ package final class RunEngine: Service, Sendable {
             testID: key.testID, runID: key.runID, owner: leaseOwner, now: now, until: until)
     }
 
+    /// Asks the server that holds the run's lease, if another one does and has renewed it in time, to stop the run;
+    /// whether it was asked.
+    private func stopsElsewhere(_ key: RunKey) async -> Bool {
+        guard peers.database != nil,
+            let holder = try? await store.runLeases.holder(testID: key.testID, runID: key.runID),
+            holder.owner != leaseOwner, holder.expiresAt > leaseTimes().now
+        else { return false }
+        return await peers.requestStop(testID: key.testID, runID: key.runID, by: holder.owner)
+    }
+
     private func releaseLease(_ key: RunKey) async {
         do {
             try await store.runLeases.release(testID: key.testID, runID: key.runID, owner: leaseOwner)
@@ -391,9 +407,15 @@ package final class RunEngine: Service, Sendable {
         while !Task.isCancelled {
             do {
                 try await database.listen(on: ServerPeers.channel) { payload in
-                    guard let saved = self.peers.announcement(in: payload) else { return }
-                    await self.updates.publish(on: RunUpdates.runTopic(testID: saved.testID, runID: saved.runID)) {
-                        try await self.run(testID: saved.testID, runID: saved.runID, includingTrace: false)
+                    switch self.peers.message(in: payload) {
+                    case .saved(let testID, let runID):
+                        await self.updates.publish(on: RunUpdates.runTopic(testID: testID, runID: runID)) {
+                            try await self.run(testID: testID, runID: runID, includingTrace: false)
+                        }
+                    case .stop(let testID, let runID):
+                        self.send(.stop(RunKey(testID: testID, runID: runID)))
+                    case nil:
+                        break
                     }
                 }
                 delay = .seconds(1)

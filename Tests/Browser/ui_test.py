@@ -25,6 +25,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 RUN_TIMEOUT = 60
+# How long a control or text may take to appear: an upper bound for a loaded CI machine, not a measure.
+WAIT = 30
 
 
 def xpath_literal(text):
@@ -61,7 +63,7 @@ class UI:
             if entry.get("level") == "SEVERE":
                 self.severe.append((self.driver.current_url, entry.get("message", "")))
 
-    def wait(self, condition, what, timeout=10):
+    def wait(self, condition, what, timeout=WAIT):
         try:
             return WebDriverWait(self.driver, timeout, poll_frequency=0.2,
                                  ignored_exceptions=(StaleElementReferenceException,)).until(condition)
@@ -69,7 +71,7 @@ class UI:
             raise Failure(f"timed out after {timeout}s waiting for {what}") from None
 
     # --- finding controls by accessible name --------------------------------------------------------------------
-    def visible(self, xpath, what, timeout=10):
+    def visible(self, xpath, what, timeout=WAIT):
         def find(d):
             for element in d.find_elements(By.XPATH, xpath):
                 if element.is_displayed():
@@ -77,19 +79,19 @@ class UI:
             return None
         return self.wait(find, what, timeout)
 
-    def button(self, name, scope="", timeout=10):
+    def button(self, name, scope="", timeout=WAIT):
         """A button, tab or link whose text or aria-label is `name`."""
         n = xpath_literal(name)
         return self.visible(f"{scope}//*[self::button or @role='tab' or self::a][normalize-space(.)={n} or @aria-label={n}]",
                             f'the control "{name}"', timeout)
 
-    def click(self, name, scope="", timeout=10):
+    def click(self, name, scope="", timeout=WAIT):
         element = self.button(name, scope, timeout)
         self.wait(lambda d: element.is_enabled(), f'"{name}" to be enabled')
         element.click()
         return element
 
-    def field(self, label, scope="", timeout=10):
+    def field(self, label, scope="", timeout=WAIT):
         """The control labelled `label` by a <label for>, or by aria-label."""
         n = xpath_literal(label)
         return self.visible(f"{scope}//*[@id=//label[normalize-space(.)={n}]/@for or @aria-label={n}]"
@@ -102,7 +104,7 @@ class UI:
         element.send_keys(text)
         return element
 
-    def text_appears(self, text, timeout=10, scope="//main"):
+    def text_appears(self, text, timeout=WAIT, scope="//main"):
         n = xpath_literal(text)
         return self.visible(f"{scope}//*[contains(normalize-space(.), {n})][not(*[contains(normalize-space(.), {n})])]",
                             f'the text "{text}"', timeout)
@@ -183,7 +185,7 @@ def run_test(ui):
         raise Failure("the page was reloaded while the run was going on")
     ui.click("Trace")
     spans = "//*[@aria-label='Spans']//button[not(@aria-expanded)]"
-    ui.visible(spans, "the spans of the trace", 15)
+    ui.visible(spans, "the spans of the trace", WAIT)
     names = [b.text for b in ui.driver.find_elements(By.XPATH, spans)]
     target = next((n for n in names if n != "Tracetest trigger"), None)
     if not target:
@@ -314,7 +316,7 @@ def capture(ui, directory):
     ]
     for name, path, ready in pages:
         ui.go(path)
-        ui.visible(ready, f"the {name} page", 15)
+        ui.visible(ready, f"the {name} page", WAIT)
         if name == "run-trace":
             buttons = ui.driver.find_elements(By.XPATH, "//*[@aria-label='Spans']//button[not(@aria-expanded)]")
             target = next((b for b in buttons if b.text and b.text != "Tracetest trigger"), None)

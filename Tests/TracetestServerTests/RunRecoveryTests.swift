@@ -132,6 +132,31 @@ struct RunRecoveryTests {
         }
     }
 
+    @Test("two servers on one database: a stop sent to one ends the run the other executes, once, STOPPED")
+    func stopAcrossServers() async throws {
+        try await withTestConfiguration(.postgresql) { configuration in
+            var first = configuration
+            first.server.instanceName = "first"
+            var second = configuration
+            second.server.instanceName = "second"
+            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "30s"), source: "profile.yaml")
+            try await withRunningServer(first, provisioning: profile) { a in
+                try await withRunningServer(second) { b in
+                    try await a.create("/api/tests", RunEngineTests.traceIDTest(id: "long"))
+                    _ = try await a.startRun("long", RunEngineTests.variables(traceID: TraceID.random().hex))
+                    _ = try await a.waitFor("/api/tests/long/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
+                    #expect(try await b.post("/api/tests/long/run/1/stop", "").status == 200)
+                    let stopped = try await b.waitForRun("long", 1, timeout: .seconds(10))
+                    #expect(stopped["state"] as? String == "STOPPED")
+                    // The server that executed it ended it: its lease is given up and its events say so once.
+                    #expect(try await a.store.runLeases.holder(testID: "long", runID: 1) == nil)
+                    let events = try await a.get("/api/tests/long/run/1/events").json() as? [[String: Any]] ?? []
+                    #expect(events.filter { $0["type"] as? String == "STOPPED_INFO" }.count == 1, "\(events)")
+                }
+            }
+        }
+    }
+
     @Test("the server logs one line per finished run, and a warning with the reason for each failed one")
     func runLogLines() async throws {
         try await withTestConfiguration(.sqlite) { configuration in

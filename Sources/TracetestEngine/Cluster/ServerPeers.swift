@@ -1,9 +1,10 @@
 import TracetestModel
 import TracetestStorage
 
-/// The other servers of one PostgreSQL database: every run a server saves is announced on the `tracetest_runs`
-/// channel, so that each server can pass the runs the others execute on to its own WebSocket subscribers. With a
-/// database only this server uses (SQLite), there is no one to tell.
+/// The other servers of one PostgreSQL database, over the `tracetest_runs` channel: every run a server saves is
+/// announced, so that each server can pass the runs the others execute on to its own WebSocket subscribers, and a
+/// stop for a run another server executes is sent to that server. With a database only this server uses (SQLite),
+/// there is no one to tell.
 struct ServerPeers: Sendable {
     static let channel = "tracetest_runs"
 
@@ -12,25 +13,43 @@ struct ServerPeers: Sendable {
     /// This server's name (its lease owner), so that it skips its own announcements.
     let name: String
 
-    /// A run saved by a server.
-    struct Announcement: Equatable, Sendable {
-        var testID: String
-        var runID: Int
-        var server: String
+    /// What another server said.
+    enum Message: Equatable, Sendable {
+        /// It saved the run.
+        case saved(testID: String, runID: Int)
+        /// It asks this server, which executes the run, to stop it.
+        case stop(testID: String, runID: Int)
     }
 
     /// Tells the other servers that the run changed; a failure only costs them an update.
     func announce(testID: String, runID: Int) async {
-        guard let database else { return }
-        let payload = WireValue.object(["t": .string(testID), "r": .integer(Int64(runID)), "s": .string(name)]).jsonText
-        try? await database.notify(Self.channel, payload)
+        _ = await send(.object(["t": .string(testID), "r": .integer(Int64(runID)), "s": .string(name)]))
     }
 
-    /// The announcement in `payload`, unless it is this server's own or not one.
-    func announcement(in payload: String) -> Announcement? {
+    /// Asks `server`, which executes the run, to stop it; false when the request could not be sent.
+    func requestStop(testID: String, runID: Int, by server: String) async -> Bool {
+        await send(
+            .object([
+                "t": .string(testID), "r": .integer(Int64(runID)), "s": .string(name), "stop": .string(server),
+            ]))
+    }
+
+    private func send(_ message: WireValue) async -> Bool {
+        guard let database else { return false }
+        do {
+            try await database.notify(Self.channel, message.jsonText)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The message in `payload`, unless it is this server's own, meant for another server, or not one.
+    func message(in payload: String) -> Message? {
         guard let value = JSONParser.parse(payload), let testID = value["t"]?.plainText,
             let runID = Int(value["r"]?.plainText ?? ""), let server = value["s"]?.plainText, server != name
         else { return nil }
-        return Announcement(testID: testID, runID: runID, server: server)
+        guard let stop = value["stop"]?.plainText else { return .saved(testID: testID, runID: runID) }
+        return stop == name ? .stop(testID: testID, runID: runID) : nil
     }
 }
