@@ -86,10 +86,14 @@ class UI:
                             f'the control "{name}"', timeout)
 
     def click(self, name, scope="", timeout=WAIT):
-        element = self.button(name, scope, timeout)
-        self.wait(lambda d: element.is_enabled(), f'"{name}" to be enabled')
-        element.click()
-        return element
+        """Clicks the control once it is enabled, finding it again when the page re-rendered it meanwhile."""
+        def attempt(_):
+            element = self.button(name, scope, timeout)
+            if not element.is_enabled():
+                return False
+            element.click()
+            return element
+        return self.wait(attempt, f'"{name}" to be enabled and clicked', timeout)
 
     def field(self, label, scope="", timeout=WAIT):
         """The control labelled `label` by a <label for>, or by aria-label."""

@@ -57,6 +57,17 @@ extension TestAPI {
     }
 }
 
+/// Whether the run's lease comes to be held by `owner` (nil: given up) within 10 s; leases are taken and given up
+/// just before and after the run's steps are stored.
+package func leaseHolder(_ api: TestAPI, testID: String, runID: Int, becomes owner: String?) async throws -> Bool {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while try await api.store.runLeases.holder(testID: testID, runID: runID)?.owner != owner {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}
+
 /// The numeric id of a run or suite run object.
 package func runID(of run: [String: Any]) throws -> Int {
     guard let id = run["id"] as? Int else { throw TestServerError("no id in \(run)") }

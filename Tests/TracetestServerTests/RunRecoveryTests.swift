@@ -70,7 +70,7 @@ struct RunRecoveryTests {
                 try await a.create("/api/tests", RunEngineTests.traceIDTest(id: "waits"))
                 _ = try await a.startRun("waits", RunEngineTests.variables(traceID: traces.0))
                 _ = try await a.waitFor("/api/tests/waits/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
-                #expect(try await a.store.runLeases.holder(testID: "waits", runID: 1)?.owner == "first")
+                #expect(try await leaseHolder(a, testID: "waits", runID: 1, becomes: "first"))
                 // A second server starting now leaves the run alone: its lease is live.
                 try await withRunningServer(second) { b in
                     try await Task.sleep(for: .milliseconds(500))
@@ -79,7 +79,7 @@ struct RunRecoveryTests {
                     let finished = try await b.waitForRun("waits", 1)
                     #expect(finished["state"] as? String == "FINISHED")
                 }
-                #expect(try await a.store.runLeases.holder(testID: "waits", runID: 1) == nil, "given up at the end")
+                #expect(try await leaseHolder(a, testID: "waits", runID: 1, becomes: nil), "given up at the end")
                 _ = try await a.startRun("waits", RunEngineTests.variables(traceID: traces.1))
                 _ = try await a.waitFor("/api/tests/waits/run/2") { $0["state"] as? String == "AWAITING_TRACE" }
             }
@@ -91,8 +91,7 @@ struct RunRecoveryTests {
             }
             try await withRunningServer(second) { b in
                 _ = try await b.waitFor("/api/tests/waits/run/2") { _ in true }
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(try await b.store.runLeases.holder(testID: "waits", runID: 2)?.owner == "second")
+                #expect(try await leaseHolder(b, testID: "waits", runID: 2, becomes: "second"))
                 try await b.export([TestSpan(traceID: traces.1, name: "work")])
                 let taken = try await b.waitForRun("waits", 2)
                 #expect(taken["state"] as? String == "FINISHED", "\(taken["lastErrorState"] ?? "")")
@@ -149,7 +148,7 @@ struct RunRecoveryTests {
                     let stopped = try await b.waitForRun("long", 1, timeout: .seconds(10))
                     #expect(stopped["state"] as? String == "STOPPED")
                     // The server that executed it ended it: its lease is given up and its events say so once.
-                    #expect(try await a.store.runLeases.holder(testID: "long", runID: 1) == nil)
+                    #expect(try await leaseHolder(a, testID: "long", runID: 1, becomes: nil))
                     let events = try await a.get("/api/tests/long/run/1/events").json() as? [[String: Any]] ?? []
                     #expect(events.filter { $0["type"] as? String == "STOPPED_INFO" }.count == 1, "\(events)")
                 }

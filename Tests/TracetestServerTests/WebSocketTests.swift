@@ -108,7 +108,7 @@ struct WebSocketTests {
                         #expect(states.last == "FINISHED", "\(states)")
                         #expect(states.contains("AWAITING_TRACE"), "\(states)")
                     }
-                    #expect(try await a.store.runLeases.holder(testID: "far", runID: 1) == nil)
+                    #expect(try await leaseHolder(a, testID: "far", runID: 1, becomes: nil))
                 }
             }
         }
