@@ -192,8 +192,10 @@ package final class RunEngine: Service, Sendable {
             answer.resume(returning: state.controls[key] != nil)
         case .finished(let key, let run):
             state.controls[key] = nil
-            if let run, run.state.isTerminal { group.addTask { await self.releaseLease(key) } }
-            if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
+            if let run, run.state.isTerminal {
+                pipeline.metrics.countFinishedRun(state: run.state.rawValue)
+                group.addTask { await self.releaseLease(key) }
+            }
             for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: .ended(run)) }
             for job in state.queue.finished(key) where !state.shuttingDown {
                 if let control = state.controls[job.key] { start(job, control, &group) }
@@ -400,31 +402,19 @@ package final class RunEngine: Service, Sendable {
     }
 
     /// Until shutdown: passes the runs other servers of the database save on to this server's subscribers (read
-    /// back without their traces); a lost connection is reported and listened on again with backoff.
+    /// back without their traces), and stops the runs they ask this server to stop.
     private func followPeers() async {
-        guard let database = peers.database else { return }
-        var delay = Duration.seconds(1)
-        while !Task.isCancelled {
-            do {
-                try await database.listen(on: ServerPeers.channel) { payload in
-                    switch self.peers.message(in: payload) {
-                    case .saved(let testID, let runID):
-                        await self.updates.publish(on: RunUpdates.runTopic(testID: testID, runID: runID)) {
-                            try await self.run(testID: testID, runID: runID, includingTrace: false)
-                        }
-                    case .stop(let testID, let runID):
-                        self.send(.stop(RunKey(testID: testID, runID: runID)))
-                    case nil:
-                        break
-                    }
+        await peers.database?.follow(ServerPeers.channel) { payload in
+            switch self.peers.message(in: payload) {
+            case .saved(let testID, let runID):
+                await self.updates.publish(on: RunUpdates.runTopic(testID: testID, runID: runID)) {
+                    try await self.run(testID: testID, runID: runID, includingTrace: false)
                 }
-                delay = .seconds(1)
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("cannot hear the other servers' runs (retrying in \(delay)): \(error)")
+            case .stop(let testID, let runID):
+                self.send(.stop(RunKey(testID: testID, runID: runID)))
+            case nil:
+                break
             }
-            guard (try? await Task.sleep(for: delay)) != nil else { return }
-            delay = min(delay * 2, .seconds(30))
         }
     }
 

@@ -206,22 +206,9 @@ package actor SpanStore {
 
     // MARK: Other servers
 
-    /// Until cancelled: hears what the other servers of the shared database say about traces (see ``Peers``); a
-    /// lost connection is reported and listened on again with backoff.
+    /// Until cancelled: hears what the other servers of the shared database say about traces (see ``Peers``).
     package func followPeers() async {
-        guard let peers else { return }
-        var delay = Duration.seconds(1)
-        while !Task.isCancelled {
-            do {
-                try await peers.database.listen(on: Peers.channel) { payload in await self.hear(payload) }
-                delay = .seconds(1)
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("cannot hear the other servers' spans (retrying in \(delay)): \(error)")
-            }
-            guard (try? await Task.sleep(for: delay)) != nil else { return }
-            delay = min(delay * 2, .seconds(30))
-        }
+        await peers?.database.follow(Peers.channel) { payload in await self.hear(payload) }
     }
 
     private func hear(_ payload: String) async {

@@ -25,13 +25,24 @@ package final class PostgresDatabase: SQLDatabase, Service {
         await client.run()
     }
 
-    /// Calls `handle` with the payload of every `NOTIFY` on `channel` (from any session of the database), on a
-    /// connection of its own, until cancelled or the connection is lost (then it throws).
-    package func listen(on channel: String, _ handle: @Sendable (String) async -> Void) async throws {
-        try await client.withConnection { connection in
-            try await connection.listen(on: channel) { notifications in
-                for try await notification in notifications { await handle(notification.payload) }
+    /// Until cancelled, calls `handle` with the payload of every `NOTIFY` on `channel` (from any session of the
+    /// database), on a connection of its own; a lost connection is logged and listened on again, with backoff.
+    package func follow(_ channel: String, _ handle: @Sendable (String) async -> Void) async {
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        for try await notification in notifications { await handle(notification.payload) }
+                    }
+                }
+                delay = .seconds(1)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot listen on \(channel) at \(settings.endpoint) (again in \(delay)): \(error)")
             }
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            delay = min(delay * 2, .seconds(30))
         }
     }
 
