@@ -67,8 +67,10 @@ extension RunEngine {
         guard var run = try await store.runs.get(testID: testID, runID: runID) else {
             throw RunRequestError.runNotFound(testID: testID, runID: runID)
         }
-        // The engine is the run's writer while it executes it.
-        guard await !isBusy(RunKey(testID: testID, runID: runID)) else {
+        // The engine is the run's writer while it executes it; a run whose end is stored is only being wound up.
+        let key = RunKey(testID: testID, runID: runID)
+        if run.state.isTerminal, await isBusy(key) { _ = await completion(of: key) }
+        guard await !isBusy(key) else {
             throw RunRequestError.notApplicable(
                 "run \(runID) of test \(testID) is executing: stop it first (POST .../stop), or send the update once "
                     + "it has ended")
