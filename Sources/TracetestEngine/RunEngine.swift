@@ -410,6 +410,8 @@ package final class RunEngine: Service, Sendable {
                 await self.updates.publish(on: RunUpdates.runTopic(testID: testID, runID: runID)) {
                     try await self.run(testID: testID, runID: runID, includingTrace: false)
                 }
+            case .event(let testID, let runID, let event):
+                await self.updates.publish(on: RunUpdates.eventTopic(testID: testID, runID: runID)) { event }
             case .stop(let testID, let runID):
                 self.send(.stop(RunKey(testID: testID, runID: runID)))
             case nil:

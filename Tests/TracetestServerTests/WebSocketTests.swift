@@ -83,7 +83,7 @@ struct WebSocketTests {
         }
     }
 
-    @Test("two servers on one PostgreSQL database: a subscriber on one sees a run the other executes finish")
+    @Test("two servers on one PostgreSQL database: a subscriber on one sees a run the other executes, and its events")
     func acrossServers() async throws {
         try await withTestConfiguration(.postgresql) { configuration in
             var first = configuration
@@ -95,18 +95,28 @@ struct WebSocketTests {
                     try await a.create("/api/tests", RunEngineTests.traceIDTest(id: "far"))
                     let traceID = TraceID.random().hex
                     try await withSocket("ws://127.0.0.1:\(b.port)/ws") { socket in
-                        socket.send(#"{"type":"subscribe","resource":"test/far/run/1"}"#)
-                        #expect(try await socket.next()["type"] as? String == "success")
+                        for topic in ["test/far/run/1", "test/far/run/1/event"] {
+                            socket.send(#"{"type":"subscribe","resource":"\#(topic)"}"#)
+                            #expect(try await socket.next()["type"] as? String == "success")
+                        }
                         _ = try await a.startRun("far", RunEngineTests.variables(traceID: traceID))
                         try await a.export([TestSpan(traceID: traceID, name: "work")])
                         var states: [String] = []
-                        while !terminalRunStates.contains(states.last ?? "") {
+                        var events: [String] = []
+                        while !terminalRunStates.contains(states.last ?? "")
+                            || !events.contains("TEST_SPECS_RUN_SUCCESS")
+                        {
                             let update = try await socket.next(timeout: .seconds(30))
                             let payload = try #require(update["event"] as? [String: Any])
-                            states.append(payload["state"] as? String ?? "")
+                            if update["resource"] as? String == "test/far/run/1/event" {
+                                events.append(payload["type"] as? String ?? "")
+                            } else {
+                                states.append(payload["state"] as? String ?? "")
+                            }
                         }
                         #expect(states.last == "FINISHED", "\(states)")
                         #expect(states.contains("AWAITING_TRACE"), "\(states)")
+                        #expect(events.first == "CREATED_INFO", "\(events)")
                     }
                     #expect(try await leaseHolder(a, testID: "far", runID: 1, becomes: nil))
                 }

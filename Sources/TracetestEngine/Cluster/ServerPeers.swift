@@ -2,7 +2,8 @@ import TracetestModel
 import TracetestStorage
 
 /// The other servers of one PostgreSQL database, over the `tracetest_runs` channel: every run a server saves is
-/// announced, so that each server can pass the runs the others execute on to its own WebSocket subscribers, and a
+/// announced with its events, so that each server can pass the runs the others execute on to its own WebSocket
+/// subscribers, and a
 /// stop for a run another server executes is sent to that server. With a database only this server uses (SQLite),
 /// there is no one to tell.
 struct ServerPeers: Sendable {
@@ -17,6 +18,8 @@ struct ServerPeers: Sendable {
     enum Message: Equatable, Sendable {
         /// It saved the run.
         case saved(testID: String, runID: Int)
+        /// It recorded an event of the run.
+        case event(testID: String, runID: Int, WireValue)
         /// It asks this server, which executes the run, to stop it.
         case stop(testID: String, runID: Int)
     }
@@ -24,6 +27,12 @@ struct ServerPeers: Sendable {
     /// Tells the other servers that the run changed; a failure only costs them an update.
     func announce(testID: String, runID: Int) async {
         _ = await send(.object(["t": .string(testID), "r": .integer(Int64(runID)), "s": .string(name)]))
+    }
+
+    /// Tells the other servers of the run's new event (small enough for a notification: at most a few KB).
+    func announce(event: WireValue, testID: String, runID: Int) async {
+        _ = await send(
+            .object(["t": .string(testID), "r": .integer(Int64(runID)), "s": .string(name), "event": event]))
     }
 
     /// Asks `server`, which executes the run, to stop it; false when the request could not be sent.
@@ -49,6 +58,7 @@ struct ServerPeers: Sendable {
         guard let value = JSONParser.parse(payload), let testID = value["t"]?.plainText,
             let runID = Int(value["r"]?.plainText ?? ""), let server = value["s"]?.plainText, server != name
         else { return nil }
+        if let event = value["event"] { return .event(testID: testID, runID: runID, .raw(event.jsonText)) }
         guard let stop = value["stop"]?.plainText else { return .saved(testID: testID, runID: runID) }
         return stop == name ? .stop(testID: testID, runID: runID) : nil
     }

@@ -102,9 +102,9 @@ struct RunRecorder: Sendable {
         let event = made
         do {
             try await store.runs.append(event)
-            await updates.publish(on: RunUpdates.eventTopic(testID: run.testID, runID: run.id)) {
-                try WireEncoder().encode(event)
-            }
+            let wire = try WireEncoder().encode(event)
+            await updates.publish(on: RunUpdates.eventTopic(testID: run.testID, runID: run.id)) { wire }
+            await peers.announce(event: wire, testID: run.testID, runID: run.id)
         } catch {
             logger.warning("cannot store event \(kind.rawValue) of run \(run.testID)/\(run.id): \(error)")
         }
