@@ -56,7 +56,7 @@ package final class RunEngine: Service, Sendable {
         telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
         logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {},
         sweepInterval: Duration = .seconds(30), traceSources: TraceSources = TraceSources(),
-        leaseOwner: String = "tracetest-" + String(UInt64.random(in: 0...UInt64.max), radix: 36),
+        leaseOwner: String,
         leaseDuration: Duration = .seconds(30), sharedDatabase: PostgresDatabase? = nil
     ) {
         self.leaseOwner = leaseOwner

@@ -50,6 +50,21 @@ private func testConfiguration<R>(
     }
 }
 
+/// Runs `body` with the configurations of two servers, `first` and `second`, on one fresh PostgreSQL database (the
+/// servers of one service: they share runs and spans).
+@discardableResult
+package func withSharedDatabaseServers<R>(
+    _ body: (_ first: ServerConfiguration, _ second: ServerConfiguration) async throws -> R
+) async throws -> R {
+    try await withTestConfiguration(.postgresql) { configuration in
+        var first = configuration
+        first.server.instanceName = "first"
+        var second = configuration
+        second.server.instanceName = "second"
+        return try await body(first, second)
+    }
+}
+
 /// Starts a whole server in this process with `configuration`, runs `body` against its HTTP API, then shuts it
 /// down gracefully as SIGTERM would.
 @discardableResult

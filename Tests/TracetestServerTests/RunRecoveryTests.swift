@@ -59,11 +59,7 @@ struct RunRecoveryTests {
 
     @Test("two servers on one database: a run stays with the server whose lease is live, moves once it has expired")
     func leases() async throws {
-        try await withTestConfiguration(.postgresql) { configuration in
-            var first = configuration
-            first.server.instanceName = "first"
-            var second = configuration
-            second.server.instanceName = "second"
+        try await withSharedDatabaseServers { first, second in
             let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
             let traces = (TraceID.random().hex, TraceID.random().hex)
             try await withRunningServer(first, provisioning: profile) { a in
@@ -101,11 +97,7 @@ struct RunRecoveryTests {
 
     @Test("two servers on one database: a run on one finishes with spans the other received, before and after it began")
     func spansAcrossServers() async throws {
-        try await withTestConfiguration(.postgresql) { configuration in
-            var first = configuration
-            first.server.instanceName = "first"
-            var second = configuration
-            second.server.instanceName = "second"
+        try await withSharedDatabaseServers { first, second in
             let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
             try await withRunningServer(first, provisioning: profile) { a in
                 try await withRunningServer(second) { b in
@@ -133,11 +125,7 @@ struct RunRecoveryTests {
 
     @Test("two servers on one database: a stop sent to one ends the run the other executes, once, STOPPED")
     func stopAcrossServers() async throws {
-        try await withTestConfiguration(.postgresql) { configuration in
-            var first = configuration
-            first.server.instanceName = "first"
-            var second = configuration
-            second.server.instanceName = "second"
+        try await withSharedDatabaseServers { first, second in
             let profile = try Provisioning.parse(pollingProfileYAML(timeout: "30s"), source: "profile.yaml")
             try await withRunningServer(first, provisioning: profile) { a in
                 try await withRunningServer(second) { b in

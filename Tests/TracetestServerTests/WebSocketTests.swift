@@ -85,11 +85,7 @@ struct WebSocketTests {
 
     @Test("two servers on one PostgreSQL database: a subscriber on one sees a run the other executes, and its events")
     func acrossServers() async throws {
-        try await withTestConfiguration(.postgresql) { configuration in
-            var first = configuration
-            first.server.instanceName = "first"
-            var second = configuration
-            second.server.instanceName = "second"
+        try await withSharedDatabaseServers { first, second in
             try await withRunningServer(first) { a in
                 try await withRunningServer(second) { b in
                     try await a.create("/api/tests", RunEngineTests.traceIDTest(id: "far"))
