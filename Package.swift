@@ -293,7 +293,7 @@ let package = Package(
         ),
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "TracetestModelTests", dependencies: ["TracetestModel", "TestSupport"]),
-        .testTarget(name: "TracetestKafkaTests", dependencies: ["TracetestKafka"]),
+        .testTarget(name: "TracetestKafkaTests", dependencies: ["TracetestKafka", "TestSupport"]),
         .testTarget(
             name: "TracetestTraceSourcesTests",
             dependencies: [

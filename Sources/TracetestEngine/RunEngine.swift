@@ -11,9 +11,11 @@ import TracetestTraceSources
 /// are created and changed through it (the HTTP routes are thin adapters of its methods).
 ///
 /// As a `Service`, it owns all run work in one task group: each run, suite run, stop and the start-up recovery is a
-/// child task, started by a command sent to the group's loop. A run waits for one of `maxParallelRuns` slots; a stop
-/// cancels the run's task and ends the run `STOPPED` once; shutdown cancels every child and waits for them (runs that
-/// did not end stay in the database and resume at the next start).
+/// child task, started by a command sent to the group's loop. A run executes in one of `maxParallelRuns` slots; a run
+/// created when every slot is taken waits in the run queue of the database (``RunLeases``) for the first server with
+/// a free slot, which takes it there; a stop cancels the run's task and ends the run `STOPPED` once; shutdown cancels
+/// every child, waits for them and puts the runs that did not end back in the queue (they resume on another server,
+/// or at the next start).
 package final class RunEngine: Service, Sendable {
     let store: Store
     let spans: SpanStore
@@ -26,16 +28,15 @@ package final class RunEngine: Service, Sendable {
     let logger: Logger
     let maxParallelRuns: Int
     let beforeRecovery: @Sendable () async throws -> Void
-    let sweepInterval: Duration
     /// Which server this is, as the owner of run leases (``RunLeases``), and how long a lease lasts unrenewed.
     let leaseOwner: String
     let leaseDuration: Duration
     let peers: ServerPeers
     let recorder: RunRecorder
+    /// When this engine was made (Unix milliseconds): the leases it takes expire after a lease duration from then.
+    let startedAt = Trace.nowUnixNano() / 1_000_000
     /// Run changes for WebSocket subscribers and suite runs.
     package let updates: RunUpdates
-    /// When this process's engine was made: suite runs created before it were left by an earlier process.
-    let startedAt = Timestamp.now()
 
     private let commands: AsyncStream<Command>
     private let commandInput: AsyncStream<Command>.Continuation
@@ -45,17 +46,16 @@ package final class RunEngine: Service, Sendable {
     ///   - clock: what trace waits measure time with.
     ///   - maxParallelRuns: runs executing at once; later ones wait in order.
     ///   - beforeRecovery: awaited before unfinished runs are resumed (the server's start-up).
-    ///   - sweepInterval: how often unfinished runs nobody works on are looked for (``StrandedRuns``).
     ///   - leaseOwner: this server's name among the servers of one database; a run executes where its lease is held.
     ///   - leaseDuration: how long a run's lease lasts when its server stops renewing it (it dies), after which
-    ///     another server takes the run over.
+    ///     another server takes the run over; the queue is also looked at three times per lease duration.
     ///   - sharedDatabase: the PostgreSQL database other servers may share, over which they tell each other of the
     ///     runs they save (``ServerPeers``).
     package init(
         store: Store, spans: SpanStore, triggers: any Triggerer, analyzer: (any TraceAnalyzing)?,
         telemetry: Telemetry = .disabled, clock: any Clock<Duration> = ContinuousClock(), maxParallelRuns: Int = 32,
         logger: Logger, beforeRecovery: @escaping @Sendable () async throws -> Void = {},
-        sweepInterval: Duration = .seconds(30), traceSources: TraceSources = TraceSources(),
+        traceSources: TraceSources = TraceSources(),
         leaseOwner: String,
         leaseDuration: Duration = .seconds(30), sharedDatabase: PostgresDatabase? = nil
     ) {
@@ -66,12 +66,11 @@ package final class RunEngine: Service, Sendable {
         self.spans = spans
         self.triggers = triggers
         self.analyzer = analyzer
-        self.pipeline = PipelineTelemetry(telemetry: telemetry)
+        self.pipeline = PipelineTelemetry(telemetry: telemetry, server: leaseOwner)
         self.clock = clock
         self.logger = logger
         self.maxParallelRuns = max(1, maxParallelRuns)
         self.beforeRecovery = beforeRecovery
-        self.sweepInterval = sweepInterval
         let updates = RunUpdates()
         self.updates = updates
         self.peers = ServerPeers(database: sharedDatabase, name: leaseOwner)
@@ -81,15 +80,17 @@ package final class RunEngine: Service, Sendable {
 
     // MARK: The task group
 
-    /// A run to execute from its stored state; `parent` is the span its first step attaches to.
+    /// A run to execute from its stored state; `parent` is the span its first step attaches to. A `created` run was
+    /// just made here; without a free slot it goes to the queue of the database instead of waiting here.
     struct RunJob: Sendable {
         var key: RunKey
         var parent: TelemetryContext
+        var created = false
     }
 
     /// How the wait for a run's end came out.
     enum Completion: Sendable {
-        /// The run ended (nil: it was deleted or could not be read).
+        /// The run ended (nil: it was deleted or could not be read; not ended: it broke off on an error).
         case ended(TestRun?)
         /// The run is not executing or waiting here.
         case notRunning
@@ -104,16 +105,22 @@ package final class RunEngine: Service, Sendable {
         case skip(RunKey)
         case awaitCompletion(RunKey, CheckedContinuation<Completion, Never>)
         case isBusy(RunKey, CheckedContinuation<Bool, Never>)
-        case finished(RunKey, TestRun?)
+        case finished(RunKey, Completion)
+        /// Take runs from the queue of the database for the free slots.
+        case take
+        case taken([RunLeases.Taken])
         case shutdown
     }
 
-    /// What the loop knows: the queue of runs, their controls, who waits for their end.
+    /// What the loop knows: the runs executing and waiting for a slot, their controls, who waits for their end,
+    /// whether a take from the queue is under way (and another was asked for meanwhile).
     private struct LoopState {
         var queue: RunQueue<RunJob>
         var controls: [RunKey: RunControl] = [:]
         var waiters: [RunKey: [CheckedContinuation<Completion, Never>]] = [:]
         var shuttingDown = false
+        var taking = false
+        var takeAgain = false
     }
 
     /// Resumes or ends what an earlier process left unfinished (once `beforeRecovery` returned), then runs until
@@ -125,8 +132,7 @@ package final class RunEngine: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 var state = LoopState(queue: RunQueue(limit: maxParallelRuns))
                 group.addTask { await self.recover() }
-                group.addTask { await self.sweepStrandedRuns() }
-                group.addTask { await self.renewLeases() }
+                group.addTask { await self.tick() }
                 if peers.database != nil {
                     group.addTask { await self.followPeers() }
                     group.addTask { await self.spans.followPeers() }
@@ -140,6 +146,12 @@ package final class RunEngine: Service, Sendable {
         } onGracefulShutdown: {
             self.commandInput.yield(.shutdown)
         }
+        // Every run is stopped here: the ones not ended are for another server (or the next start) to take at once.
+        do {
+            try await store.runLeases.offerAll(owner: leaseOwner)
+        } catch {
+            logger.warning("cannot put this server's unfinished runs back in the queue (their leases expire): \(error)")
+        }
         await triggers.shutdown()
     }
 
@@ -150,10 +162,14 @@ package final class RunEngine: Service, Sendable {
         switch command {
         case .execute(let job):
             guard !state.shuttingDown, state.controls[job.key] == nil else { return }
+            if job.created, !state.queue.hasFreeSlot {
+                // It waits in the queue of the database, for whichever server has a free slot first.
+                group.addTask { await self.offer(job.key) }
+                return
+            }
             let control = RunControl()
             state.controls[job.key] = control
             if let job = state.queue.submit(job.key, job) { start(job, control, &group) }
-            pipeline.metrics.recordEnqueue(queue: "")
         case .suite(let suiteRun, let steps, let parent):
             guard !state.shuttingDown else { return }
             // Its steps' runs continue the trace of the request that started the suite.
@@ -163,18 +179,19 @@ package final class RunEngine: Service, Sendable {
             guard !state.shuttingDown else { return }
             if state.queue.withdraw(key) != nil {
                 // Never started: it ends here, STOPPED (it stays busy until then).
-                group.addTask { self.send(.finished(key, await self.recordStop(key))) }
+                group.addTask { self.send(.finished(key, .ended(await self.recordStop(key)))) }
             } else if let control = state.controls[key] {
                 control.stop()
             } else {
-                // Not executing here: another server that holds its lease stops it; otherwise (ended already, or
-                // left by an earlier process) it is stopped here if it has not ended, busy meanwhile.
+                // Not executing here: stopped here if no other server holds its lease (busy meanwhile), else
+                // that server is asked to stop it.
                 state.controls[key] = RunControl()
                 group.addTask {
-                    if await self.stopsElsewhere(key) {
-                        self.send(.finished(key, try? await self.store.runs.get(testID: key.testID, runID: key.runID)))
+                    if (try? await self.claimLease(key)) == true {
+                        self.send(.finished(key, .ended(await self.recordStop(key))))
                     } else {
-                        self.send(.finished(key, await self.recordStop(key)))
+                        await self.stopElsewhere(key)
+                        self.send(.finished(key, .notRunning))
                     }
                 }
             }
@@ -190,15 +207,41 @@ package final class RunEngine: Service, Sendable {
             }
         case .isBusy(let key, let answer):
             answer.resume(returning: state.controls[key] != nil)
-        case .finished(let key, let run):
+        case .finished(let key, let completion):
             state.controls[key] = nil
-            if let run, run.state.isTerminal {
-                pipeline.metrics.countFinishedRun(state: run.state.rawValue)
-                group.addTask { await self.releaseLease(key) }
+            if case .ended(let run?) = completion {
+                if run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
+                group.addTask { await self.giveUp(run) }
             }
-            for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: .ended(run)) }
+            for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: completion) }
             for job in state.queue.finished(key) where !state.shuttingDown {
                 if let control = state.controls[job.key] { start(job, control, &group) }
+            }
+            handle(.take, &state, &group)
+        case .take:
+            guard !state.shuttingDown else { return }
+            guard !state.taking else {
+                state.takeAgain = true
+                return
+            }
+            let free = state.queue.freeSlots
+            guard free > 0 else { return }
+            state.taking = true
+            group.addTask { self.send(.taken(await self.take(limit: free))) }
+        case .taken(let runs):
+            state.taking = false
+            for run in runs {
+                pipeline.metrics.recordListen(queue: Self.queueName)
+                if run.takenOver {
+                    pipeline.metrics.countLeaseTakeover()
+                    logger.warning("taking over run \(run.testID)/\(run.runID): its server's lease expired")
+                }
+                let key = RunKey(testID: run.testID, runID: run.runID)
+                handle(.execute(RunJob(key: key, parent: .root)), &state, &group)
+            }
+            if state.takeAgain {
+                state.takeAgain = false
+                handle(.take, &state, &group)
             }
         case .shutdown:
             state.shuttingDown = true
@@ -211,7 +254,6 @@ package final class RunEngine: Service, Sendable {
     }
 
     private func start(_ job: RunJob, _ control: RunControl, _ group: inout DiscardingTaskGroup) {
-        pipeline.metrics.recordListen(queue: "")
         // The run's work continues the trace of the request that started it (its spans and database spans).
         group.addTask {
             let final = await job.parent.withCurrent { await self.execute(job, control: control) }
@@ -224,10 +266,11 @@ package final class RunEngine: Service, Sendable {
     }
 
     /// Executes the run until it ends, is stopped, or the engine shuts down; returns the run as it is then (nil when
-    /// the engine shut down first or the run was deleted; not ended when it broke off on an error).
-    private func execute(_ job: RunJob, control: RunControl) async -> TestRun? {
+    /// the engine shut down first or the run was deleted; not ended when it broke off on an error), or `notRunning`
+    /// when another server executes it.
+    private func execute(_ job: RunJob, control: RunControl) async -> Completion {
         enum Outcome: Sendable {
-            case ended(TestRun?)
+            case ended(Completion)
             case stopRequested
             case interrupted
         }
@@ -245,35 +288,35 @@ package final class RunEngine: Service, Sendable {
             return first
         }
         switch outcome {
-        case .ended(let run): return run
-        case .stopRequested: return await recordStop(job.key)
-        case .interrupted: return nil
+        case .ended(let completion): return completion
+        case .stopRequested: return .ended(await recordStop(job.key))
+        case .interrupted: return .ended(nil)
         }
     }
 
-    /// The pipeline of one run, once this server holds its lease (nil when another server does); throws
+    /// The pipeline of one run, once this server holds its lease (`notRunning` when another server does); throws
     /// `CancellationError` when it was cancelled (stop or shutdown).
-    private func runPipeline(_ job: RunJob, control: RunControl) async throws -> TestRun? {
+    private func runPipeline(_ job: RunJob, control: RunControl) async throws -> Completion {
         let key = job.key
         do {
             guard try await claimLease(key) else {
                 logger.debug("run \(key) is executed by another server")
-                return nil
+                return .notRunning
             }
-            guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return nil }
+            guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return .ended(nil) }
             guard let test = try await store.tests.get(key.testID, version: run.testVersion) else {
                 if !run.state.isTerminal {
                     try await recorder.end(
                         &run, .triggerFailed, reason: "test \(key.testID) version \(run.testVersion) no longer exists")
                 }
-                return run
+                return .ended(run)
             }
             var execution = RunExecution(engine: self, test: test, run: run, control: control, parent: job.parent)
-            return try await execution.execute()
+            return .ended(try await execution.execute())
         } catch {
             if Task.isCancelled { throw CancellationError() }
             logger.error("run \(key) could not be completed: \(error)")
-            return try? await store.runs.get(testID: key.testID, runID: key.runID)
+            return .ended(try? await store.runs.get(testID: key.testID, runID: key.runID))
         }
     }
 
@@ -295,9 +338,9 @@ package final class RunEngine: Service, Sendable {
 
     // MARK: Requests
 
-    /// Starts the run (now or when a slot is free).
+    /// Starts the run, created here with ``newLease()``: now, or from the queue when a slot is free.
     func submit(_ run: TestRun) {
-        send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), parent: .current)))
+        send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), parent: .current, created: true)))
     }
 
     func submit(_ suiteRun: TestSuiteRun, steps: [String]) {
@@ -316,11 +359,29 @@ package final class RunEngine: Service, Sendable {
         send(.skip(RunKey(testID: testID, runID: runID)))
     }
 
-    /// Waits until the run ends.
+    /// Waits until the run ends, wherever it executes: here, or on another server, or still in the queue (its stored
+    /// state is read every half second).
     func completion(of key: RunKey) async -> Completion {
-        await withCheckedContinuation { waiter in
+        let here = await withCheckedContinuation { waiter in
             if case .terminated = commandInput.yield(.awaitCompletion(key, waiter)) {
                 waiter.resume(returning: .shutdown)
+            }
+        }
+        guard case .notRunning = here else { return here }
+        while true {
+            do {
+                guard let run = try await store.runs.get(testID: key.testID, runID: key.runID) else {
+                    return .ended(nil)
+                }
+                if run.state.isTerminal { return .ended(run) }
+            } catch {
+                if Task.isCancelled { return .shutdown }
+                logger.warning("cannot read run \(key) while waiting for its end: \(error)")
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(500))
+            } catch {
+                return .shutdown
             }
         }
     }
@@ -334,75 +395,145 @@ package final class RunEngine: Service, Sendable {
 
     // MARK: Recovery
 
-    /// After a restart: unfinished runs go on from their stored state (a run caught mid-trigger ends
-    /// `TRIGGER_FAILED`); suite runs an earlier process left unfinished end `FAILED`.
+    /// After a restart: runs go on from their stored state wherever they are taken from the queue (a run caught
+    /// mid-trigger ends `TRIGGER_FAILED`); suite runs whose server is gone end `FAILED`.
     private func recover() async {
         do {
-            // One server has a SQLite file (it holds the file's lock): every lease in it is left from before.
-            if store.database.dialect == .sqlite { try await store.runLeases.releaseAll() }
-            // Runs and suite runs of this process are already under way.
-            for run in try await store.runs.unfinished() where run.createdAt < startedAt {
-                logger.info("resuming run \(run.testID)/\(run.id) (\(run.state.rawValue))")
-                send(.execute(RunJob(key: RunKey(testID: run.testID, runID: run.id), parent: .root)))
-            }
-            for var suiteRun in try await store.suiteRuns.unfinished() where suiteRun.createdAt < startedAt {
-                try await recorder.update(&suiteRun) {
-                    $0.state = "FAILED"
-                    $0.lastError = "the server stopped while the suite was running; run the suite again"
-                    $0.completedAt = .now()
-                }
-            }
+            // Leases left from before this server started go back to the queue: every lease in a SQLite file (one
+            // server has it: it holds the file's lock), this server's own on PostgreSQL (its name is its own).
+            try await store.runLeases.offerAll(
+                owner: store.database.dialect == .sqlite ? nil : leaseOwner,
+                expiringBefore: startedAt + leaseMilliseconds)
         } catch {
             logger.error("cannot resume unfinished runs: \(error)")
         }
+        send(.take)
+        await failAbandonedSuiteRuns()
     }
 
-    // MARK: Leases
+    /// Ends `FAILED` the unfinished suite runs whose server stopped or died (their leases were given up or expired).
+    private func failAbandonedSuiteRuns() async {
+        do {
+            let now = leaseTimes().now
+            for var suiteRun in try await store.suiteRuns.unfinished() {
+                // A suite run takes its lease as it starts: one without a lease may just have been created.
+                let holder = try await store.runLeases.holder(
+                    testID: Self.suiteLeaseID(suiteRun.testSuiteID), runID: suiteRun.id)
+                if let holder {
+                    guard holder.expiresAt < now else { continue }
+                } else {
+                    guard suiteRun.createdAt.microsecondsSinceEpoch / 1_000 < now - leaseMilliseconds else { continue }
+                }
+                try await recorder.update(&suiteRun) {
+                    $0.state = "FAILED"
+                    $0.lastError = "the server executing the suite stopped while it was running; run the suite again"
+                    $0.completedAt = .now()
+                }
+                try await store.runLeases.release(
+                    testID: Self.suiteLeaseID(suiteRun.testSuiteID), runID: suiteRun.id, owner: holder?.owner ?? "")
+            }
+        } catch {
+            logger.error("cannot look for suite runs left by a stopped server: \(error)")
+        }
+    }
+
+    // MARK: The queue and leases
+
+    /// The queue's name in the `messaging.*` metrics.
+    static let queueName = "runs"
+
+    /// The lease key of a suite run (suite runs are never queued: only their server's liveness is leased).
+    static func suiteLeaseID(_ suiteID: String) -> String { "testsuite:" + suiteID }
+
+    private var leaseMilliseconds: Int64 { Int64(leaseDuration / .milliseconds(1)) }
 
     private func leaseTimes() -> (now: Int64, until: Int64) {
         let now = Trace.nowUnixNano() / 1_000_000
-        return (now, now + Int64(leaseDuration / .milliseconds(1)))
+        return (now, now + leaseMilliseconds)
+    }
+
+    /// The lease a run created here is stored with: this server executes it unless it offers it to the queue.
+    func newLease() -> (owner: String, until: Int64) {
+        (leaseOwner, leaseTimes().until)
     }
 
     /// Takes the run's lease for this server, unless another server holds it and has renewed it in time.
-    private func claimLease(_ key: RunKey) async throws -> Bool {
+    func claimLease(_ key: RunKey) async throws -> Bool {
         let (now, until) = leaseTimes()
         return try await store.runLeases.claim(
             testID: key.testID, runID: key.runID, owner: leaseOwner, now: now, until: until)
     }
 
-    /// Asks the server that holds the run's lease, if another one does and has renewed it in time, to stop the run;
-    /// whether it was asked.
-    private func stopsElsewhere(_ key: RunKey) async -> Bool {
-        guard peers.database != nil,
-            let holder = try? await store.runLeases.holder(testID: key.testID, runID: key.runID),
-            holder.owner != leaseOwner, holder.expiresAt > leaseTimes().now
-        else { return false }
-        return await peers.requestStop(testID: key.testID, runID: key.runID, by: holder.owner)
+    /// Takes up to `limit` runs from the queue for this server (none when the database cannot be reached).
+    private func take(limit: Int) async -> [RunLeases.Taken] {
+        let (now, until) = leaseTimes()
+        do {
+            let taken = try await store.runLeases.take(owner: leaseOwner, now: now, until: until, limit: limit)
+            if pipeline.metrics.isEnabled {
+                pipeline.metrics.recordQueuedRuns(try await store.runLeases.waiting(now: now))
+            }
+            return taken
+        } catch {
+            logger.warning("cannot take runs from the queue: \(error)")
+            return []
+        }
     }
 
-    private func releaseLease(_ key: RunKey) async {
+    /// Puts a run created here back in the queue, as no slot is free, and tells the other servers.
+    private func offer(_ key: RunKey) async {
+        pipeline.metrics.recordEnqueue(queue: Self.queueName)
         do {
-            try await store.runLeases.release(testID: key.testID, runID: key.runID, owner: leaseOwner)
+            try await store.runLeases.offer(testID: key.testID, runID: key.runID, owner: leaseOwner)
+        } catch {
+            logger.warning("cannot put run \(key) in the queue (it is taken once its lease expires): \(error)")
+        }
+        await peers.announceQueued()
+        // A slot may have been freed while it was put there.
+        send(.take)
+    }
+
+    /// After the run's work here: the lease of a run that ended is given up; one that broke off on an error goes
+    /// back to the queue, to be tried again a lease duration later (by any server).
+    private func giveUp(_ run: TestRun) async {
+        let key = RunKey(testID: run.testID, runID: run.id)
+        do {
+            if run.state.isTerminal {
+                try await store.runLeases.release(testID: run.testID, runID: run.id, owner: leaseOwner)
+            } else {
+                try await store.runLeases.offer(
+                    testID: run.testID, runID: run.id, owner: leaseOwner, availableAt: leaseTimes().until)
+            }
         } catch {
             logger.warning("cannot give up the lease of run \(key) (it expires by itself): \(error)")
         }
     }
 
-    /// Until shutdown: renews the leases of this server's runs three times per lease duration (wall time, as the
-    /// other servers read it, not the engine's clock).
-    private func renewLeases() async {
+    /// Asks the server that holds the run's lease, if another one does and has renewed it in time, to stop the run.
+    private func stopElsewhere(_ key: RunKey) async {
+        guard let holder = try? await store.runLeases.holder(testID: key.testID, runID: key.runID),
+            holder.owner != leaseOwner, holder.expiresAt > leaseTimes().now
+        else { return }
+        _ = await peers.requestStop(testID: key.testID, runID: key.runID, by: holder.owner)
+    }
+
+    /// Until shutdown, three times per lease duration (wall time, as the other servers read it, not the engine's
+    /// clock): renews the leases of this server's runs and suite runs, takes runs from the queue for its free slots
+    /// (runs another server offered, or whose server died), and fails the suite runs of servers that died.
+    private func tick() async {
         while (try? await Task.sleep(for: leaseDuration / 3)) != nil {
             do {
                 try await store.runLeases.renew(owner: leaseOwner, until: leaseTimes().until)
             } catch {
                 logger.warning("cannot renew the leases of this server's runs: \(error)")
             }
+            send(.take)
+            await failAbandonedSuiteRuns()
         }
     }
 
     /// Until shutdown: passes the runs other servers of the database save on to this server's subscribers (read
-    /// back without their traces), and stops the runs they ask this server to stop.
+    /// back without their traces), stops the runs they ask this server to stop, and takes runs they put in the
+    /// queue.
     private func followPeers() async {
         await peers.database?.follow(ServerPeers.channel) { payload in
             switch self.peers.message(in: payload) {
@@ -414,29 +545,10 @@ package final class RunEngine: Service, Sendable {
                 await self.updates.publish(on: RunUpdates.eventTopic(testID: testID, runID: runID)) { event }
             case .stop(let testID, let runID):
                 self.send(.stop(RunKey(testID: testID, runID: runID)))
+            case .queued:
+                self.send(.take)
             case nil:
                 break
-            }
-        }
-    }
-
-    /// Until shutdown: every `sweepInterval`, resumes the unfinished runs nobody works on (left by a write that
-    /// kept failing while the database was away, or by a server that died: their leases have expired).
-    private func sweepStrandedRuns() async {
-        var stranded = StrandedRuns()
-        while (try? await clock.sleep(for: sweepInterval)) != nil {
-            do {
-                var idle: [RunKey: RunState] = [:]
-                for run in try await store.runs.unfinished() {
-                    let key = RunKey(testID: run.testID, runID: run.id)
-                    if await !isBusy(key) { idle[key] = run.state }
-                }
-                for key in stranded.sweep(idle: idle) {
-                    logger.warning("resuming run \(key), left \(idle[key]?.rawValue ?? "") with nobody working on it")
-                    send(.execute(RunJob(key: key, parent: .root)))
-                }
-            } catch {
-                logger.warning("cannot look for stranded runs: \(error)")
             }
         }
     }

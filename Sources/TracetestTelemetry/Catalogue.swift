@@ -97,6 +97,8 @@ package enum AttributeKey {
     package static let outputProcessorOutputs = "tracetest.run.output_processor.outputs"
     /// `Execute assertions`: boolean.
     package static let allAssertionsPassed = "tracetest.run.assertion_runner.all_assertions_passed"
+    /// The run pipeline's step spans: the server that executed the step (its `server.instanceName`).
+    package static let serverInstance = "tracetest.server.instance"
     /// `process otlp trace`.
     package static let ingestorTraceID = "tracetest.ingestor.trace_id"
 }
@@ -115,6 +117,10 @@ package enum MetricName {
     package static let messagingListen = "messaging.listen"
     /// Counter of runs that reached a final state, by `run_state`.
     package static let finishedRuns = "tracetest.runs.finished"
+    /// Gauge of the runs waiting in the run queue of the database (no server had a free slot).
+    package static let queuedRuns = "tracetest.runs.queued"
+    /// Counter of runs a server took over after their server's lease expired (it died).
+    package static let leaseTakeovers = "tracetest.runs.lease_takeovers"
     /// Counter of spans received by the OTLP receiver, by `transport` (`grpc` or `http`).
     package static let ingestedSpans = "tracetest.otlp.ingested_spans"
     /// Counter of internal spans dropped because the export queue was full.

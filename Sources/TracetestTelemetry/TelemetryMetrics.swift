@@ -44,6 +44,18 @@ package struct TelemetryMetrics: Sendable {
         Recorder(label: MetricName.messagingListen, dimensions: [("queue.name", queue)], factory: factory).record(1)
     }
 
+    /// `tracetest.runs.queued`: how many runs wait in the run queue of the database, as a server last saw it.
+    package func recordQueuedRuns(_ count: Int) {
+        guard let factory else { return }
+        Gauge(label: MetricName.queuedRuns, factory: factory).record(count)
+    }
+
+    /// `tracetest.runs.lease_takeovers`: a server took over a run whose server's lease had expired.
+    package func countLeaseTakeover() {
+        guard let factory else { return }
+        Counter(label: MetricName.leaseTakeovers, factory: factory).increment()
+    }
+
     /// `tracetest.runs.finished`: a run reached the final state `state` (`FINISHED`, `TRIGGER_FAILED`, …).
     package func countFinishedRun(state: String) {
         guard let factory else { return }

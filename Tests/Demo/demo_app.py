@@ -11,6 +11,7 @@ with --otlp. It prints `listening <port>` once it accepts requests.
     GET  /slow?ms=N      200 after N ms                  span:  server
     ANY  /echo           200 {"method", "target", "headers": [[name, value]], "body"}
     GET  /redirect?to=P  302 to P
+    GET  /requests       200 {"<path and query>": count} of every request before (no span)
 
 With --tls CERT KEY it serves HTTPS.
 """
@@ -52,6 +53,7 @@ class Handler(BaseHTTPRequestHandler):
     database = None
     lock = threading.Lock()
     port = 0
+    counts = {}
 
     def log_message(self, *args):
         pass
@@ -73,6 +75,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_request(self, method):
         url = urllib.parse.urlsplit(self.path)
+        if url.path == "/requests":
+            with self.lock:
+                data = json.dumps(self.counts).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        with self.lock:
+            self.counts[self.path] = self.counts.get(self.path, 0) + 1
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         # Header names are case-insensitive (urllib sends `Traceparent`): extract from the lower-cased names.

@@ -133,7 +133,7 @@ package func testDatabaseLogger() -> Logger {
 }
 
 /// Runs `body` while the database's connection pool runs, then stops the pool.
-private func withRunning<R>(_ database: PostgresDatabase, _ body: () async throws -> R) async throws -> R {
+package func withRunning<R>(_ database: PostgresDatabase, _ body: () async throws -> R) async throws -> R {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await database.run() }
         defer { group.cancelAll() }

@@ -87,17 +87,24 @@ package final class ServerProcess: @unchecked Sendable {
     }
 }
 
-/// `configuration`'s server address and storage as `tracetest.yaml` text, for servers started as processes.
-package func configurationYAML(_ configuration: ServerConfiguration) -> String {
+/// `configuration`'s server address and storage as `tracetest.yaml` text, for servers started as processes; their
+/// OTLP receiver listens on `otlpPorts` when given.
+package func configurationYAML(
+    _ configuration: ServerConfiguration, otlpPorts: (grpc: Int, http: Int)? = nil
+) -> String {
     var yaml = """
         server:
           host: \(configuration.server.host)
           httpPort: \(configuration.server.httpPort)
           instanceName: "\(configuration.server.instanceName)"
         otlpServer:
-          enabled: false
 
         """
+    if let otlpPorts {
+        yaml += "  host: 127.0.0.1\n  grpcPort: \(otlpPorts.grpc)\n  httpPort: \(otlpPorts.http)\n"
+    } else {
+        yaml += "  enabled: false\n"
+    }
     if let postgres = configuration.postgres {
         yaml += """
             postgres:

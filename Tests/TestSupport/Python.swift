@@ -10,35 +10,14 @@ package enum Python {
 
     /// Runs `script` with `arguments` and returns its standard output; a non-zero exit throws with standard error.
     package static func run(_ script: String, _ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let exited = AsyncStream<Void> { continuation in
-            process.terminationHandler = { _ in continuation.finish() }
-        }
-        try process.run()
-        // Blocking reads run on Dispatch threads, never on the concurrency pool an in-process server needs.
-        async let out = readToEnd(output.fileHandleForReading)
-        async let err = readToEnd(errors.fileHandleForReading)
-        for await _ in exited {}
-        let (outputData, errorData) = await (out, err)
-        guard process.terminationStatus == 0 else {
+        let result = try await runProcess(executable, [script] + arguments)
+        guard result.status == 0 else {
             throw TestServerError(
-                "\(script) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)); "
+                "\(script) \(arguments.joined(separator: " ")) failed (\(result.status)); "
                     + "are Tests/requirements.txt's packages installed? (scripts/test installs them into .venv)\n"
-                    + String(decoding: outputData, as: UTF8.self) + String(decoding: errorData, as: UTF8.self))
+                    + String(decoding: result.output, as: UTF8.self) + String(decoding: result.errors, as: UTF8.self))
         }
-        return String(decoding: outputData, as: UTF8.self)
-    }
-
-    private static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
-        }
+        return String(decoding: result.output, as: UTF8.self)
     }
 
     /// Runs `script` and parses its last output line as a JSON object.

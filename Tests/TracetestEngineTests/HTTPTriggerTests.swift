@@ -107,7 +107,7 @@ struct HTTPTriggerTests {
     @Test("sslVerification: a self-signed certificate is accepted without it and refused with it")
     func sslVerification() async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let (certificate, key) = try await selfSignedCertificate(in: directory)
 
             let trigger = HTTPTrigger()
             try await Python.withDemoApp(otlpPort: try unusedPort(), tls: (certificate, key)) { port in

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TracetestKafka
@@ -41,15 +42,6 @@ import Testing
     }
 
     private static func runKcat(_ arguments: [String]) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(kcat))
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = await DedicatedThread.run(named: "kcat-output") { pipe.fileHandleForReading.readDataToEndOfFile() }
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try await runProcess(try #require(kcat), arguments).output, as: UTF8.self)
     }
 }

@@ -190,3 +190,11 @@ struct ResourceTests {
         #expect(wizard.steps[0].completedAt == Timestamp(rfc3339: "2024-01-01T00:00:00Z"))
     }
 }
+
+@Test("generated ids are 9 characters of [0-9A-Za-z_-] and never start with '-', so they can follow a CLI option")
+func shortIDs() {
+    let ids = (0..<5_000).map { _ in ShortID.make() }
+    #expect(ids.allSatisfy { $0.count == 9 && !$0.hasPrefix("-") })
+    #expect(ids.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } })
+    #expect(Set(ids.map { $0.first! }).count > 40, "every other character can come first")
+}

@@ -2,8 +2,10 @@ import Foundation
 import ServerTestSupport
 import TestSupport
 import Testing
+import TracetestConfig
 import TracetestModel
 import TracetestServer
+import TracetestStorage
 
 /// Runs survive the server: a killed server's runs end in a terminal state with a reason after the restart.
 @Suite("Run recovery")
@@ -79,19 +81,29 @@ struct RunRecoveryTests {
                 _ = try await a.startRun("waits", RunEngineTests.variables(traceID: traces.1))
                 _ = try await a.waitFor("/api/tests/waits/run/2") { $0["state"] as? String == "AWAITING_TRACE" }
             }
-            // The first server is gone with run 2 unfinished; once its lease has expired, the second takes the run.
-            try await withRunningServer(second) { b in
-                try await b.store.database.transaction { db in
-                    try await db.execute("UPDATE run_leases SET expires_at = 0 WHERE owner = 'first'")
+            // The first server died with run 2 unfinished (it would have put it back in the queue, stopping); once its
+            // lease has expired, the second takes the run over, and counts it.
+            let database = PostgresDatabase(settings: try #require(second.postgres), logger: testDatabaseLogger())
+            try await withRunning(database) {
+                try await database.transaction { db in
+                    try await db.execute("UPDATE run_leases SET owner = 'first', expires_at = 1 WHERE run_id = 2")
                 }
             }
-            try await withRunningServer(second) { b in
+            let receiver = try await OTLPTestReceiver.start()
+            var observed = second
+            observed.telemetry.exporters["collector"] = ExporterSettings(
+                serviceName: "tracetest", sampling: 100, metricsReaderInterval: .seconds(10),
+                exporterType: "collector", collectorEndpoint: receiver.grpcEndpoint)
+            observed.server.telemetry.exporter = "collector"
+            try await withRunningServer(observed) { b in
                 _ = try await b.waitFor("/api/tests/waits/run/2") { _ in true }
                 #expect(try await leaseHolder(b, testID: "waits", runID: 2, becomes: "second"))
                 try await b.export([TestSpan(traceID: traces.1, name: "work")])
                 let taken = try await b.waitForRun("waits", 2)
                 #expect(taken["state"] as? String == "FINISHED", "\(taken["lastErrorState"] ?? "")")
             }
+            let metrics = try #require(try receiver.metricExports().last)
+            #expect(metrics.metric("tracetest.runs.lease_takeovers")?.points.first?.value == 1)
         }
     }
 
@@ -118,6 +130,40 @@ struct RunRecoveryTests {
                     let flat = (run["trace"] as? [String: Any])?["flat"] as? [String: [String: Any]] ?? [:]
                     let names = Set(flat.values.compactMap { $0["name"] as? String })
                     #expect(names.isSuperset(of: ["request", "work"]), "\(names)")
+                }
+            }
+        }
+    }
+
+    @Test("two servers on one database: a run created where no slot is free is taken by the idle server")
+    func queueAcrossServers() async throws {
+        try await withSharedDatabaseServers { first, second in
+            var full = first
+            full.server.maxParallelRuns = 1
+            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
+            try await withRunningServer(full, provisioning: profile) { a in
+                try await withRunningServer(second) { b in
+                    try await a.create(
+                        "/api/tests", RunEngineTests.traceIDTest(id: "queued", specs: RunEngineTests.oneWorkSpan))
+                    let traces = (TraceID.random().hex, TraceID.random().hex)
+                    _ = try await a.startRun("queued", RunEngineTests.variables(traceID: traces.0))
+                    _ = try await a.waitFor("/api/tests/queued/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
+                    // The first server's one slot is taken: the second run goes to the queue, the second server
+                    // takes it at once (it is told), not after a lease duration.
+                    _ = try await a.startRun("queued", RunEngineTests.variables(traceID: traces.1))
+                    _ = try await a.waitFor("/api/tests/queued/run/2", timeout: .seconds(5)) {
+                        $0["state"] as? String == "AWAITING_TRACE"
+                    }
+                    #expect(try await leaseHolder(a, testID: "queued", runID: 1, becomes: "first"))
+                    #expect(try await leaseHolder(a, testID: "queued", runID: 2, becomes: "second"))
+                    try await a.export([
+                        TestSpan(traceID: traces.0, name: "work"), TestSpan(traceID: traces.1, name: "work"),
+                    ])
+                    for runID in [1, 2] {
+                        let run = try await a.waitForRun("queued", runID)
+                        #expect(run["state"] as? String == "FINISHED", "\(run["lastErrorState"] ?? "")")
+                        #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true)
+                    }
                 }
             }
         }

@@ -12,8 +12,10 @@ struct TelemetryPipelineTests {
     func pipelineSpans() async throws {
         let receiver = try await OTLPTestReceiver.start()
         var run: [String: Any] = [:]
+        var instanceName = ""
         try await withTestConfiguration(.sqlite) { configuration in
             var configuration = configuration
+            instanceName = configuration.server.instanceName
             configuration.telemetry.exporters["collector"] = ExporterSettings(
                 serviceName: "tracetest", sampling: 100, metricsReaderInterval: .seconds(10),
                 exporterType: "collector", collectorEndpoint: receiver.grpcEndpoint)
@@ -61,6 +63,11 @@ struct TelemetryPipelineTests {
         #expect(polling.attributes["tracetest.run.trace_poller.trace_id"] == traceID)
         #expect(polling.attributes["tracetest.run.trace_poller.test_id"] == "pipeline")
 
+        // Each step says which server executed it.
+        for step in [resolve, trigger, processing, polling] {
+            #expect(step.attributes["tracetest.server.instance"] == instanceName, "\(step.name)")
+        }
+
         // Fetching → Evaluating pairs chain from `Start polling trace`; the last evaluation succeeded.
         var parent = polling.spanID
         var evaluations: [ReceivedSpan] = []
@@ -99,6 +106,7 @@ struct TelemetryPipelineTests {
         ] {
             #expect(metrics.metric("tracetest.worker.\(worker).latency") != nil, "\(worker)")
         }
+        #expect(metrics.metric("tracetest.runs.queued")?.points.first?.value == 0, "no run waited for a slot")
         let finished = try #require(metrics.metric("tracetest.runs.finished"))
         #expect(finished.points.first { $0.attributes["run_state"] == "FINISHED" }?.value == 1)
     }

@@ -1,8 +1,10 @@
 import ServerTestSupport
 import Testing
+import TracetestModel
 import TracetestStorage
 
-/// Run leases on both backends: one owner at a time, renewed by its owner, taken over once expired.
+/// Run leases on both backends: one owner at a time, renewed by its owner, taken over once expired; the run queue
+/// they make.
 @Suite("Run leases")
 struct RunLeasesTests {
     @Test(
@@ -50,6 +52,87 @@ struct RunLeasesTests {
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(winners == 1)
+        }
+    }
+
+    /// Stores runs of test "t" created a second apart (run 1 oldest), each leased to `owner` until `until`.
+    private static func createRuns(
+        _ count: Int, in store: Store, owner: String = "a", until: Int64 = 31_000
+    ) async throws {
+        for second in 0..<count {
+            let run = TestRun(
+                id: 0, testID: "t", testVersion: 1,
+                createdAt: Timestamp(microsecondsSinceEpoch: Int64(1_000_000 + second * 1_000_000)))
+            _ = try await store.runs.create(run, leasedTo: (owner, until))
+        }
+    }
+
+    @Test(
+        "the queue: offered and expired leases of unfinished runs are taken oldest run first, live ones are not",
+        arguments: TestBackend.allCases)
+    func queue(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database in
+            let store = Store(database: database)
+            try await store.migrate(logger: testDatabaseLogger())
+            let leases = store.runLeases
+            try await Self.createRuns(5, in: store)
+            #expect(try await leases.holder(testID: "t", runID: 3)?.owner == "a", "a run is leased from its creation")
+            #expect(try await leases.take(owner: "b", now: 10_000, until: 40_000, limit: 5).isEmpty)
+            // Run 4 is offered (no free slot), run 2 too but only from 20 s on (it broke off).
+            try await leases.offer(testID: "t", runID: 4, owner: "a")
+            try await leases.offer(testID: "t", runID: 2, owner: "a", availableAt: 20_000)
+            try await leases.offer(testID: "t", runID: 5, owner: "someone else")
+            #expect(try await leases.waiting(now: 10_000) == 1)
+            #expect(
+                try await leases.take(owner: "b", now: 10_000, until: 40_000, limit: 5)
+                    == [.init(testID: "t", runID: 4, takenOver: false)])
+            #expect(try await leases.holder(testID: "t", runID: 4)?.owner == "b")
+            #expect(
+                try await leases.take(owner: "b", now: 25_000, until: 55_000, limit: 5)
+                    == [.init(testID: "t", runID: 2, takenOver: false)])
+            // Server a died: its leases expire; a finished run is no job.
+            var finished = try #require(try await store.runs.get(testID: "t", runID: 3))
+            finished.state = .finished
+            try await store.runs.update(finished)
+            #expect(try await leases.waiting(now: 32_000) == 2)
+            #expect(
+                try await leases.take(owner: "c", now: 32_000, until: 62_000, limit: 1)
+                    == [.init(testID: "t", runID: 1, takenOver: true)], "oldest first, within the limit")
+            #expect(
+                try await leases.take(owner: "c", now: 32_000, until: 62_000, limit: 3)
+                    == [.init(testID: "t", runID: 5, takenOver: true)])
+            #expect(try await leases.waiting(now: 32_000) == 0)
+            // A server going away puts its runs back; starting, it puts back only the leases from before it started.
+            try await leases.offerAll(owner: "c")
+            #expect(try await leases.holder(testID: "t", runID: 1)?.expiresAt == 0)
+            #expect(try await leases.claim(testID: "t", runID: 1, owner: "b", now: 70_000, until: 100_000))
+            try await leases.offerAll(owner: "b", expiringBefore: 90_000)
+            #expect(try await leases.holder(testID: "t", runID: 2)?.owner == "", "expired at 55 s")
+            #expect(try await leases.holder(testID: "t", runID: 1)?.owner == "b", "taken after it started")
+        }
+    }
+
+    @Test("of servers taking from the queue at once, each gets different runs and every run is taken once")
+    func concurrentTakes() async throws {
+        try await withTestDatabase(.postgresql) { database in
+            let store = Store(database: database)
+            try await store.migrate(logger: testDatabaseLogger())
+            try await Self.createRuns(40, in: store, until: 0)
+            let taken = try await withThrowingTaskGroup(of: [RunLeases.Taken].self) { group in
+                for owner in 0..<8 {
+                    group.addTask {
+                        var mine: [RunLeases.Taken] = []
+                        while true {
+                            let batch = try await store.runLeases.take(
+                                owner: "server-\(owner)", now: 1_000, until: 31_000, limit: 3)
+                            if batch.isEmpty { return mine }
+                            mine += batch
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(taken.map(\.runID).sorted() == Array(1...40))
         }
     }
 }

@@ -162,7 +162,7 @@ struct GRPCStoreTests {
         arguments: ["jaeger", "tempo"])
     func tlsWithOwnCA(type: String) async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let (certificate, key) = try await selfSignedCertificate(in: directory)
             let standIn = GRPCTraceStoreStandIn()
             let traceID = TraceID.random()
             standIn.store(SampleTrace.resourceSpans(traceID))
@@ -188,7 +188,7 @@ struct GRPCStoreTests {
     @Test("TLS: tls.serverName is the name the store's certificate is checked against", arguments: ["jaeger", "tempo"])
     func tlsServerName(type: String) async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = try selfSignedCertificate(in: directory, name: "traces.internal")
+            let (certificate, key) = try await selfSignedCertificate(in: directory, name: "traces.internal")
             let standIn = GRPCTraceStoreStandIn()
             let traceID = TraceID.random()
             standIn.store(SampleTrace.resourceSpans(traceID))
@@ -215,7 +215,7 @@ struct GRPCStoreTests {
     @Test("TLS: a store that requires a client certificate is reached with tls.settings.certFile and keyFile")
     func mutualTLS() async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let (certificate, key) = try await selfSignedCertificate(in: directory)
             let standIn = GRPCTraceStoreStandIn()
             let traceID = TraceID.random()
             standIn.store(SampleTrace.resourceSpans(traceID))

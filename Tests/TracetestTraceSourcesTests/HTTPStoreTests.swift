@@ -142,7 +142,7 @@ struct HTTPStoreTests {
     @Test("OpenSearch over HTTPS: trusted through certificate (the CA's PEM) or insecureSkipVerify, refused otherwise")
     func openSearchTLS() async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let (certificate, key) = try await selfSignedCertificate(in: directory)
             let traceID = TraceID.random()
             let document = """
                 {"traceId":"\(traceID.hex)","spanId":"\(SpanID.random().hex)","name":"GET /","kind":"SPAN_KIND_SERVER",
@@ -172,7 +172,7 @@ struct HTTPStoreTests {
     @Test("Tempo over HTTPS trusts the CA of tls.settings.cAFile")
     func tempoHTTPS() async throws {
         try await withTemporaryDirectory { directory in
-            let (certificate, key) = try selfSignedCertificate(in: directory)
+            let (certificate, key) = try await selfSignedCertificate(in: directory)
             let traceID = TraceID.random()
             let router = tempoHTTPRouter([traceID: SampleTrace.resourceSpans(traceID)], json: false)
             try await withHTTPStandIn(router, tls: (certificate, key)) { port in

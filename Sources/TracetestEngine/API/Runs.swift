@@ -32,7 +32,7 @@ extension RunEngine {
             run.testSuiteID = suite.id
             run.testSuiteRunID = suite.runID
         }
-        run = try await recorder.create(run)
+        run = try await recorder.create(run, leasedTo: newLease())
         submit(run)
         return run
     }
@@ -57,11 +57,12 @@ extension RunEngine {
         let details = try await store.runs.details(testID: testID, runID: runID, parts: .linter)
         run.linter = details?.linter.map(WireValue.raw) ?? previous.linter
         run.linterSummary = previous.linter
-        run = try await recorder.create(run)
+        run = try await recorder.create(run, leasedTo: newLease())
         do {
             try await recorder.copyTrace(from: runID, to: run)
         } catch {
             try? await recorder.end(&run, .assertionFailed, reason: "the trace of run \(runID) could not be copied")
+            try? await store.runLeases.release(testID: testID, runID: run.id, owner: leaseOwner)
             throw error
         }
         submit(run)

@@ -3,9 +3,8 @@ import TracetestStorage
 
 /// The other servers of one PostgreSQL database, over the `tracetest_runs` channel: every run a server saves is
 /// announced with its events, so that each server can pass the runs the others execute on to its own WebSocket
-/// subscribers, and a
-/// stop for a run another server executes is sent to that server. With a database only this server uses (SQLite),
-/// there is no one to tell.
+/// subscribers; a stop for a run another server executes is sent to that server; a run put in the queue wakes the
+/// servers with free slots. With a database only this server uses (SQLite), there is no one to tell.
 struct ServerPeers: Sendable {
     static let channel = "tracetest_runs"
 
@@ -22,6 +21,8 @@ struct ServerPeers: Sendable {
         case event(testID: String, runID: Int, WireValue)
         /// It asks this server, which executes the run, to stop it.
         case stop(testID: String, runID: Int)
+        /// It put a run in the queue, having no free slot.
+        case queued
     }
 
     /// Tells the other servers that the run changed; a failure only costs them an update.
@@ -33,6 +34,11 @@ struct ServerPeers: Sendable {
     func announce(event: WireValue, testID: String, runID: Int) async {
         _ = await send(
             .object(["t": .string(testID), "r": .integer(Int64(runID)), "s": .string(name), "event": event]))
+    }
+
+    /// Tells the other servers that a run waits in the queue.
+    func announceQueued() async {
+        _ = await send(.object(["s": .string(name), "queued": .bool(true)]))
     }
 
     /// Asks `server`, which executes the run, to stop it; false when the request could not be sent.
@@ -55,9 +61,11 @@ struct ServerPeers: Sendable {
 
     /// The message in `payload`, unless it is this server's own, meant for another server, or not one.
     func message(in payload: String) -> Message? {
-        guard let value = JSONParser.parse(payload), let testID = value["t"]?.plainText,
-            let runID = Int(value["r"]?.plainText ?? ""), let server = value["s"]?.plainText, server != name
-        else { return nil }
+        guard let value = JSONParser.parse(payload), let server = value["s"]?.plainText, server != name else {
+            return nil
+        }
+        if value["queued"] != nil { return .queued }
+        guard let testID = value["t"]?.plainText, let runID = Int(value["r"]?.plainText ?? "") else { return nil }
         if let event = value["event"] { return .event(testID: testID, runID: runID, .raw(event.jsonText)) }
         guard let stop = value["stop"]?.plainText else { return .saved(testID: testID, runID: runID) }
         return stop == name ? .stop(testID: testID, runID: runID) : nil

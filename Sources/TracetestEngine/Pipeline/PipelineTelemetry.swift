@@ -5,13 +5,15 @@ import TracetestTelemetry
 /// before it as upstream's workers chain them, and the latency of each step as its worker's histogram.
 struct PipelineTelemetry: Sendable {
     let telemetry: Telemetry
+    /// This server's name, on every step span: the servers of one database say which executed each step.
+    var server = ""
 
     var tracer: InternalTracer { telemetry.tracer }
     var application: ApplicationTracer { telemetry.application }
     var metrics: TelemetryMetrics { telemetry.metrics }
 
-    /// Runs `body` in a span `name` under `parent` and records its duration as `worker`'s latency, by `runState`
-    /// (the run's state when the step began).
+    /// Runs `body` in a span `name` under `parent`, with this server's name among its attributes, and records its
+    /// duration as `worker`'s latency, by `runState` (the run's state when the step began).
     func step<T>(
         _ worker: WorkerName,
         _ name: String,
@@ -23,6 +25,8 @@ struct PipelineTelemetry: Sendable {
     ) async rethrows -> T {
         let started = ContinuousClock.now
         defer { record(worker, since: started, runState: runState) }
+        var attributes = attributes
+        attributes[AttributeKey.serverInstance] = .string(server)
         return try await tracer.withSpan(name, parent: parent, attributes: attributes, body)
     }
 

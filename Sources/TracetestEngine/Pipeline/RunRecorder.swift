@@ -12,10 +12,12 @@ struct RunRecorder: Sendable {
     /// Who else hears of every run saved (the other servers of a shared database).
     var peers = ServerPeers(database: nil, name: "")
 
-    /// Stores a new run under the next run number of its test and, when `announced`, records its `CREATED_INFO`
-    /// event (an imported run has none).
-    func create(_ run: TestRun, announced: Bool = true) async throws -> TestRun {
-        let created = try await store.runs.create(run)
+    /// Stores a new run under the next run number of its test, with its lease when it is to be executed, and, when
+    /// `announced`, records its `CREATED_INFO` event (an imported run has none).
+    func create(
+        _ run: TestRun, leasedTo lease: (owner: String, until: Int64)? = nil, announced: Bool = true
+    ) async throws -> TestRun {
+        let created = try await store.runs.create(run, leasedTo: lease)
         if announced { await emit(.createdInfo, created) }
         return created
     }

@@ -16,6 +16,11 @@ struct RunQueue<Job: Sendable>: Sendable {
         self.limit = max(1, limit)
     }
 
+    /// How many more jobs would start at once.
+    var freeSlots: Int { max(0, limit - running.count - waiting.count) }
+
+    var hasFreeSlot: Bool { freeSlots > 0 }
+
     /// The job to start now, or nil when it waits for a slot.
     mutating func submit(_ key: RunKey, _ job: Job) -> Job? {
         guard running.count < limit else {

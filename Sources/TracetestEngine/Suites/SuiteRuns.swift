@@ -53,8 +53,24 @@ extension RunEngine {
         }
     }
 
-    /// The suite run's steps, one after the other (a child task of the engine).
+    /// The suite run's steps, one after the other (a child task of the engine), under a lease that says this server
+    /// is alive while it executes them.
     func execute(_ initial: TestSuiteRun, steps: [String]) async {
+        let lease = RunKey(testID: Self.suiteLeaseID(initial.testSuiteID), runID: initial.id)
+        do {
+            guard try await claimLease(lease) else { return }
+        } catch {
+            logger.error("suite run \(initial.testSuiteID)/\(initial.id) could not start: \(error)")
+            return
+        }
+        await executeSteps(initial, steps)
+        // Not at shutdown: the lease goes back to the queue then, and the next server ends the suite run FAILED.
+        if !Task.isCancelled {
+            try? await store.runLeases.release(testID: lease.testID, runID: lease.runID, owner: leaseOwner)
+        }
+    }
+
+    private func executeSteps(_ initial: TestSuiteRun, _ steps: [String]) async {
         var suiteRun = initial
         do {
             try await recorder.update(&suiteRun) { $0.state = "EXECUTING" }

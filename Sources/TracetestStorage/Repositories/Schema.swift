@@ -57,6 +57,7 @@ package enum Schema {
                 """
             ]),
         Migration(version: 6, name: "run leases", sqlite: runLeases, postgresql: runLeases),
+        Migration(version: 7, name: "run queue", statements: runQueue),
     ]
 
     /// Which server executes each unfinished run, until when (Unix milliseconds): renewed while the server works on
@@ -72,6 +73,17 @@ package enum Schema {
         )
         """,
         "CREATE INDEX run_leases_owner ON run_leases (owner)",
+    ]
+
+    /// Every unfinished run has a lease row from its creation on (the run queue): those stored before get one that
+    /// any server may take.
+    private static let runQueue = [
+        """
+        INSERT INTO run_leases (test_id, run_id, owner, expires_at)
+        SELECT test_id, id, '', 0 FROM test_runs
+        WHERE state IN ('CREATED', 'EXECUTING', 'AWAITING_TRACE', 'ANALYZING_TRACE', 'AWAITING_TEST_RESULTS')
+        ON CONFLICT (test_id, run_id) DO NOTHING
+        """
     ]
 
     /// A run's heavy parts, kept apart from its row so that run lists read none of them: the assertion results with

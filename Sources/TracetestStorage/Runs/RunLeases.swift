@@ -1,12 +1,29 @@
-/// Which server executes each unfinished run: a lease per run, held by one server (`owner`) until it expires. The
-/// server renews its leases while it works on the runs and gives each up when the run ends; a lease that was not
-/// renewed in time (its server died or lost the database) can be taken by another server, which then resumes the run.
+import TracetestModel
+
+/// The run queue of the servers of one database: a lease per unfinished run, from its creation to its end, held by
+/// the server that executes it (`owner`) until it expires. The server renews its leases while it works on the runs
+/// and gives each up when the run ends. A lease that expired (its server died or lost the database) or that was
+/// offered (its server had no free slot, or shut down) is a job any server may take, oldest run first.
 /// Times are Unix milliseconds from the servers' clocks.
 package struct RunLeases: Sendable {
     let database: any SQLDatabase
 
     package init(database: any SQLDatabase) {
         self.database = database
+    }
+
+    /// A run the server took from the queue.
+    package struct Taken: Equatable, Sendable {
+        package var testID: String
+        package var runID: Int
+        /// Whether its lease had expired on another server (a takeover), rather than been offered.
+        package var takenOver: Bool
+
+        package init(testID: String, runID: Int, takenOver: Bool) {
+            self.testID = testID
+            self.runID = runID
+            self.takenOver = takenOver
+        }
     }
 
     /// Takes the lease of the run for `owner` until `until`, unless another owner holds one that has not expired;
@@ -25,6 +42,50 @@ package struct RunLeases: Sendable {
         }
     }
 
+    /// Takes up to `limit` jobs for `owner` until `until`: the unfinished runs whose leases expired before `now` or
+    /// were offered, oldest run first. Servers taking at once get different runs (PostgreSQL skips the rows another
+    /// transaction holds; SQLite has a single writer).
+    package func take(owner: String, now: Int64, until: Int64, limit: Int) async throws -> [Taken] {
+        guard limit > 0 else { return [] }
+        let open = RunState.allCases.filter { !$0.isTerminal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let lock = database.dialect == .postgresql ? "FOR UPDATE OF l SKIP LOCKED" : ""
+        return try await database.transaction { db in
+            let jobs = try await db.query(
+                """
+                SELECT l.test_id, l.run_id, l.owner FROM run_leases l
+                JOIN test_runs r ON r.test_id = l.test_id AND r.id = l.run_id
+                WHERE l.expires_at < $1 AND r.state IN (\(open))
+                ORDER BY r.created_at, l.run_id LIMIT $2 \(lock)
+                """,
+                [.integer(now), .integer(Int64(limit))]
+            ).map { row in
+                Taken(
+                    testID: try row.string("test_id"), runID: Int(try row.int64("run_id")),
+                    takenOver: try !row.string("owner").isEmpty)
+            }
+            for job in jobs {
+                try await db.execute(
+                    "UPDATE run_leases SET owner = $1, expires_at = $2 WHERE test_id = $3 AND run_id = $4",
+                    [.text(owner), .integer(until), .text(job.testID), .integer(Int64(job.runID))])
+            }
+            return jobs
+        }
+    }
+
+    /// How many jobs wait in the queue at `now`: unfinished runs whose leases expired or were offered.
+    package func waiting(now: Int64) async throws -> Int {
+        let open = RunState.allCases.filter { !$0.isTerminal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try await database.read { db in
+            Int(
+                try await db.query(
+                    """
+                    SELECT count(*) AS jobs FROM run_leases l JOIN test_runs r ON r.test_id = l.test_id AND r.id = l.run_id
+                    WHERE l.expires_at < $1 AND r.state IN (\(open))
+                    """, [.integer(now)]
+                ).first?.int64("jobs") ?? 0)
+        }
+    }
+
     /// Extends every lease `owner` holds to `until`; how many it holds.
     @discardableResult
     package func renew(owner: String, until: Int64) async throws -> Int {
@@ -36,7 +97,7 @@ package struct RunLeases: Sendable {
         }
     }
 
-    /// Gives up the run's lease, if `owner` holds it.
+    /// Gives up the lease of a run that ended, if `owner` holds it.
     package func release(testID: String, runID: Int, owner: String) async throws {
         try await database.transaction { db in
             try await db.execute(
@@ -45,9 +106,25 @@ package struct RunLeases: Sendable {
         }
     }
 
-    /// Gives up every lease, whoever holds it: for a database only this server uses.
-    package func releaseAll() async throws {
-        try await database.transaction { db in try await db.execute("DELETE FROM run_leases") }
+    /// Puts the run back in the queue, if `owner` holds its lease: any server may take it from `availableAt` on.
+    package func offer(testID: String, runID: Int, owner: String, availableAt: Int64 = 0) async throws {
+        try await database.transaction { db in
+            try await db.execute(
+                "UPDATE run_leases SET owner = '', expires_at = $4 WHERE test_id = $1 AND run_id = $2 AND owner = $3",
+                [.text(testID), .integer(Int64(runID)), .text(owner), .integer(availableAt)])
+        }
+    }
+
+    /// Puts every run `owner` holds back in the queue (a server shutting down), or with nil every run whoever holds
+    /// it (a server alone on its database, starting: every lease is left from before). With `expiringBefore`, only
+    /// the leases that expire before then (a server starting: the leases it took since are its own).
+    package func offerAll(owner: String?, expiringBefore: Int64 = .max) async throws {
+        try await database.transaction { db in
+            try await db.execute(
+                "UPDATE run_leases SET owner = '', expires_at = 0 WHERE expires_at < $1"
+                    + (owner == nil ? "" : " AND owner = $2"),
+                [.integer(expiringBefore)] + (owner.map { [SQLValue.text($0)] } ?? []))
+        }
     }
 
     /// The owner of the run's lease and when it expires, if it has one.

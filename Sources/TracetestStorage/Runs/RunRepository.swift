@@ -12,8 +12,8 @@ package struct RunRepository: Sendable {
     }
 
     /// Stores a new run under the next run number of its test, with its details (a trace left by a deleted run of
-    /// the same number is dropped); returns it with its id.
-    package func create(_ run: TestRun) async throws -> TestRun {
+    /// the same number is dropped) and, when given, its lease (``RunLeases``); returns it with its id.
+    package func create(_ run: TestRun, leasedTo lease: (owner: String, until: Int64)? = nil) async throws -> TestRun {
         let details = try Self.details(of: run)
         let listed = run.listed
         return try await database.transaction { db in
@@ -34,6 +34,11 @@ package struct RunRepository: Sendable {
                 ]
             )
             try await Self.write(details, replacing: .all, dropsTrace: true, of: run, in: db)
+            if let lease {
+                try await db.execute(
+                    "INSERT INTO run_leases (test_id, run_id, owner, expires_at) VALUES ($1, $2, $3, $4)",
+                    [.text(run.testID), .integer(Int64(run.id)), .text(lease.owner), .integer(lease.until)])
+            }
             return run
         }
     }

@@ -1,0 +1,164 @@
+import Foundation
+import ServerTestSupport
+import TestSupport
+import Testing
+import TracetestConfig
+import TracetestModel
+
+/// Three `tracetest serve` processes on one PostgreSQL database, as behind a load balancer, with a demo app that
+/// exports its spans to only one of them.
+@Suite("Several servers on one database", .timeLimit(.minutes(5)))
+struct ScaleOutTests {
+    /// Each run calls the demo app once: `/slow?ms=<MS>&run=<RUN>`, a path of its own that the app counts.
+    static let callTest = """
+        {"type":"Test","spec":{"id":"call","name":"Call the app","trigger":{"type":"http","httpRequest":{"method":"GET",
+          "url":"http://127.0.0.1:${var:APP}/slow?ms=${var:MS}&run=${var:RUN}"}},
+          "specs":[{"selector":"span[name=\\"GET /slow\\"]","assertions":["attr:http.status_code = 200"]}]}}
+        """
+
+    static func call(app: Int, run: Int, milliseconds: Int) -> String {
+        #"{"variables":[{"key":"APP","value":"\#(app)"},{"key":"RUN","value":"\#(run)"},"#
+            + #"{"key":"MS","value":"\#(milliseconds)"}]}"#
+    }
+
+    @Test(
+        "runs through any of three servers execute once and pass; a killed server's runs end through the others"
+    )
+    func threeServers() async throws {
+        try await withTestConfiguration(.postgresql) { base in
+            try await withTemporaryDirectory { directory in
+                let otlp = (grpc: try unusedPort(), http: try unusedPort())
+                try await Python.withDemoApp(otlpPort: otlp.grpc) { app in
+                    var servers: [ServerProcess] = []
+                    var apis: [TestAPI] = []
+                    for name in ["a", "b", "c"] {
+                        let (server, api) = try await Self.start(
+                            name, base, in: directory, otlpPorts: name == "a" ? otlp : nil)
+                        servers.append(server)
+                        apis.append(api)
+                    }
+                    let (a, b, c) = (apis[0], apis[1], apis[2])
+                    try await a.create("/api/tests", Self.callTest)
+                    try await a.create(
+                        "/api/tests", RunEngineTests.traceIDTest(id: "waits", specs: RunEngineTests.oneWorkSpan))
+
+                    // A WebSocket subscriber on the first server sees a run started through the third finish.
+                    try await withSocket("ws://127.0.0.1:\(a.port)/ws") { socket in
+                        socket.send(#"{"type":"subscribe","resource":"test/waits/run/1"}"#)
+                        #expect(try await socket.next()["type"] as? String == "success")
+                        let traceID = TraceID.random().hex
+                        _ = try await c.startRun("waits", RunEngineTests.variables(traceID: traceID))
+                        try await a.export([TestSpan(traceID: traceID, name: "work")])
+                        var state = ""
+                        while !terminalRunStates.contains(state) {
+                            let update = try await socket.next(timeout: .seconds(30))
+                            state = (update["event"] as? [String: Any])?["state"] as? String ?? ""
+                        }
+                        #expect(state == "FINISHED")
+                    }
+
+                    // 30 runs started round-robin: each executes once, passes, and reads the same from every server.
+                    var started: [Int: Int] = [:]
+                    for call in 1...30 {
+                        let run = try await apis[call % 3].startRun(
+                            "call", Self.call(app: app, run: call, milliseconds: 50))
+                        started[call] = try runID(of: run)
+                    }
+                    for (call, runID) in started {
+                        let run = try await apis[(call + 1) % 3].waitForRun("call", runID)
+                        #expect(run["state"] as? String == "FINISHED", "run \(runID): \(run["lastErrorState"] ?? "")")
+                        #expect((run["result"] as? [String: Any])?["allPassed"] as? Bool == true)
+                        for api in apis {
+                            let read = try await api.get("/api/tests/call/run/\(runID)").object()
+                            #expect(read["state"] as? String == "FINISHED")
+                        }
+                    }
+                    let counts = try await Self.requests(app)
+                    #expect(counts.filter { $0.key.hasPrefix("/slow") }.count == 30)
+                    for call in 1...30 {
+                        #expect(counts["/slow?ms=50&run=\(call)"] == 1, "run \(call) reached the app once")
+                    }
+
+                    // Runs in flight on every server, the second killed: each run triggering there fails (whether
+                    // its call arrived is unknown) without a second call, its run waiting for a trace finishes.
+                    var waiting: [Int] = []
+                    var traces: [String] = []
+                    for api in apis {
+                        let traceID = TraceID.random().hex
+                        let run = try await api.startRun("waits", RunEngineTests.variables(traceID: traceID))
+                        waiting.append(try runID(of: run))
+                        traces.append(traceID)
+                        _ = try await api.waitFor("/api/tests/waits/run/\(waiting.last ?? 0)") {
+                            $0["state"] as? String == "AWAITING_TRACE"
+                        }
+                    }
+                    var calls: [(call: Int, runID: Int, server: Int)] = []
+                    for call in 101...106 {
+                        let server = call % 3
+                        let run = try await apis[server].startRun(
+                            "call", Self.call(app: app, run: call, milliseconds: 6_000))
+                        calls.append((call, try runID(of: run), server))
+                    }
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while try await Self.requests(app).keys.filter({ $0.contains("ms=6000") }).count < 6 {
+                        guard ContinuousClock.now < deadline else { throw TestServerError("the calls did not arrive") }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    servers[1].signal(SIGKILL)
+                    let killed = ContinuousClock.now
+                    _ = try await servers[1].waitForExit()
+                    try await a.export(traces.map { TestSpan(traceID: $0, name: "work") })
+                    for runID in waiting {
+                        let run = try await c.waitForRun("waits", runID, timeout: .seconds(90) - (.now - killed))
+                        #expect(run["state"] as? String == "FINISHED", "run \(runID): \(run["lastErrorState"] ?? "")")
+                    }
+                    for call in calls {
+                        let run = try await a.waitForRun("call", call.runID, timeout: .seconds(90) - (.now - killed))
+                        let expected = call.server == 1 ? "TRIGGER_FAILED" : "FINISHED"
+                        #expect(
+                            run["state"] as? String == expected, "run \(call.runID): \(run["lastErrorState"] ?? "")")
+                    }
+                    print("runs of the killed server ended \(ContinuousClock.now - killed) after the kill")
+                    let after = try await Self.requests(app)
+                    for call in calls { #expect(after["/slow?ms=6000&run=\(call.call)"] == 1, "never called twice") }
+                    let takeovers =
+                        (servers[0].log + servers[2].log).components(separatedBy: "taking over run").count - 1
+                    #expect(takeovers == 3, "the killed server's three runs were taken over")
+
+                    // The killed server, restarted, takes new runs.
+                    let (restarted, b2) = try await Self.start("b", base, in: directory, otlpPorts: nil)
+                    for call in 201...203 {
+                        let run = try await b2.runToEnd("call", Self.call(app: app, run: call, milliseconds: 10))
+                        #expect(run["state"] as? String == "FINISHED")
+                        try await restarted.waitForLog("run call/\(try runID(of: run)) FINISHED in ")
+                    }
+                    _ = b
+                    for server in servers + [restarted] where server.process.isRunning { server.signal(SIGTERM) }
+                    for server in servers + [restarted] { _ = try await server.waitForExit() }
+                }
+            }
+        }
+    }
+
+    /// Starts `tracetest serve` named `name` in a directory of its own under `directory` (the same one for a
+    /// restart), on `base`'s database.
+    static func start(
+        _ name: String, _ base: ServerConfiguration, in directory: String, otlpPorts: (grpc: Int, http: Int)?
+    ) async throws -> (ServerProcess, TestAPI) {
+        var configuration = base
+        configuration.server.instanceName = base.server.instanceName + "-" + name
+        let home = directory + "/" + name
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        try configurationYAML(configuration, otlpPorts: otlpPorts)
+            .write(toFile: home + "/tracetest.yaml", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(["serve"], in: home)
+        let port = try await server.waitUntilListening()
+        return (server, TestAPI(port: port, otlpHTTPPort: otlpPorts?.http))
+    }
+
+    /// How many requests the demo app had, by path and query.
+    static func requests(_ app: Int) async throws -> [String: Int] {
+        let response = try await TestAPI(port: app).get("/requests")
+        return try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Int] ?? [:]
+    }
+}
