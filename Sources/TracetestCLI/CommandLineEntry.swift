@@ -46,7 +46,9 @@ package enum CommandLineEntry {
     }
 
     /// Options that take a value, and flags, that every client command accepts.
-    static let globalOptionsWithValue: Set<String> = ["--config", "-c", "--output", "-o", "--server-url", "-s"]
+    static let globalOptionsWithValue: Set<String> = [
+        "--config", "-c", "--output", "-o", "--server-url", "-s", "--token",
+    ]
     static let globalFlags: Set<String> = ["--verbose", "-v", "--skip-verify"]
 
     /// Moves leading global options after the first word that is not one (the command name).

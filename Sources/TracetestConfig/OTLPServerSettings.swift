@@ -9,6 +9,9 @@ package struct OTLPServerSettings: Sendable, Equatable {
     /// Largest accepted request body; bigger requests get 413 / `RESOURCE_EXHAUSTED`.
     package var maxMessageBytes: Int
     package var recentTraces: RecentTracesSettings
+    /// `otlpServer.auth.token`: when set, both receivers require `Authorization: Bearer <token>` (gRPC metadata or
+    /// HTTP header).
+    package var authToken: String
 
     package init(
         enabled: Bool = true,
@@ -16,8 +19,10 @@ package struct OTLPServerSettings: Sendable, Equatable {
         grpcPort: Int = 4317,
         httpPort: Int = 4318,
         maxMessageBytes: Int = 64 * 1024 * 1024,
-        recentTraces: RecentTracesSettings = RecentTracesSettings()
+        recentTraces: RecentTracesSettings = RecentTracesSettings(),
+        authToken: String = ""
     ) {
+        self.authToken = authToken
         self.enabled = enabled
         self.host = host
         self.grpcPort = grpcPort

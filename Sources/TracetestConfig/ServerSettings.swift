@@ -16,6 +16,13 @@ package struct ServerSettings: Sendable, Equatable {
     /// run leases it holds; empty for the default (``leaseOwner``). A server restarted with the same name takes its
     /// runs back at once; other servers wait for its leases to expire (an extension of this project).
     package var instanceName: String
+    /// `server.auth.token`: when set, the API and the WebSocket require `Authorization: Bearer <token>` (an
+    /// extension of this project; upstream's API is open).
+    package var authToken: String
+    /// `server.tls.certFile` and `server.tls.keyFile`: PEM files of the API's certificate (with its chain) and key;
+    /// both set: the API and the WebSocket are served over TLS only, the files read again on SIGHUP.
+    package var tlsCertFile: String
+    package var tlsKeyFile: String
 
     package init(
         httpPort: Int = 11633,
@@ -23,9 +30,15 @@ package struct ServerSettings: Sendable, Equatable {
         host: String = "0.0.0.0",
         telemetry: ServerTelemetrySettings = ServerTelemetrySettings(),
         maxParallelRuns: Int = 32,
-        instanceName: String = ""
+        instanceName: String = "",
+        authToken: String = "",
+        tlsCertFile: String = "",
+        tlsKeyFile: String = ""
     ) {
         self.instanceName = instanceName
+        self.authToken = authToken
+        self.tlsCertFile = tlsCertFile
+        self.tlsKeyFile = tlsKeyFile
         self.httpPort = httpPort
         self.pathPrefix = pathPrefix
         self.host = host

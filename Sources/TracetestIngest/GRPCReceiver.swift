@@ -5,12 +5,15 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SwiftProtobuf
+import TracetestModel
 import TracetestOTLP
 import TracetestTelemetry
 
 /// OTLP/gRPC `TraceService/Export` (port 4317 by default), with gzip and a message size limit.
 package struct GRPCReceiver: Service {
     let handler: TraceServiceHandler
+    /// `otlpServer.auth.token`, when calls must carry it.
+    let token: BearerToken?
     let host: String
     let port: Int
     let logger: Logger
@@ -28,12 +31,14 @@ package struct GRPCReceiver: Service {
         host: String,
         port: Int,
         maxMessageBytes: Int,
+        token: BearerToken? = nil,
         logger: Logger,
         telemetry: Telemetry = .disabled,
         beforeServing: @escaping @Sendable () async throws -> Void = {},
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         handler = TraceServiceHandler(ingestion: ingestion, maxMessageBytes: maxMessageBytes, telemetry: telemetry)
+        self.token = token
         self.host = host
         self.port = port
         self.logger = logger
@@ -55,7 +60,8 @@ package struct GRPCReceiver: Service {
                 config.compression.enabledAlgorithms = .all
             }
         )
-        let server = GRPCServer(transport: transport, services: [handler])
+        let server = GRPCServer(
+            transport: transport, services: [handler], interceptors: token.map { [TokenInterceptor(token: $0)] } ?? [])
         try await beforeServing()
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
@@ -92,6 +98,27 @@ package struct GRPCReceiver: Service {
 /// The receiver's host cannot be listened on.
 package struct ReceiverAddressError: Error, CustomStringConvertible {
     package var description: String
+}
+
+/// Refuses calls without `authorization: Bearer <otlpServer.auth.token>` with UNAUTHENTICATED, before their
+/// message is read.
+struct TokenInterceptor: ServerInterceptor {
+    let token: BearerToken
+
+    func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>, context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let sent = request.metadata[stringValues: "authorization"].first(where: { _ in true })
+        guard token.accepts(authorization: sent) else {
+            throw RPCError(
+                code: .unauthenticated,
+                message: (sent == nil ? "no token was sent" : "the token is wrong")
+                    + ": this receiver requires the metadata authorization: Bearer <token> (otlpServer.auth.token); "
+                    + "set it as a header of your exporter (OTEL_EXPORTER_OTLP_HEADERS)")
+        }
+        return try await next(request, context)
+    }
 }
 
 struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import SwiftProtobuf
 import TracetestConcurrency
+import TracetestModel
 import TracetestOTLP
 import TracetestTelemetry
 
@@ -19,6 +20,7 @@ package enum HTTPReceiver {
         host: String,
         port: Int,
         maxMessageBytes: Int,
+        token: BearerToken? = nil,
         logger: Logger,
         telemetry: Telemetry = .disabled,
         beforeServing: @escaping @Sendable () async throws -> Void = {},
@@ -28,13 +30,22 @@ package enum HTTPReceiver {
         router.add(
             middleware: CORSMiddleware(
                 allowOrigin: .originBased,
-                allowHeaders: [.contentType, .contentEncoding],
+                allowHeaders: [.contentType, .contentEncoding, .authorization],
                 allowMethods: [.post, .options],
                 allowCredentials: true
             )
         )
         router.post("v1/traces") { request, _ in
-            await export(request, ingestion: ingestion, limit: maxMessageBytes, logger: logger, telemetry: telemetry)
+            if let token, !token.accepts(authorization: request.headers[.authorization]) {
+                return failure(
+                    .unauthorized, .unauthenticated,
+                    (request.headers[.authorization] == nil ? "no token was sent" : "the token is wrong")
+                        + ": this receiver requires Authorization: Bearer <token> (otlpServer.auth.token); set it as "
+                        + "a header of your exporter (OTEL_EXPORTER_OTLP_HEADERS)",
+                    Encoding(contentType: request.headers[.contentType]) ?? .json)
+            }
+            return await export(
+                request, ingestion: ingestion, limit: maxMessageBytes, logger: logger, telemetry: telemetry)
         }
         var application = Application(
             router: router,
@@ -49,22 +60,30 @@ package enum HTTPReceiver {
     enum Encoding {
         case protobuf, json
 
+        /// The encoding of a `Content-Type`, nil when it is neither.
+        init?(contentType: String?) {
+            switch Self.mediaType(contentType) {
+            case "application/x-protobuf", "application/protobuf": self = .protobuf
+            case "application/json": self = .json
+            default: return nil
+            }
+        }
+
+        static func mediaType(_ contentType: String?) -> String? {
+            contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+
         var contentType: String { self == .json ? "application/json" : "application/x-protobuf" }
     }
 
     static func export(
         _ request: Request, ingestion: Ingestion, limit: Int, logger: Logger, telemetry: Telemetry = .disabled
     ) async -> Response {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        let encoding: Encoding
-        switch mediaType {
-        case "application/x-protobuf", "application/protobuf": encoding = .protobuf
-        case "application/json": encoding = .json
-        default:
+        guard let encoding = Encoding(contentType: request.headers[.contentType]) else {
             return failure(
                 .unsupportedMediaType, .invalidArgument,
-                "unsupported Content-Type \"\(mediaType ?? "")\": send application/x-protobuf or application/json",
+                "unsupported Content-Type \"\(Encoding.mediaType(request.headers[.contentType]) ?? "")\": send "
+                    + "application/x-protobuf or application/json",
                 .json)
         }
         do {

@@ -67,9 +67,12 @@ package actor SpanStore {
     private var lastSweep: ContinuousClock.Instant
     private let subscribers = Broadcast<TraceID, Arrival>()
     private var statistics = Statistics(spanCount: 0, lastSpanTime: nil)
-    /// The other servers of a shared PostgreSQL database, and which traces each of them waits for.
+    /// The other servers of a shared PostgreSQL database, and which traces each of them waits for, since when.
     private let peers: Peers?
-    private var awaitedElsewhere: [TraceID: Set<String>] = [:]
+    private var awaitedElsewhere: [TraceID: [String: ContinuousClock.Instant]] = [:]
+    /// How long another server's wait for a trace is believed without its end: a server that died never says
+    /// "forgotten" (a run it waited for is taken over by a server that says "awaited" again).
+    static let maxAwaitedElsewhere = Duration.seconds(3_600)
 
     /// The servers of one PostgreSQL database share spans over the `tracetest_spans` channel: a server announces
     /// the traces it starts and stops waiting for, and the spans it stores of a trace another server waits for.
@@ -219,7 +222,7 @@ package actor SpanStore {
         do {
             switch what {
             case "awaited":
-                awaitedElsewhere[traceID, default: []].insert(server)
+                awaitedElsewhere[traceID, default: [:]][server] = clock.now
                 // What came here before that server's run existed goes to it through the database.
                 if let buffered = recent.removeValue(forKey: traceID) {
                     recentSpanCount -= buffered.spans.count
@@ -227,7 +230,7 @@ package actor SpanStore {
                     await announce("stored", traceID)
                 }
             case "forgotten":
-                awaitedElsewhere[traceID]?.remove(server)
+                awaitedElsewhere[traceID]?[server] = nil
                 if awaitedElsewhere[traceID]?.isEmpty == true { awaitedElsewhere[traceID] = nil }
             case "stored":
                 // Another server stored spans of a trace a run here waits for.
@@ -293,6 +296,10 @@ package actor SpanStore {
         for (traceID, entry) in recent where now - entry.lastArrival > maxBufferAge {
             recent[traceID] = nil
             recentSpanCount -= entry.spans.count
+        }
+        for (traceID, servers) in awaitedElsewhere {
+            let current = servers.filter { now - $0.value < Self.maxAwaitedElsewhere }
+            awaitedElsewhere[traceID] = current.isEmpty ? nil : current
         }
     }
 

@@ -47,6 +47,7 @@ package struct TracetestServer: Sendable {
             ]
         }
         try PortCheck.ensureFree(listeners)
+        let tls = try ServerTLS(certFile: configuration.server.tlsCertFile, keyFile: configuration.server.tlsKeyFile)
         let listening = Gate<Listener>(configuration.otlpServer.enabled ? [.api, .otlpGRPC, .otlpHTTP] : [.api])
         let onListening: @Sendable (Listener, Int) async -> Void = { listener, port in
             listening.mark(listener)
@@ -85,7 +86,7 @@ package struct TracetestServer: Sendable {
                     Listener.otlpGRPC.rawValue,
                     GRPCReceiver(
                         ingestion: ingestion, host: otlp.host, port: otlp.grpcPort,
-                        maxMessageBytes: otlp.maxMessageBytes,
+                        maxMessageBytes: otlp.maxMessageBytes, token: BearerToken(otlp.authToken),
                         logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
                         onListening: { await onListening(.otlpGRPC, $0) }
                     )
@@ -96,7 +97,7 @@ package struct TracetestServer: Sendable {
                     Listener.otlpHTTP.rawValue,
                     HTTPReceiver.application(
                         ingestion: ingestion, host: otlp.host, port: otlp.httpPort,
-                        maxMessageBytes: otlp.maxMessageBytes,
+                        maxMessageBytes: otlp.maxMessageBytes, token: BearerToken(otlp.authToken),
                         logger: logger, telemetry: telemetry, beforeServing: { try await startup.ready() },
                         onListening: { await onListening(.otlpHTTP, $0) }
                     )
@@ -122,8 +123,10 @@ package struct TracetestServer: Sendable {
         var app = Application(
             router: makeRouter(
                 store: store, spans: spans, engine: engine, pathPrefix: configuration.server.pathPrefix,
-                telemetry: telemetry),
-            server: RunUpdatesSocket.server(updates: engine.updates, pathPrefix: configuration.server.pathPrefix),
+                telemetry: telemetry, token: BearerToken(configuration.server.authToken)),
+            server: RunUpdatesSocket.server(
+                updates: engine.updates, pathPrefix: configuration.server.pathPrefix,
+                token: BearerToken(configuration.server.authToken), tls: tls),
             configuration: .init(
                 address: .hostname(configuration.server.host, port: configuration.server.httpPort),
                 serverName: nil
@@ -133,6 +136,7 @@ package struct TracetestServer: Sendable {
         )
         app.beforeServerStarts { try await startup.ready() }
         services.append((Listener.api.rawValue, app))
+        if let tls { services.append(("TLS reloader", TLSReloader(tls: tls, logger: logger))) }
         let watch = ShutdownWatch()
         return TracetestServer(
             store: store, spans: spans, engine: engine,
@@ -228,7 +232,8 @@ package struct TracetestServer: Sendable {
     }
 
     static func makeRouter(
-        store: Store, spans: SpanStore, engine: RunEngine, pathPrefix: String, telemetry: Telemetry = .disabled
+        store: Store, spans: SpanStore, engine: RunEngine, pathPrefix: String, telemetry: Telemetry = .disabled,
+        token: BearerToken? = nil
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         if telemetry.tracer.isEnabled || telemetry.metrics.isEnabled {
@@ -237,6 +242,7 @@ package struct TracetestServer: Sendable {
                     tracer: telemetry.tracer, metrics: telemetry.metrics, pathPrefix: pathPrefix))
         }
         router.add(middleware: UnknownRouteMiddleware())
+        if let token { router.add(middleware: APITokenMiddleware(token: token, pathPrefix: pathPrefix)) }
         router.add(
             middleware: WebUIMiddleware(
                 webUI: WebUI(

@@ -76,10 +76,16 @@ struct Serve: AsyncParsableCommand {
                 configuration: loaded.configuration,
                 provisioning: provisioning,
                 logger: logger,
-                onListening: { listener, port in logger.info("\(listener.rawValue) listening on port \(port)") }
+                onListening: { listener, port in
+                    let tls = listener == .api && !loaded.configuration.server.tlsCertFile.isEmpty ? " (TLS)" : ""
+                    logger.info("\(listener.rawValue) listening on port \(port)\(tls)")
+                }
             )
             try await server.run(logger: logger)
         } catch let error as PortCheck.PortInUse {
+            logger.error("cannot start: \(error)")
+            throw ExitCode.failure
+        } catch let error as ServerTLS.LoadError {
             logger.error("cannot start: \(error)")
             throw ExitCode.failure
         } catch {

@@ -66,6 +66,43 @@ struct ConfigureAndHelpTests {
         }
     }
 
+    @Test(
+        "a server with server.auth.token: the CLI says a token is needed, takes it from --token, TRACETEST_TOKEN or configure --token"
+    )
+    func apiToken() async throws {
+        try await withTestConfiguration(.sqlite) { configuration in
+            var configuration = configuration
+            configuration.server.authToken = "s3cret"
+            try await withRunningServer(configuration) { api in
+                try await withTemporaryDirectory { directory in
+                    try writeConfig(port: api.port, in: directory)
+                    let missing = try await tracetest(["list", "test"], in: directory)
+                    #expect(missing.exitCode == 1)
+                    #expect(missing.stderr.contains("user is not authenticated on \(api.baseURL)/api"), "\(missing)")
+                    #expect(missing.stderr.contains("tracetest configure --token <token>"), "\(missing)")
+                    let wrong = try await tracetest(["list", "test", "--token", "nope"], in: directory)
+                    #expect(wrong.exitCode == 1)
+                    #expect(wrong.stderr.contains("the API token is wrong"), "\(wrong)")
+                    #expect(try await tracetest(["list", "test", "--token", "s3cret"], in: directory).exitCode == 0)
+                    let fromEnvironment = try await tracetest(
+                        ["list", "test"], in: directory, environment: ["TRACETEST_TOKEN": "s3cret"])
+                    #expect(fromEnvironment.exitCode == 0, "\(fromEnvironment)")
+
+                    // configure checks the token and saves it; later commands send it.
+                    let refused = try await tracetest(
+                        ["configure", "--server-url", api.baseURL, "--token", "nope"], in: directory)
+                    #expect(refused.exitCode == 1, "\(refused)")
+                    let saved = try await tracetest(
+                        ["configure", "--server-url", api.baseURL, "--token", "s3cret"], in: directory)
+                    #expect(saved.exitCode == 0, "\(saved)")
+                    #expect(try read("config.yml", in: directory).contains("token: s3cret"))
+                    let listed = try await tracetest(["list", "test"], in: directory)
+                    #expect(listed.exitCode == 0, "\(listed)")
+                }
+            }
+        }
+    }
+
     @Test("configure: non-interactive with --server-url, prompted otherwise, saved where upstream saves it")
     func configure() async throws {
         try await withTestServer(.sqlite) { api in

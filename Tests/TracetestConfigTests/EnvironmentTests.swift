@@ -18,8 +18,11 @@ import TracetestStorage
             "TRACETEST_OTLPSERVER_HTTPPORT": "24318",
             "TRACETEST_OTLPSERVER_MAXMESSAGEBYTES": "2048",
             "TRACETEST_EXPERIMENTALFEATURES": "one,two three",
+            "TRACETEST_SERVER_AUTH_TOKEN": "api-secret",
+            "TRACETEST_OTLPSERVER_AUTH_TOKEN": "otlp-secret",
         ]
         let configuration = try parse("", environment: environment).configuration
+        #expect(configuration.server.authToken == "api-secret")
         #expect(configuration.server.httpPort == 9999)
         #expect(configuration.server.pathPrefix == "/prefix")
         #expect(configuration.server.host == "::1")
@@ -29,7 +32,8 @@ import TracetestStorage
         #expect(
             configuration.otlpServer
                 == OTLPServerSettings(
-                    enabled: false, host: "10.0.0.1", grpcPort: 24317, httpPort: 24318, maxMessageBytes: 2048)
+                    enabled: false, host: "10.0.0.1", grpcPort: 24317, httpPort: 24318, maxMessageBytes: 2048,
+                    authToken: "otlp-secret")
         )
         #expect(configuration.experimentalFeatures == ["one", "two", "three"])
     }

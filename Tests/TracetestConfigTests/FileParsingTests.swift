@@ -24,6 +24,11 @@ import TracetestStorage
             exporter: collector
             applicationExporter: app
             dataStore: legacy
+          auth:
+            token: api-secret
+          tls:
+            certFile: /etc/tracetest/cert.pem
+            keyFile: /etc/tracetest/key.pem
         telemetry:
           exporters:
             collector:
@@ -45,6 +50,8 @@ import TracetestStorage
           grpcPort: 14317
           httpPort: 14318
           maxMessageBytes: 1048576
+          auth:
+            token: otlp-secret
         experimentalFeatures:
           - fastPolling
           - newAnalyzer
@@ -76,7 +83,9 @@ import TracetestStorage
                     pathPrefix: "/tracetest",
                     host: "127.0.0.1",
                     telemetry: ServerTelemetrySettings(
-                        exporter: "collector", applicationExporter: "app", dataStore: "legacy")
+                        exporter: "collector", applicationExporter: "app", dataStore: "legacy"),
+                    authToken: "api-secret", tlsCertFile: "/etc/tracetest/cert.pem",
+                    tlsKeyFile: "/etc/tracetest/key.pem"
                 )
         )
         #expect(Array(configuration.telemetry.exporters.keys) == ["collector", "app"])
@@ -103,7 +112,8 @@ import TracetestStorage
         #expect(
             configuration.otlpServer
                 == OTLPServerSettings(
-                    enabled: false, host: "127.0.0.2", grpcPort: 14317, httpPort: 14318, maxMessageBytes: 1_048_576)
+                    enabled: false, host: "127.0.0.2", grpcPort: 14317, httpPort: 14318, maxMessageBytes: 1_048_576,
+                    authToken: "otlp-secret")
         )
         #expect(configuration.experimentalFeatures == ["fastPolling", "newAnalyzer"])
         #expect(configuration.storage == .postgres(configuration.postgres!))

@@ -48,7 +48,7 @@ import Testing
         Case(
             yaml: "server: 5\n",
             expected:
-                #"tracetest.yaml:1:9: server: expected a mapping with the keys httpPort, pathPrefix, host, instanceName, maxParallelRuns, telemetry, got "5""#
+                #"tracetest.yaml:1:9: server: expected a mapping with the keys httpPort, pathPrefix, host, instanceName, maxParallelRuns, telemetry, auth, tls, got "5""#
         ),
         Case(
             yaml: "server:\n  telemetry: [a]\n",

@@ -7,12 +7,15 @@ import TracetestModel
 import TracetestStorage
 
 /// Sends `body` as it is and returns what the receiver answered.
-func sendBytes(_ api: TestAPI, _ transport: String, _ body: Data, gzip: Bool = false) async throws -> [String: Any] {
+func sendBytes(
+    _ api: TestAPI, _ transport: String, _ body: Data, gzip: Bool = false, authorization: String? = nil
+) async throws -> [String: Any] {
     try await withTemporaryDirectory { directory in
         let file = directory + "/body.bin"
         try body.write(to: URL(fileURLWithPath: file))
         var arguments = ["bytes", "--protocol", transport, "--endpoint", endpoint(api, transport), "--body-file", file]
         if gzip { arguments.append("--gzip") }
+        if let authorization { arguments += ["--authorization", authorization] }
         return try await Python.json(client, arguments)
     }
 }

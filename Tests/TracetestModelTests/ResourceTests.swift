@@ -198,3 +198,18 @@ func shortIDs() {
     #expect(ids.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") } })
     #expect(Set(ids.map { $0.first! }).count > 40, "every other character can come first")
 }
+
+@Test("a bearer token matches only itself, whatever its length; the scheme is case-insensitive; empty means none")
+func bearerTokens() throws {
+    #expect(BearerToken("") == nil)
+    let token = try #require(BearerToken("a"))
+    #expect(token.accepts(authorization: "Bearer a"))
+    #expect(token.accepts(authorization: "bearer  a "))
+    #expect(!token.accepts(authorization: nil))
+    #expect(!token.accepts(authorization: "a"))
+    #expect(!token.accepts(authorization: "Basic a"))
+    #expect(!token.accepts(authorization: "Bearer "))
+    #expect(!token.accepts(authorization: "Bearer b"))
+    #expect(!token.matches("a" + String(repeating: "x", count: 256)), "a longer value with the token as prefix")
+    #expect(!token.matches(""))
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdWSClient
 import Logging
 import NIOCore
@@ -252,15 +253,23 @@ final class TestSocket: Sendable {
     }
 }
 
-/// Connects to `url` with HummingbirdWSClient, runs `body`, then closes the connection.
-func withSocket<R: Sendable>(_ url: String, _ body: (TestSocket) async throws -> R) async throws -> R {
+/// Connects to `url` with HummingbirdWSClient (sending `headers` with the upgrade request), runs `body`, then closes
+/// the connection.
+func withSocket<R: Sendable>(
+    _ url: String, headers: [String: String] = [:], _ body: (TestSocket) async throws -> R
+) async throws -> R {
     let (outgoing, sink) = AsyncStream.makeStream(of: String.self)
     let inbox = TestSocket.Inbox()
     var logger = Logger(label: "tracetest.test.websocket")
     logger.logLevel = .error
     let client = Task {
         try await WebSocketClient.connect(
-            url: url, configuration: .init(maxFrameSize: 1 << 24), logger: logger
+            url: url,
+            configuration: .init(
+                maxFrameSize: 1 << 24,
+                additionalHeaders: HTTPFields(headers.map { HTTPField(name: HTTPField.Name($0.key)!, value: $0.value) })
+            ),
+            logger: logger
         ) { inbound, outbound, _ in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -19,11 +19,14 @@ struct APIResponse: Sendable {
 final class APIClient: Sendable {
     let base: String
     let console: Console
+    /// Sent as `Authorization: Bearer <token>` (a server with `server.auth.token`); nil or empty: no header.
+    let token: String?
     private let http: HTTPClient
 
-    init(base: String, skipVerify: Bool, console: Console) {
+    init(base: String, skipVerify: Bool, token: String? = nil, console: Console) {
         self.base = base
         self.console = console
+        self.token = token
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(5), read: .seconds(300)),
@@ -49,6 +52,7 @@ final class APIClient: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "x-source", value: "cli")
+        if let token, !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         console.debug(
@@ -61,7 +65,17 @@ final class APIClient: Sendable {
                 body: String(buffer: buffer),
                 contentType: response.headers.first(name: "content-type") ?? "")
             console.debug("\(answer.status) \(method.rawValue) \(url)\n\(answer.body.prefix(4000))")
+            guard answer.status != 401 else {
+                throw CLIError(
+                    "user is not authenticated on \(base): \(answer.errorText)",
+                    hint: (token ?? "").isEmpty
+                        ? "The server requires an API token: run 'tracetest configure --token <token>', or pass "
+                            + "--token or set TRACETEST_TOKEN."
+                        : "The token sent was refused: check it with the server's server.auth.token.")
+            }
             return answer
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError(
                 "cannot reach the Tracetest server at \(url): \(Self.describe(error))",

@@ -27,6 +27,13 @@ package struct GlobalOptions: ParsableArguments {
             valueName: "url"))
     var serverURL: String?
 
+    @Option(
+        name: .customLong("token"),
+        help: ArgumentHelp(
+            "API token of a server that requires one (server.auth.token).",
+            discussion: "Default: TRACETEST_TOKEN, then the configuration file's token.", valueName: "token"))
+    var token: String?
+
     @Flag(name: [.short, .long], help: "Print debug lines, including every HTTP request and response, on stderr.")
     var verbose = false
 
@@ -80,7 +87,8 @@ struct Session: Sendable {
         }
         console.debug("configuration: \(loaded.file ?? "none") → \(config.apiBase)")
         let client = APIClient(
-            base: config.apiBase, skipVerify: options.skipVerify || config.skipVerify, console: console)
+            base: config.apiBase, skipVerify: options.skipVerify || config.skipVerify,
+            token: options.token ?? environment["TRACETEST_TOKEN"] ?? config.cloud["token"], console: console)
         let session = Session(console: console, config: config, client: client)
         do {
             try await session.checkVersion(environment: environment)

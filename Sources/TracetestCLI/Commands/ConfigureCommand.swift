@@ -41,7 +41,9 @@ package struct ConfigureCommand: AsyncParsableCommand {
             var config = CLIConfig()
             try config.setServerURL(url)
             config.skipVerify = options.skipVerify
-            let client = APIClient(base: config.apiBase, skipVerify: config.skipVerify, console: console)
+            if let token = options.token, !token.isEmpty { config.cloud["token"] = token }
+            let client = APIClient(
+                base: config.apiBase, skipVerify: config.skipVerify, token: config.cloud["token"], console: console)
             let version: APIResponse
             do {
                 version = try await client.send(.GET, "/version.json")
@@ -51,7 +53,15 @@ package struct ConfigureCommand: AsyncParsableCommand {
                     "Cannot reach \"\(url)\". Please verify the url and enter it again.",
                     hint: "(\((error as? CLIError)?.message ?? "\(error)"))")
             }
+            // The version is open; a server that requires a token says so on the API (an error for a wrong token).
+            var refused: (any Error)?
+            do {
+                _ = try await client.send(.GET, "/tests?take=1")
+            } catch {
+                refused = error
+            }
             await client.shutdown()
+            if let refused { throw refused }
             guard version.isSuccess, let payload = try? OrderedJSON.parse(version.body),
                 payload["version"]?.stringValue != nil
             else {

@@ -9,7 +9,8 @@ struct CLIConfig: Equatable, Sendable {
     var serverPath = ""
     var skipVerify = false
     var allowInsecure = false
-    /// Tracetest Cloud keys: read and written back, not used by this CLI.
+    /// Tracetest Cloud keys, read and written back; of them this CLI uses `token`, the API token of a server with
+    /// `server.auth.token`.
     var cloud: [String: String] = [:]
 
     static let cloudKeys = [

@@ -68,6 +68,13 @@ enum ServerConfigurationSchema {
                     SchemaEntry("dataStore", .setting(.string(\.configuration.server.telemetry.dataStore))),
                 ])
             ),
+            SchemaEntry("auth", .section([SchemaEntry("token", .setting(.string(\.configuration.server.authToken)))])),
+            SchemaEntry(
+                "tls",
+                .section([
+                    SchemaEntry("certFile", .setting(.string(\.configuration.server.tlsCertFile))),
+                    SchemaEntry("keyFile", .setting(.string(\.configuration.server.tlsKeyFile))),
+                ])),
         ]
     }
 
@@ -118,6 +125,8 @@ enum ServerConfigurationSchema {
                     ),
                 ])
             ),
+            SchemaEntry(
+                "auth", .section([SchemaEntry("token", .setting(.string(\.configuration.otlpServer.authToken)))])),
         ]
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import TracetestModel
 import TracetestWebUI
 
 /// Rejects an `X-Tracetest-TenantID` that is not a UUID, as Tracetest does; a valid one is accepted and ignored
@@ -120,5 +121,52 @@ struct WebUIMiddleware: RouterMiddleware {
             status: .ok,
             headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
             body: .init(byteBuffer: ByteBuffer(string: asset.body)))
+    }
+}
+
+/// With `server.auth.token` set: the API and the WebSocket answer 401 unless the request carries
+/// `Authorization: Bearer <token>` (the WebSocket also takes `?token=<token>`, as browsers cannot set its headers).
+/// The health check, the version and the web UI's files stay open.
+struct APITokenMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let token: BearerToken
+    let pathPrefix: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard Self.isProtected(request.uri.path, pathPrefix: pathPrefix),
+            !Self.carriesToken(request.head, token, pathPrefix: pathPrefix)
+        else { return try await next(request, context) }
+        let reason = request.headers[.authorization] == nil ? "no API token was sent" : "the API token is wrong"
+        return OpenAPIResponse.json(
+            .object([
+                "code": 401,
+                "error": .string(
+                    "\(reason): this server requires Authorization: Bearer <token> (server.auth.token); with the "
+                        + "CLI: tracetest configure --token <token>, or --token / TRACETEST_TOKEN"),
+            ]),
+            status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    /// The API's paths and the WebSocket's, except the health check and the version.
+    static func isProtected(_ path: String, pathPrefix: String) -> Bool {
+        let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
+        var rest = Substring(path)
+        if !prefix.isEmpty, rest.hasPrefix("/" + prefix) { rest = rest.dropFirst(prefix.count + 1) }
+        if rest == "/ws" || path == "/ws" { return true }
+        guard rest.hasPrefix("/api/") || rest == "/api" else { return false }
+        return !rest.hasPrefix("/api/version.")
+    }
+
+    /// Whether the request carries the token: the `Authorization` header, or for the WebSocket the `token` query
+    /// parameter.
+    static func carriesToken(_ request: HTTPRequest, _ token: BearerToken, pathPrefix: String) -> Bool {
+        if token.accepts(authorization: request.headerFields[.authorization]) { return true }
+        guard let target = request.path, let query = target.firstIndex(of: "?"),
+            RunUpdatesSocket.socketPaths(pathPrefix: pathPrefix).contains(String(target[..<query]))
+        else { return false }
+        let items = URLComponents(string: String(target[query...]))?.queryItems ?? []
+        return items.contains { $0.name == "token" && token.matches($0.value ?? "") }
     }
 }

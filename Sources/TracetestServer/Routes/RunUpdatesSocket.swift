@@ -21,8 +21,11 @@ enum RunUpdatesSocket {
     /// the server is not the one closing a connection a client is about to reuse).
     static let idleTimeout: TimeAmount = .seconds(75)
 
-    /// The HTTP/1 server that upgrades requests for the socket's paths and serves the API on the others.
-    static func server(updates: RunUpdates, pathPrefix: String) -> HTTPServerBuilder {
+    /// The HTTP/1 server that upgrades requests for the socket's paths and serves the API on the others; with a
+    /// `token`, a connection without it is closed at once with a policy violation that says what to send.
+    static func server(
+        updates: RunUpdates, pathPrefix: String, token: BearerToken? = nil, tls: ServerTLS? = nil
+    ) -> HTTPServerBuilder {
         let paths = socketPaths(pathPrefix: pathPrefix)
         return HTTPServerBuilder { responder in
             let channel = HTTP1WebSocketUpgradeChannel(
@@ -36,13 +39,23 @@ enum RunUpdatesSocket {
                 guard request.method == .get, paths.contains(path),
                     CrossSiteRequestMiddleware.crossSiteOrigin(of: request) == nil
                 else { return .dontUpgrade }
+                if let token, !APITokenMiddleware.carriesToken(request, token, pathPrefix: pathPrefix) {
+                    return .upgrade([:]) { _, outbound, _ in
+                        try await outbound.close(.policyViolation, reason: tokenRequired)
+                    }
+                }
                 return .upgrade([:]) { inbound, outbound, _ in
                     try await serve(inbound: inbound, outbound: outbound, updates: updates)
                 }
             }
-            return GuardedHTTPChannel(inner: channel, headTimeout: headTimeout)
+            let guarded = GuardedHTTPChannel(inner: channel, headTimeout: headTimeout)
+            guard let tls else { return guarded }
+            return TLSChildChannel(base: guarded, tls: tls)
         }
     }
+
+    /// Why a connection without the API token is closed (a close frame's reason holds at most 123 bytes).
+    static let tokenRequired = "API token required (server.auth.token): connect to ws?token=<token>"
 
     /// `/ws`, and `/<prefix>/ws` when there is a path prefix.
     static func socketPaths(pathPrefix: String) -> Set<String> {

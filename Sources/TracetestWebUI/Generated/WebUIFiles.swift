@@ -91,6 +91,19 @@ class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = 'tracetest.token';
+
+/** The API token this browser keeps for a server with `server.auth.token` ('' when none was asked for). */
+export const apiToken = () => localStorage.getItem(TOKEN_KEY) || '';
+
+/** Asks for the API token after a 401; false when the user cancelled. */
+function askForToken(message) {
+  const token = window.prompt(`${message}\n\nAPI token of this server (server.auth.token):`, '');
+  if (token === null || !token.trim()) return false;
+  localStorage.setItem(TOKEN_KEY, token.trim());
+  return true;
+}
+
 /** The absolute URL of `path` (e.g. "api/tests"), relative to the UI's base. */
 export const url = (path) => new URL(path, document.baseURI).href;
 const enc = encodeURIComponent;
@@ -123,12 +136,21 @@ async function request(method, path, { body, headers = {}, text = false, augment
     init.headers['Content-Type'] ??= 'application/json';
   }
   let response;
-  try {
-    response = await fetch(url(path), init);
-  } catch (error) {
-    throw new ApiError(0, `Cannot reach the server: ${error.message}`);
+  let content;
+  // A server with an API token answers 401 until the user gives the token, asked once and kept.
+  for (;;) {
+    const sent = apiToken();
+    if (sent) init.headers.Authorization = `Bearer ${sent}`;
+    try {
+      response = await fetch(url(path), init);
+    } catch (error) {
+      throw new ApiError(0, `Cannot reach the server: ${error.message}`);
+    }
+    content = await response.text();
+    if (response.status !== 401) break;
+    // Another request may have asked for it meanwhile.
+    if (apiToken() === sent && !askForToken(errorMessage(response, content))) break;
   }
-  const content = await response.text();
   if (!response.ok) throw new ApiError(response.status, errorMessage(response, content));
   if (text) return content;
   return content ? JSON.parse(content) : null;
@@ -572,6 +594,8 @@ export function prettyJSON(text) {
 // value over HTTP: it runs once the subscription is confirmed (so nothing between the page's first load and the
 // subscription is missed), every 1.5 s while the socket is down, and every 10 s as a safety net while it is up.
 
+import { apiToken } from './api.js';
+
 const FAST = 1500;
 const SLOW = 10000;
 const watchers = new Set();
@@ -582,6 +606,8 @@ let retryTimer = null;
 function socketUrl() {
   const u = new URL('ws', document.baseURI);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Browsers cannot set a WebSocket's headers: the API token goes in the query.
+  if (apiToken()) u.searchParams.set('token', apiToken());
   return u.href;
 }
 

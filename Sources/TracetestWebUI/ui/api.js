@@ -8,6 +8,19 @@ class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = 'tracetest.token';
+
+/** The API token this browser keeps for a server with `server.auth.token` ('' when none was asked for). */
+export const apiToken = () => localStorage.getItem(TOKEN_KEY) || '';
+
+/** Asks for the API token after a 401; false when the user cancelled. */
+function askForToken(message) {
+  const token = window.prompt(`${message}\n\nAPI token of this server (server.auth.token):`, '');
+  if (token === null || !token.trim()) return false;
+  localStorage.setItem(TOKEN_KEY, token.trim());
+  return true;
+}
+
 /** The absolute URL of `path` (e.g. "api/tests"), relative to the UI's base. */
 export const url = (path) => new URL(path, document.baseURI).href;
 const enc = encodeURIComponent;
@@ -40,12 +53,21 @@ async function request(method, path, { body, headers = {}, text = false, augment
     init.headers['Content-Type'] ??= 'application/json';
   }
   let response;
-  try {
-    response = await fetch(url(path), init);
-  } catch (error) {
-    throw new ApiError(0, `Cannot reach the server: ${error.message}`);
+  let content;
+  // A server with an API token answers 401 until the user gives the token, asked once and kept.
+  for (;;) {
+    const sent = apiToken();
+    if (sent) init.headers.Authorization = `Bearer ${sent}`;
+    try {
+      response = await fetch(url(path), init);
+    } catch (error) {
+      throw new ApiError(0, `Cannot reach the server: ${error.message}`);
+    }
+    content = await response.text();
+    if (response.status !== 401) break;
+    // Another request may have asked for it meanwhile.
+    if (apiToken() === sent && !askForToken(errorMessage(response, content))) break;
   }
-  const content = await response.text();
   if (!response.ok) throw new ApiError(response.status, errorMessage(response, content));
   if (text) return content;
   return content ? JSON.parse(content) : null;

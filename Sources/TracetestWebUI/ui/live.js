@@ -4,6 +4,8 @@
 // value over HTTP: it runs once the subscription is confirmed (so nothing between the page's first load and the
 // subscription is missed), every 1.5 s while the socket is down, and every 10 s as a safety net while it is up.
 
+import { apiToken } from './api.js';
+
 const FAST = 1500;
 const SLOW = 10000;
 const watchers = new Set();
@@ -14,6 +16,8 @@ let retryTimer = null;
 function socketUrl() {
   const u = new URL('ws', document.baseURI);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Browsers cannot set a WebSocket's headers: the API token goes in the query.
+  if (apiToken()) u.searchParams.set('token', apiToken());
   return u.href;
 }
 

@@ -174,8 +174,9 @@ def hex_ids(document):
     return document
 
 
-def send(protocol, endpoint, body, compress):
-    """Sends body bytes; returns (status, response bytes or grpc details)."""
+def send(protocol, endpoint, body, compress, authorization=None):
+    """Sends body bytes (with an Authorization header or metadata when given); returns (status, response bytes or
+    grpc details)."""
     if protocol == "grpc":
         import grpc
 
@@ -183,13 +184,16 @@ def send(protocol, endpoint, body, compress):
         channel = grpc.insecure_channel(endpoint.replace("http://", ""), options=options)
         call = channel.unary_unary(EXPORT, request_serializer=None, response_deserializer=None)
         compression = grpc.Compression.Gzip if compress else grpc.Compression.NoCompression
+        metadata = [("authorization", authorization)] if authorization else None
         try:
-            response = call(body, timeout=30, compression=compression)
+            response = call(body, timeout=30, compression=compression, metadata=metadata)
             return "OK", response
         except grpc.RpcError as error:
             return error.code().name, error.details().encode()
     content_type = "application/json" if protocol == "http-json" else "application/x-protobuf"
     headers = {"Content-Type": content_type}
+    if authorization:
+        headers["Authorization"] = authorization
     if compress:
         body = gzip.compress(body)
         headers["Content-Encoding"] = "gzip"
@@ -224,7 +228,7 @@ def raw(args):
 def raw_bytes(args):
     with open(args.body_file, "rb") as file:
         body = file.read()
-    status, payload = send(args.protocol, args.endpoint, body, args.gzip)
+    status, payload = send(args.protocol, args.endpoint, body, args.gzip, args.authorization)
     result = {"status": status, "code": None, "message": ""}
     if args.protocol == "grpc":
         result["message"] = payload.decode(errors="replace")
@@ -248,6 +252,7 @@ def main():
     parser.add_argument("--trace-id")
     parser.add_argument("--body-file")
     parser.add_argument("--gzip", action="store_true")
+    parser.add_argument("--authorization", help="the Authorization header (metadata over gRPC) of a bytes request")
     args = parser.parse_args()
     {"sdk": sdk, "raw": raw, "bytes": raw_bytes}[args.mode](args)
 
