@@ -2,6 +2,7 @@
 """Browser test of the web UI: drives headless Chromium through the UI's scenarios with Selenium 4.
 
     ui_test.py --server http://127.0.0.1:11633/ --demo http://127.0.0.1:8080/ [--screenshots DIR] [--only NAME]
+    ui_test.py --server URL --demo URL --token TOKEN    # a server with server.auth.token: the token scenario only
 
 Controls are found by their accessible names (label text, aria-label, button text), so the test checks that the UI
 is usable with them. Prints `PASS name` or `FAIL name: reason` per scenario and exits 0 only when all pass.
@@ -22,6 +23,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 RUN_TIMEOUT = 60
@@ -302,6 +304,40 @@ def test_suites(ui):
     ui.visible(f"{step}//a[starts-with(normalize-space(.), 'Run #')]", "the link to the step's run")
 
 
+def answer_token_prompt(ui, token):
+    """Waits for the UI's prompt for the API token, checks it names the setting, and answers `token`."""
+    try:
+        WebDriverWait(ui.driver, WAIT).until(expected_conditions.alert_is_present())
+    except TimeoutException:
+        raise Failure("the UI did not ask for the API token") from None
+    alert = ui.driver.switch_to.alert
+    if "server.auth.token" not in alert.text:
+        raise Failure(f"the prompt does not name server.auth.token: {alert.text!r}")
+    alert.send_keys(token)
+    alert.accept()
+
+
+def api_token(ui, token):
+    """On a server with server.auth.token the UI asks for the token, again after a wrong one, then keeps it."""
+    ui.driver.get(ui.base + "tests")
+    answer_token_prompt(ui, "wrong-token")
+    answer_token_prompt(ui, token)
+    ui.visible("//main//h1 | //main//h2", "the tests page")
+    ui.wait(lambda d: not d.find_elements(By.XPATH, "//*[contains(@class,'error')][contains(., 'token')]"),
+            "no token error on the page")
+    # Kept: another page asks nothing.
+    ui.go("settings")
+    ui.visible("//main//form", "the settings page")
+    try:
+        WebDriverWait(ui.driver, 2).until(expected_conditions.alert_is_present())
+        raise Failure("the UI asked for the token again after a reload")
+    except TimeoutException:
+        pass
+    stored = ui.driver.execute_script("return localStorage.getItem('tracetest.token')")
+    if stored != token:
+        raise Failure(f"the token kept is {stored!r}")
+
+
 def console(ui):
     """No page visited so far logged an error in the browser's console."""
     ui.collect()
@@ -344,6 +380,7 @@ def main():
     parser.add_argument("--only", choices=list(SCENARIOS), help="run one scenario")
     parser.add_argument("--headed", action="store_true", help="show the browser")
     parser.add_argument("--capture", metavar="DIR", help="after the scenarios, save screenshots of the main pages")
+    parser.add_argument("--token", help="the server's API token: run the token scenario (and only it)")
     args = parser.parse_args()
     base = args.server if args.server.endswith("/") else args.server + "/"
     demo = args.demo if args.demo.endswith("/") else args.demo + "/"
@@ -360,11 +397,12 @@ def main():
     driver.set_page_load_timeout(30)
     ui = UI(driver, base, demo)
     failed = 0
+    scenarios = {"api-token": lambda ui: api_token(ui, args.token)} if args.token else SCENARIOS
     try:
-        for name in [args.only] if args.only else SCENARIOS:
+        for name in [args.only] if args.only else scenarios:
             started = time.time()
             try:
-                SCENARIOS[name](ui)
+                scenarios[name](ui)
                 ui.collect()
                 print(f"PASS {name} ({time.time() - started:.1f}s)", flush=True)
             except Exception as error:  # noqa: BLE001 - every failure is reported the same way

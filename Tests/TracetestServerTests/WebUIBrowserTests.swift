@@ -38,4 +38,23 @@ struct WebUIBrowserTests {
             }
         }
     }
+
+    @Test("on a server with server.auth.token the UI asks for the token once, again after a wrong one, and keeps it")
+    func apiToken() async throws {
+        try await withTestConfiguration(.sqlite) { base in
+            var configuration = base
+            configuration.server.authToken = "s3cret"
+            try await withRunningServer(configuration) { api in
+                let output = try await Python.run(
+                    Self.script,
+                    [
+                        "--server", "http://127.0.0.1:\(api.port)/", "--demo", "http://127.0.0.1:1/", "--token",
+                        "s3cret", "--screenshots",
+                        FileManager.default.temporaryDirectory.appendingPathComponent("tracetest-ui-screenshots/token")
+                            .path,
+                    ])
+                #expect(output.contains("PASS api-token"), "\(output)")
+            }
+        }
+    }
 }
