@@ -248,9 +248,15 @@ struct RunToolsAPITests {
         arguments: TestBackend.allCases)
     func resolveExpressions(backend: TestBackend) async throws {
         try await withFinishedRun(backend) { api, run, flat in
-            // No context: no spans and no variable store, so unknown references read as "".
+            // No context: no spans, so attributes read as ""; no variable set, so every variable is missing.
             #expect(try await resolve(api, #"{"expression":"1 + 2 * 3","context":{}}"#) == ["7"])
             #expect(try await resolve(api, #"{"expression":"attr:http.route","context":{}}"#) == [""])
+            for expression in [#"var:HOST"#, #"["a", env:missing] | get_index 0"#, #""${var:HOST}""#] {
+                let body = try JSONSerialization.data(withJSONObject: ["expression": expression, "context": [:]])
+                let missing = try await api.post("/api/expressions/resolve", String(decoding: body, as: UTF8.self))
+                #expect(missing.status == 400, "\(expression): \(missing)")
+                #expect(missing.body.contains("not found"), "\(expression): \(missing)")
+            }
             #expect(try await resolve(api, #"{"expression":"'a' = 'b'"}"#) == ["a = b"])
 
             try await api.create(
@@ -260,6 +266,11 @@ struct RunToolsAPITests {
             #expect(
                 try await resolve(api, #"{"expression":"\"http://${var:HOST}/x\"","context":{"variableSetId":"vars"}}"#)
                     == ["http://example.com/x"])
+            // A variable the set does not have is an error wherever it appears, in an array too.
+            let typo = try await api.post(
+                "/api/expressions/resolve",
+                #"{"expression":"[var:HOST, var:HOTS] | get_index 0","context":{"variableSetId":"vars"}}"#)
+            #expect(typo.status == 400 && typo.body.contains(#"variable \"HOTS\" not found"#), "\(typo)")
 
             // A run and a selector: one value per selected span, with the selected-span count.
             let httpSpans = flat.values.filter {

@@ -45,8 +45,9 @@ extension RunEngine {
                 "expression is empty: send the expression to resolve in \"expression\"")
         }
         let context = request.context
-        // Without a variable set there is no variable store: unknown variables read as "" (as upstream).
-        var variables: [String: String]?
+        // Without a variable set the store is empty: a variable that does not exist is an error, as in a run (a
+        // typo is reported, not read as "").
+        var variables: [String: String] = [:]
         if !context.variableSetID.isEmpty {
             guard let set = try await store.variableSets.get(context.variableSetID) else {
                 throw RunRequestError.invalidRequest(
