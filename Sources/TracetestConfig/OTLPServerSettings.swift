@@ -32,14 +32,17 @@ package struct OTLPServerSettings: Sendable, Equatable {
     }
 }
 
-/// `otlpServer.recentTraces`: spans of traces no run waits for yet are kept in memory this long, up to this many,
-/// so a run created a moment after its spans arrived still finds them.
+/// `otlpServer.recentTraces`: spans of traces no run waits for yet are kept in memory this long, up to this many and
+/// this many bytes, so a run created a moment after its spans arrived still finds them.
 package struct RecentTracesSettings: Sendable, Equatable {
     package var maxSpans: Int
+    /// Roughly how much memory the buffered spans may take (their texts plus a fixed cost per span and attribute).
+    package var maxBytes: Int
     package var maxAge: GoDuration
 
-    package init(maxSpans: Int = 200_000, maxAge: GoDuration = .seconds(300)) {
+    package init(maxSpans: Int = 200_000, maxBytes: Int = 256 << 20, maxAge: GoDuration = .seconds(300)) {
         self.maxSpans = maxSpans
+        self.maxBytes = maxBytes
         self.maxAge = maxAge
     }
 }

@@ -53,8 +53,6 @@ package actor SpanStore {
     }
 
     private let repository: SpanRepository
-    private let maxBufferedSpans: Int
-    private let maxBufferAge: Duration
     private let clock = ContinuousClock()
     private let logger: Logger
 
@@ -62,8 +60,7 @@ package actor SpanStore {
     /// How many runs wait for each expected trace (several runs can share a trace id, e.g. a trace-id trigger run
     /// again while the earlier run finishes).
     private var waiters: [TraceID: Int] = [:]
-    private var recent: [TraceID: RecentTrace] = [:]
-    private var recentSpanCount = 0
+    private var recent: RecentTraces
     private var lastSweep: ContinuousClock.Instant
     private let subscribers = Broadcast<TraceID, Arrival>()
     private var statistics = Statistics(spanCount: 0, lastSpanTime: nil)
@@ -91,8 +88,8 @@ package actor SpanStore {
     /// - Parameter peers: the other servers of a shared database, nil when this server is alone.
     package init(repository: SpanRepository, settings: RecentTracesSettings, logger: Logger, peers: Peers? = nil) {
         self.repository = repository
-        self.maxBufferedSpans = settings.maxSpans
-        self.maxBufferAge = settings.maxAge.duration
+        self.recent = RecentTraces(
+            maxSpans: settings.maxSpans, maxBytes: settings.maxBytes, maxAge: settings.maxAge.duration)
         self.logger = logger
         self.lastSweep = clock.now
         self.peers = peers
@@ -148,14 +145,13 @@ package actor SpanStore {
         waiters[traceID] = 1
         // From here on, arrivals for the trace go to storage (and into this set) while earlier ones are loaded.
         expected[traceID] = SpanSet()
-        let buffered = recent.removeValue(forKey: traceID)
-        if let buffered { recentSpanCount -= buffered.spans.count }
+        let buffered = recent.remove(traceID)
         do {
             let stored = try await repository.spans(of: traceID)
-            if let buffered { try await repository.append(buffered.spans.all, to: traceID) }
+            if let buffered { try await repository.append(buffered.all, to: traceID) }
             var spans = SpanSet()
             spans.merge(stored)
-            spans.merge(buffered?.spans.all ?? [])
+            spans.merge(buffered?.all ?? [])
             spans.merge(expected[traceID]?.all ?? [])
             // Unless every waiting run forgot the trace meanwhile.
             if waiters[traceID] != nil { expected[traceID] = spans }
@@ -163,10 +159,7 @@ package actor SpanStore {
         } catch {
             expected[traceID] = nil
             waiters[traceID] = nil
-            if let buffered {
-                recent[traceID] = buffered
-                recentSpanCount += buffered.spans.count
-            }
+            if let buffered { _ = recent.add(buffered.all, of: traceID, now: clock.now) }
             throw error
         }
     }
@@ -189,7 +182,7 @@ package actor SpanStore {
         sweepIfDue()
         expireIfStale(traceID)
         if let spans = expected[traceID] { return spans.all }
-        if let buffered = recent[traceID] { return buffered.spans.all }
+        if let buffered = recent.spans(of: traceID) { return buffered.all }
         return try await repository.spans(of: traceID)
     }
 
@@ -198,7 +191,7 @@ package actor SpanStore {
         sweepIfDue()
         expireIfStale(traceID)
         if let spans = expected[traceID] { return spans.progress }
-        if let buffered = recent[traceID] { return buffered.spans.progress }
+        if let buffered = recent.spans(of: traceID) { return buffered.progress }
         return SpanSet(try await repository.spans(of: traceID)).progress
     }
 
@@ -224,9 +217,8 @@ package actor SpanStore {
             case "awaited":
                 awaitedElsewhere[traceID, default: [:]][server] = clock.now
                 // What came here before that server's run existed goes to it through the database.
-                if let buffered = recent.removeValue(forKey: traceID) {
-                    recentSpanCount -= buffered.spans.count
-                    try await repository.append(buffered.spans.all, to: traceID)
+                if let buffered = recent.remove(traceID) {
+                    try await repository.append(buffered.all, to: traceID)
                     await announce("stored", traceID)
                 }
             case "forgotten":
@@ -271,58 +263,36 @@ package actor SpanStore {
 
     /// Buffers spans of a trace no run waits for; returns how far the trace has arrived.
     private func buffer(_ spans: [Span], of traceID: TraceID) -> TraceProgress {
-        var entry = recent[traceID] ?? RecentTrace(spans: SpanSet(), lastArrival: clock.now)
-        let before = entry.spans.count
-        entry.spans.merge(spans)
-        entry.lastArrival = clock.now
-        recentSpanCount += entry.spans.count - before
-        recent[traceID] = entry
-        return entry.spans.progress
+        recent.add(spans, of: traceID, now: clock.now).progress
     }
 
     /// Drops the buffered spans of `traceID` if they are older than the maximum age, so a read never sees them even
     /// when the periodic sweep is not due.
     private func expireIfStale(_ traceID: TraceID) {
-        guard let entry = recent[traceID], clock.now - entry.lastArrival > maxBufferAge else { return }
-        recent[traceID] = nil
-        recentSpanCount -= entry.spans.count
+        recent.expire(traceID, now: clock.now)
     }
 
-    /// Drops buffered traces older than the maximum age, at most once a second (on arrivals and reads).
+    /// Drops buffered traces older than the maximum age, and forgets other servers' waits believed too long, at
+    /// most once a second (on arrivals and reads).
     private func sweepIfDue() {
         let now = clock.now
         guard now - lastSweep >= .seconds(1) else { return }
         lastSweep = now
-        for (traceID, entry) in recent where now - entry.lastArrival > maxBufferAge {
-            recent[traceID] = nil
-            recentSpanCount -= entry.spans.count
-        }
+        recent.expireAll(now: now)
         for (traceID, servers) in awaitedElsewhere {
             let current = servers.filter { now - $0.value < Self.maxAwaitedElsewhere }
             awaitedElsewhere[traceID] = current.isEmpty ? nil : current
         }
     }
 
-    /// Drops the least recently updated buffered traces until the buffer is at 90 % of its limit.
+    /// Drops the least recently updated buffered traces when the buffer is over a limit.
     private func evictOverflow() {
-        guard recentSpanCount > maxBufferedSpans else { return }
-        let target = maxBufferedSpans / 10 * 9
-        var dropped = 0
-        for (traceID, entry) in recent.sorted(by: { $0.value.lastArrival < $1.value.lastArrival }) {
-            guard recentSpanCount > target else { break }
-            recent[traceID] = nil
-            recentSpanCount -= entry.spans.count
-            dropped += entry.spans.count
-        }
+        let dropped = recent.evictOverflow()
+        guard dropped > 0 else { return }
         logger.warning(
-            "recent-traces buffer full: dropped \(dropped) spans of the least recently updated traces no run waits for (otlpServer.recentTraces.maxSpans = \(maxBufferedSpans))"
+            "recent-traces buffer full: dropped \(dropped) spans of the least recently updated traces no run waits for (otlpServer.recentTraces.maxSpans = \(recent.maxSpans), maxBytes = \(recent.maxBytes))"
         )
     }
-}
-
-private struct RecentTrace {
-    var spans: SpanSet
-    var lastArrival: ContinuousClock.Instant
 }
 
 /// Spans of one trace, one per span id (a later arrival replaces an earlier one), in first-arrival order, with the
@@ -331,6 +301,8 @@ struct SpanSet {
     private var spans: [Span] = []
     private var positions: [SpanID: Int] = [:]
     private var missingParents: Set<SpanID> = []
+    /// Roughly what the spans take in memory (``Span/approximateBytes``).
+    private(set) var bytes = 0
 
     init() {}
 
@@ -348,7 +320,9 @@ struct SpanSet {
     mutating func merge(_ more: [Span]) {
         spans.reserveCapacity(spans.count + more.count)
         for span in more {
+            bytes += span.approximateBytes
             if let position = positions[span.id] {
+                bytes -= spans[position].approximateBytes
                 spans[position] = span
             } else {
                 positions[span.id] = spans.count

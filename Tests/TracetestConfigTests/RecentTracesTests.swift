@@ -3,35 +3,39 @@ import TracetestModel
 
 @testable import TracetestConfig
 
-/// `otlpServer.recentTraces.maxSpans` and `.maxAge`: the buffer of spans of traces no run waits for yet.
+/// `otlpServer.recentTraces.maxSpans`, `.maxBytes` and `.maxAge`: the buffer of spans of traces no run waits for yet.
 @Suite struct RecentTracesTests {
     @Test func defaults() throws {
         let settings = try parse("").configuration.otlpServer.recentTraces
-        #expect(settings == RecentTracesSettings(maxSpans: 200_000, maxAge: .seconds(300)))
+        #expect(settings == RecentTracesSettings(maxSpans: 200_000, maxBytes: 268_435_456, maxAge: .seconds(300)))
     }
 
     @Test func fromTheFile() throws {
-        let loaded = try parse("otlpServer:\n  recentTraces:\n    maxSpans: 1500\n    maxAge: 1m30s\n")
+        let loaded = try parse(
+            "otlpServer:\n  recentTraces:\n    maxSpans: 1500\n    maxBytes: 1048576\n    maxAge: 1m30s\n")
         #expect(loaded.warnings.isEmpty)
         #expect(
-            loaded.configuration.otlpServer.recentTraces == RecentTracesSettings(maxSpans: 1500, maxAge: .seconds(90)))
+            loaded.configuration.otlpServer.recentTraces
+                == RecentTracesSettings(maxSpans: 1500, maxBytes: 1_048_576, maxAge: .seconds(90)))
     }
 
     @Test func variablesOverrideTheFile() throws {
         let environment = [
             "TRACETEST_OTLPSERVER_RECENTTRACES_MAXSPANS": "42",
             "TRACETEST_OTLPSERVER_RECENTTRACES_MAXAGE": "250ms",
+            "TRACETEST_OTLPSERVER_RECENTTRACES_MAXBYTES": "4096",
         ]
         let loaded = try parse(
             "otlpServer:\n  recentTraces:\n    maxSpans: 1500\n    maxAge: 1m\n", environment: environment)
         #expect(
             loaded.configuration.otlpServer.recentTraces
-                == RecentTracesSettings(maxSpans: 42, maxAge: .milliseconds(250)))
+                == RecentTracesSettings(maxSpans: 42, maxBytes: 4096, maxAge: .milliseconds(250)))
     }
 
     @Test(arguments: [
         ("maxSpans", "0", "expected a number of spans greater than 0"),
         ("maxSpans", "lots", "expected a number of spans greater than 0"),
+        ("maxBytes", "0", "expected a number of bytes greater than 0"),
         ("maxAge", "0s", "expected a duration greater than 0"),
         ("maxAge", "5", "expected a duration greater than 0"),
     ])

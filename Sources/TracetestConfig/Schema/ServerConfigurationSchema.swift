@@ -114,6 +114,15 @@ enum ServerConfigurationSchema {
                         )
                     ),
                     SchemaEntry(
+                        "maxBytes",
+                        .setting(
+                            .positiveInteger(
+                                \.configuration.otlpServer.recentTraces.maxBytes,
+                                expecting: "a number of bytes greater than 0, such as 268435456 for 256 MiB"
+                            )
+                        )
+                    ),
+                    SchemaEntry(
                         "maxAge",
                         .setting(
                             .duration(

@@ -84,3 +84,16 @@ package struct SpanLink: Sendable, Equatable {
         self.attributes = attributes
     }
 }
+
+extension Span {
+    /// Roughly what the span takes in memory: its texts plus a fixed cost per span, attribute, event and link.
+    package var approximateBytes: Int {
+        func size(_ attributes: [String: String]) -> Int {
+            attributes.reduce(0) { $0 + 48 + $1.key.utf8.count + $1.value.utf8.count }
+        }
+        var bytes = 200 + name.utf8.count + size(attributes)
+        for event in events { bytes += 64 + event.name.utf8.count + size(event.attributes) }
+        for link in links { bytes += 96 + link.traceState.utf8.count + size(link.attributes) }
+        return bytes
+    }
+}
