@@ -78,8 +78,15 @@ struct RecentTraces {
         return dropped
     }
 
-    /// The least recently updated trace, skipping the queue's stale places.
+    /// The least recently updated trace, skipping (and then compacting away) the queue's stale places.
     private mutating func oldest() -> (traceID: TraceID, entry: Entry)? {
+        defer {
+            // The queue keeps at most twice the places it needs.
+            if head > 1024, head * 2 > order.count {
+                order.removeFirst(head)
+                head = 0
+            }
+        }
         while head < order.count {
             let place = order[head]
             if let entry = traces[place.traceID], entry.turn == place.turn { return (place.traceID, entry) }
@@ -88,13 +95,9 @@ struct RecentTraces {
         return nil
     }
 
+    /// Drops the oldest trace (the one ``oldest()`` returned).
     private mutating func drop(_ traceID: TraceID) {
         _ = remove(traceID)
         head += 1
-        // The queue keeps at most twice the places it needs.
-        if head > 1024, head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
-        }
     }
 }

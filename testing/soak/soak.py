@@ -10,7 +10,7 @@ stop and start), the demo app of Tests/Demo (exporting to the server) and a coll
   otlp      a worker sends batches of spans of traces no run waits for (the recent-traces buffer) over OTLP/HTTP.
 
 Faults, each once, spread over the time: the server killed with SIGKILL and restarted; (PostgreSQL) the database
-stopped for 10 s and started; the collector stopped for 20 s and started. After the load, 30 s of quiet.
+stopped for 10 s and started; the collector stopped for 20 s and started. After the load, --quiet seconds (30).
 
 Prints the server's resident memory (sampled every second): at the end of the first minute, the median and the
 peak under load, at the end of the load, and after the quiet, with counts by outcome. Exits non-zero when a run did
@@ -251,7 +251,7 @@ class Soak:
         self.stopping.set()
         for thread in workers:
             thread.join()
-        time.sleep(30)
+        time.sleep(self.args.quiet)
         self.sampling_quiet = False
         sampler.join()
         self.report(load_end)
@@ -299,10 +299,12 @@ class Soak:
               f"{self.args.runners} run workers):")
         if under_load:
             print(f"  RSS after 1 min       {at(60):8.1f} MiB")
+            minutes = [f"{at(60 * m):.0f}" for m in range(1, int(load_end // 60) + 1)]
+            print(f"  RSS each minute (MiB) {' '.join(minutes)}")
             print(f"  RSS median under load {statistics.median(under_load):8.1f} MiB")
             print(f"  RSS peak under load   {max(under_load):8.1f} MiB")
             print(f"  RSS at the load's end {at(load_end):8.1f} MiB")
-            print(f"  RSS after 30 s quiet  {self.rss[-1][1] / 1024:8.1f} MiB")
+            print(f"  RSS after {self.args.quiet:.0f} s quiet  {self.rss[-1][1] / 1024:8.1f} MiB")
         for outcome, count in sorted(self.outcomes.items()):
             print(f"  {outcome:<32} {count}")
         try:
@@ -324,6 +326,7 @@ def main():
     parser.add_argument("--postgres", help="JSON: host, port, user, password, dbname, cluster (for pg-cluster)")
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--runners", type=int, default=4)
+    parser.add_argument("--quiet", type=float, default=30, help="seconds of quiet after the load")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (server log)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="tracetest-soak-")

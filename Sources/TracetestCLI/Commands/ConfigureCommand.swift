@@ -44,36 +44,13 @@ package struct ConfigureCommand: AsyncParsableCommand {
             if let token = options.token, !token.isEmpty { config.cloud["token"] = token }
             let client = APIClient(
                 base: config.apiBase, skipVerify: config.skipVerify, token: config.cloud["token"], console: console)
-            let version: APIResponse
             do {
-                version = try await client.send(.GET, "/version.json")
+                try await Self.check(client, url: url, config: config)
             } catch {
                 await client.shutdown()
-                throw CLIError(
-                    "Cannot reach \"\(url)\". Please verify the url and enter it again.",
-                    hint: "(\((error as? CLIError)?.message ?? "\(error)"))")
-            }
-            // The version is open; a server that requires a token says so on the API (an error for a wrong token).
-            var refused: (any Error)?
-            do {
-                _ = try await client.send(.GET, "/tests?take=1")
-            } catch {
-                refused = error
+                throw error
             }
             await client.shutdown()
-            if let refused { throw refused }
-            guard version.isSuccess, let payload = try? OrderedJSON.parse(version.body),
-                payload["version"]?.stringValue != nil
-            else {
-                throw CLIError(
-                    "Cannot reach \"\(url)\". Please verify the url and enter it again.",
-                    hint: "\(config.apiBase)/version.json answered HTTP \(version.status); "
-                        + "if the server has a path prefix, include it and /api (http://host/prefix/api).")
-            }
-            if let type = payload["type"]?.stringValue, type != "oss" {
-                throw CLIError(
-                    "\(url) is a Tracetest Cloud endpoint (type \(type)); this CLI works with Tracetest Core servers")
-            }
             let path: String
             if let explicit = options.config {
                 path = CLIConfig.absolute(explicit, in: workingDirectory)
@@ -87,6 +64,32 @@ package struct ConfigureCommand: AsyncParsableCommand {
             console.line("Successfully configured Tracetest CLI")
             console.debug("saved \(path)")
         }
+    }
+
+    /// The server at `url` is a Tracetest Core server that lets this CLI in: its version answers (it is open), and
+    /// so does its API (a server with `server.auth.token` refuses a missing or wrong token).
+    private static func check(_ client: APIClient, url: String, config: CLIConfig) async throws {
+        let version: APIResponse
+        do {
+            version = try await client.send(.GET, "/version.json")
+        } catch {
+            throw CLIError(
+                "Cannot reach \"\(url)\". Please verify the url and enter it again.",
+                hint: "(\(error.message))")
+        }
+        guard version.isSuccess, let payload = try? OrderedJSON.parse(version.body),
+            payload["version"]?.stringValue != nil
+        else {
+            throw CLIError(
+                "Cannot reach \"\(url)\". Please verify the url and enter it again.",
+                hint: "\(config.apiBase)/version.json answered HTTP \(version.status); "
+                    + "if the server has a path prefix, include it and /api (http://host/prefix/api).")
+        }
+        if let type = payload["type"]?.stringValue, type != "oss" {
+            throw CLIError(
+                "\(url) is a Tracetest Cloud endpoint (type \(type)); this CLI works with Tracetest Core servers")
+        }
+        _ = try await client.send(.GET, "/tests?take=1")
     }
 }
 
