@@ -1,4 +1,6 @@
+import Foundation
 import ServerTestSupport
+import TestSupport
 import Testing
 import TracetestModel
 
@@ -29,6 +31,49 @@ struct OTLPTokenTests {
                 let accepted = try await sendBytes(api, transport, body, authorization: "Bearer s3cret")
                 #expect(succeeded(accepted), "\(accepted)")
                 #expect(await api.spans?.currentStatistics().spanCount == 1)
+            }
+        }
+    }
+}
+
+extension OTLPTokenTests {
+    @Test("the server's own telemetry reaches its receiver that requires a token, with OTEL_EXPORTER_OTLP_HEADERS")
+    func ownTelemetry() async throws {
+        try await withTestConfiguration(.sqlite) { configuration in
+            try await withTemporaryDirectory { directory in
+                let (grpc, http) = (try unusedPort(), try unusedPort())
+                var yaml = configurationYAML(configuration, otlpPorts: (grpc, http))
+                yaml = yaml.replacingOccurrences(
+                    of: "\notlpServer:\n",
+                    with: "\n  telemetry:\n    exporter: self\notlpServer:\n  auth:\n    token: s3cret\n")
+                yaml += """
+                    telemetry:
+                      exporters:
+                        self:
+                          sampling: 100
+                          exporter:
+                            type: collector
+                            collector:
+                              endpoint: 127.0.0.1:\(grpc)
+
+                    """
+                try yaml.write(toFile: directory + "/tracetest.yaml", atomically: true, encoding: .utf8)
+                for (headers, received) in [(nil, false), ("authorization=Bearer s3cret", true)] {
+                    let server = try ServerProcess(
+                        ["serve"], in: directory,
+                        environment: headers.map { ["OTEL_EXPORTER_OTLP_HEADERS": $0] } ?? [:])
+                    let api = TestAPI(port: try await server.waitUntilListening())
+                    var count = 0
+                    for _ in 0..<40 where count == 0 {
+                        _ = try await api.get("/api/tests")
+                        try await Task.sleep(for: .milliseconds(250))
+                        let statistics = try await api.get("/api/config/connection/otlp").object()
+                        count = statistics["spanCount"] as? Int ?? 0
+                    }
+                    #expect((count > 0) == received, "\(headers ?? "no headers"): \(count) spans\n\(server.log)")
+                    server.signal(SIGTERM)
+                    _ = try await server.waitForExit()
+                }
             }
         }
     }
