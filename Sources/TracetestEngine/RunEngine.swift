@@ -209,9 +209,9 @@ package final class RunEngine: Service, Sendable {
             answer.resume(returning: state.controls[key] != nil)
         case .finished(let key, let completion):
             state.controls[key] = nil
-            if case .ended(let run?) = completion {
-                if run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
-                group.addTask { await self.giveUp(run) }
+            if case .ended(let run) = completion {
+                if let run, run.state.isTerminal { pipeline.metrics.countFinishedRun(state: run.state.rawValue) }
+                group.addTask { await self.giveUp(key, ended: run?.state.isTerminal == true) }
             }
             for waiter in state.waiters.removeValue(forKey: key) ?? [] { waiter.resume(returning: completion) }
             for job in state.queue.finished(key) where !state.shuttingDown {
@@ -492,19 +492,26 @@ package final class RunEngine: Service, Sendable {
         send(.take)
     }
 
-    /// After the run's work here: the lease of a run that ended is given up; one that broke off on an error goes
-    /// back to the queue, to be tried again a lease duration later (by any server).
-    private func giveUp(_ run: TestRun) async {
-        let key = RunKey(testID: run.testID, runID: run.id)
-        do {
-            if run.state.isTerminal {
-                try await store.runLeases.release(testID: run.testID, runID: run.id, owner: leaseOwner)
-            } else {
-                try await store.runLeases.offer(
-                    testID: run.testID, runID: run.id, owner: leaseOwner, availableAt: leaseTimes().until)
+    /// After the run's work here: the lease of a run that ended is given up; one that broke off (an error, the
+    /// database away) goes back to the queue, to be tried again a third of a lease duration later by any server.
+    /// Tried until it works (meanwhile this server keeps the lease), unless the engine shuts down.
+    private func giveUp(_ key: RunKey, ended: Bool) async {
+        var delay = Duration.milliseconds(500)
+        while !Task.isCancelled {
+            do {
+                if ended {
+                    try await store.runLeases.release(testID: key.testID, runID: key.runID, owner: leaseOwner)
+                } else {
+                    try await store.runLeases.offer(
+                        testID: key.testID, runID: key.runID, owner: leaseOwner,
+                        availableAt: leaseTimes().now + leaseMilliseconds / 3)
+                }
+                return
+            } catch {
+                logger.warning("cannot give up the lease of run \(key) (trying again in \(delay)): \(error)")
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, leaseDuration / 3)
             }
-        } catch {
-            logger.warning("cannot give up the lease of run \(key) (it expires by itself): \(error)")
         }
     }
 

@@ -51,7 +51,7 @@ struct RunRecoveryTests {
                         #expect(slow["state"] as? String == "TRIGGER_FAILED")
                         #expect(
                             (slow["lastErrorState"] as? String)?.contains(
-                                "the server stopped while the trigger was running") == true)
+                                "the run was interrupted while its trigger was running") == true)
                         #expect((slow["completedAt"] as? String)?.hasPrefix("1970") == false)
                     }
                 }

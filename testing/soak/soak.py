@@ -82,6 +82,7 @@ class Soak:
     def configuration(self):
         text = (f"server:\n  host: 127.0.0.1\n  httpPort: {self.port}\n  telemetry:\n    exporter: collector\n"
                 f"otlpServer:\n  grpcPort: {self.otlp_grpc}\n  httpPort: {self.otlp_http}\n"
+                f"  recentTraces:\n    maxAge: {self.args.buffer_age}\n"
                 f"telemetry:\n  exporters:\n    collector:\n      serviceName: tracetest\n      sampling: 100\n"
                 f"      metricsReaderInterval: 5s\n      exporter:\n        type: collector\n"
                 f"        collector:\n          endpoint: 127.0.0.1:{self.collector_port}\n")
@@ -327,6 +328,7 @@ def main():
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--runners", type=int, default=4)
     parser.add_argument("--quiet", type=float, default=30, help="seconds of quiet after the load")
+    parser.add_argument("--buffer-age", default="5m", help="otlpServer.recentTraces.maxAge of the server")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (server log)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="tracetest-soak-")

@@ -67,7 +67,7 @@ struct RunLifecycle: Sendable {
 
     static var stoppedReason: String { "the run was stopped by a user request (POST .../stop)" }
     static var interruptedTriggerReason: String {
-        "the server stopped while the trigger was running, so whether it reached the system under test is unknown; run the test again"
+        "the run was interrupted while its trigger was running (its server stopped or lost its database), so whether it reached the system under test is unknown; run the test again"
     }
 
     mutating func handle(_ event: Event) -> Action {

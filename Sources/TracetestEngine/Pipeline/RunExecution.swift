@@ -91,6 +91,9 @@ struct RunExecution {
                     event = try await perform(step)
                 } catch {
                     if Task.isCancelled { throw CancellationError() }
+                    // The database away: the run is left as stored and tried again (RunEngine puts it back in the
+                    // queue) rather than failed for an outage.
+                    if (error as? any TracetestError)?.category == .unavailable { throw error }
                     engine.logger.error("run \(run.testID)/\(run.id) broke off in \(step): \(error)")
                     event = .broke(step, error: clientMessage(of: error))
                 }
