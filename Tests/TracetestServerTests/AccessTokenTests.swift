@@ -24,6 +24,9 @@ struct AccessTokenTests {
                 #expect(wrong.status == 401)
                 #expect((try wrong.object()["error"] as? String)?.contains("the API token is wrong") == true)
                 #expect(try await api.post("\(prefix)/api/tests/x/run", "{}").status == 401, "writes too")
+                for path in ["\(prefix)//api/tests", "\(prefix)/api//tests", "/.\(prefix)/./api/tests"] {
+                    #expect(try await api.get(path).status == 401, "\(path)")
+                }
                 let right = try await api.get("\(prefix)/api/tests", headers: ["Authorization": "Bearer s3cret"])
                 #expect(right.status == 200)
                 #expect(

@@ -149,14 +149,17 @@ struct APITokenMiddleware: RouterMiddleware {
             status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
     }
 
-    /// The API's paths and the WebSocket's, except the health check and the version.
+    /// The API's paths and the WebSocket's, except the health check and the version, read by their components as the
+    /// router reads them (`//api/tests` is the API too).
     static func isProtected(_ path: String, pathPrefix: String) -> Bool {
-        let prefix = pathPrefix.split(separator: "/").joined(separator: "/")
-        var rest = Substring(path)
-        if !prefix.isEmpty, rest.hasPrefix("/" + prefix) { rest = rest.dropFirst(prefix.count + 1) }
-        if rest == "/ws" || path == "/ws" { return true }
-        guard rest.hasPrefix("/api/") || rest == "/api" else { return false }
-        return !rest.hasPrefix("/api/version.")
+        let prefix = pathPrefix.split(separator: "/")
+        var components = path.split(separator: "/").filter { $0 != "." }
+        if !prefix.isEmpty, components.starts(with: prefix) { components.removeFirst(prefix.count) }
+        switch components.first {
+        case "ws": return true
+        case "api": return !(components.count == 2 && components[1].hasPrefix("version."))
+        default: return false
+        }
     }
 
     /// Whether the request carries the token: the `Authorization` header, or for the WebSocket the `token` query
