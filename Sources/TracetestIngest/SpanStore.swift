@@ -67,6 +67,9 @@ package actor SpanStore {
     /// The other servers of a shared PostgreSQL database, and which traces each of them waits for, since when.
     private let peers: Peers?
     private var awaitedElsewhere: [TraceID: [String: ContinuousClock.Instant]] = [:]
+    /// Spans of awaited traces that the database could not take (it was unavailable). They count as received (runs
+    /// read them) and are written, in arrival order, on an arrival or read after `unsaved.retryAt`.
+    private var unsaved = UnsavedSpans()
     /// How long another server's wait for a trace is believed without its end: a server that died never says
     /// "forgotten" (a run it waited for is taken over by a server that says "awaited" again).
     static let maxAwaitedElsewhere = Duration.seconds(3_600)
@@ -115,7 +118,7 @@ package actor SpanStore {
         for (traceID, spans) in batch.traces {
             let progress: TraceProgress
             if expected[traceID] != nil {
-                try await repository.append(spans, to: traceID)
+                try await save(spans, of: traceID)
                 expected[traceID]?.merge(spans)
                 progress = expected[traceID]?.progress ?? SpanSet(spans).progress
                 if awaitedElsewhere[traceID] != nil { await announce("stored", traceID) }
@@ -138,6 +141,7 @@ package actor SpanStore {
     package func expect(_ traceID: TraceID) async throws {
         sweepIfDue()
         expireIfStale(traceID)
+        await saveUnsavedIfDue()
         guard expected[traceID] == nil else {
             waiters[traceID, default: 0] += 1
             return
@@ -147,7 +151,7 @@ package actor SpanStore {
         expected[traceID] = SpanSet()
         let buffered = recent.remove(traceID)
         do {
-            let stored = try await repository.spans(of: traceID)
+            let stored = try await storedSpans(of: traceID)
             if let buffered { try await repository.append(buffered.all, to: traceID) }
             var spans = SpanSet()
             spans.merge(stored)
@@ -183,7 +187,7 @@ package actor SpanStore {
         expireIfStale(traceID)
         if let spans = expected[traceID] { return spans.all }
         if let buffered = recent.spans(of: traceID) { return buffered.all }
-        return try await repository.spans(of: traceID)
+        return try await storedSpans(of: traceID)
     }
 
     /// How far `traceID` has arrived (as ``spans(of:)`` reads it).
@@ -192,12 +196,117 @@ package actor SpanStore {
         expireIfStale(traceID)
         if let spans = expected[traceID] { return spans.progress }
         if let buffered = recent.spans(of: traceID) { return buffered.progress }
-        return SpanSet(try await repository.spans(of: traceID)).progress
+        return SpanSet(try await storedSpans(of: traceID)).progress
     }
 
     /// Arrivals of spans for `traceID` from now on, until the listener is closed or its consumer stops listening.
     package func arrivals(of traceID: TraceID) -> Broadcast<TraceID, Arrival>.Listener {
         subscribers.listen(traceID)
+    }
+
+    // MARK: Database outages
+
+    /// Spans of awaited traces held while the database is unavailable, and when to try writing them again.
+    struct UnsavedSpans {
+        private(set) var traces: [TraceID: SpanSet] = [:]
+        /// The traces in the order their first held spans arrived, the order they are written in.
+        private(set) var order: [TraceID] = []
+        /// Taken for writing and not written yet (readable until written).
+        private var writing: [TraceID: SpanSet] = [:]
+        var retryAt: ContinuousClock.Instant?
+        var retryDelay = Duration.seconds(1)
+
+        /// Whether nothing is held or being written: new spans may go straight to the database.
+        var isEmpty: Bool { traces.isEmpty && writing.isEmpty }
+        var isWriting: Bool { !writing.isEmpty }
+
+        mutating func hold(_ spans: [Span], of traceID: TraceID) {
+            if traces[traceID] == nil { order.append(traceID) }
+            traces[traceID, default: SpanSet()].merge(spans)
+        }
+
+        /// Everything held for `traceID`, being written or not.
+        func spans(of traceID: TraceID) -> [Span] {
+            var spans = writing[traceID] ?? SpanSet()
+            spans.merge(traces[traceID]?.all ?? [])
+            return spans.all
+        }
+
+        /// Takes everything held, in order, for writing.
+        mutating func takeForWriting() -> [(TraceID, SpanSet)] {
+            let taken = order.compactMap { id in traces[id].map { (id, $0) } }
+            writing.merge(traces) { $1 }
+            (traces, order) = ([:], [])
+            return taken
+        }
+
+        mutating func written(_ traceID: TraceID) {
+            writing[traceID] = nil
+        }
+
+        /// Puts back what could not be written, ahead of what was held meanwhile (whose spans win).
+        mutating func putBack(_ pending: some Collection<(TraceID, SpanSet)>) {
+            let meanwhile = order.compactMap { id in traces[id].map { (id, $0) } }
+            (traces, order, writing) = ([:], [], [:])
+            for (traceID, spans) in pending { hold(spans.all, of: traceID) }
+            for (traceID, spans) in meanwhile { hold(spans.all, of: traceID) }
+        }
+    }
+
+    /// Writes spans of an awaited trace; while the database is unavailable, holds them to write later.
+    private func save(_ spans: [Span], of traceID: TraceID) async throws {
+        await saveUnsavedIfDue()
+        guard unsaved.isEmpty else { return unsaved.hold(spans, of: traceID) }
+        do {
+            try await repository.append(spans, to: traceID)
+        } catch let error as any TracetestError where error.category == .unavailable {
+            logger.warning(
+                "the database is unavailable (\(error)): spans of awaited traces are held in memory and written when it is back"
+            )
+            unsaved.hold(spans, of: traceID)
+            unsaved.retryAt = clock.now + unsaved.retryDelay
+        }
+    }
+
+    /// Writes the held spans when the retry time has come; on failure, waits twice as long (up to 10 s) next time.
+    private func saveUnsavedIfDue() async {
+        guard !unsaved.traces.isEmpty, !unsaved.isWriting, let retryAt = unsaved.retryAt, clock.now >= retryAt
+        else { return }
+        var written = 0
+        while !unsaved.traces.isEmpty {
+            var pending = unsaved.takeForWriting()[...]
+            while let (traceID, spans) = pending.first {
+                do {
+                    try await repository.append(spans.all, to: traceID)
+                } catch {
+                    unsaved.putBack(pending)
+                    unsaved.retryDelay = min(unsaved.retryDelay * 2, .seconds(10))
+                    unsaved.retryAt = clock.now + unsaved.retryDelay
+                    logger.warning(
+                        "cannot write the held spans of \(unsaved.order.count) awaited traces yet (again in \(unsaved.retryDelay)): \(error)"
+                    )
+                    return
+                }
+                pending.removeFirst()
+                unsaved.written(traceID)
+                written += spans.count
+                if awaitedElsewhere[traceID] != nil { await announce("stored", traceID) }
+            }
+        }
+        unsaved.retryAt = nil
+        unsaved.retryDelay = .seconds(1)
+        logger.info("the database is back: wrote \(written) held spans of awaited traces")
+    }
+
+    /// What the database holds of `traceID`, with what is held for it while the database was unavailable.
+    private func storedSpans(of traceID: TraceID) async throws -> [Span] {
+        await saveUnsavedIfDue()
+        let stored = try await repository.spans(of: traceID)
+        let held = unsaved.spans(of: traceID)
+        guard !held.isEmpty else { return stored }
+        var spans = SpanSet(stored)
+        spans.merge(held)
+        return spans.all
     }
 
     // MARK: Other servers

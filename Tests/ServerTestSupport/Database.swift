@@ -88,6 +88,15 @@ package struct TestPostgresDatabase: Sendable {
         try await runOnServer("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)", logger: logger)
     }
 
+    /// Makes the database refuse connections (closing those open), as if its server were down, or accept them again.
+    package func allowConnections(_ allowed: Bool) async throws {
+        let name = settings.database
+        try await Self.runOnServer("ALTER DATABASE \"\(name)\" ALLOW_CONNECTIONS \(allowed)", logger: logger)
+        guard !allowed else { return }
+        try await Self.runOnServer(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'", logger: logger)
+    }
+
     private static func runOnServer(_ sql: String, logger: Logger) async throws {
         let server = PostgresDatabase(settings: try testPostgresServerSettings(), logger: logger)
         try await withRunning(server) {

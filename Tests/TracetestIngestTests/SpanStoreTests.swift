@@ -112,4 +112,49 @@ struct SpanStoreTests {
             #expect(try await store.spans(of: traceID).count == 3, "expected again: stored and buffered spans")
         }
     }
+
+    @Test(
+        "spans of an awaited trace that arrive while the database is down reach the run and are written when it is back"
+    )
+    func databaseOutage() async throws {
+        let database = try await TestPostgresDatabase.create()
+        var settings = database.settings
+        settings.connectionWait = .seconds(1)
+        let postgres = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
+        try await withRunning(postgres) {
+            try await Store(database: postgres).migrate(logger: testDatabaseLogger())
+            let repository = SpanRepository(database: postgres)
+            let store = SpanStore(
+                repository: repository, settings: RecentTracesSettings(maxSpans: 1_000, maxAge: .seconds(300)),
+                logger: Logger(label: "test"))
+            let (awaited, other) = (TraceID.random(), TraceID.random())
+            try await store.expect(awaited)
+            try await store.ingest(batch(awaited, spans(2)), via: .grpc)
+
+            try await database.allowConnections(false)
+            try await store.ingest(batch(awaited, spans(3, from: 10)), via: .grpc)
+            try await store.ingest(batch(awaited, spans(1, from: 20)), via: .http)
+            try await store.ingest(batch(other, spans(4)), via: .http)
+            #expect(try await store.spans(of: awaited).count == 6, "held spans count as received")
+            #expect(try await store.spans(of: other).count == 4)
+            // The run breaks off (its step meets the outage) and forgets the trace; held spans stay.
+            await store.forget(awaited)
+
+            try await database.allowConnections(true)
+            try await Task.sleep(for: .seconds(1.1))  // past the retry delay
+            try await untilAnswering(postgres)
+            try await store.expect(awaited)  // the run resumes
+            #expect(try await store.spans(of: awaited).count == 6)
+            #expect(Set(try await repository.spans(of: awaited).map(\.id.value)) == [1, 2, 10, 11, 12, 20])
+        }
+        try await database.drop()
+    }
+
+    private func untilAnswering(_ database: PostgresDatabase) async throws {
+        for _ in 0..<60 {
+            if (try? await database.read { try await $0.execute("SELECT 1") }) != nil { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        Issue.record("the database did not answer again within 30 s")
+    }
 }

@@ -39,7 +39,9 @@ package final class PostgresDatabase: SQLDatabase, Service {
                 delay = .seconds(1)
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("cannot listen on \(channel) at \(settings.endpoint) (again in \(delay)): \(error)")
+                logger.warning(
+                    "cannot listen on \(channel) at \(settings.endpoint) (again in \(delay)): \(PostgresErrors.reason(error))"
+                )
             }
             guard (try? await Task.sleep(for: delay)) != nil else { return }
             delay = min(delay * 2, .seconds(30))
