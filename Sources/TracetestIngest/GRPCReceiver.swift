@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SwiftProtobuf
+import TracetestConcurrency
 import TracetestModel
 import TracetestOTLP
 import TracetestTelemetry
@@ -127,8 +128,9 @@ struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.
     let telemetry: Telemetry
 
     func export(request: ExportRequest, context: ServerContext) async throws -> ExportResponse {
-        try await telemetry.observeExport(of: request, transport: .grpc) {
-            try await ingestion.receive(request, via: .grpc)
+        let batch = await ComputePool.shared.run { OTLPConversion.batch(from: request) }
+        return try await telemetry.observeExport(of: batch, transport: .grpc) {
+            try await ingestion.receive(batch, via: .grpc)
         }
     }
 
@@ -166,36 +168,32 @@ struct ExportRequestDeserializer: MessageDeserializer {
 }
 
 extension Telemetry {
-    /// Runs the ingestion of `request` in an `Export trace` span, the root of a new trace, and counts its spans in
+    /// Runs the ingestion of `batch` in an `Export trace` span, the root of a new trace, and counts its spans in
     /// `tracetest.otlp.ingested_spans`. A request whose spans all come from this server's own telemetry (its
     /// `service.instance.id`) gets no span, so telemetry sent back to this server cannot feed itself.
     func observeExport<T>(
-        of request: ExportRequest,
+        of batch: SpanBatch,
         transport: SpanStore.Transport,
         _ body: () async throws -> T
     ) async throws -> T {
         let result: T
-        if tracer.isEnabled, !isOwnTelemetry(request) {
+        if tracer.isEnabled, !isOwnTelemetry(batch) {
             result = try await tracer.withSpan(SpanName.exportTrace, parent: .root) { _ in try await body() }
         } else {
             result = try await body()
         }
         if metrics.isEnabled {
-            let count = request.resourceSpans.reduce(0) { total, resource in
-                resource.scopeSpans.reduce(total) { $0 + $1.spans.count }
-            }
-            metrics.countIngestedSpans(count, transport: transport == .grpc ? "grpc" : "http")
+            metrics.countIngestedSpans(
+                batch.spanCount + batch.rejectedSpans, transport: transport == .grpc ? "grpc" : "http")
         }
         return result
     }
 
-    /// Whether every resource of `request` carries this server's `service.instance.id`.
-    func isOwnTelemetry(_ request: ExportRequest) -> Bool {
-        !request.resourceSpans.isEmpty
-            && request.resourceSpans.allSatisfy { resource in
-                resource.resource.attributes.contains { attribute in
-                    attribute.key == "service.instance.id" && attribute.value.stringValue == instanceID
-                }
+    /// Whether every span of `batch` carries this server's `service.instance.id` (from its resource).
+    func isOwnTelemetry(_ batch: SpanBatch) -> Bool {
+        !batch.traces.isEmpty
+            && batch.traces.allSatisfy { trace in
+                trace.spans.allSatisfy { $0.attributes["service.instance.id"] == instanceID }
             }
     }
 }

@@ -88,20 +88,20 @@ package enum HTTPReceiver {
         }
         do {
             let body = try await readBody(request, limit: limit)
-            let exportRequest: ExportRequest
+            let batch: SpanBatch
             do {
                 // Decoding a big request is CPU work: it runs on the compute pool.
-                exportRequest = try await ComputePool.shared.run {
+                batch = try await ComputePool.shared.run {
                     switch encoding {
-                    case .protobuf: try OTLPTextRepair.decode(Array(buffer: body))
-                    case .json: try OTLPJSON.decode(Data(buffer: body))
+                    case .protobuf: OTLPConversion.batch(from: try OTLPTextRepair.decode(Array(buffer: body)))
+                    case .json: try body.withUnsafeReadableBytes { try OTLPJSON.batch(from: $0) }
                     }
                 }
             } catch {
                 throw Failure(.badRequest, .invalidArgument, "cannot decode the request as OTLP \(encoding): \(error)")
             }
-            let response = try await telemetry.observeExport(of: exportRequest, transport: .http) {
-                try await ingestion.receive(exportRequest, via: .http)
+            let response = try await telemetry.observeExport(of: batch, transport: .http) {
+                try await ingestion.receive(batch, via: .http)
             }
             let bytes: [UInt8] =
                 switch encoding {

@@ -3,7 +3,7 @@ import TracetestConcurrency
 import TracetestModel
 import TracetestOTLP
 
-/// What both receivers do with a decoded export request: convert, count, store (unless the configured data store
+/// What both receivers do with the spans of an export request: count, store (unless the configured data store
 /// is not fed by OTLP), and report rejected spans as partial success.
 package struct Ingestion: Sendable {
     package let store: SpanStore
@@ -15,8 +15,7 @@ package struct Ingestion: Sendable {
         self.isAccepting = isAccepting
     }
 
-    func receive(_ request: ExportRequest, via transport: SpanStore.Transport) async throws -> ExportResponse {
-        let batch = await ComputePool.shared.run { OTLPConversion.batch(from: request) }
+    func receive(_ batch: SpanBatch, via transport: SpanStore.Transport) async throws -> ExportResponse {
         await store.count(batch)
         var response = ExportResponse()
         if batch.rejectedSpans > 0 {

@@ -2,7 +2,7 @@ import Foundation
 import TracetestModel
 import TracetestOTLP
 
-typealias ExportRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+package typealias ExportRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
 typealias ExportResponse = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
 typealias OTLPSpan = Opentelemetry_Proto_Trace_V1_Span
 typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
@@ -38,54 +38,86 @@ package enum OTLPConversion {
     }
 
     /// - Parameter now: Unix nanoseconds of arrival, the end used for the duration of unfinished spans.
-    static func batch(from request: ExportRequest, now: Int64 = Trace.nowUnixNano()) -> SpanBatch {
-        var order: [TraceID] = []
-        var byTrace: [TraceID: [Span]] = [:]
-        var rejected = 0
-        var reason: String?
+    package static func batch(from request: ExportRequest, now: Int64 = Trace.nowUnixNano()) -> SpanBatch {
+        var builder = BatchBuilder(now: now)
         for resourceSpans in request.resourceSpans {
             let resource = attributes(resourceSpans.resource.attributes)
             for scopeSpans in resourceSpans.scopeSpans {
-                var inherited: [String: String] = [:]
-                if !scopeSpans.scope.name.isEmpty { inherited["service.name"] = scopeSpans.scope.name }
-                inherited.merge(attributes(scopeSpans.scope.attributes)) { $1 }
-                inherited.merge(resource) { $1 }
+                let inherited = inheritedAttributes(
+                    scopeName: scopeSpans.scope.name, scope: attributes(scopeSpans.scope.attributes),
+                    resource: resource)
                 for otlpSpan in scopeSpans.spans {
-                    guard let traceID = TraceID(bytes: otlpSpan.traceID), traceID.isValid else {
-                        rejected += 1
-                        reason =
-                            reason ?? "span \"\(otlpSpan.name)\" has an invalid trace id (16 non-zero bytes expected)"
-                        continue
-                    }
-                    guard let spanID = SpanID(bytes: otlpSpan.spanID), spanID.isValid else {
-                        rejected += 1
-                        reason =
-                            reason ?? "span \"\(otlpSpan.name)\" has an invalid span id (8 non-zero bytes expected)"
-                        continue
-                    }
-                    if byTrace[traceID] == nil { order.append(traceID) }
-                    var converted = span(otlpSpan, id: spanID, inherited: inherited)
-                    Trace.injectMetadata(into: &converted, now: now)
-                    byTrace[traceID, default: []].append(converted)
+                    var converted = span(otlpSpan)
+                    builder.add(
+                        &converted, traceID: TraceID(bytes: otlpSpan.traceID), spanID: SpanID(bytes: otlpSpan.spanID),
+                        inherited: inherited)
                 }
             }
         }
-        return SpanBatch(
-            traces: order.map { ($0, byTrace[$0] ?? []) }, rejectedSpans: rejected, rejectionReason: reason)
+        return builder.batch
     }
 
-    static func span(_ otlp: OTLPSpan, id: SpanID, inherited: [String: String]) -> Span {
-        var merged = attributes(otlp.attributes)
-        merged.merge(inherited) { $1 }
+    /// What a scope's spans take from their scope and resource: the scope's name as `service.name`, the scope's
+    /// attributes, then the resource's (which win).
+    static func inheritedAttributes(scopeName: String, scope: [String: String], resource: [String: String])
+        -> [String: String]
+    {
+        var inherited: [String: String] = [:]
+        if !scopeName.isEmpty { inherited["service.name"] = scopeName }
+        inherited.merge(scope) { $1 }
+        inherited.merge(resource) { $1 }
+        return inherited
+    }
+
+    /// Collects converted spans by trace; a span without a valid trace or span id is rejected.
+    struct BatchBuilder {
+        let now: Int64
+        private var order: [TraceID] = []
+        private var byTrace: [TraceID: [Span]] = [:]
+        private var rejected = 0
+        private var reason: String?
+
+        init(now: Int64) {
+            self.now = now
+        }
+
+        /// Adds `span` (with its own attributes; its id is `spanID`) with the attributes of its scope and resource,
+        /// which win, and Tracetest's metadata. It is completed in place (a span may have a million attributes).
+        mutating func add(_ span: inout Span, traceID: TraceID?, spanID: SpanID?, inherited: [String: String]) {
+            guard let traceID, traceID.isValid else {
+                return reject("span \"\(span.name)\" has an invalid trace id (16 non-zero bytes expected)")
+            }
+            guard let spanID, spanID.isValid else {
+                return reject("span \"\(span.name)\" has an invalid span id (8 non-zero bytes expected)")
+            }
+            span.id = spanID
+            span.attributes.merge(inherited) { $1 }
+            Trace.injectMetadata(into: &span, now: now)
+            if byTrace[traceID] == nil { order.append(traceID) }
+            byTrace[traceID, default: []].append(span)
+        }
+
+        private mutating func reject(_ why: String) {
+            rejected += 1
+            reason = reason ?? why
+        }
+
+        var batch: SpanBatch {
+            SpanBatch(traces: order.map { ($0, byTrace[$0] ?? []) }, rejectedSpans: rejected, rejectionReason: reason)
+        }
+    }
+
+    /// The span with its own attributes, without its id (``BatchBuilder`` sets it).
+    static func span(_ otlp: OTLPSpan) -> Span {
         let parent = SpanID(bytes: otlp.parentSpanID).flatMap { $0.isValid ? $0 : nil }
         return Span(
-            id: id,
+            id: SpanID(0),
             parentID: parent,
             name: otlp.name,
             kind: kind(otlp.kind),
             startTimeUnixNano: Int64(clamping: otlp.startTimeUnixNano),
             endTimeUnixNano: Int64(clamping: otlp.endTimeUnixNano),
-            attributes: merged,
+            attributes: attributes(otlp.attributes),
             events: otlp.events.map {
                 SpanEvent(
                     name: $0.name, timeUnixNano: Int64(clamping: $0.timeUnixNano), attributes: attributes($0.attributes)

@@ -2,10 +2,10 @@ import Foundation
 import ServerTestSupport
 import SwiftProtobuf
 import TestSupport
+import TracetestIngest
 import TracetestModel
 import TracetestOTLP
 
-typealias ExportRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
 typealias OTLPResourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans
 typealias OTLPScopeSpans = Opentelemetry_Proto_Trace_V1_ScopeSpans
 typealias OTLPSpan = Opentelemetry_Proto_Trace_V1_Span

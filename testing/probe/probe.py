@@ -5,6 +5,8 @@ Starts the server binary on a fresh database (SQLite, or PostgreSQL when --postg
 may stop and start), then:
 
   known     the inputs that once crashed, hung or leaked, each with the answer it must get;
+  big       a 60 MiB OTLP/JSON request of one span with a million attributes: accepted, and the server's resident
+            memory meanwhile at most 4x the request's size above what it was before;
   fuzz      random and mutated bodies for the OTLP/HTTP receiver, the resource API and the expression language;
   schema    schemathesis against the server's own OpenAPI document (/api/openapi.yaml), when --schemathesis is given;
   kill      runs started, the server killed with SIGKILL mid-way, restarted: every run must end;
@@ -15,6 +17,7 @@ Foundation type names). Prints counts by outcome and exits non-zero on any failu
 """
 import argparse
 import json
+import threading
 import os
 import random
 import shutil
@@ -180,6 +183,50 @@ class Probe:
                 self.fail(f"malformed HTTP: {name}", f"answered {answer[:40]!r}")
         self.alive("known inputs")
 
+    def resident_mib(self):
+        with open(f"/proc/{self.process.pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+    def big(self):
+        count = 1_000_000
+        attributes = ",".join('{"key":"attribute.%07d","value":{"stringValue":"v%07d"}}' % (i, i)
+                              for i in range(count))
+        body = ('{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"big"}}]},'
+                '"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"b7ad6b7169203331",'
+                '"name":"a million attributes","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":['
+                + attributes + ']}]}]}]}').encode()
+        size = len(body) / (1 << 20)
+        before = self.request("GET", "/api/config/connection/otlp", where="big request")[1]
+        time.sleep(1)
+        baseline = self.resident_mib()
+        peak, sampling = [baseline], threading.Event()
+
+        def sample():
+            while not sampling.is_set():
+                peak[0] = max(peak[0], self.resident_mib())
+                time.sleep(0.01)
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.time()
+        status, text = self.request("POST", "/v1/traces", body, {"Content-Type": "application/json"},
+                                    port=self.otlp_http, check=False)
+        took = time.time() - started
+        sampling.set()
+        sampler.join()
+        self.outcomes["big request"] += 1
+        if status != 200 or "rejected" in text:
+            self.fail("big request", f"answered {status} {text[:200]}")
+        after = json.loads(self.request("GET", "/api/config/connection/otlp", where="big request")[1] or "{}")
+        if after.get("spanCount", 0) != json.loads(before or "{}").get("spanCount", 0) + 1:
+            self.fail("big request", f"the receiver did not count the span: {after}")
+        growth = peak[0] - baseline
+        print(f"big request: {size:.1f} MiB of OTLP/JSON, {count:,} attributes, answered {status} in {took:.1f} s; "
+              f"resident memory {baseline:.0f} MiB before, peak {peak[0]:.0f} MiB (+{growth:.0f} MiB, "
+              f"{growth / size:.1f}x the request)", flush=True)
+        if growth > 4 * size:
+            self.fail("big request", f"resident memory grew by {growth:.0f} MiB, more than 4x the request ({size:.0f} MiB)")
+        self.alive("big request")
+
     def raw(self, data, wait=5):
         with socket.create_connection(("127.0.0.1", self.port)) as s:
             s.settimeout(wait)
@@ -333,7 +380,7 @@ def main():
     parser.add_argument("--schemathesis", help="the schemathesis command; without it the schema phase is skipped")
     parser.add_argument("--examples", type=int, default=100, help="schemathesis examples per operation")
     parser.add_argument("--postgres", help="JSON {host, port, user, password, dbname, cluster}")
-    parser.add_argument("--phases", default="known,fuzz,schema,kill,outage",
+    parser.add_argument("--phases", default="known,big,fuzz,schema,kill,outage",
                         help="the phases to run, comma-separated (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (server log, database)")
     arguments = parser.parse_args()
@@ -349,6 +396,8 @@ def main():
         try:
             if "known" in phases:
                 probe.known()
+            if "big" in phases:
+                probe.big()
             if "fuzz" in phases:
                 probe.fuzz(arguments.rounds, random.Random(seed))
             if arguments.schemathesis and "schema" in phases:

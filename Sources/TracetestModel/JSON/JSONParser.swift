@@ -1,5 +1,6 @@
 /// A strict JSON parser without recursion: nesting deeper than `maximumDepth` is rejected rather than risking the
-/// stack (here and in everything that walks the result).
+/// stack (here and in everything that walks the result). It builds a ``JSONValue`` tree, or, for documents too big
+/// for a tree, is read a value at a time (``read(_:_:)``).
 package struct JSONParser {
     package static let maximumDepth = 512
 
@@ -33,9 +34,26 @@ package struct JSONParser {
         return try result.get()
     }
 
+    /// Reads `bytes` (UTF-8; invalid sequences read as U+FFFD) with `body`, which reads the document's one value with
+    /// the `read…` methods; then only whitespace may follow.
+    package static func read<R>(_ bytes: UnsafeRawBufferPointer, _ body: (inout JSONParser) throws -> R) throws -> R {
+        var parser = JSONParser(bytes: bytes.bindMemory(to: UInt8.self), strictUnicode: false)
+        parser.skipSpace()
+        let result = try body(&parser)
+        guard parser.position == parser.bytes.count else { throw parser.error("more text after the document") }
+        return result
+    }
+
     private init(bytes: UnsafeBufferPointer<UInt8>, strictUnicode: Bool) {
         self.bytes = bytes
         self.strictUnicode = strictUnicode
+    }
+
+    /// `problem`, placed at the current position.
+    package func error(_ problem: String) -> SyntaxError {
+        var copy = self
+        copy.problem = problem
+        return copy.syntaxError()
     }
 
     private func syntaxError() -> SyntaxError {
@@ -72,7 +90,8 @@ package struct JSONParser {
         var pendingKey = ""
     }
 
-    private mutating func document() -> JSONValue? {
+    /// The value at the current position; with `whole`, it must be the whole rest of the input.
+    private mutating func document(whole: Bool = true) -> JSONValue? {
         var stack: [Container] = []
         skipSpace()
         while true {
@@ -105,7 +124,7 @@ package struct JSONParser {
             while true {
                 skipSpace()
                 guard !stack.isEmpty else {
-                    return position == bytes.count ? value : fail("more text after the document")
+                    return !whole || position == bytes.count ? value : fail("more text after the document")
                 }
                 let last = stack.count - 1
                 if stack[last].isObject {
@@ -215,7 +234,7 @@ package struct JSONParser {
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
             position += 1
-            // The input is a Swift string, so the bytes between two quotes are valid UTF-8.
+            // String(decoding:) reads invalid UTF-8 (possible in raw input) as U+FFFD.
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(position - 1)]), as: UTF8.self)
         }
         var out = Array(bytes[start..<position])
@@ -274,5 +293,131 @@ package struct JSONParser {
         else { return nil }
         position += 4
         return value
+    }
+}
+
+// MARK: Reading a value at a time
+
+extension JSONParser {
+    /// What the next value is.
+    package enum Kind: Sendable {
+        case object, array, string, number, bool, null
+    }
+
+    /// The kind of the next value, which is not read.
+    package func nextKind() throws -> Kind {
+        guard position < bytes.count else { throw error("unexpected end of the document") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: throw syntaxError()
+        }
+    }
+
+    /// Reads an object, calling `field` with each key; `field` must read (or skip) the key's value. `null` reads as
+    /// an object without fields.
+    package mutating func readObject(_ field: (inout JSONParser, String) throws -> Void) throws {
+        if try readNull() { return }
+        guard peek(UInt8(ascii: "{")) else { throw error("expected an object") }
+        skipSpace()
+        if peek(UInt8(ascii: "}")) { return skipSpace() }
+        while true {
+            guard let key = keyAndColon() else { throw syntaxError() }
+            try field(&self, key)
+            skipSpace()
+            if peek(UInt8(ascii: "}")) { return skipSpace() }
+            guard peek(UInt8(ascii: ",")) else { throw error("expected \",\" or \"}\" after an object's value") }
+            skipSpace()
+        }
+    }
+
+    /// Reads an array, calling `element` with each index; `element` must read (or skip) the value. `null` reads as
+    /// an empty array.
+    package mutating func readArray(_ element: (inout JSONParser, Int) throws -> Void) throws {
+        if try readNull() { return }
+        guard peek(UInt8(ascii: "[")) else { throw error("expected an array") }
+        skipSpace()
+        if peek(UInt8(ascii: "]")) { return skipSpace() }
+        var index = 0
+        while true {
+            try element(&self, index)
+            index += 1
+            skipSpace()
+            if peek(UInt8(ascii: "]")) { return skipSpace() }
+            guard peek(UInt8(ascii: ",")) else { throw error("expected \",\" or \"]\" after an array's value") }
+            skipSpace()
+        }
+    }
+
+    /// Reads the next value whole.
+    package mutating func readValue() throws -> JSONValue {
+        guard let value = document(whole: false) else { throw syntaxError() }
+        skipSpace()
+        return value
+    }
+
+    /// Reads a string, number, boolean or null.
+    package mutating func readScalar() throws -> JSONValue {
+        switch try nextKind() {
+        case .object, .array: throw error("expected a string, number, boolean or null")
+        default: return try readValue()
+        }
+    }
+
+    /// Reads a string; nil for `null`.
+    package mutating func readString() throws -> String? {
+        if try readNull() { return nil }
+        guard try nextKind() == .string, let text = string() else { throw error("expected a string") }
+        skipSpace()
+        return text
+    }
+
+    /// Passes over the next value without building it.
+    package mutating func skipValue() throws {
+        var open: [Bool] = []  // per open container: whether it is an object
+        repeat {
+            let kind = try nextKind()
+            if kind == .object || kind == .array {
+                position += 1
+                skipSpace()
+                if peek(UInt8(ascii: kind == .object ? "}" : "]")) {
+                    skipSpace()
+                } else {
+                    guard open.count < Self.maximumDepth else {
+                        throw error("nested deeper than \(Self.maximumDepth) levels")
+                    }
+                    open.append(kind == .object)
+                    if kind == .object, keyAndColon() == nil { throw syntaxError() }
+                    continue
+                }
+            } else {
+                guard scalar() != nil else { throw syntaxError() }
+                skipSpace()
+            }
+            // After a value: the next one in its container, or the containers that end here.
+            while let isObject = open.last {
+                if peek(UInt8(ascii: ",")) {
+                    skipSpace()
+                    if isObject, keyAndColon() == nil { throw syntaxError() }
+                    break
+                }
+                guard peek(UInt8(ascii: isObject ? "}" : "]")) else {
+                    throw error("expected \",\" or \"\(isObject ? "}" : "]")\"")
+                }
+                skipSpace()
+                open.removeLast()
+            }
+        } while !open.isEmpty
+    }
+
+    private mutating func readNull() throws -> Bool {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "n") else { return false }
+        guard literal("null", .null) != nil else { throw syntaxError() }
+        skipSpace()
+        return true
     }
 }
