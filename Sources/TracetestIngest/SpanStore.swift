@@ -118,8 +118,9 @@ package actor SpanStore {
         for (traceID, spans) in batch.traces {
             let progress: TraceProgress
             if expected[traceID] != nil {
-                try await save(spans, of: traceID)
+                // Into memory first: what is stored is always in memory too (see `forget`).
                 expected[traceID]?.merge(spans)
+                try await save(spans, of: traceID)
                 progress = expected[traceID]?.progress ?? SpanSet(spans).progress
                 if awaitedElsewhere[traceID] != nil { await announce("stored", traceID) }
             } else if awaitedElsewhere[traceID] != nil {
@@ -170,14 +171,24 @@ package actor SpanStore {
 
     /// One run no longer waits for `traceID`; once none does, its spans are no longer stored (what was stored
     /// stays). Without a matching ``expect(_:)`` it does nothing.
-    package func forget(_ traceID: TraceID) async {
+    /// - Parameter savedSpans: how many of the trace's spans the run saved as its final trace. When that is every
+    ///   span received, and no other run waits for the trace, its arrival rows are deleted: the trace is then read
+    ///   from the run's saved trace (``SpanRepository/compact(_:)``).
+    package func forget(_ traceID: TraceID, savedSpans: Int? = nil) async {
         guard let count = waiters[traceID] else { return }
         if count > 1 {
             waiters[traceID] = count - 1
-        } else {
-            waiters[traceID] = nil
-            expected[traceID] = nil
-            await announce("forgotten", traceID)
+            return
+        }
+        let received = expected[traceID]?.count
+        waiters[traceID] = nil
+        expected[traceID] = nil
+        await announce("forgotten", traceID)
+        guard let savedSpans, savedSpans == received, awaitedElsewhere[traceID] == nil else { return }
+        do {
+            try await repository.compact(traceID)
+        } catch {
+            logger.warning("cannot compact the stored spans of trace \(traceID.hex) (they stay stored twice): \(error)")
         }
     }
 

@@ -97,6 +97,41 @@ struct RunEngineTests {
         }
     }
 
+    @Test(
+        "a trace a run saved is stored once: its arrival rows go, and a later run by its trace id still finds every span",
+        arguments: TestBackend.allCases)
+    func compaction(backend: TestBackend) async throws {
+        try await withTestServer(backend) { api in
+            let specs = #"[{"selector":"span[name=\"query\"]","assertions":["attr:db.system = \"sqlite\""]}]"#
+            try await api.create("/api/tests", Self.traceIDTest(id: "compacted", specs: specs))
+            let trace = TraceID.random().hex
+            func rows() async throws -> Int {
+                try await api.store.database.read { db in
+                    try await db.query(
+                        "SELECT COUNT(*) AS n FROM otlp_span_batches WHERE trace_id = $1", [.text(trace)])
+                }.first?.int("n") ?? -1
+            }
+            let first = try runID(of: try await api.startRun("compacted", Self.variables(traceID: trace)))
+            let root = SpanIDs.random()
+            try await api.export([TestSpan(traceID: trace, spanID: root, name: "work")])
+            try await api.export([
+                TestSpan(traceID: trace, parentID: root, name: "query", attributes: ["db.system": "sqlite"])
+            ])
+            let firstRun = try await api.waitForRun("compacted", first)
+            #expect(firstRun["state"] as? String == "FINISHED")
+            #expect(try await rows() == 0, "the arrival rows are deleted once the run saved the trace")
+
+            let second = try await api.runToEnd("compacted", Self.variables(traceID: trace))
+            #expect(second["state"] as? String == "FINISHED", "\(second)")
+            #expect((second["result"] as? [String: Any])?["allPassed"] as? Bool == true)
+            let spans = try #require((second["trace"] as? [String: Any])?["flat"] as? [String: Any])
+            #expect(spans.count == 3, "work, query and the trigger span: \(spans.keys)")
+            // The first run's trace is intact.
+            let again = try await api.get("/api/tests/compacted/run/\(first)").object()
+            #expect(((again["trace"] as? [String: Any])?["flat"] as? [String: Any])?.count == 3)
+        }
+    }
+
     static let quickProfile = pollingProfileYAML(timeout: "20s")
 
     @Test("a trace wait that times out says whether spans of other traces arrived, and what to check")

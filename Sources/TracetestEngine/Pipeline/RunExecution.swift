@@ -33,6 +33,8 @@ struct RunExecution {
     private var arrivals: Broadcast<TraceID, SpanStore.Arrival>.Listener?
     /// Whether the span store keeps the trace for this run (``SpanStore/expect(_:)``) until it is released.
     private var expectsTrace = false
+    /// How many received spans the run saved as its final trace (for compaction).
+    private var savedSpanCount: Int?
     private var trace: Trace?
     /// Spans of traces no run waited for, when the trigger fired (a timeout says how many came since).
     private var unexpectedSpansBeforeTrigger = 0
@@ -60,7 +62,7 @@ struct RunExecution {
             result = .failure(error)
         }
         arrivals?.close()
-        if expectsTrace { await spans.forget(run.traceID) }
+        if expectsTrace { await spans.forget(run.traceID, savedSpans: savedSpanCount) }
         return try result.get()
     }
 
@@ -306,6 +308,7 @@ struct RunExecution {
         let (finished, received) = (run, collected)
         let trace = await ComputePool.shared.run { TriggerRoot.trace(for: finished, spans: received) }
         try await recorder.saveTrace(trace, of: run)
+        savedSpanCount = received.count
         self.trace = trace
         await recorder.emit(.fetchingSuccess, run)
         try await recorder.update(&run) {

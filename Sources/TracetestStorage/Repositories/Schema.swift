@@ -58,6 +58,9 @@ package enum Schema {
             ]),
         Migration(version: 6, name: "run leases", sqlite: runLeases, postgresql: runLeases),
         Migration(version: 7, name: "run queue", statements: runQueue),
+        Migration(
+            version: 8, name: "runs by trace id",
+            statements: ["CREATE INDEX test_runs_by_trace ON test_runs (trace_id, created_at)"]),
     ]
 
     /// Which server executes each unfinished run, until when (Unix milliseconds): renewed while the server works on

@@ -3,7 +3,9 @@ import TracetestConcurrency
 import TracetestModel
 
 /// Spans received for the traces runs wait for. Each arrival is appended as one row (a trace that arrives in many
-/// batches is never rewritten whole); reads merge the rows by span id, later arrivals winning.
+/// batches is never rewritten whole); reads merge the rows by span id, later arrivals winning. Once a run has saved
+/// its final trace, the rows are deleted (``compact(_:)``): the trace is then read from the newest run that saved it,
+/// with the rows of later arrivals over it.
 package struct SpanRepository: Sendable {
     let database: any SQLDatabase
 
@@ -25,14 +27,34 @@ package struct SpanRepository: Sendable {
 
     /// Every span stored for `traceID`, one per span id, in first-arrival order.
     package func spans(of traceID: TraceID) async throws -> [Span] {
-        let rows = try await database.read { db in
-            try await db.query(
+        let (saved, rows) = try await database.read { db in
+            let saved = try await db.query(
+                """
+                SELECT t.spans FROM test_runs r
+                JOIN test_run_traces t ON t.test_id = r.test_id AND t.run_id = r.id
+                WHERE r.trace_id = $1 ORDER BY r.created_at DESC LIMIT 1
+                """,
+                [.text(traceID.hex)])
+            let rows = try await db.query(
                 "SELECT span_count, spans FROM otlp_span_batches WHERE trace_id = $1 ORDER BY id",
                 [.text(traceID.hex)])
+            return (saved, rows)
         }
-        let batches = try rows.map { try $0.bytes("spans") }
+        let batches = try (saved + rows).map { try $0.bytes("spans") }
         let total = try rows.reduce(0) { $0 + (try $1.int("span_count")) }
         return try await ComputePool.shared.run { try Self.merge(batches, total: total) }
+    }
+
+    /// Deletes the arrival rows of `traceID` stored until now, once a run has saved the trace as its final trace
+    /// (which ``spans(of:)`` then reads): the spans are kept once rather than twice.
+    package func compact(_ traceID: TraceID) async throws {
+        try await database.transaction { db in
+            let last = try await db.query(
+                "SELECT MAX(id) AS last FROM otlp_span_batches WHERE trace_id = $1", [.text(traceID.hex)])
+            guard let id = try last.first?.optionalInt64("last") else { return }
+            try await db.execute(
+                "DELETE FROM otlp_span_batches WHERE trace_id = $1 AND id <= $2", [.text(traceID.hex), .integer(id)])
+        }
     }
 
     /// The spans of the batches, decoded in parallel, one per span id (a later batch's span replaces an earlier one).
@@ -55,12 +77,5 @@ package struct SpanRepository: Sendable {
             }
         }
         return spans
-    }
-
-    /// Removes what is stored for `traceID`.
-    package func delete(_ traceID: TraceID) async throws {
-        try await database.transaction { db in
-            try await db.execute("DELETE FROM otlp_span_batches WHERE trace_id = $1", [.text(traceID.hex)])
-        }
     }
 }
