@@ -122,35 +122,51 @@ struct TokenInterceptor: ServerInterceptor {
     }
 }
 
-struct TraceServiceHandler: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
+/// `TraceService/Export`: the message is decoded and converted on the compute pool (in parallel across calls), not
+/// by the transport, which would decode every call of a connection on one thread.
+struct TraceServiceHandler: RegistrableRPCService {
     let ingestion: Ingestion
     let maxMessageBytes: Int
     let telemetry: Telemetry
 
-    func export(request: ExportRequest, context: ServerContext) async throws -> ExportResponse {
-        let batch = await ComputePool.shared.run { OTLPConversion.batch(from: request) }
+    func export(_ request: ExportRequestBytes) async throws -> ExportResponse {
+        let batch: SpanBatch
+        do {
+            batch = try await ComputePool.shared.run {
+                OTLPConversion.batch(from: try OTLPTextRepair.decode(request.bytes))
+            }
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "cannot decode the request as OTLP protobuf: \(error)")
+        }
         return try await telemetry.observeExport(of: batch, transport: .grpc) {
             try await ingestion.receive(batch, via: .grpc)
         }
     }
 
-    /// As generated, but with a deserializer that enforces the message size limit with a status.
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
             deserializer: ExportRequestDeserializer(limit: maxMessageBytes),
             serializer: ProtobufSerializer<ExportResponse>(),
-            handler: { request, context in try await self.export(request: request, context: context) }
+            handler: { request, _ in
+                let message = try await ServerRequest(stream: request).message
+                return StreamingServerResponse(single: ServerResponse(message: try await export(message)))
+            }
         )
     }
 }
 
-/// Refuses messages over `limit` bytes with RESOURCE_EXHAUSTED; malformed ones are INVALID_ARGUMENT; text that is
-/// not UTF-8 is repaired (``OTLPTextRepair``).
+/// The bytes of an export request, decoded by the handler.
+struct ExportRequestBytes: Sendable {
+    var bytes: [UInt8]
+}
+
+/// Refuses messages over `limit` bytes with RESOURCE_EXHAUSTED; otherwise keeps the bytes for the handler, which
+/// decodes them (malformed ones are INVALID_ARGUMENT; text that is not UTF-8 is repaired, ``OTLPTextRepair``).
 struct ExportRequestDeserializer: MessageDeserializer {
     let limit: Int
 
-    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> ExportRequest {
+    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> ExportRequestBytes {
         let count = bytes.count
         guard count <= limit else {
             throw RPCError(
@@ -159,11 +175,7 @@ struct ExportRequestDeserializer: MessageDeserializer {
                     "the message has \(count) bytes, more than otlpServer.maxMessageBytes (\(limit)): send smaller batches"
             )
         }
-        do {
-            return try OTLPTextRepair.decode(bytes.withUnsafeBytes { Array($0) })
-        } catch {
-            throw RPCError(code: .invalidArgument, message: "cannot decode the request as OTLP protobuf: \(error)")
-        }
+        return ExportRequestBytes(bytes: bytes.withUnsafeBytes { Array($0) })
     }
 }
 

@@ -91,6 +91,8 @@ package enum OTLPConversion {
                 return reject("span \"\(span.name)\" has an invalid span id (8 non-zero bytes expected)")
             }
             span.id = spanID
+            // One growth at most for the inherited attributes and the metadata.
+            span.attributes.reserveCapacity(span.attributes.count + inherited.count + 12)
             span.attributes.merge(inherited) { $1 }
             Trace.injectMetadata(into: &span, now: now)
             if byTrace[traceID] == nil { order.append(traceID) }
@@ -117,7 +119,7 @@ package enum OTLPConversion {
             kind: kind(otlp.kind),
             startTimeUnixNano: Int64(clamping: otlp.startTimeUnixNano),
             endTimeUnixNano: Int64(clamping: otlp.endTimeUnixNano),
-            attributes: attributes(otlp.attributes),
+            attributes: attributes(otlp.attributes, extra: 24),
             events: otlp.events.map {
                 SpanEvent(
                     name: $0.name, timeUnixNano: Int64(clamping: $0.timeUnixNano), attributes: attributes($0.attributes)
@@ -154,9 +156,11 @@ package enum OTLPConversion {
         }
     }
 
-    static func attributes(_ keyValues: [OTLPKeyValue]) -> [String: String] {
+    /// - Parameter extra: room for more entries (a span's inherited attributes and metadata), so that adding them
+    ///   does not grow the dictionary again.
+    static func attributes(_ keyValues: [OTLPKeyValue], extra: Int = 0) -> [String: String] {
         var result: [String: String] = [:]
-        result.reserveCapacity(keyValues.count)
+        result.reserveCapacity(keyValues.count + extra)
         for keyValue in keyValues { result[keyValue.key] = text(keyValue.value) }
         return result
     }

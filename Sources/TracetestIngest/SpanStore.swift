@@ -438,7 +438,10 @@ struct SpanSet {
     }
 
     mutating func merge(_ more: [Span]) {
-        spans.reserveCapacity(spans.count + more.count)
+        // Grows geometrically: reserving the exact count on every merge would copy the whole set each time.
+        if spans.capacity < spans.count + more.count {
+            spans.reserveCapacity(max(spans.count + more.count, spans.count * 2))
+        }
         for span in more {
             bytes += span.approximateBytes
             if let position = positions[span.id] {

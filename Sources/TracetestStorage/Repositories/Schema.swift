@@ -61,6 +61,11 @@ package enum Schema {
         Migration(
             version: 8, name: "runs by trace id",
             statements: ["CREATE INDEX test_runs_by_trace ON test_runs (trace_id, created_at)"]),
+        // Arrival rows live only until their run saved the trace; compressing them cost PostgreSQL more CPU than
+        // receiving the spans did.
+        Migration(
+            version: 9, name: "uncompressed arrival rows", sqlite: [],
+            postgresql: ["ALTER TABLE otlp_span_batches ALTER COLUMN spans SET STORAGE EXTERNAL"]),
     ]
 
     /// Which server executes each unfinished run, until when (Unix milliseconds): renewed while the server works on

@@ -13,6 +13,9 @@ enum SpanCodec {
     static func encode(_ spans: [Span]) -> [UInt8] {
         var body = Writer()
         var table = StringTable()
+        // Spans have a dozen or two attributes, many of their values distinct: no growth of the table on the way.
+        table.indices.reserveCapacity(spans.count * 16)
+        table.strings.reserveCapacity(spans.count * 16)
         body.bytes.reserveCapacity(spans.count * 128)
         body.length(spans.count)
         for span in spans {
