@@ -37,9 +37,10 @@ package enum OTLPConversion {
         return batch(from: request).traces.first { $0.traceID == traceID }?.spans ?? []
     }
 
-    /// - Parameter now: Unix nanoseconds of arrival, the end used for the duration of unfinished spans.
-    package static func batch(from request: ExportRequest, now: Int64 = Trace.nowUnixNano()) -> SpanBatch {
-        var builder = BatchBuilder(now: now)
+    /// The request's spans as received: Tracetest's metadata (`tracetest.span.*`) is added when a run's trace is
+    /// assembled, not on the ingest path.
+    package static func batch(from request: ExportRequest) -> SpanBatch {
+        var builder = BatchBuilder()
         for resourceSpans in request.resourceSpans {
             let resource = attributes(resourceSpans.resource.attributes)
             for scopeSpans in resourceSpans.scopeSpans {
@@ -71,18 +72,13 @@ package enum OTLPConversion {
 
     /// Collects converted spans by trace; a span without a valid trace or span id is rejected.
     struct BatchBuilder {
-        let now: Int64
         private var order: [TraceID] = []
         private var byTrace: [TraceID: [Span]] = [:]
         private var rejected = 0
         private var reason: String?
 
-        init(now: Int64) {
-            self.now = now
-        }
-
         /// Adds `span` (with its own attributes; its id is `spanID`) with the attributes of its scope and resource,
-        /// which win, and Tracetest's metadata. It is completed in place (a span may have a million attributes).
+        /// which win. It is completed in place (a span may have a million attributes).
         mutating func add(_ span: inout Span, traceID: TraceID?, spanID: SpanID?, inherited: [String: String]) {
             guard let traceID, traceID.isValid else {
                 return reject("span \"\(span.name)\" has an invalid trace id (16 non-zero bytes expected)")
@@ -91,10 +87,9 @@ package enum OTLPConversion {
                 return reject("span \"\(span.name)\" has an invalid span id (8 non-zero bytes expected)")
             }
             span.id = spanID
-            // One growth at most for the inherited attributes and the metadata.
+            // One growth at most for the inherited attributes and, later, the metadata.
             span.attributes.reserveCapacity(span.attributes.count + inherited.count + 12)
             span.attributes.merge(inherited) { $1 }
-            Trace.injectMetadata(into: &span, now: now)
             if byTrace[traceID] == nil { order.append(traceID) }
             byTrace[traceID, default: []].append(span)
         }

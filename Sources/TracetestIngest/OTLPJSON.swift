@@ -15,11 +15,9 @@ package enum OTLPJSON {
         package var description: String { "line \(error.line), column \(error.column): \(error.problem)" }
     }
 
-    /// - Parameter now: Unix nanoseconds of arrival (see ``OTLPConversion``).
-    package static func batch(from bytes: UnsafeRawBufferPointer, now: Int64 = Trace.nowUnixNano()) throws
-        -> SpanBatch
-    {
-        var builder = OTLPConversion.BatchBuilder(now: now)
+    /// The request's spans as received (see ``OTLPConversion/batch(from:)``).
+    package static func batch(from bytes: UnsafeRawBufferPointer) throws -> SpanBatch {
+        var builder = OTLPConversion.BatchBuilder()
         guard bytes.contains(where: { !Self.whitespace.contains($0) }) else { return builder.batch }
         do {
             try JSONParser.read(bytes) { json in

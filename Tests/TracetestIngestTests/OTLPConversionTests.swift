@@ -41,7 +41,9 @@ struct OTLPConversionTests {
 
             let stored = try await api.spans!.spans(of: traceID)
             #expect(stored.count == 4)
-            let byName = Dictionary(uniqueKeysWithValues: stored.map { ($0.name, $0) })
+            #expect(stored.allSatisfy { !$0.hasTracetestMetadata }, "stored as received; assembly adds the metadata")
+            let assembled = Trace(traceID: traceID, spans: stored).spans
+            let byName = Dictionary(uniqueKeysWithValues: assembled.map { ($0.name, $0) })
             let first = try #require(byName["root"])
             #expect(first.kind == .unspecified && first.kind.rawValue == "unespecified")
             #expect(first.attributes["service.name"] == "inventory.scope", "no resource service.name: the scope name")

@@ -121,9 +121,8 @@ struct OTLPJSONTests {
         options.preserveProtoFieldNames = protoNames
         options.alwaysPrintEnumsAsInts = enumsAsInts
         let text = try json(request, options: options, reversed: reversed)
-        let now: Int64 = 1_700_000_001_000_000_000
-        let decoded = try text.withUnsafeBytes { try OTLPJSON.batch(from: $0, now: now) }
-        expectSame(decoded, OTLPConversion.batch(from: request, now: now))
+        let decoded = try text.withUnsafeBytes { try OTLPJSON.batch(from: $0) }
+        expectSame(decoded, OTLPConversion.batch(from: request))
         let root = try #require(decoded.traces.first?.spans.first)
         #expect(root.attributes["map"] == #"{"int":"x","n":-9223372036854775807,"b":"AP8H","t":true}"#)
         #expect(root.attributes["big"] == "9223372036854775807" && root.attributes["bytes"] == "aGVsbG8=")
@@ -141,7 +140,7 @@ struct OTLPJSONTests {
                 {"key": "u", "value": {}}, {"key": "s", "value": {"stringValue": null}}]}]}]}],
              "extra": true}
             """#
-        let batch = try Array(text.utf8).withUnsafeBytes { try OTLPJSON.batch(from: $0, now: 5_000) }
+        let batch = try Array(text.utf8).withUnsafeBytes { try OTLPJSON.batch(from: $0) }
         let span = try #require(batch.traces.first?.spans.first)
         #expect(span.id == SpanID(0xA1) && span.parentID == nil && span.kind == .client && span.status == nil)
         #expect(span.startTimeUnixNano == 1000 && span.endTimeUnixNano == 2000)

@@ -204,8 +204,8 @@ package struct Trace: Sendable {
         Int64((Date().timeIntervalSince1970 * 1_000_000_000).rounded())
     }
 
-    /// Sets the `tracetest.span.*` attributes, `span.events` and `span.links` (language.md §2.1). The receiver does
-    /// this once per span on arrival, so assembling a stored trace does not repeat it.
+    /// Sets the `tracetest.span.*` attributes, `span.events` and `span.links` (language.md §2.1). Trace assembly does
+    /// it for spans that lack them (the receiver stores spans as received); a run's saved trace has them.
     package static func injectMetadata(into span: inout Span, now: Int64) {
         typealias Key = TracetestAttributes
         let type = SpanType.infer(name: span.name, attributes: span.attributes)
