@@ -112,6 +112,7 @@ let package = Package(
         ),
         // librdkafka is loaded at run time (dlopen); `dl` is an empty stub on glibc 2.34 and later.
         .target(name: "CRdKafkaShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "CMemoryRelease"),
         .target(name: "TracetestKafka", dependencies: ["CRdKafkaShim"]),
         .target(
             name: "TracetestTraceSources",
@@ -162,6 +163,7 @@ let package = Package(
         .target(
             name: "TracetestServer",
             dependencies: [
+                "CMemoryRelease",
                 "TracetestModel",
                 "TracetestConfig",
                 "TracetestStorage",

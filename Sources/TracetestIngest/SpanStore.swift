@@ -386,6 +386,11 @@ package actor SpanStore {
         recent.add(spans, of: traceID, now: clock.now).progress
     }
 
+    /// Drops buffered traces older than the maximum age now (they are otherwise dropped on the next arrival or read).
+    package func dropExpired() {
+        sweepIfDue()
+    }
+
     /// Drops the buffered spans of `traceID` if they are older than the maximum age, so a read never sees them even
     /// when the periodic sweep is not due.
     private func expireIfStale(_ traceID: TraceID) {

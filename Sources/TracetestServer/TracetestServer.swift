@@ -1,3 +1,4 @@
+import CMemoryRelease
 import Foundation
 import Hummingbird
 import Logging
@@ -39,6 +40,8 @@ package struct TracetestServer: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) async throws -> TracetestServer {
+        // One malloc arena per core, set before the server's threads allocate (see CMemoryRelease).
+        tracetest_limit_malloc_arenas(Int32(ProcessInfo.processInfo.activeProcessorCount))
         var listeners = [(configuration.server.host, configuration.server.httpPort, "server.httpPort")]
         if configuration.otlpServer.enabled {
             listeners += [
@@ -137,6 +140,7 @@ package struct TracetestServer: Sendable {
         app.beforeServerStarts { try await startup.ready() }
         services.append((Listener.api.rawValue, app))
         if let tls { services.append(("TLS reloader", TLSReloader(tls: tls, logger: logger))) }
+        services.append(("memory release", MemoryRelease(spans: spans, clock: ContinuousClock())))
         let watch = ShutdownWatch()
         return TracetestServer(
             store: store, spans: spans, engine: engine,

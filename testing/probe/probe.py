@@ -5,8 +5,9 @@ Starts the server binary on a fresh database (SQLite, or PostgreSQL when --postg
 may stop and start), then:
 
   known     the inputs that once crashed, hung or leaked, each with the answer it must get;
-  big       a 60 MiB OTLP/JSON request of one span with a million attributes: accepted, and the server's resident
-            memory meanwhile at most 4x the request's size above what it was before;
+  big       a 60 MiB OTLP/JSON request of one span with a million attributes: accepted, the server's resident
+            memory meanwhile at most 4x the request's size above what it was before, and back within half the
+            request's size of it once the span has left the recent-traces buffer (maxAge 10s here);
   fuzz      random and mutated bodies for the OTLP/HTTP receiver, the resource API and the expression language;
   schema    schemathesis against the server's own OpenAPI document (/api/openapi.yaml), when --schemathesis is given;
   kill      runs started, the server killed with SIGKILL mid-way, restarted: every run must end;
@@ -55,7 +56,8 @@ class Probe:
 
     def configuration(self):
         text = (f"server:\n  host: 127.0.0.1\n  httpPort: {self.port}\n"
-                f"otlpServer:\n  enabled: true\n  grpcPort: {free_port()}\n  httpPort: {self.otlp_http}\n")
+                f"otlpServer:\n  enabled: true\n  grpcPort: {free_port()}\n  httpPort: {self.otlp_http}\n"
+                f"  recentTraces:\n    maxAge: 10s\n")
         if self.postgres:
             p = self.postgres
             text += (f"postgres:\n  host: {p['host']}\n  port: {p['port']}\n  user: {p['user']}\n"
@@ -225,6 +227,16 @@ class Probe:
               f"{growth / size:.1f}x the request)", flush=True)
         if growth > 4 * size:
             self.fail("big request", f"resident memory grew by {growth:.0f} MiB, more than 4x the request ({size:.0f} MiB)")
+        # The span expires from the buffer after 10 s; the server drops it and returns freed memory every 10 s.
+        waited, resident = 0, self.resident_mib()
+        while resident > baseline + size / 2 and waited < 40:
+            time.sleep(1)
+            waited += 1
+            resident = self.resident_mib()
+        print(f"big request: resident memory back to {resident:.0f} MiB after {waited} s", flush=True)
+        if resident > baseline + size / 2:
+            self.fail("big request", f"resident memory stayed at {resident:.0f} MiB, {resident - baseline:.0f} MiB above "
+                      f"its {baseline:.0f} MiB before the request, 40 s after it")
         self.alive("big request")
 
     def raw(self, data, wait=5):
