@@ -1,9 +1,12 @@
-// Measures the cost of the internal telemetry: `GET /api/tests` throughput of a server with telemetry off and of one
-// exporting every span (sampling 100 %) to a real OTLP/gRPC receiver, in alternating rounds of the same run.
+// Measures the cost of the internal telemetry: `GET /api/tests` from one client at a time (as agent overhead
+// benchmarks measure: few users, so the latency added is what shows) against a server with telemetry off and one
+// exporting every span (sampling 100 %) to a real OTLP/gRPC receiver, in alternating rounds of the same run. Prints
+// the mean latency and the CPU time this process spent per request (server and client; the receiver is another
+// process, so its CPU is not counted).
 //
 //   swift run -c release TelemetryBenchmark     (scripts/benchmark-telemetry)
 //
-// Environment: BENCH_REQUESTS (4000 per round), BENCH_ROUNDS (6), BENCH_CONCURRENCY (4). Both servers run in this
+// Environment: BENCH_REQUESTS (4000 per round), BENCH_ROUNDS (6), BENCH_CONCURRENCY (1). Both servers run in this
 // process on SQLite, with the same 20 stored tests; the receiver (Python, grpcio) counts spans and discards them.
 // Figures go to docs/BENCHMARKS.md.
 import AsyncHTTPClient
@@ -15,15 +18,31 @@ import TracetestConfig
 let environment = ProcessInfo.processInfo.environment
 let requestsPerRound = Int(environment["BENCH_REQUESTS"] ?? "") ?? 4000
 let rounds = Int(environment["BENCH_ROUNDS"] ?? "") ?? 6
-let concurrency = Int(environment["BENCH_CONCURRENCY"] ?? "") ?? 4
+let concurrency = Int(environment["BENCH_CONCURRENCY"] ?? "") ?? 1
 
 struct BenchmarkFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Sends `count` list requests from `concurrency` clients; returns requests per second.
-func measure(_ api: TestAPI, count: Int) async throws -> Double {
+/// What a round measured.
+struct Round {
+    var requestsPerSecond: Double
+    /// CPU time of this process per request, in microseconds.
+    var cpuMicroseconds: Double
+}
+
+/// User and system CPU time of this process, in microseconds.
+func processCPUMicroseconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+}
+
+/// Sends `count` list requests from `concurrency` clients.
+func measure(_ api: TestAPI, count: Int) async throws -> Round {
     let started = ContinuousClock.now
+    let cpu = processCPUMicroseconds()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for worker in 0..<concurrency {
             group.addTask {
@@ -39,7 +58,9 @@ func measure(_ api: TestAPI, count: Int) async throws -> Double {
     }
     let elapsed = ContinuousClock.now - started
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Double(count) / seconds
+    return Round(
+        requestsPerSecond: Double(count) / seconds,
+        cpuMicroseconds: (processCPUMicroseconds() - cpu) / Double(count))
 }
 
 func median(_ values: [Double]) -> Double {
@@ -80,36 +101,49 @@ func runBenchmark() async throws {
                     _ = try await measure(offAPI, count: 500)
                     _ = try await measure(onAPI, count: 500)
                     let warmedUp = try receiver.discardedSpanCount()
-                    var offRates: [Double] = []
-                    var onRates: [Double] = []
+                    var offRounds: [Round] = []
+                    var onRounds: [Round] = []
                     for round in 0..<rounds {
                         // Alternate which server goes first, so drift affects both alike.
                         if round % 2 == 0 {
-                            offRates.append(try await measure(offAPI, count: requestsPerRound))
-                            onRates.append(try await measure(onAPI, count: requestsPerRound))
+                            offRounds.append(try await measure(offAPI, count: requestsPerRound))
+                            onRounds.append(try await measure(onAPI, count: requestsPerRound))
                         } else {
-                            onRates.append(try await measure(onAPI, count: requestsPerRound))
-                            offRates.append(try await measure(offAPI, count: requestsPerRound))
+                            onRounds.append(try await measure(onAPI, count: requestsPerRound))
+                            offRounds.append(try await measure(offAPI, count: requestsPerRound))
                         }
                         print(
                             String(
-                                format: "round %d: off %.0f req/s, on %.0f req/s", round + 1, offRates.last!,
-                                onRates.last!))
+                                format: "round %d: off %.0f req/s, %.0f µs CPU/req; on %.0f req/s, %.0f µs CPU/req",
+                                round + 1, offRounds.last!.requestsPerSecond, offRounds.last!.cpuMicroseconds,
+                                onRounds.last!.requestsPerSecond, onRounds.last!.cpuMicroseconds))
                     }
                     // Let the last batches reach the receiver before counting.
                     try await Task.sleep(for: .seconds(2))
                     let exported = try receiver.discardedSpanCount() - warmedUp
-                    let offMedian = median(offRates)
-                    let onMedian = median(onRates)
-                    print(
-                        "GET /api/tests, \(rounds) rounds of \(requestsPerRound) requests from \(concurrency) connections"
+                    let (offRate, onRate) = (
+                        median(offRounds.map(\.requestsPerSecond)), median(onRounds.map(\.requestsPerSecond))
                     )
-                    print(String(format: "telemetry off:           median %.0f req/s", offMedian))
-                    print(String(format: "telemetry sampling 100%%: median %.0f req/s", onMedian))
+                    let (offCPU, onCPU) = (
+                        median(offRounds.map(\.cpuMicroseconds)), median(onRounds.map(\.cpuMicroseconds))
+                    )
+                    print(
+                        "GET /api/tests, \(rounds) rounds of \(requestsPerRound) requests from \(concurrency) connection(s)"
+                    )
                     print(
                         String(
-                            format: "ratio on/off: %.3f (overhead %.1f %%)", onMedian / offMedian,
-                            (1 - onMedian / offMedian) * 100))
+                            format:
+                                "telemetry off:           median %.0f req/s (mean latency %.0f µs), %.0f µs CPU/req",
+                            offRate, 1e6 * Double(concurrency) / offRate, offCPU))
+                    print(
+                        String(
+                            format:
+                                "telemetry sampling 100%%: median %.0f req/s (mean latency %.0f µs), %.0f µs CPU/req",
+                            onRate, 1e6 * Double(concurrency) / onRate, onCPU))
+                    print(
+                        String(
+                            format: "latency overhead %.1f %%, CPU per request overhead %.1f %%",
+                            (offRate / onRate - 1) * 100, (onCPU / offCPU - 1) * 100))
                     let perRequest = Double(exported) / Double(rounds * requestsPerRound)
                     print(String(format: "spans exported while measuring: %d (%.2f per request)", exported, perRequest))
                 }

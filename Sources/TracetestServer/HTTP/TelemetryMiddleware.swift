@@ -135,30 +135,56 @@ struct TelemetryMiddleware: RouterMiddleware {
 
     /// Go's canonical form of a header name: `content-type` → `Content-Type`.
     static func canonicalHeaderName(_ name: String) -> String {
-        var result = ""
-        result.reserveCapacity(name.utf8.count)
+        var bytes = Array(name.utf8)
         var upper = true
-        for character in name {
-            result += upper ? character.uppercased() : character.lowercased()
-            upper = character == "-"
+        for index in bytes.indices {
+            let byte = bytes[index]
+            if upper, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") {
+                bytes[index] = byte - 32
+            } else if !upper, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") {
+                bytes[index] = byte + 32
+            }
+            upper = byte == UInt8(ascii: "-")
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    /// `{"name":"value",…}` with the names sorted.
+    static func json(_ values: [String: String]) -> String {
+        var out = "{"
+        for (index, key) in values.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            WireValue.writeJSONString(key, into: &out)
+            out += ":"
+            WireValue.writeJSONString(values[key] ?? "", into: &out)
+        }
+        return out + "}"
+    }
+
+    /// `{"name":["value",…],…}` with the names sorted.
+    static func json(_ values: [String: [String]]) -> String {
+        var out = "{"
+        for (index, key) in values.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            WireValue.writeJSONString(key, into: &out)
+            out += ":["
+            for (position, value) in (values[key] ?? []).enumerated() {
+                if position > 0 { out += "," }
+                WireValue.writeJSONString(value, into: &out)
+            }
+            out += "]"
+        }
+        return out + "}"
     }
 
     /// The text of an error body: `error` of a `{code, error}` object (JSON or YAML), a JSON string, or the body.
     static func errorMessage(in body: String) -> String {
         let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let data = trimmed.data(using: .utf8),
-            let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        {
-            if let object = value as? [String: Any], let error = object["error"] as? String { return error }
-            if let text = value as? String { return text }
+        switch JSONParser.parse(trimmed) {
+        case .string(let text): return text
+        case let value? where value["error"] != nil:
+            if case .string(let error)? = value["error"] { return error }
+        default: break
         }
         for line in trimmed.split(separator: "\n") where line.hasPrefix("error: ") {
             var text = line.dropFirst("error: ".count).trimmingCharacters(in: .whitespaces)
