@@ -119,7 +119,9 @@ struct SpanStoreTests {
     func databaseOutage() async throws {
         let database = try await TestPostgresDatabase.create()
         var settings = database.settings
-        settings.connectionWait = .seconds(1)
+        // How long a write waits before the database counts as unavailable: short for the outage, long enough for a
+        // busy test run.
+        settings.connectionWait = .seconds(5)
         let postgres = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
         try await withRunning(postgres) {
             try await Store(database: postgres).migrate(logger: testDatabaseLogger())

@@ -63,9 +63,10 @@ struct SQLPostgresReachabilityTests {
         try await withTestPostgresSettings { settings in
             var settings = settings
             settings.applicationName = "tracetest-reachability"
-            settings.connectTimeout = .seconds(3)
+            // Generous: the whole suite creating databases at once can keep a connection waiting for seconds.
+            settings.connectTimeout = .seconds(20)
             let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
-            try await database.waitUntilReachable(timeout: .seconds(5), logger: testDatabaseLogger())
+            try await database.waitUntilReachable(timeout: .seconds(30), logger: testDatabaseLogger())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await database.run() }
                 defer { group.cancelAll() }

@@ -1,3 +1,4 @@
+import Synchronization
 import TracetestConcurrency
 import TracetestIngest
 import TracetestLanguage
@@ -22,9 +23,38 @@ struct TraceWaiter {
     }
 
     private enum Input: Sendable {
-        case arrival(SpanStore.Arrival)
+        /// Spans arrived: take them from the ``ArrivalsHeld`` (one event for all that came meanwhile).
+        case arrival
         case wake
         case skip
+    }
+
+    /// Arrivals not handled yet, merged into one: when spans come faster than the run records them (an event, a
+    /// polling iteration, each a write), the run records what came meanwhile at once instead of falling behind.
+    private final class ArrivalsHeld: Sendable {
+        private let held = Mutex<SpanStore.Arrival?>(nil)
+
+        /// Holds `arrival`; true when nothing was held (the waiter must be told).
+        func hold(_ arrival: SpanStore.Arrival) -> Bool {
+            held.withLock { held in
+                guard var merged = held else {
+                    held = arrival
+                    return true
+                }
+                merged.newSpans += arrival.newSpans
+                merged.progress = arrival.progress
+                merged.transport = arrival.transport
+                held = merged
+                return false
+            }
+        }
+
+        func take() -> SpanStore.Arrival? {
+            held.withLock { held in
+                defer { held = nil }
+                return held
+            }
+        }
     }
 
     /// - Parameters:
@@ -48,10 +78,11 @@ struct TraceWaiter {
             progress: progress(try await spans.progress(of: run.traceID)), now: now)
 
         let (inputs, feed) = AsyncStream.makeStream(of: Input.self)
+        let held = ArrivalsHeld()
         return try await withThrowingTaskGroup(of: Void.self) { group in
             defer { group.cancelAll() }
             group.addTask {
-                for await arrival in arrivals { feed.yield(.arrival(arrival)) }
+                for await arrival in arrivals where held.hold(arrival) { feed.yield(.arrival) }
             }
             group.addTask {
                 for await _ in control.skips() { feed.yield(.skip) }
@@ -105,7 +136,11 @@ struct TraceWaiter {
                 guard let input = await iterator.next() else { throw CancellationError() }
                 try Task.checkCancellation()
                 switch input {
-                case .arrival(let arrival):
+                case .arrival:
+                    guard let arrival = held.take() else {
+                        action = .none
+                        continue
+                    }
                     await recorder.emit(
                         .otlpServerReceivedSpans, run,
                         description: "\(arrival.newSpans) span(s) received; the trace has \(arrival.totalSpans)",
