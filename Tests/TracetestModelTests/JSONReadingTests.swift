@@ -30,6 +30,15 @@ struct JSONReadingTests {
             }
         }
         #expect(keys == ["skip", "names", "tree", "also skipped"])
+        let counts = try read(#"[[1, [2, 3], {"a": [4]}, "]"], null, []]"#) { json in
+            var counts: [Int] = []
+            try json.readArray { json, _ in
+                counts.append(try json.arrayCount())
+                try json.skipValue()
+            }
+            return counts
+        }
+        #expect(counts == [4, 0, 0], "counted without being read")
         #expect(names == ["a", "bé", nil])
         #expect(tree == JSONParser.parse(#"{"k": [true, false, -1.5e3]}"#))
     }

@@ -353,6 +353,18 @@ extension JSONParser {
         }
     }
 
+    /// How many values the array at the current position has (0 for `null`), without reading it: to size what the
+    /// values are read into.
+    package func arrayCount() throws -> Int {
+        var ahead = self
+        var count = 0
+        try ahead.readArray { json, _ in
+            count += 1
+            try json.skipValue()
+        }
+        return count
+    }
+
     /// Reads the next value whole.
     package mutating func readValue() throws -> JSONValue {
         guard let value = document(whole: false) else { throw syntaxError() }
