@@ -32,6 +32,9 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import tracetest_server  # noqa: E402
+
 LEAKS = ["SELECT ", "INSERT INTO", "UPDATE test", "SQLSTATE", "PSQLError", "sqlite3_", "Swift.", "NSError",
          "Foundation.", "DecodingError", "YamlError", "NIOCore"]
 HANG = 5.0
@@ -58,24 +61,11 @@ class Probe:
         text = (f"server:\n  host: 127.0.0.1\n  httpPort: {self.port}\n"
                 f"otlpServer:\n  enabled: true\n  grpcPort: {free_port()}\n  httpPort: {self.otlp_http}\n"
                 f"  recentTraces:\n    maxAge: 10s\n")
-        if self.postgres:
-            p = self.postgres
-            text += (f"postgres:\n  host: {p['host']}\n  port: {p['port']}\n  user: {p['user']}\n"
-                     f"  password: \"{p['password']}\"\n  dbname: {p['dbname']}\n")
-        else:
-            text += f"sqlite:\n  path: {self.workdir}/tracetest.db\n"
-        return text
+        return text + tracetest_server.storage_yaml(self.postgres, self.workdir)
 
     def start(self):
-        with open(f"{self.workdir}/tracetest.yaml", "w") as f:
-            f.write(self.configuration())
-        with open(f"{self.workdir}/provisioning.yaml", "w") as f:
-            f.write("type: PollingProfile\nspec:\n  id: current\n  name: quick\n  default: true\n"
-                    "  strategy: periodic\n  periodic:\n    retryDelay: 500ms\n    timeout: 3s\n")
-        log = open(f"{self.workdir}/server.log", "a")
-        self.process = subprocess.Popen(
-            [self.binary, "serve", "--config", "tracetest.yaml", "--provisioning-file", "provisioning.yaml"],
-            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+        self.process = tracetest_server.start(
+            self.binary, self.workdir, self.configuration(), "quick", retry_delay="500ms", timeout="3s")
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

@@ -33,6 +33,8 @@ import urllib.request
 from collections import Counter
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "testing"))
+import tracetest_server  # noqa: E402
 
 
 def free_port():
@@ -86,24 +88,11 @@ class Soak:
                 f"telemetry:\n  exporters:\n    collector:\n      serviceName: tracetest\n      sampling: 100\n"
                 f"      metricsReaderInterval: 5s\n      exporter:\n        type: collector\n"
                 f"        collector:\n          endpoint: 127.0.0.1:{self.collector_port}\n")
-        if self.postgres:
-            p = self.postgres
-            text += (f"postgres:\n  host: {p['host']}\n  port: {p['port']}\n  user: {p['user']}\n"
-                     f"  password: \"{p['password']}\"\n  dbname: {p['dbname']}\n")
-        else:
-            text += f"sqlite:\n  path: {self.workdir}/tracetest.db\n"
-        return text
+        return text + tracetest_server.storage_yaml(self.postgres, self.workdir)
 
     def start_server(self):
-        with open(f"{self.workdir}/tracetest.yaml", "w") as f:
-            f.write(self.configuration())
-        with open(f"{self.workdir}/provisioning.yaml", "w") as f:
-            f.write("type: PollingProfile\nspec:\n  id: current\n  name: soak\n  default: true\n"
-                    "  strategy: periodic\n  periodic:\n    retryDelay: 200ms\n    timeout: 30s\n")
-        log = open(f"{self.workdir}/server.log", "a")
-        self.server = subprocess.Popen(
-            [self.args.binary, "serve", "--config", "tracetest.yaml", "--provisioning-file", "provisioning.yaml"],
-            cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+        self.server = tracetest_server.start(
+            self.args.binary, self.workdir, self.configuration(), "soak", retry_delay="200ms", timeout="30s")
         deadline = time.time() + 90
         while time.time() < deadline:
             try:

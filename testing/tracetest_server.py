@@ -1,0 +1,25 @@
+"""Starting a tracetest server binary for the probe and soak suites: its storage section and its files."""
+import subprocess
+
+
+def storage_yaml(postgres, workdir):
+    """The `postgres` section for a cluster given as {host, port, user, password, dbname}, else an SQLite file."""
+    if postgres:
+        p = postgres
+        return (f"postgres:\n  host: {p['host']}\n  port: {p['port']}\n  user: {p['user']}\n"
+                f"  password: \"{p['password']}\"\n  dbname: {p['dbname']}\n")
+    return f"sqlite:\n  path: {workdir}/tracetest.db\n"
+
+
+def start(binary, workdir, configuration, profile, retry_delay, timeout):
+    """Writes tracetest.yaml and a provisioning file with the default polling profile, then starts `serve` with its
+    output appended to server.log; returns the process."""
+    with open(f"{workdir}/tracetest.yaml", "w") as f:
+        f.write(configuration)
+    with open(f"{workdir}/provisioning.yaml", "w") as f:
+        f.write(f"type: PollingProfile\nspec:\n  id: current\n  name: {profile}\n  default: true\n"
+                f"  strategy: periodic\n  periodic:\n    retryDelay: {retry_delay}\n    timeout: {timeout}\n")
+    log = open(f"{workdir}/server.log", "a")
+    return subprocess.Popen(
+        [binary, "serve", "--config", "tracetest.yaml", "--provisioning-file", "provisioning.yaml"],
+        cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
