@@ -187,6 +187,49 @@ struct RepositoryTests {
         }
     }
 
+    @Test(
+        "every page of a list has the full count, the last one and one past the end too",
+        arguments: TestBackend.allCases)
+    func pagingCounts(backend: TestBackend) async throws {
+        try await withStore(backend) { store in
+            for index in 0..<5 {
+                _ = try await store.tests.create(
+                    makeTest("t\(index)", name: index < 3 ? "alpha \(index)" : "beta"),
+                    now: Timestamp(microsecondsSinceEpoch: Int64(index)))
+                _ = try await store.variableSets.create(
+                    VariableSet(id: "v\(index)", name: "set \(index)"),
+                    now: Timestamp(microsecondsSinceEpoch: Int64(index)))
+                _ = try await store.runs.create(
+                    TestRun(
+                        id: 0, testID: "t0", testVersion: 1,
+                        createdAt: Timestamp(microsecondsSinceEpoch: Int64(1_000_000 + index))))
+            }
+            // (take, skip) → ids on the page; the count is 5 on every page.
+            let pages: [(Int, Int, [String])] = [
+                (2, 0, ["t0", "t1"]), (2, 2, ["t2", "t3"]), (2, 4, ["t4"]), (5, 0, ["t0", "t1", "t2", "t3", "t4"]),
+                (6, 0, ["t0", "t1", "t2", "t3", "t4"]), (2, 5, []), (2, 9, []),
+                (ListQuery.maximum, 0, ["t0", "t1", "t2", "t3", "t4"]), (2, ListQuery.maximum, []),
+            ]
+            for (take, skip, ids) in pages {
+                let tests = try await store.tests.list(
+                    ListQuery(take: take, skip: skip, sortBy: "created", ascending: true))
+                #expect(tests.count == 5 && tests.items.map(\.id) == ids, "take \(take) skip \(skip)")
+                let sets = try await store.variableSets.list(
+                    ListQuery(take: take, skip: skip, sortBy: "createdAt", ascending: true))
+                #expect(sets.count == 5 && sets.items.map(\.id) == ids.map { "v" + $0.dropFirst() })
+                let runs = try await store.runs.list(testID: "t0", take: take, skip: skip)
+                #expect(runs.count == 5 && runs.items.count == ids.count, "take \(take) skip \(skip)")
+            }
+            let search = try await store.tests.list(ListQuery(take: 2, query: "alpha", sortBy: "name", ascending: true))
+            #expect(search.count == 3 && search.items.map(\.id) == ["t0", "t1"])
+            let lastOfSearch = try await store.tests.list(
+                ListQuery(take: 2, skip: 2, query: "alpha", sortBy: "name", ascending: true))
+            #expect(lastOfSearch.count == 3 && lastOfSearch.items.map(\.id) == ["t2"])
+            #expect(try await store.tests.list(ListQuery(query: "gamma")).count == 0)
+            #expect(try await store.runs.list(testID: "t1", take: 2, skip: 0).count == 0)
+        }
+    }
+
     @Test("variable sets keep createdAt across updates", arguments: TestBackend.allCases)
     func createdAtKept(backend: TestBackend) async throws {
         try await withStore(backend) { store in

@@ -37,4 +37,26 @@ struct SQLPostgresDatabaseTests {
             #expect(error?.code == .unreachable)
         }
     }
+
+    /// A statement that outlives `workLimit` fails (its connection is closed) and the pool goes on serving; the
+    /// timers raced against every statement are cancelled with it, not left running until their deadline.
+    @Test func statementOverTheWorkLimitFails() async throws {
+        try await withTestPostgresSettings { settings in
+            var settings = settings
+            settings.workLimit = .seconds(1)
+            let db = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
+            let group = ServiceGroup(services: [db], logger: testDatabaseLogger())
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                await #expect(throws: (any Error).self) {
+                    try await db.read { try await $0.query("SELECT pg_sleep(30) AS slept") }
+                }
+                for _ in 0..<50 {
+                    #expect(try await db.read { try await $0.query("SELECT 1 AS one")[0].int("one") } == 1)
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
 }

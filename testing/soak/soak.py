@@ -226,12 +226,16 @@ class Soak:
         duration = self.args.minutes * 60
         self.started = time.time()
         self.sampling_quiet = False
-        workers = [threading.Thread(target=self.runs_worker, args=(app_port,)) for _ in range(self.args.runners)]
-        workers += [threading.Thread(target=self.api_worker), threading.Thread(target=self.otlp_worker)]
+        load = self.args.load.split(",")
+        workers = [threading.Thread(target=self.runs_worker, args=(app_port,))
+                   for _ in range(self.args.runners if "runs" in load else 0)]
+        workers += [threading.Thread(target=self.api_worker) for _ in range(1 if "api" in load else 0)]
+        workers += [threading.Thread(target=self.otlp_worker) for _ in range(1 if "otlp" in load else 0)]
         sampler = threading.Thread(target=self.sample_rss)
         for thread in workers + [sampler]:
             thread.start()
-        faults = [(0.25, self.kill_fault), (0.5, self.database_fault), (0.75, self.collector_fault)]
+        faults = [] if self.args.no_faults else [
+            (0.25, self.kill_fault), (0.5, self.database_fault), (0.75, self.collector_fault)]
         for at, fault in faults:
             self.sleep_until(self.started + duration * at)
             fault()
@@ -318,6 +322,8 @@ def main():
     parser.add_argument("--runners", type=int, default=4)
     parser.add_argument("--quiet", type=float, default=30, help="seconds of quiet after the load")
     parser.add_argument("--buffer-age", default="5m", help="otlpServer.recentTraces.maxAge of the server")
+    parser.add_argument("--load", default="runs,api,otlp", help="which load: runs, api, otlp (comma-separated)")
+    parser.add_argument("--no-faults", action="store_true", help="no kill, database outage or collector outage")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (server log)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="tracetest-soak-")

@@ -73,16 +73,11 @@ package struct DocumentRepository<Table: DocumentTable>: Sendable {
                 filter = "(" + Table.searchColumns.map { "\($0) \(like) $1" }.joined(separator: " OR ") + ")"
                 binds = [.text(query.likePattern)]
             }
-            let count = try await db.query("SELECT COUNT(*) AS count FROM \(Table.table) WHERE \(filter)", binds)
-            let rows = try await db.query(
-                """
-                SELECT document FROM \(Table.table) WHERE \(filter)
-                ORDER BY \(sort.column) \(query.direction), id LIMIT \(query.take) OFFSET \(query.skip)
-                """,
-                binds
-            )
-            return Page(
-                count: try count.first?.int("count") ?? 0, items: try rows.map { try $0.json(Record.self, "document") })
+            let page = try await db.page(
+                "SELECT document FROM \(Table.table) WHERE \(filter) ORDER BY \(sort.column) \(query.direction), id",
+                count: "SELECT COUNT(*) AS count FROM \(Table.table) WHERE \(filter)", binds, take: query.take,
+                skip: query.skip)
+            return Page(count: page.count, items: try page.rows.map { try $0.json(Record.self, "document") })
         }
     }
 

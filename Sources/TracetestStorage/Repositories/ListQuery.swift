@@ -41,6 +41,20 @@ package struct Page<Item: Sendable>: Sendable {
     }
 }
 
+extension SQLExecutor {
+    /// The rows of `select` (a statement without `LIMIT`/`OFFSET`) from `skip` on, at most `take`, and how many rows
+    /// `count` (a `SELECT COUNT(*) AS count` of the same rows) counts. One more row than a page is read, so a page that
+    /// holds the end of the list gives the count itself and `count` runs only for the pages before the last.
+    func page(
+        _ select: String, count: String, _ binds: [SQLValue], take: Int, skip: Int
+    ) async throws -> (rows: [SQLRow], count: Int) {
+        let rows = try await query("\(select) LIMIT \(take == .max ? take : take + 1) OFFSET \(skip)", binds)
+        if rows.count <= take, !rows.isEmpty || skip == 0 { return (rows, skip + rows.count) }
+        let total = try await query(count, binds).first?.int("count") ?? 0
+        return (Array(rows.prefix(take)), total)
+    }
+}
+
 /// A record that cannot be written as asked.
 package enum RepositoryError: TracetestError, Sendable, Equatable {
     /// A create used an id that is taken.

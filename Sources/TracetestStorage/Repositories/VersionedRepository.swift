@@ -114,17 +114,13 @@ package struct VersionedRepository<Table: VersionedTable>: Sendable {
                 filter += " AND (name \(like) $1 OR description \(like) $1)"
                 binds = [.text(query.likePattern)]
             }
-            let count = try await db.query("SELECT COUNT(*) AS count FROM \(Table.table) WHERE \(filter)", binds)
-            let rows = try await db.query(
-                """
-                SELECT \(Table.columns) FROM \(Table.table) WHERE \(filter)
-                ORDER BY \(order) LIMIT \(query.take) OFFSET \(query.skip)
-                """,
-                binds
-            )
+            let page = try await db.page(
+                "SELECT \(Table.columns) FROM \(Table.table) WHERE \(filter) ORDER BY \(order)",
+                count: "SELECT COUNT(*) AS count FROM \(Table.table) WHERE \(filter)", binds, take: query.take,
+                skip: query.skip)
             var records: [Record] = []
-            for row in rows { records.append(try await Table.record(from: row, in: db)) }
-            return Page(count: try count.first?.int("count") ?? 0, items: records)
+            for row in page.rows { records.append(try await Table.record(from: row, in: db)) }
+            return Page(count: page.count, items: records)
         }
     }
 

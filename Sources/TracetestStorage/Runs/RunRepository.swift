@@ -160,16 +160,11 @@ package struct RunRepository: Sendable {
     /// The test's runs as lists show them (``TestRun/listed``), newest first, and how many there are.
     package func list(testID: String, take: Int, skip: Int) async throws -> Page<TestRun> {
         try await database.read { db in
-            let count = try await db.query(
-                "SELECT COUNT(*) AS count FROM test_runs WHERE test_id = $1", [.text(testID)])
-            let rows = try await db.query(
-                """
-                SELECT document FROM test_runs WHERE test_id = $1
-                ORDER BY created_at DESC, id DESC LIMIT \(take) OFFSET \(skip)
-                """,
-                [.text(testID)]
-            )
-            return Page(count: try count.first?.int("count") ?? 0, items: try rows.map(Self.run(from:)))
+            let page = try await db.page(
+                "SELECT document FROM test_runs WHERE test_id = $1 ORDER BY created_at DESC, id DESC",
+                count: "SELECT COUNT(*) AS count FROM test_runs WHERE test_id = $1", [.text(testID)], take: take,
+                skip: skip)
+            return Page(count: page.count, items: try page.rows.map(Self.run(from:)))
         }
     }
 

@@ -57,18 +57,12 @@ package struct SuiteRunRepository: Sendable {
     /// The suite's runs, newest first.
     package func list(testSuiteID: String, take: Int, skip: Int) async throws -> Page<TestSuiteRun> {
         try await database.read { db in
-            let count = try await db.query(
-                "SELECT COUNT(*) AS count FROM test_suite_runs WHERE test_suite_id = $1", [.text(testSuiteID)])
-            let rows = try await db.query(
-                """
-                SELECT document FROM test_suite_runs WHERE test_suite_id = $1
-                ORDER BY created_at DESC, id DESC LIMIT \(take) OFFSET \(skip)
-                """,
-                [.text(testSuiteID)]
-            )
+            let page = try await db.page(
+                "SELECT document FROM test_suite_runs WHERE test_suite_id = $1 ORDER BY created_at DESC, id DESC",
+                count: "SELECT COUNT(*) AS count FROM test_suite_runs WHERE test_suite_id = $1", [.text(testSuiteID)],
+                take: take, skip: skip)
             return Page(
-                count: try count.first?.int("count") ?? 0,
-                items: try rows.map { try $0.json(TestSuiteRun.Stored.self, "document").run })
+                count: page.count, items: try page.rows.map { try $0.json(TestSuiteRun.Stored.self, "document").run })
         }
     }
 
