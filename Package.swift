@@ -311,7 +311,8 @@ let package = Package(
         .testTarget(
             name: "TracetestProtoTests",
             dependencies: [
-                "TracetestProto", "TracetestModel", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "TracetestProto", "TracetestModel", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(

@@ -133,7 +133,7 @@ struct TraceServiceHandler: RegistrableRPCService {
         let batch: SpanBatch
         do {
             batch = try await ComputePool.shared.run {
-                OTLPConversion.batch(from: try OTLPTextRepair.decode(request.bytes))
+                try request.bytes.withUnsafeBytes { try OTLPProtobuf.batch(from: $0) }
             }
         } catch {
             throw RPCError(code: .invalidArgument, message: "cannot decode the request as OTLP protobuf: \(error)")
@@ -162,7 +162,7 @@ struct ExportRequestBytes: Sendable {
 }
 
 /// Refuses messages over `limit` bytes with RESOURCE_EXHAUSTED; otherwise keeps the bytes for the handler, which
-/// decodes them (malformed ones are INVALID_ARGUMENT; text that is not UTF-8 is repaired, ``OTLPTextRepair``).
+/// decodes them (malformed ones are INVALID_ARGUMENT; text that is not UTF-8 is repaired, ``OTLPProtobuf``).
 struct ExportRequestDeserializer: MessageDeserializer {
     let limit: Int
 

@@ -93,7 +93,7 @@ package enum HTTPReceiver {
                 // Decoding a big request is CPU work: it runs on the compute pool.
                 batch = try await ComputePool.shared.run {
                     switch encoding {
-                    case .protobuf: OTLPConversion.batch(from: try OTLPTextRepair.decode(Array(buffer: body)))
+                    case .protobuf: try body.withUnsafeReadableBytes { try OTLPProtobuf.batch(from: $0) }
                     case .json: try body.withUnsafeReadableBytes { try OTLPJSON.batch(from: $0) }
                     }
                 }

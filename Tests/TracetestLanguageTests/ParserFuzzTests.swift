@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: [UInt64(1), 2])
     func generatedInputsFailWithPositions(seed: UInt64) async throws {
         let (failures, unpositioned) = try await onOwnThread {
-            var random = SeededGenerator(seed: seed)
+            var random = SplitMix64(state: seed)
             var failures = 0
             var unpositioned: [String] = []
             for round in 0..<75_000 {
@@ -89,13 +89,13 @@ import Testing
         return errors.count
     }
 
-    private static func joined(_ random: inout SeededGenerator) -> String {
+    private static func joined(_ random: inout SplitMix64) -> String {
         (0..<Int.random(in: 1...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
     }
 
     // A corpus line with scalars replaced or inserted at random: control characters (NUL, form feed, ...), ASCII,
     // and any other Unicode scalar.
-    private static func scrambled(_ random: inout SeededGenerator) -> String {
+    private static func scrambled(_ random: inout SplitMix64) -> String {
         var scalars = Array(corpus.randomElement(using: &random)!.unicodeScalars)
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let scalar: Unicode.Scalar
@@ -117,7 +117,7 @@ import Testing
         return String(String.UnicodeScalarView(scalars))
     }
 
-    private static func mutated(_ random: inout SeededGenerator) -> String {
+    private static func mutated(_ random: inout SplitMix64) -> String {
         var scalars = Array(corpus.randomElement(using: &random)!.unicodeScalars)
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             let position = Int.random(in: 0...scalars.count, using: &random)

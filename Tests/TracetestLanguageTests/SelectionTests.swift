@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import TracetestModel
 
@@ -25,7 +26,7 @@ import TracetestModel
     // The index-driven selection agrees with a direct reading of DECISIONS.md on random trees and selectors.
     @Test(arguments: [UInt64(7), 8, 9])
     func agreesWithReference(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(state: seed)
         for _ in 0..<40 {
             let trace = Self.randomTrace(&random)
             let index = TraceIndex(trace)
@@ -39,7 +40,7 @@ import TracetestModel
 
     private static let names = ["a", "b", "c"]
 
-    private static func randomTrace(_ random: inout SeededGenerator) -> Trace {
+    private static func randomTrace(_ random: inout SplitMix64) -> Trace {
         let count = Int.random(in: 1...40, using: &random)
         let spans = (0..<count).map { position in
             var attributes = ["svc": names.randomElement(using: &random)!]
@@ -52,7 +53,7 @@ import TracetestModel
         return Trace(traceID: TraceID(high: 1, low: 1), assembled: spans)
     }
 
-    private static func randomSelector(_ random: inout SeededGenerator) -> String {
+    private static func randomSelector(_ random: inout SplitMix64) -> String {
         let filters = [
             "", #"name="a""#, #"svc="b""#, #"name contains "c""#, "n=1", #"n="""#, #"svc="c" name="a""#, "n=2",
         ]

@@ -1,22 +1,11 @@
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @testable import TracetestProto
 
 // Mutated, truncated and random inputs: every one ends in a value or a ``ProtoError``, never a crash or a hang.
 @Suite struct ProtoFuzzTests {
-    // A fixed-seed generator, so a failure can be replayed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let tokens: [String] = [
         "{", "}", "(", ")", "[", "]", "<", ">", ";", ",", "=", ".", "-", "\"", "'", "/*", "*/", "//", "\n", " ",
         "message", "enum", "service", "rpc", "returns", "stream", "oneof", "map<", "map<string, int32>", "option",
