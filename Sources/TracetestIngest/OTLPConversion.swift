@@ -94,6 +94,28 @@ package enum OTLPConversion {
             byTrace[traceID, default: []].append(span)
         }
 
+        /// A span as a one-pass reader reads it, before its ids are checked.
+        struct PendingSpan {
+            var traceID: TraceID?
+            var spanID: SpanID?
+            var span = Span(id: SpanID(0), name: "")
+        }
+
+        /// The spans of one resource's scopes, read before the resource's attributes were known (in a one-pass
+        /// reader the resource may come after its spans); `inherited` is each scope's own part.
+        mutating func add(
+            _ scopes: inout [(inherited: [String: String], spans: [PendingSpan])], resource: [String: String]
+        ) {
+            for scope in scopes.indices {
+                var inherited = scopes[scope].inherited
+                inherited.merge(resource) { $1 }
+                for index in scopes[scope].spans.indices {
+                    let (traceID, spanID) = (scopes[scope].spans[index].traceID, scopes[scope].spans[index].spanID)
+                    add(&scopes[scope].spans[index].span, traceID: traceID, spanID: spanID, inherited: inherited)
+                }
+            }
+        }
+
         private mutating func reject(_ why: String) {
             rejected += 1
             reason = reason ?? why

@@ -54,23 +54,10 @@ package enum OTLPJSON {
                 try json.skipValue()
             }
         }
-        // The resource may come after the spans.
-        for scope in scopes.indices {
-            var inherited = scopes[scope].inherited
-            inherited.merge(resource) { $1 }
-            for index in scopes[scope].spans.indices {
-                let (traceID, spanID) = (scopes[scope].spans[index].traceID, scopes[scope].spans[index].spanID)
-                builder.add(&scopes[scope].spans[index].span, traceID: traceID, spanID: spanID, inherited: inherited)
-            }
-        }
+        builder.add(&scopes, resource: resource)
     }
 
-    /// A span as read, before its ids are checked.
-    private struct Pending {
-        var traceID: TraceID?
-        var spanID: SpanID?
-        var span: Span
-    }
+    private typealias Pending = OTLPConversion.BatchBuilder.PendingSpan
 
     /// The scope's spans, with what they inherit from the scope.
     private static func scopeSpans(_ json: inout JSONParser) throws -> ([String: String], [Pending]) {
@@ -97,7 +84,7 @@ package enum OTLPJSON {
     }
 
     private static func span(_ json: inout JSONParser) throws -> Pending {
-        var pending = Pending(span: Span(id: SpanID(0), name: ""))
+        var pending = Pending()
         try json.readObject { json, key in
             switch key {
             case "traceId", "trace_id": pending.traceID = try id(&json, key).flatMap { TraceID(bytes: $0) }

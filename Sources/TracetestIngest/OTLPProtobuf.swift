@@ -54,23 +54,10 @@ package enum OTLPProtobuf {
                 try message.skip(field)
             }
         }
-        // The resource may come after the spans.
-        for scope in scopes.indices {
-            var inherited = scopes[scope].inherited
-            inherited.merge(resource) { $1 }
-            for index in scopes[scope].spans.indices {
-                let (traceID, spanID) = (scopes[scope].spans[index].traceID, scopes[scope].spans[index].spanID)
-                builder.add(&scopes[scope].spans[index].span, traceID: traceID, spanID: spanID, inherited: inherited)
-            }
-        }
+        builder.add(&scopes, resource: resource)
     }
 
-    /// A span as read, before its ids are checked.
-    private struct Pending {
-        var traceID: TraceID?
-        var spanID: SpanID?
-        var span: Span
-    }
+    private typealias Pending = OTLPConversion.BatchBuilder.PendingSpan
 
     private static func scopeSpans(_ message: inout Reader) throws -> ([String: String], [Pending]) {
         var scopeName = ""
@@ -97,7 +84,7 @@ package enum OTLPProtobuf {
     }
 
     private static func span(_ message: inout Reader) throws -> Pending {
-        var pending = Pending(span: Span(id: SpanID(0), name: ""))
+        var pending = Pending()
         // Sized once (with room for the inherited attributes and the metadata): growing a dictionary of a million
         // attributes would hold the old and the new table at once.
         pending.span.attributes.reserveCapacity(try message.count(of: 9) + 24)
