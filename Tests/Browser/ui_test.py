@@ -51,6 +51,7 @@ class UI:
         self.demo = demo
         self.severe = []  # (page, message)
         self.state = {}
+        self.token = None  # sent by `api` when set (a server with server.auth.token)
 
     # --- navigation and console -------------------------------------------------------------------------------
     def go(self, path):
@@ -124,8 +125,10 @@ class UI:
 
     def api(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json", "X-Tracetest-Augmented": "true"})
+        headers = {"Content-Type": "application/json", "X-Tracetest-Augmented": "true"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             text = response.read().decode()
             return json.loads(text) if text else None
@@ -318,7 +321,8 @@ def answer_token_prompt(ui, token):
 
 
 def api_token(ui, token):
-    """On a server with server.auth.token the UI asks for the token, again after a wrong one, then keeps it."""
+    """On a server with server.auth.token the UI asks for the token, again after a wrong one, then keeps it and sends
+    it for a download too (a run's JUnit report)."""
     ui.driver.get(ui.base + "tests")
     answer_token_prompt(ui, "wrong-token")
     answer_token_prompt(ui, token)
@@ -336,6 +340,23 @@ def api_token(ui, token):
     stored = ui.driver.execute_script("return localStorage.getItem('tracetest.token')")
     if stored != token:
         raise Failure(f"the token kept is {stored!r}")
+    # A download: the run's JUnit report is fetched with the token (a plain link is answered 401).
+    ui.token = token
+    test_id = ui.ensure_test()
+    run = ui.api("POST", f"api/tests/{test_id}/run", {})
+    deadline = time.time() + RUN_TIMEOUT
+    while not ui.api("GET", f"api/tests/{test_id}/run/{run['id']}?trace=false")["state"].endswith(("FINISHED", "FAILED")):
+        if time.time() > deadline:
+            raise Failure("the run did not end")
+        time.sleep(0.5)
+    ui.go(f"test/{test_id}/run/{run['id']}/automate")
+    ui.driver.execute_script("window.savedFiles = []; const create = URL.createObjectURL;"
+                             "URL.createObjectURL = (blob) => { window.savedFiles.push(blob); return create(blob); };")
+    ui.visible("//main//a[normalize-space(.)='JUnit report']", "the JUnit report link").click()
+    ui.wait(lambda d: d.execute_script("return window.savedFiles.length") > 0, "the JUnit report to be saved")
+    xml = ui.driver.execute_async_script("window.savedFiles[0].text().then(arguments[arguments.length - 1]);")
+    if "<testsuites" not in xml:
+        raise Failure(f"the JUnit report saved is not one: {xml[:200]!r}")
 
 
 def console(ui):

@@ -39,7 +39,9 @@ struct WebUIBrowserTests {
         }
     }
 
-    @Test("on a server with server.auth.token the UI asks for the token once, again after a wrong one, and keeps it")
+    @Test(
+        "on a server with server.auth.token the UI asks for the token once, again after a wrong one, keeps it and sends it for a download"
+    )
     func apiToken() async throws {
         try await withTestConfiguration(.sqlite) { base in
             var configuration = base

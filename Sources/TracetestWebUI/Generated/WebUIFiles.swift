@@ -200,6 +200,8 @@ export const runs = {
   stop: (testId, runId) => request('POST', `${run(testId, runId)}/stop`),
   skipPolling: (testId, runId) => request('POST', `${run(testId, runId)}/skipPolling`),
   junitUrl: (testId, runId) => `${run(testId, runId)}/junit.xml`,
+  /** The run's JUnit report (XML), fetched with the API token when the server has one. */
+  junit: (testId, runId) => request('GET', `${run(testId, runId)}/junit.xml`, { text: true }),
   testVersion: (testId, version) => request('GET', `api/tests/${enc(testId)}/version/${enc(version)}`),
 };
 
@@ -406,6 +408,16 @@ export const errorText = (message) => h('p', { class: 'error', role: 'alert' }, 
 export const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
+/** Offers `text` to the user as a file named `name` (what a download link does, for content fetched with the token). */
+export function saveFile(text, name, type) {
+  const href = URL.createObjectURL(new Blob([text], { type }));
+  const link = h('a', { href, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
 export function errorBox() {
   const el = h('p', { class: 'error', role: 'alert', hidden: true });
   return {
@@ -1740,7 +1752,7 @@ export function balanced(text) {
 // /test/:id/run/:runId/:mode: a run's state and events (live) and the tabs Trigger, Trace, Test and Automate.
 // The run is read without its trace; the Trace and Test tabs draw the trace from its outline.
 
-import { h, put, field, errorBox, errorText, kvTable, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary } from '../dom.js';
+import { h, put, field, errorBox, errorText, kvTable, busy, isFinished, isSet, stateBadge, counts, prettyJSON, triggerSummary, saveFile } from '../dom.js';
 import { resources, runs, url } from '../api.js';
 import { basePath, navigate, setQuery } from '../app.js';
 import { watch } from '../live.js';
@@ -2040,11 +2052,25 @@ class RunPage {
       h('h3', {}, 'By test ID'), h('pre', { class: 'code' }, `tracetest run test --id ${test.id} --server-url ${server}`),
       h('h3', {}, 'With a JUnit report'), h('pre', { class: 'code' }, `tracetest run test --file ${file.value} --junit result.junit --server-url ${server}`));
     draw();
+    // Fetched rather than followed: a server with an API token answers a plain link 401.
+    const junitName = `${this.testId}-run-${this.runId}.junit.xml`;
+    const junitError = errorBox();
+    const junitLink = h('a', {
+      href: runs.junitUrl(this.testId, this.runId),
+      download: junitName,
+      onclick: (event) => {
+        event.preventDefault();
+        junitError.set(null);
+        runs.junit(this.testId, this.runId)
+          .then((xml) => saveFile(xml, junitName, 'application/xml'))
+          .catch((error) => junitError.set(error));
+      },
+    }, 'JUnit report');
     return h('div', { class: 'two-col' },
       h('section', { class: 'card' }, h('h2', {}, 'Test Definition'), field('File name', file), yaml),
       h('section', { class: 'card' }, h('h2', {}, 'Run with the CLI'), commands,
         h('h3', {}, 'Reports and links'),
-        h('p', {}, h('a', { href: runs.junitUrl(this.testId, this.runId) }, 'JUnit report'), ' of this run (XML).'),
+        h('p', {}, junitLink, ' of this run (XML).'), junitError.el,
         h('p', {}, 'Link to this run: ', h('span', { class: 'mono' }, url(`${this.runPath}/test`)))));
   }
 }

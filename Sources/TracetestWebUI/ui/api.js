@@ -117,6 +117,8 @@ export const runs = {
   stop: (testId, runId) => request('POST', `${run(testId, runId)}/stop`),
   skipPolling: (testId, runId) => request('POST', `${run(testId, runId)}/skipPolling`),
   junitUrl: (testId, runId) => `${run(testId, runId)}/junit.xml`,
+  /** The run's JUnit report (XML), fetched with the API token when the server has one. */
+  junit: (testId, runId) => request('GET', `${run(testId, runId)}/junit.xml`, { text: true }),
   testVersion: (testId, version) => request('GET', `api/tests/${enc(testId)}/version/${enc(version)}`),
 };
 

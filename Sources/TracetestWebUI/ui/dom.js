@@ -89,6 +89,16 @@ export const errorText = (message) => h('p', { class: 'error', role: 'alert' }, 
 export const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
+/** Offers `text` to the user as a file named `name` (what a download link does, for content fetched with the token). */
+export function saveFile(text, name, type) {
+  const href = URL.createObjectURL(new Blob([text], { type }));
+  const link = h('a', { href, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
 export function errorBox() {
   const el = h('p', { class: 'error', role: 'alert', hidden: true });
   return {
