@@ -25,10 +25,13 @@ package enum OTLPProtobuf {
         var builder = OTLPConversion.BatchBuilder()
         var request = Reader(bytes, from: 0, to: bytes.count, depth: 1)
         while let field = try request.next() {
-            if field.number == 1, var message = try request.message(field) {
-                try resourceSpans(&message, into: &builder)
-            } else {
+            // A field 1 of another wire type is skipped by `message`.
+            guard field.number == 1 else {
                 try request.skip(field)
+                continue
+            }
+            if var message = try request.message(field) {
+                try resourceSpans(&message, into: &builder)
             }
         }
         return builder.batch
@@ -42,10 +45,13 @@ package enum OTLPProtobuf {
             case 1:
                 guard var inner = try message.message(field) else { continue }
                 while let field = try inner.next() {
-                    if field.number == 1, var keyValue = try inner.message(field) {
-                        try attribute(&keyValue, into: &resource)
-                    } else {
+                    // A field 1 of another wire type is skipped by `message`.
+                    guard field.number == 1 else {
                         try inner.skip(field)
+                        continue
+                    }
+                    if var keyValue = try inner.message(field) {
+                        try attribute(&keyValue, into: &resource)
                     }
                 }
             case 2:
@@ -235,12 +241,15 @@ package enum OTLPProtobuf {
                 var values: [WireValue] = []
                 if case .array(let earlier) = value { values = earlier }
                 while let field = try inner.next() {
-                    if field.number == 1, var item = try inner.message(field) {
+                    // A field 1 of another wire type is skipped by `message`.
+                    guard field.number == 1 else {
+                        try inner.skip(field)
+                        continue
+                    }
+                    if var item = try inner.message(field) {
                         var member = AnyValue.none
                         try anyValue(&item, into: &member)
                         values.append(member.json)
-                    } else {
-                        try inner.skip(field)
                     }
                 }
                 value = .array(values)
@@ -249,11 +258,14 @@ package enum OTLPProtobuf {
                 var pairs: [(String, WireValue)] = []
                 if case .map(let earlier) = value { pairs = earlier }
                 while let field = try inner.next() {
-                    if field.number == 1, var entry = try inner.message(field) {
+                    // A field 1 of another wire type is skipped by `message`.
+                    guard field.number == 1 else {
+                        try inner.skip(field)
+                        continue
+                    }
+                    if var entry = try inner.message(field) {
                         let (key, member) = try keyValue(&entry)
                         pairs.append((key, member.json))
-                    } else {
-                        try inner.skip(field)
                     }
                 }
                 value = .map(pairs)

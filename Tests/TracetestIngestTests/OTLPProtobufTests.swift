@@ -103,6 +103,24 @@ struct OTLPProtobufTests {
         #expect(span.events.first?.timeUnixNano == 5)
     }
 
+    @Test("a repeated field 1 sent with another wire type is skipped once, at every level")
+    func repeatedFieldOfAnotherWireType() throws {
+        let stray = varintField(1, 300)
+        let keyValue = field(1, Array("k".utf8)) + field(2, field(1, Array("v".utf8)))
+        let array = field(5, stray + field(1, field(1, Array("a".utf8))) + stray)
+        let map = field(6, stray + field(1, keyValue) + stray)
+        let span =
+            field(1, [UInt8](repeating: 1, count: 16)) + field(2, [UInt8](repeating: 2, count: 8))
+            + field(9, field(1, Array("array".utf8)) + field(2, array))
+            + field(9, field(1, Array("map".utf8)) + field(2, map))
+        let resource = field(1, stray + field(1, keyValue) + stray)
+        let bytes = stray + field(1, resource + field(2, field(2, span))) + stray
+        let decoded = try decode(bytes)
+        expectSame(decoded, try reference(bytes))
+        let attributes = try #require(decoded.traces.first?.spans.first?.attributes)
+        #expect(attributes["array"] == #"["a"]"# && attributes["map"] == #"{"k":"v"}"# && attributes["k"] == "v")
+    }
+
     @Test("whatever SwiftProtobuf decodes of a damaged request reads as the same spans")
     func damagedRequests() throws {
         let original: [UInt8] = try OTLPJSONTests().richRequest().serializedBytes()
