@@ -87,8 +87,9 @@ package enum OTLPConversion {
                 return reject("span \"\(span.name)\" has an invalid span id (8 non-zero bytes expected)")
             }
             span.id = spanID
-            // One growth at most for the inherited attributes and, later, the metadata.
-            span.attributes.reserveCapacity(span.attributes.count + inherited.count + 12)
+            // One growth at most for the inherited attributes. No room is kept for more: a buffered span holds its
+            // table for minutes, and the metadata added at assembly goes into a copy.
+            span.attributes.reserveCapacity(span.attributes.count + inherited.count)
             span.attributes.merge(inherited) { $1 }
             if byTrace[traceID] == nil { order.append(traceID) }
             byTrace[traceID, default: []].append(span)
@@ -136,7 +137,7 @@ package enum OTLPConversion {
             kind: kind(otlp.kind),
             startTimeUnixNano: Int64(clamping: otlp.startTimeUnixNano),
             endTimeUnixNano: Int64(clamping: otlp.endTimeUnixNano),
-            attributes: attributes(otlp.attributes, extra: 24),
+            attributes: attributes(otlp.attributes),
             events: otlp.events.map {
                 SpanEvent(
                     name: $0.name, timeUnixNano: Int64(clamping: $0.timeUnixNano), attributes: attributes($0.attributes)
@@ -173,11 +174,9 @@ package enum OTLPConversion {
         }
     }
 
-    /// - Parameter extra: room for more entries (a span's inherited attributes and metadata), so that adding them
-    ///   does not grow the dictionary again.
-    static func attributes(_ keyValues: [OTLPKeyValue], extra: Int = 0) -> [String: String] {
+    static func attributes(_ keyValues: [OTLPKeyValue]) -> [String: String] {
         var result: [String: String] = [:]
-        result.reserveCapacity(keyValues.count + extra)
+        result.reserveCapacity(keyValues.count)
         for keyValue in keyValues { result[keyValue.key] = text(keyValue.value) }
         return result
     }

@@ -160,9 +160,9 @@ package enum OTLPJSON {
     /// `[{"key": …, "value": AnyValue}, …]`, each value as text (``OTLPConversion/text(_:)``).
     static func attributes(_ json: inout JSONParser) throws -> [String: String] {
         var result: [String: String] = [:]
-        // Sized once (with room for the inherited attributes and the metadata): growing a dictionary of a million
-        // attributes would hold the old and the new table at once.
-        result.reserveCapacity(try json.arrayCount() + 24)
+        // Sized once, to the count (growing a dictionary of a million attributes would hold the old and the new
+        // table at once); no more, as a buffered span keeps its table for minutes.
+        result.reserveCapacity(try json.arrayCount())
         try json.readArray { json, _ in
             var key = ""
             var value = ""

@@ -91,9 +91,9 @@ package enum OTLPProtobuf {
 
     private static func span(_ message: inout Reader) throws -> Pending {
         var pending = Pending()
-        // Sized once (with room for the inherited attributes and the metadata): growing a dictionary of a million
-        // attributes would hold the old and the new table at once.
-        pending.span.attributes.reserveCapacity(try message.count(of: 9) + 24)
+        // Sized once, to the count (growing a dictionary of a million attributes would hold the old and the new
+        // table at once); no more, as a buffered span keeps its table for minutes.
+        pending.span.attributes.reserveCapacity(try message.count(of: 9))
         var status: SpanStatus?
         while let field = try message.next() {
             switch field.number {
