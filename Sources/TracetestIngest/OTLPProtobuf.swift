@@ -24,16 +24,7 @@ package enum OTLPProtobuf {
     package static func batch(from bytes: UnsafeRawBufferPointer) throws -> SpanBatch {
         var builder = OTLPConversion.BatchBuilder()
         var request = Reader(bytes, from: 0, to: bytes.count, depth: 1)
-        while let field = try request.next() {
-            // A field 1 of another wire type is skipped by `message`.
-            guard field.number == 1 else {
-                try request.skip(field)
-                continue
-            }
-            if var message = try request.message(field) {
-                try resourceSpans(&message, into: &builder)
-            }
-        }
+        try request.forEachMessage(1) { try resourceSpans(&$0, into: &builder) }
         return builder.batch
     }
 
@@ -44,16 +35,7 @@ package enum OTLPProtobuf {
             switch field.number {
             case 1:
                 guard var inner = try message.message(field) else { continue }
-                while let field = try inner.next() {
-                    // A field 1 of another wire type is skipped by `message`.
-                    guard field.number == 1 else {
-                        try inner.skip(field)
-                        continue
-                    }
-                    if var keyValue = try inner.message(field) {
-                        try attribute(&keyValue, into: &resource)
-                    }
-                }
+                try inner.forEachMessage(1) { try attribute(&$0, into: &resource) }
             case 2:
                 if var inner = try message.message(field) { scopes.append(try scopeSpans(&inner)) }
             default:
@@ -240,33 +222,19 @@ package enum OTLPProtobuf {
                 guard var inner = try message.message(field) else { continue }
                 var values: [WireValue] = []
                 if case .array(let earlier) = value { values = earlier }
-                while let field = try inner.next() {
-                    // A field 1 of another wire type is skipped by `message`.
-                    guard field.number == 1 else {
-                        try inner.skip(field)
-                        continue
-                    }
-                    if var item = try inner.message(field) {
-                        var member = AnyValue.none
-                        try anyValue(&item, into: &member)
-                        values.append(member.json)
-                    }
+                try inner.forEachMessage(1) { item in
+                    var member = AnyValue.none
+                    try anyValue(&item, into: &member)
+                    values.append(member.json)
                 }
                 value = .array(values)
             case 6:
                 guard var inner = try message.message(field) else { continue }
                 var pairs: [(String, WireValue)] = []
                 if case .map(let earlier) = value { pairs = earlier }
-                while let field = try inner.next() {
-                    // A field 1 of another wire type is skipped by `message`.
-                    guard field.number == 1 else {
-                        try inner.skip(field)
-                        continue
-                    }
-                    if var entry = try inner.message(field) {
-                        let (key, member) = try keyValue(&entry)
-                        pairs.append((key, member.json))
-                    }
+                try inner.forEachMessage(1) { entry in
+                    let (key, member) = try keyValue(&entry)
+                    pairs.append((key, member.json))
                 }
                 value = .map(pairs)
             case 7: if let bytes = try message.bytes(field) { value = .bytes(Data(bytes)) }
@@ -348,6 +316,18 @@ package enum OTLPProtobuf {
                 throw malformed("messages nested more than \(OTLPProtobuf.maximumDepth) deep", at: field.offset)
             }
             return Reader(base, from: range.lowerBound, to: range.upperBound, depth: depth + 1)
+        }
+
+        /// Reads the rest of the message, calling `body` with each message field numbered `number` (a repeated
+        /// message field); other fields, and that one sent with another wire type, are skipped.
+        mutating func forEachMessage(_ number: UInt64, _ body: (inout Reader) throws -> Void) throws {
+            while let field = try next() {
+                if field.number != number {
+                    try skip(field)
+                } else if var message = try message(field) {
+                    try body(&message)
+                }
+            }
         }
 
         /// How many fields numbered `number` the rest of the message has (it is not read).
