@@ -407,7 +407,6 @@ export const errorText = (message) => h('p', { class: 'error', role: 'alert' }, 
 /** "1 span", "3 spans". */
 export const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-/** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
 /** Offers `text` to the user as a file named `name` (what a download link does, for content fetched with the token). */
 export function saveFile(text, name, type) {
   const href = URL.createObjectURL(new Blob([text], { type }));
@@ -418,6 +417,7 @@ export function saveFile(text, name, type) {
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
+/** A place to show an API error next to the control that caused it; set(err) shows it, set() hides it. */
 export function errorBox() {
   const el = h('p', { class: 'error', role: 'alert', hidden: true });
   return {
