@@ -181,33 +181,56 @@ package enum OTLPConversion {
         return result
     }
 
-    /// An attribute value as text: strings as they are, numbers in decimal (doubles as the shortest text that
-    /// reads back exactly; NaN and infinities as Go writes them: `NaN`, `+Inf`, `-Inf`), booleans as `true`/`false`,
-    /// arrays and maps as compact JSON, bytes as base64. `string_value_strindex` indexes the string table of the
-    /// profiles signal, which traces do not have, so like a value that is not set it reads as empty text.
-    static func text(_ value: OTLPAnyValue) -> String {
-        switch value.value {
-        case .stringValue(let string): string
-        case .intValue(let integer): String(integer)
-        case .boolValue(let bool): bool ? "true" : "false"
-        case .doubleValue(let double): double.shortestText
-        case .bytesValue(let bytes): bytes.base64EncodedString()
-        case .arrayValue, .kvlistValue: json(value).jsonText
-        case .stringValueStrindex, nil: ""
-        }
-    }
+    static func text(_ value: OTLPAnyValue) -> String { AttributeValue(value).text }
 
-    static func json(_ value: OTLPAnyValue) -> WireValue {
-        switch value.value {
-        case .stringValue(let string): .string(string)
-        case .intValue(let integer): .integer(integer)
-        case .boolValue(let bool): .bool(bool)
-        case .doubleValue(let double): double.isFinite ? .double(double) : .string(double.shortestText)
-        case .bytesValue(let bytes): .string(bytes.base64EncodedString())
-        case .arrayValue(let array): .array(array.values.map(json))
-        case .kvlistValue(let list):
-            .object(.init(list.values.map { ($0.key, json($0.value)) }, uniquingKeysWith: { $1 }))
-        case .stringValueStrindex, nil: .null
+    /// An OTLP `AnyValue`: the member of its `oneof` that is set. ``OTLPProtobuf`` builds it as it reads (a message
+    /// member sent again is merged into the same member, array values and map entries appended).
+    enum AttributeValue {
+        case none, string(String), bool(Bool), int(Int64), double(Double), bytes(Data), strindex
+        case array([WireValue]), map([(String, WireValue)])
+
+        init(_ value: OTLPAnyValue) {
+            switch value.value {
+            case .stringValue(let string): self = .string(string)
+            case .intValue(let integer): self = .int(integer)
+            case .boolValue(let bool): self = .bool(bool)
+            case .doubleValue(let double): self = .double(double)
+            case .bytesValue(let bytes): self = .bytes(bytes)
+            case .arrayValue(let array): self = .array(array.values.map { AttributeValue($0).json })
+            case .kvlistValue(let list): self = .map(list.values.map { ($0.key, AttributeValue($0.value).json) })
+            case .stringValueStrindex: self = .strindex
+            case nil: self = .none
+            }
+        }
+
+        /// The value as text: strings as they are, numbers in decimal (doubles as the shortest text that reads back
+        /// exactly; NaN and infinities as Go writes them: `NaN`, `+Inf`, `-Inf`), booleans as `true`/`false`, arrays
+        /// and maps as compact JSON, bytes as base64. `string_value_strindex` indexes the string table of the
+        /// profiles signal, which traces do not have, so like a value that is not set it reads as empty text.
+        var text: String {
+            switch self {
+            case .string(let string): string
+            case .int(let integer): String(integer)
+            case .bool(let bool): bool ? "true" : "false"
+            case .double(let double): double.shortestText
+            case .bytes(let bytes): bytes.base64EncodedString()
+            case .array, .map: json.jsonText
+            case .strindex, .none: ""
+            }
+        }
+
+        /// The value inside an array or map: non-finite doubles and bytes as strings, a map's later key winning.
+        var json: WireValue {
+            switch self {
+            case .string(let string): .string(string)
+            case .int(let integer): .integer(integer)
+            case .bool(let bool): .bool(bool)
+            case .double(let double): double.isFinite ? .double(double) : .string(double.shortestText)
+            case .bytes(let bytes): .string(bytes.base64EncodedString())
+            case .array(let values): .array(values)
+            case .map(let pairs): .object(.init(pairs, uniquingKeysWith: { $1 }))
+            case .strindex, .none: .null
+            }
         }
     }
 }

@@ -159,7 +159,7 @@ package enum OTLPProtobuf {
         return SpanLink(traceID: traceID, spanID: spanID, traceState: traceState, attributes: attributes)
     }
 
-    /// A `KeyValue` into `attributes`, its value as text (``OTLPConversion/text(_:)``); a later key wins.
+    /// A `KeyValue` into `attributes`, its value as text (``OTLPConversion/AttributeValue/text``); a later key wins.
     private static func attribute(_ message: inout Reader, into attributes: inout [String: String]) throws {
         let (key, value) = try keyValue(&message)
         attributes[key] = value.text
@@ -178,38 +178,7 @@ package enum OTLPProtobuf {
         return (key, value)
     }
 
-    /// An `AnyValue` as read: the member of its `oneof` last set. A message member sent again is merged into the
-    /// same member (array values and map entries appended), as protobuf merges messages.
-    private enum AnyValue {
-        case none, string(String), bool(Bool), int(Int64), double(Double), bytes(Data), strindex
-        case array([WireValue]), map([(String, WireValue)])
-
-        var text: String {
-            switch self {
-            case .string(let string): string
-            case .int(let integer): String(integer)
-            case .bool(let bool): bool ? "true" : "false"
-            case .double(let double): double.shortestText
-            case .bytes(let bytes): bytes.base64EncodedString()
-            case .array, .map: json.jsonText
-            case .strindex, .none: ""
-            }
-        }
-
-        /// As ``OTLPConversion/json(_:)`` writes the same value.
-        var json: WireValue {
-            switch self {
-            case .string(let string): .string(string)
-            case .int(let integer): .integer(integer)
-            case .bool(let bool): .bool(bool)
-            case .double(let double): double.isFinite ? .double(double) : .string(double.shortestText)
-            case .bytes(let bytes): .string(bytes.base64EncodedString())
-            case .array(let values): .array(values)
-            case .map(let pairs): .object(.init(pairs, uniquingKeysWith: { $1 }))
-            case .strindex, .none: .null
-            }
-        }
-    }
+    private typealias AnyValue = OTLPConversion.AttributeValue
 
     private static func anyValue(_ message: inout Reader, into value: inout AnyValue) throws {
         while let field = try message.next() {
