@@ -27,7 +27,6 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
@@ -65,12 +64,20 @@ let package = Package(
                 "TracetestModel",
                 "TracetestConfig",
                 "TracetestStorage",
+                "TracetestOTLP",
                 .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -339,7 +346,17 @@ let package = Package(
         .testTarget(name: "TracetestConfigTests", dependencies: ["TracetestConfig", "TestSupport"]),
         .testTarget(
             name: "TracetestStorageTests", dependencies: ["TracetestStorage", "TestSupport", "ServerTestSupport"]),
-        .testTarget(name: "TracetestTelemetryTests", dependencies: ["TracetestTelemetry", "TestSupport"]),
+        .testTarget(
+            name: "TracetestTelemetryTests",
+            dependencies: [
+                "TracetestTelemetry", "TracetestOTLP", "TestSupport", "ServerTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "TracetestIngestTests",
             dependencies: ["TracetestIngest", "TracetestOTLP", "TestSupport", "ServerTestSupport"],

@@ -1,5 +1,26 @@
-"""Starting a tracetest server binary for the probe and soak suites: its storage section and its files."""
+"""Starting a tracetest server binary for the probe and soak suites: its ports, its storage section and its files."""
+import random
+import socket
 import subprocess
+
+_taken = set()
+
+
+def free_port():
+    """A free loopback port below Linux's ephemeral range (32768-60999), so that no outgoing connection (the
+    server's own database connections, say) takes it between this choice and the server's bind; never the same
+    port twice in one process."""
+    while True:
+        port = random.randint(20000, 32000)
+        if port in _taken:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _taken.add(port)
+        return port
 
 
 def storage_yaml(postgres, workdir):

@@ -1,5 +1,4 @@
 import TracetestModel
-import Tracing
 
 /// The tracer of the `Tracetest trigger` span (`server.telemetry.applicationExporter`): the span the run engine
 /// places in the run's trace just before triggering, so the application's first span becomes its child.
@@ -7,17 +6,17 @@ import Tracing
 /// When no application exporter is configured the span still gets a fresh span id (the application receives it
 /// as its parent) but nothing is exported.
 package struct ApplicationTracer: Sendable {
-    let tracer: (any Tracer)?
+    let recorder: SpanRecorder?
 
-    init(_ tracer: (any Tracer)?) {
-        self.tracer = tracer
+    init(_ recorder: SpanRecorder?) {
+        self.recorder = recorder
     }
 
     /// Exports nothing; trigger spans still get ids.
     package static let disabled = ApplicationTracer(nil)
 
     /// Whether trigger spans are exported.
-    package var isEnabled: Bool { tracer != nil }
+    package var isEnabled: Bool { recorder != nil }
 
     /// The `tracestate` of test traffic, which collectors can route or keep on.
     package static let traceState = "tracetest=true"
@@ -25,25 +24,18 @@ package struct ApplicationTracer: Sendable {
     /// Starts the `Tracetest trigger` span in trace `traceID` (kind INTERNAL, no attributes, tracestate
     /// `tracetest=true`). End it with ``TriggerSpan/end()`` once the trigger returned.
     ///
-    /// The span's parent span id is a random id that exists nowhere in the trace: the tracing library continues a
-    /// trace only from a propagated parent, and trace assembly treats such a span as the root.
+    /// The span's parent span id is a random id that exists nowhere in the trace, as with Tracetest (whose tracing
+    /// library continues a trace only from a propagated parent); trace assembly treats such a span as the root.
     package func startTriggerSpan(traceID: TraceID) -> TriggerSpan {
-        guard let tracer else {
+        guard let recorder else {
             return TriggerSpan(traceID: traceID, spanID: .random(), isSampled: true, span: nil)
         }
-        let parent = "00-\(traceID.hex)-\(SpanID.random().hex)-01"
-        var context = InstrumentationContext.topLevel
-        tracer.extract(
-            ["traceparent": parent, "tracestate": Self.traceState], into: &context, using: DictionaryCarrier())
-        let span = tracer.startSpan(SpanName.tracetestTrigger, context: context, ofKind: .internal)
-        var headers: [String: String] = [:]
-        tracer.inject(span.context, into: &headers, using: DictionaryCarrier())
-        let fields = headers["traceparent"]?.split(separator: "-") ?? []
-        guard fields.count == 4, let spanID = SpanID(hex: fields[2]), TraceID(hex: fields[1]) == traceID else {
-            span.end()
-            return TriggerSpan(traceID: traceID, spanID: .random(), isSampled: true, span: nil)
+        let parent = SpanContext(
+            traceID: traceID, spanID: .random(), isSampled: true, traceState: Self.traceState, isLocalRecording: false)
+        guard let span = recorder.start(SpanName.tracetestTrigger, kind: .internal, parent: parent) else {
+            return TriggerSpan(traceID: traceID, spanID: .random(), isSampled: false, span: nil)
         }
-        return TriggerSpan(traceID: traceID, spanID: spanID, isSampled: fields[3] == "01", span: span)
+        return TriggerSpan(traceID: traceID, spanID: span.context.spanID, isSampled: true, span: span)
     }
 
     /// Runs `body` inside a `Tracetest trigger` span of trace `traceID`, ending it when `body` returns or throws.
@@ -65,7 +57,7 @@ package struct TriggerSpan: Sendable {
     package let spanID: SpanID
     /// The application tracer's sampling decision (HTTP triggers propagate `sampled` regardless).
     package let isSampled: Bool
-    let span: (any Tracing.Span)?
+    let span: RecordingSpan?
 
     /// `tracetest=true`.
     package var traceState: String { ApplicationTracer.traceState }

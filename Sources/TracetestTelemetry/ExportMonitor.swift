@@ -2,23 +2,17 @@ import Logging
 import Synchronization
 import TracetestConfig
 
-/// Watches one exporter through swift-otel's diagnostic log and turns it into the server's rules: one warning when
-/// export starts failing, one when spans start being dropped, one line when export works again with the number of
-/// spans lost meanwhile (in failed batches or dropped from the full queue, also counted in
-/// `tracetest.telemetry.dropped_spans`). swift-otel itself would warn on every failed batch.
+/// Watches one exporter and turns what happens into the server's rules: one warning when export starts failing, one
+/// when spans start being dropped, one line when export works again with the number of spans lost meanwhile (in
+/// failed batches or dropped from the full queue, also counted in `tracetest.telemetry.dropped_spans`). Spans are
+/// reported by ``SpanExportService``; metrics through swift-otel's diagnostic log, which would otherwise warn on
+/// every failed export.
 final class ExportMonitor: Sendable {
     /// What swift-otel's components write (swift-otel 1.6); matched exactly.
     enum Diagnostic {
-        static let spanProcessor = "OTelBatchSpanProcessor"
-        static let exportFailed = "Failed to export batch."
-        static let spansDropped = "Spans were dropped this iteration because queue was full"
-        static let exported = "Exported batch."
-        static let droppedCount = "dropped_count"
-        static let batchSize = "batch_size"
         static let metricsReader = "OTelPeriodicExportingMetricsReader"
         static let metricsFailed = "Failed to export metrics."
         static let metricsExporting = "Exporting metrics."
-        static let extractFailed = "Failed to extract span context."
     }
 
     struct State {
@@ -52,7 +46,7 @@ final class ExportMonitor: Sendable {
     /// Spans dropped so far because the queue was full.
     var droppedSpans: Int { state.withLock { $0.droppedTotal } }
 
-    /// The logger to give swift-otel as its diagnostic logger.
+    /// The logger to give swift-otel (metrics) as its diagnostic logger.
     var diagnosticLogger: Logger {
         var logger = Logger(label: "tracetest.telemetry") { _ in ExportMonitorHandler(monitor: self) }
         logger.logLevel = .debug
@@ -61,63 +55,67 @@ final class ExportMonitor: Sendable {
 
     private var exporterText: String { "exporter \"\(exporterName)\" (\(endpoint))" }
 
+    /// A batch of `lost` spans was given up: they are lost like those the full queue drops.
+    func batchFailed(lost: Int, reason: String) {
+        let (first, metrics) = state.withLock { state in
+            state.droppedDuringOutage += lost
+            state.droppedTotal += lost
+            defer { state.spansFailing = true }
+            return (!state.spansFailing, state.metrics)
+        }
+        metrics.countDroppedSpans(lost)
+        if first {
+            logger.warning(
+                Logger.Message(
+                    stringLiteral:
+                        "telemetry: cannot export spans to \(exporterText): \(reason). The server keeps running and "
+                        + "tries again with every batch; spans of failed batches are lost and counted in "
+                        + "\(MetricName.droppedSpans)"))
+        }
+    }
+
+    /// `count` ended spans did not fit the queue.
+    func spansDropped(_ count: Int) {
+        let (announce, metrics) = state.withLock { state in
+            state.droppedDuringOutage += count
+            state.droppedTotal += count
+            defer { state.droppingAnnounced = true }
+            return (!state.droppingAnnounced, state.metrics)
+        }
+        metrics.countDroppedSpans(count)
+        if announce {
+            logger.warning(
+                Logger.Message(
+                    stringLiteral:
+                        "telemetry: the span queue of \(exporterText) is full (\(queueSize) spans): spans are dropped "
+                        + "until export recovers (counted in \(MetricName.droppedSpans))"))
+        }
+    }
+
+    /// A batch reached the collector.
+    func batchExported() {
+        let recovered: (wasFailing: Bool, lost: Int)? = state.withLock { state in
+            guard state.spansFailing || state.droppingAnnounced else { return nil }
+            defer {
+                state.spansFailing = false
+                state.droppingAnnounced = false
+                state.droppedDuringOutage = 0
+            }
+            return (state.spansFailing, state.droppedDuringOutage)
+        }
+        if let (wasFailing, lost) = recovered {
+            let what = wasFailing ? "exporting spans to \(exporterText) works again" : "the span queue has room again"
+            logger.info("telemetry: \(what); \(lost) spans were lost meanwhile")
+        }
+    }
+
+    /// An event of swift-otel's diagnostic log (metrics export).
     func receive(_ event: LogEvent, loggerMetadata: Logger.Metadata) {
         let component = event.metadata?["component"] ?? loggerMetadata["component"]
         let message = event.message.description
         let reason =
             event.error.map { String(describing: $0) } ?? event.metadata?["error"]?.description ?? "unknown error"
         switch (component?.description, message) {
-        case (Diagnostic.spanProcessor, Diagnostic.exportFailed):
-            // The processor gives a failed batch up: its spans are lost like those the full queue drops.
-            let lost =
-                (event.metadata?[Diagnostic.batchSize] ?? loggerMetadata[Diagnostic.batchSize])
-                .flatMap { Int($0.description) } ?? 0
-            let (first, metrics) = state.withLock { state in
-                state.droppedDuringOutage += lost
-                state.droppedTotal += lost
-                defer { state.spansFailing = true }
-                return (!state.spansFailing, state.metrics)
-            }
-            metrics.countDroppedSpans(lost)
-            if first {
-                logger.warning(
-                    Logger.Message(
-                        stringLiteral:
-                            "telemetry: cannot export spans to \(exporterText): \(reason). The server keeps running and "
-                            + "tries again with every batch; spans of failed batches are lost and counted in "
-                            + "\(MetricName.droppedSpans)"))
-            }
-        case (Diagnostic.spanProcessor, Diagnostic.spansDropped):
-            let count = (event.metadata?[Diagnostic.droppedCount]?.description).flatMap { Int($0) } ?? 0
-            let (announce, metrics) = state.withLock { state in
-                state.droppedDuringOutage += count
-                state.droppedTotal += count
-                defer { state.droppingAnnounced = true }
-                return (!state.droppingAnnounced, state.metrics)
-            }
-            metrics.countDroppedSpans(count)
-            if announce {
-                logger.warning(
-                    Logger.Message(
-                        stringLiteral:
-                            "telemetry: the span queue of \(exporterText) is full (\(queueSize) spans): spans are dropped "
-                            + "until export recovers (counted in \(MetricName.droppedSpans))"))
-            }
-        case (Diagnostic.spanProcessor, Diagnostic.exported):
-            let recovered: (wasFailing: Bool, lost: Int)? = state.withLock { state in
-                guard state.spansFailing || state.droppingAnnounced else { return nil }
-                defer {
-                    state.spansFailing = false
-                    state.droppingAnnounced = false
-                    state.droppedDuringOutage = 0
-                }
-                return (state.spansFailing, state.droppedDuringOutage)
-            }
-            if let (wasFailing, lost) = recovered {
-                let what =
-                    wasFailing ? "exporting spans to \(exporterText) works again" : "the span queue has room again"
-                logger.info("telemetry: \(what); \(lost) spans were lost meanwhile")
-            }
         case (Diagnostic.metricsReader, Diagnostic.metricsFailed):
             let first = state.withLock { state in
                 state.metricsFailedSinceLastExport = true
@@ -140,8 +138,6 @@ final class ExportMonitor: Sendable {
                 return true
             }
             if recovered { logger.info("telemetry: exporting metrics to \(exporterText) works again") }
-        case (_, Diagnostic.extractFailed):
-            logger.debug("telemetry: ignored an invalid traceparent: \(reason)")
         default:
             guard event.level >= .info else { return }
             let detail = event.error.map { ": \($0)" } ?? ""
@@ -150,7 +146,7 @@ final class ExportMonitor: Sendable {
     }
 }
 
-/// Hands swift-otel's diagnostic log events to an ``ExportMonitor``.
+/// Hands swift-otel's diagnostic log events (metrics export) to an ``ExportMonitor``.
 struct ExportMonitorHandler: LogHandler {
     let monitor: ExportMonitor
     var metadata: Logger.Metadata = [:]

@@ -1,19 +1,17 @@
-import Tracing
-
 /// The tracer of the server's own spans (`server.telemetry.exporter`). When that exporter is not configured it is
 /// ``disabled``: bodies run directly and nothing is recorded.
 package struct InternalTracer: Sendable {
-    let tracer: (any Tracer)?
+    let recorder: SpanRecorder?
 
-    init(_ tracer: (any Tracer)?) {
-        self.tracer = tracer
+    init(_ recorder: SpanRecorder?) {
+        self.recorder = recorder
     }
 
     /// Records nothing.
     package static let disabled = InternalTracer(nil)
 
     /// Whether spans are recorded and exported.
-    package var isEnabled: Bool { tracer != nil }
+    package var isEnabled: Bool { recorder != nil }
 
     /// Runs `body` in a new span named `name`, a child of `parent` (by default the span active in this task). The
     /// span ends when `body` returns; an error thrown by `body` is recorded on it (status ERROR) and rethrown.
@@ -25,14 +23,14 @@ package struct InternalTracer: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (TelemetrySpan) async throws -> T
     ) async rethrows -> T {
-        guard let tracer else { return try await body(.none) }
-        let context = (parent ?? .current).value ?? .topLevel
-        let span = tracer.startSpan(name, context: context, ofKind: kind.spanKind)
+        guard let span = recorder?.start(name, kind: kind, parent: (parent ?? .current).value) else {
+            return try await body(.none)
+        }
         let handle = TelemetrySpan(span)
         if !attributes.isEmpty { handle.setAttributes(attributes) }
         defer { span.end() }
         do {
-            return try await InstrumentationContext.$current.withValue(span.context) { try await body(handle) }
+            return try await SpanContext.$current.withValue(span.context) { try await body(handle) }
         } catch {
             handle.recordError(error)
             throw error
@@ -61,9 +59,7 @@ package struct InternalTracer: Sendable {
         parent: TelemetryContext? = nil,
         attributes: [String: TelemetryAttributeValue] = [:]
     ) -> TelemetrySpan {
-        guard let tracer else { return .none }
-        let context = (parent ?? .current).value ?? .topLevel
-        let handle = TelemetrySpan(tracer.startSpan(name, context: context, ofKind: kind.spanKind))
+        let handle = TelemetrySpan(recorder?.start(name, kind: kind, parent: (parent ?? .current).value))
         if !attributes.isEmpty { handle.setAttributes(attributes) }
         return handle
     }
@@ -71,29 +67,13 @@ package struct InternalTracer: Sendable {
     /// Whether a span started in this process is active in the task and recording (a span continued from an incoming
     /// `traceparent` alone is not).
     package var hasActiveSpan: Bool {
-        guard let tracer, let context = InstrumentationContext.current else { return false }
-        return tracer.activeSpan(identifiedBy: context) != nil
+        recorder != nil && SpanContext.current?.isLocalRecording == true
     }
 
     /// The context carried by W3C trace-context headers (`traceparent`, `tracestate`), to parent a span on the
     /// caller's; a missing or malformed `traceparent` gives ``TelemetryContext/root``.
     package func extractContext(traceparent: String?, tracestate: String?) -> TelemetryContext {
-        guard let tracer, let traceparent else { return .root }
-        var carrier = ["traceparent": traceparent]
-        if let tracestate { carrier["tracestate"] = tracestate }
-        var context = InstrumentationContext.topLevel
-        tracer.extract(carrier, into: &context, using: DictionaryCarrier())
-        return TelemetryContext(context)
-    }
-}
-
-/// Reads and writes trace-context headers in a `[String: String]` with lower-case keys.
-struct DictionaryCarrier: Extractor, Injector {
-    func extract(key: String, from carrier: [String: String]) -> String? {
-        carrier[key]
-    }
-
-    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
-        carrier[key] = value
+        guard recorder != nil, let traceparent else { return .root }
+        return TelemetryContext(SpanContext(traceparent: traceparent, tracestate: tracestate))
     }
 }

@@ -4,7 +4,6 @@ import OTel
 import ServiceLifecycle
 import TracetestConfig
 import TracetestModel
-import Tracing
 
 /// The server's own telemetry, built from `server.telemetry` and `telemetry.exporters`: the internal tracer and
 /// metrics (`exporter`), the application tracer (`applicationExporter`) and the services that export them.
@@ -31,7 +30,13 @@ package struct Telemetry: Sendable {
         tracer: .disabled, application: .disabled, metrics: .disabled, services: [], instanceID: "", monitors: [])
 
     /// Logging metadata for the active span (`trace_id`, `span_id`, `trace_flags`), for `LoggingSystem.bootstrap`.
-    package static var loggingMetadataProvider: Logger.MetadataProvider { OTel.makeLoggingMetadataProvider() }
+    package static let loggingMetadataProvider = Logger.MetadataProvider {
+        guard let context = SpanContext.current else { return [:] }
+        return [
+            "trace_id": "\(context.traceID.hex)", "span_id": "\(context.spanID.hex)",
+            "trace_flags": context.isSampled ? "01" : "00",
+        ]
+    }
 
     /// Spans the internal exporter dropped because its queue was full, since start.
     package var droppedSpans: Int { monitors.first?.droppedSpans ?? 0 }
@@ -51,11 +56,15 @@ package struct Telemetry: Sendable {
     /// Builds the telemetry `configuration` asks for and logs what it does (exporter, endpoint, service name,
     /// sampling). An exporter that cannot be reached is not an error: export is retried while the server runs.
     ///
+    /// Spans are recorded and exported here (an ended span is queued without waking a task; ``SpanExportService``
+    /// sends the queue every ``scheduleDelay``); metrics go through swift-otel.
+    ///
     /// - Parameter exportStarts: returns when export may begin (the server's listeners are up, so spans sent to its
     ///   own receiver arrive); what is recorded before waits in memory.
     package static func bootstrap(
         configuration: ServerConfiguration,
         logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
         exportStarts: @escaping @Sendable () async -> Void = {}
     ) throws(TelemetryError) -> Telemetry {
         let names = configuration.server.telemetry
@@ -66,7 +75,6 @@ package struct Telemetry: Sendable {
                         "server.telemetry.dataStore (\"\(names.dataStore)\") is accepted for compatibility with Tracetest "
                         + "and ignored"))
         }
-        let environment = ProcessInfo.processInfo.environment
         if ["true", "1"].contains(environment["OTEL_SDK_DISABLED"]?.lowercased()),
             !names.exporter.isEmpty || !names.applicationExporter.isEmpty
         {
@@ -79,6 +87,20 @@ package struct Telemetry: Sendable {
         var tracer = InternalTracer.disabled
         var metrics = TelemetryMetrics.disabled
         var application = ApplicationTracer.disabled
+        let options = try OTLPExportOptions(environment: environment)
+        func spanExport(
+            _ settings: ExporterSettings, _ endpoint: ExporterEndpoint, _ attributes: [String: String],
+            _ monitor: ExportMonitor, name: String
+        ) throws(TelemetryError) -> SpanRecorder {
+            let queue = SpanQueue(capacity: maxQueueSize)
+            let resource = try resourceAttributes(
+                attributes, serviceName: settings.serviceName, environment: environment)
+            let service = SpanExportService(
+                queue: queue, resource: OTLPSpanEncoding.resource(resource), endpoint: endpoint, options: options,
+                monitor: monitor, clock: ContinuousClock())
+            services.append(ResilientService(service, name: name, startsAfter: exportStarts, logger: logger))
+            return SpanRecorder(sampler: TraceSampler(percent: settings.effectiveSampling), queue: queue)
+        }
 
         if !names.exporter.isEmpty {
             let (settings, endpoint) = try exporter(names.exporter, key: "server.telemetry.exporter", configuration)
@@ -87,23 +109,12 @@ package struct Telemetry: Sendable {
             var attributes = resourceAttributes()
             attributes["service.instance.id"] = instanceID
             let sampling = settings.effectiveSampling
-            let sampler: OTel.Configuration.TracesConfiguration.SamplerConfiguration =
-                switch sampling {
-                case 0: .alwaysOff
-                case 100: .alwaysOn
-                default: .traceIDRatio(ratio: sampling / 100) ?? .alwaysOn
-                }
-            var otel = otelConfiguration(
-                settings, endpoint: endpoint, sampler: sampler, attributes: attributes, monitor: monitor)
+            tracer = InternalTracer(try spanExport(settings, endpoint, attributes, monitor, name: "span export"))
+            var otel = otelConfiguration(settings, endpoint: endpoint, attributes: attributes, monitor: monitor)
             otel.metrics.exportInterval = settings.metricsReaderInterval.duration
             do {
-                let tracing = try OTel.makeTracingBackend(configuration: otel)
                 let metricsBackend = try OTel.makeMetricsBackend(configuration: otel)
-                tracer = InternalTracer(tracing.factory)
                 metrics = TelemetryMetrics(metricsBackend.factory)
-                services.append(
-                    ResilientService(
-                        tracing.service, name: "span export", startsAfter: exportStarts, logger: logger))
                 services.append(
                     ResilientService(
                         metricsBackend.service, name: "metrics export", startsAfter: exportStarts, logger: logger))
@@ -130,22 +141,8 @@ package struct Telemetry: Sendable {
             let (settings, endpoint) = try exporter(name, key: "server.telemetry.applicationExporter", configuration)
             let monitor = ExportMonitor(exporterName: name, endpoint: endpoint, queueSize: maxQueueSize, logger: logger)
             let sampling = settings.effectiveSampling
-            // Trace-id ratio even at 0 and 100 %: a span that is not sampled still gets ids to propagate.
-            var otel = otelConfiguration(
-                settings, endpoint: endpoint, sampler: .traceIDRatio(ratio: sampling / 100) ?? .traceIDRatio,
-                attributes: resourceAttributes(), monitor: monitor)
-            otel.metrics.enabled = false
-            do {
-                let tracing = try OTel.makeTracingBackend(configuration: otel)
-                application = ApplicationTracer(tracing.factory)
-                services.append(
-                    ResilientService(
-                        tracing.service, name: "trigger span export", startsAfter: exportStarts, logger: logger))
-            } catch {
-                throw TelemetryError(
-                    "server.telemetry.applicationExporter: cannot set up exporter \"\(name)\" (\(endpoint)): "
-                        + "\(error); check telemetry.exporters.\(name) and any OTEL_* variables")
-            }
+            application = ApplicationTracer(
+                try spanExport(settings, endpoint, resourceAttributes(), monitor, name: "trigger span export"))
             monitor.countDrops(in: metrics)
             logger.info(
                 Logger.Message(
@@ -191,13 +188,27 @@ package struct Telemetry: Sendable {
         ]
     }
 
+    /// The resource of exported spans, built as swift-otel builds that of metrics: `attributes`, then the keys of
+    /// `OTEL_RESOURCE_ATTRIBUTES` not set there; `service.name` is `OTEL_SERVICE_NAME` or else `serviceName`.
+    static func resourceAttributes(
+        _ attributes: [String: String], serviceName: String, environment: [String: String]
+    ) throws(TelemetryError) -> [String: String] {
+        var resource = attributes
+        if let text = environment["OTEL_RESOURCE_ATTRIBUTES"], !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            let extra = try OTLPExportOptions.pairs(text, variable: "OTEL_RESOURCE_ATTRIBUTES")
+            resource.merge(extra) { configured, _ in configured }
+        }
+        let name = environment["OTEL_SERVICE_NAME"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        resource["service.name"] = name.isEmpty ? serviceName : name
+        return resource
+    }
+
     /// The swift-otel release the server is built with (Package.swift).
     static let swiftOTelVersion = "1.6.0"
 
     static func otelConfiguration(
         _ settings: ExporterSettings,
         endpoint: ExporterEndpoint,
-        sampler: OTel.Configuration.TracesConfiguration.SamplerConfiguration,
         attributes: [String: String],
         monitor: ExportMonitor
     ) -> OTel.Configuration {
@@ -207,12 +218,7 @@ package struct Telemetry: Sendable {
         otel.diagnosticLogger = .custom(monitor.diagnosticLogger)
         otel.diagnosticLogLevel = .debug
         otel.logs.enabled = false
-        otel.traces.sampler = sampler
-        otel.traces.batchSpanProcessor.scheduleDelay = scheduleDelay
-        otel.traces.batchSpanProcessor.maxQueueSize = maxQueueSize
-        otel.traces.batchSpanProcessor.maxExportBatchSize = maxExportBatchSize
-        otel.traces.batchSpanProcessor.exportTimeout = batchExportTimeout
-        otel.traces.otlpExporter = exporterConfiguration(endpoint, url: endpoint.tracesURL, compression: .none)
+        otel.traces.enabled = false
         otel.metrics.exportTimeout = batchExportTimeout
         otel.metrics.otlpExporter = exporterConfiguration(endpoint, url: endpoint.metricsURL, compression: .gzip)
         return otel

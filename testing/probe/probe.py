@@ -40,17 +40,11 @@ LEAKS = ["SELECT ", "INSERT INTO", "UPDATE test", "SQLSTATE", "PSQLError", "sqli
 HANG = 5.0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Probe:
     def __init__(self, binary, workdir, postgres):
         self.binary, self.workdir, self.postgres = binary, workdir, postgres
-        self.port = free_port()
-        self.otlp_http = free_port()
+        self.port = tracetest_server.free_port()
+        self.otlp_http = tracetest_server.free_port()
         self.process = None
         self.outcomes = Counter()
         self.failures = []
@@ -59,7 +53,7 @@ class Probe:
 
     def configuration(self):
         text = (f"server:\n  host: 127.0.0.1\n  httpPort: {self.port}\n"
-                f"otlpServer:\n  enabled: true\n  grpcPort: {free_port()}\n  httpPort: {self.otlp_http}\n"
+                f"otlpServer:\n  enabled: true\n  grpcPort: {tracetest_server.free_port()}\n  httpPort: {self.otlp_http}\n"
                 f"  recentTraces:\n    maxAge: 10s\n")
         return text + tracetest_server.storage_yaml(self.postgres, self.workdir)
 

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,12 +34,6 @@ from collections import Counter
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "testing"))
 import tracetest_server  # noqa: E402
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port, method, path, body=None, timeout=30, headers=None):
@@ -59,7 +52,7 @@ class Soak:
     def __init__(self, args, workdir):
         self.args, self.workdir = args, workdir
         self.postgres = json.loads(args.postgres) if args.postgres else None
-        self.port, self.otlp_grpc, self.otlp_http, self.collector_port = (free_port() for _ in range(4))
+        self.port, self.otlp_grpc, self.otlp_http, self.collector_port = (tracetest_server.free_port() for _ in range(4))
         self.outcomes = Counter()
         self.failures = []
         self.lock = threading.Lock()
@@ -94,13 +87,19 @@ class Soak:
         self.server = tracetest_server.start(
             self.args.binary, self.workdir, self.configuration(), "soak", retry_delay="200ms", timeout="30s")
         deadline = time.time() + 90
-        while time.time() < deadline:
+        while time.time() < deadline and self.server.poll() is None:
             try:
                 if request(self.port, "GET", "/health", timeout=2)[0] == 200:
                     return True
             except OSError:
                 pass
             time.sleep(0.2)
+        # Say why, with the end of the server's log: CI keeps nothing else.
+        state = "still running" if self.server.poll() is None else f"exited with {self.server.returncode}"
+        with open(f"{self.workdir}/server.log", errors="replace") as f:
+            tail = f.readlines()[-30:]
+        print(f"the server did not answer /health on port {self.port} within 90 s ({state}); the end of its log:\n"
+              + "".join("  | " + line for line in tail), flush=True)
         return False
 
     def start_collector(self):
