@@ -57,39 +57,35 @@ final class ExportMonitor: Sendable {
 
     /// A batch of `lost` spans was given up: they are lost like those the full queue drops.
     func batchFailed(lost: Int, reason: String) {
-        let (first, metrics) = state.withLock { state in
-            state.droppedDuringOutage += lost
-            state.droppedTotal += lost
-            defer { state.spansFailing = true }
-            return (!state.spansFailing, state.metrics)
-        }
-        metrics.countDroppedSpans(lost)
-        if first {
-            logger.warning(
-                Logger.Message(
-                    stringLiteral:
-                        "telemetry: cannot export spans to \(exporterText): \(reason). The server keeps running and "
-                        + "tries again with every batch; spans of failed batches are lost and counted in "
-                        + "\(MetricName.droppedSpans)"))
-        }
+        guard countLost(lost, firstTime: \.spansFailing) else { return }
+        logger.warning(
+            Logger.Message(
+                stringLiteral:
+                    "telemetry: cannot export spans to \(exporterText): \(reason). The server keeps running and "
+                    + "tries again with every batch; spans of failed batches are lost and counted in "
+                    + "\(MetricName.droppedSpans)"))
     }
 
     /// `count` ended spans did not fit the queue.
     func spansDropped(_ count: Int) {
-        let (announce, metrics) = state.withLock { state in
+        guard countLost(count, firstTime: \.droppingAnnounced) else { return }
+        logger.warning(
+            Logger.Message(
+                stringLiteral:
+                    "telemetry: the span queue of \(exporterText) is full (\(queueSize) spans): spans are dropped "
+                    + "until export recovers (counted in \(MetricName.droppedSpans))"))
+    }
+
+    /// Counts `count` lost spans and sets `flag`; true when it was not set (the loss is news).
+    private func countLost(_ count: Int, firstTime flag: WritableKeyPath<State, Bool> & Sendable) -> Bool {
+        let (first, metrics) = state.withLock { state in
             state.droppedDuringOutage += count
             state.droppedTotal += count
-            defer { state.droppingAnnounced = true }
-            return (!state.droppingAnnounced, state.metrics)
+            defer { state[keyPath: flag] = true }
+            return (!state[keyPath: flag], state.metrics)
         }
         metrics.countDroppedSpans(count)
-        if announce {
-            logger.warning(
-                Logger.Message(
-                    stringLiteral:
-                        "telemetry: the span queue of \(exporterText) is full (\(queueSize) spans): spans are dropped "
-                        + "until export recovers (counted in \(MetricName.droppedSpans))"))
-        }
+        return first
     }
 
     /// A batch reached the collector.

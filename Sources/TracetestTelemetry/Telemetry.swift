@@ -110,10 +110,9 @@ package struct Telemetry: Sendable {
             attributes["service.instance.id"] = instanceID
             let sampling = settings.effectiveSampling
             tracer = InternalTracer(try spanExport(settings, endpoint, attributes, monitor, name: "span export"))
-            var otel = otelConfiguration(settings, endpoint: endpoint, attributes: attributes, monitor: monitor)
-            otel.metrics.exportInterval = settings.metricsReaderInterval.duration
             do {
-                let metricsBackend = try OTel.makeMetricsBackend(configuration: otel)
+                let metricsBackend = try OTel.makeMetricsBackend(
+                    configuration: metricsConfiguration(settings, endpoint, attributes, monitor))
                 metrics = TelemetryMetrics(metricsBackend.factory)
                 services.append(
                     ResilientService(
@@ -206,11 +205,11 @@ package struct Telemetry: Sendable {
     /// The swift-otel release the server is built with (Package.swift).
     static let swiftOTelVersion = "1.6.0"
 
-    static func otelConfiguration(
-        _ settings: ExporterSettings,
-        endpoint: ExporterEndpoint,
-        attributes: [String: String],
-        monitor: ExportMonitor
+    /// swift-otel's configuration for the metrics of an exporter entry: OTLP with gzip, every
+    /// `metricsReaderInterval`, failures reported to `monitor`.
+    static func metricsConfiguration(
+        _ settings: ExporterSettings, _ endpoint: ExporterEndpoint, _ attributes: [String: String],
+        _ monitor: ExportMonitor
     ) -> OTel.Configuration {
         var otel = OTel.Configuration.default
         otel.serviceName = settings.serviceName
@@ -219,25 +218,16 @@ package struct Telemetry: Sendable {
         otel.diagnosticLogLevel = .debug
         otel.logs.enabled = false
         otel.traces.enabled = false
+        otel.metrics.exportInterval = settings.metricsReaderInterval.duration
         otel.metrics.exportTimeout = batchExportTimeout
-        otel.metrics.otlpExporter = exporterConfiguration(endpoint, url: endpoint.metricsURL, compression: .gzip)
-        return otel
-    }
-
-    private static func exporterConfiguration(
-        _ endpoint: ExporterEndpoint,
-        url: String,
-        compression: OTel.Configuration.OTLPExporterConfiguration.Compression
-    ) -> OTel.Configuration.OTLPExporterConfiguration {
-        var exporter = OTel.Configuration.OTLPExporterConfiguration.default
-        exporter.endpoint = url
+        otel.metrics.otlpExporter.endpoint = endpoint.metricsURL
         switch endpoint {
-        case .grpc: exporter.protocol = .grpc
-        case .http: exporter.protocol = .httpProtobuf
+        case .grpc: otel.metrics.otlpExporter.protocol = .grpc
+        case .http: otel.metrics.otlpExporter.protocol = .httpProtobuf
         }
-        exporter.compression = compression
-        exporter.timeout = exportTimeout
-        return exporter
+        otel.metrics.otlpExporter.compression = .gzip
+        otel.metrics.otlpExporter.timeout = exportTimeout
+        return otel
     }
 
     private static func percent(_ value: Double) -> String {
