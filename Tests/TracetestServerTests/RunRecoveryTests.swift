@@ -110,7 +110,10 @@ struct RunRecoveryTests {
     @Test("two servers on one database: a run on one finishes with spans the other received, before and after it began")
     func spansAcrossServers() async throws {
         try await withSharedDatabaseServers { first, second in
-            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
+            // The trace counts as complete once its span count holds for a few polls: 2 s apart, so that the span
+            // sent after the run began arrives in time on a busy machine.
+            let profile = try Provisioning.parse(
+                pollingProfileYAML(retryDelay: "2s", timeout: "30s"), source: "profile.yaml")
             try await withRunningServer(first, provisioning: profile) { a in
                 try await withRunningServer(second) { b in
                     try await b.create(

@@ -7,7 +7,7 @@ import TracetestModel
 
 /// Three `tracetest serve` processes on one PostgreSQL database, as behind a load balancer, with a demo app that
 /// exports its spans to only one of them.
-@Suite("Several servers on one database", .timeLimit(.minutes(5)))
+@Suite("Several servers on one database", .timeLimit(.minutes(10)))
 struct ScaleOutTests {
     /// Each run calls the demo app once: `/slow?ms=<MS>&run=<RUN>`, a path of its own that the app counts.
     static let callTest = """

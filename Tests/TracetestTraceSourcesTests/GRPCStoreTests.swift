@@ -123,7 +123,8 @@ struct GRPCStoreTests {
                 "\(String(describing: result.authentication))")
 
             let good = Self.store(type, port: port, token: "right")
-            #expect(await ConnectionTest.run(try #require(try TraceSources().source(for: good))).allPassed)
+            let passed = await ConnectionTest.run(try #require(try TraceSources().source(for: good)))
+            #expect(passed.allPassed, "\(passed)")
         }
     }
 
