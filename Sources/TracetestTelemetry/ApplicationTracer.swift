@@ -64,7 +64,8 @@ package struct TriggerSpan: Sendable {
 
     /// The W3C `traceparent` of this span, with the sampled flag given (HTTP triggers force it on).
     package func traceparent(sampled: Bool) -> String {
-        "00-\(traceID.hex)-\(spanID.hex)-\(sampled ? "01" : "00")"
+        SpanContext(traceID: traceID, spanID: spanID, isSampled: sampled, traceState: "", isLocalRecording: false)
+            .traceparent
     }
 
     /// Ends the span; later calls do nothing.

@@ -47,17 +47,17 @@ struct SpanContext: Sendable, Equatable {
 /// Which traces are recorded: by trace id, so every span of a trace gets the same decision (OpenTelemetry's
 /// `TraceIdRatioBased`: the last 8 bytes of the id, shifted right by one, below `ratio` × 2⁶³).
 struct TraceSampler: Sendable, Equatable {
+    /// `.max`: every trace.
     let bound: UInt64
-    let ratio: Double
 
     /// `percent` of traces, 0…100.
     init(percent: Double) {
-        ratio = min(max(percent / 100, 0), 1)
+        let ratio = min(max(percent / 100, 0), 1)
         bound = ratio >= 1 ? .max : UInt64(ratio * 0x1p63)
     }
 
     func isSampled(_ traceID: TraceID) -> Bool {
-        ratio >= 1 || traceID.low >> 1 < bound
+        bound == .max || traceID.low >> 1 < bound
     }
 }
 
