@@ -41,12 +41,13 @@ struct RunEngineTests {
             let stopped = ContinuousClock.now
             #expect(try await api.post("/api/tests/waits/run/1/stop", "").status == 200)
             let suiteRun = try await api.waitFor(
-                "/api/testsuites/stopped/run/\(suiteRunID)", timeout: .seconds(5)
+                "/api/testsuites/stopped/run/\(suiteRunID)", timeout: .seconds(30)
             ) { $0["state"] as? String != "EXECUTING" }
             // Measured on an idle machine: well under a second (docs/BENCHMARKS.md); the bound here only tells a
-            // suite that ends from one left EXECUTING, on a loaded machine too.
+            // suite the stop ended from one whose step ran to the polling profile's timeout (1 minute), on a loaded
+            // machine too.
             let elapsed = ContinuousClock.now - stopped
-            #expect(elapsed < .seconds(5), "the suite ended \(elapsed) after the stop")
+            #expect(elapsed < .seconds(30), "the suite ended \(elapsed) after the stop")
             if ProcessInfo.processInfo.environment["TRACETEST_TEST_SHOW_TIMES"] != nil {
                 print("\(backend): the suite ended \(elapsed) after the stop")
             }

@@ -143,7 +143,7 @@ struct RunRecoveryTests {
         try await withSharedDatabaseServers { first, second in
             var full = first
             full.server.maxParallelRuns = 1
-            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "20s"), source: "profile.yaml")
+            let profile = try Provisioning.parse(pollingProfileYAML(timeout: "40s"), source: "profile.yaml")
             try await withRunningServer(full, provisioning: profile) { a in
                 try await withRunningServer(second) { b in
                     try await a.create(
@@ -152,9 +152,10 @@ struct RunRecoveryTests {
                     _ = try await a.startRun("queued", RunEngineTests.variables(traceID: traces.0))
                     _ = try await a.waitFor("/api/tests/queued/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
                     // The first server's one slot is taken: the second run goes to the queue, the second server
-                    // takes it at once (it is told), not after a lease duration.
+                    // takes it (it is told, and looks every third of a lease duration), not after a lease duration
+                    // (30 s).
                     _ = try await a.startRun("queued", RunEngineTests.variables(traceID: traces.1))
-                    _ = try await a.waitFor("/api/tests/queued/run/2", timeout: .seconds(5)) {
+                    _ = try await a.waitFor("/api/tests/queued/run/2", timeout: .seconds(20)) {
                         $0["state"] as? String == "AWAITING_TRACE"
                     }
                     #expect(try await leaseHolder(a, testID: "queued", runID: 1, becomes: "first"))

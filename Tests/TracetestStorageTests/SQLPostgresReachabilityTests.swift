@@ -82,7 +82,7 @@ struct SQLPostgresReachabilityTests {
         let settings = try testPostgresServerSettings()
         let database = PostgresDatabase(settings: settings, logger: testDatabaseLogger())
         let recorder = LogRecorder()
-        try await database.waitUntilReachable(timeout: .seconds(5), logger: recorder.logger())
+        try await database.waitUntilReachable(timeout: .seconds(30), logger: recorder.logger())
         #expect(recorder.messages.isEmpty)
     }
 
