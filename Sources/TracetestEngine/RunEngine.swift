@@ -183,17 +183,9 @@ package final class RunEngine: Service, Sendable {
             } else if let control = state.controls[key] {
                 control.stop()
             } else {
-                // Not executing here: stopped here if no other server holds its lease (busy meanwhile), else
-                // that server is asked to stop it.
+                // Not executing here: stopped here, or by the server that holds its lease (busy meanwhile).
                 state.controls[key] = RunControl()
-                group.addTask {
-                    if (try? await self.claimLease(key)) == true {
-                        self.send(.finished(key, .ended(await self.recordStop(key))))
-                    } else {
-                        await self.stopElsewhere(key)
-                        self.send(.finished(key, .notRunning))
-                    }
-                }
+                group.addTask { self.send(.finished(key, await self.stopHereOrElsewhere(key))) }
             }
         case .skip(let key):
             state.controls[key]?.skip()
@@ -515,12 +507,26 @@ package final class RunEngine: Service, Sendable {
         }
     }
 
-    /// Asks the server that holds the run's lease, if another one does and has renewed it in time, to stop the run.
-    private func stopElsewhere(_ key: RunKey) async {
-        guard let holder = try? await store.runLeases.holder(testID: key.testID, runID: key.runID),
-            holder.owner != leaseOwner, holder.expiresAt > leaseTimes().now
-        else { return }
-        _ = await peers.requestStop(testID: key.testID, runID: key.runID, by: holder.owner)
+    /// Ends the run `STOPPED` here once no other server holds a live lease on it, asking the one that does to stop
+    /// it every second meanwhile, until the run has ended. So a stop is not lost with a server that died holding the
+    /// run: when its lease expires the stop is recorded here, or asked of the server that took the run over.
+    private func stopHereOrElsewhere(_ key: RunKey) async -> Completion {
+        repeat {
+            do {
+                guard let run = try await store.runs.get(testID: key.testID, runID: key.runID),
+                    !run.state.isTerminal
+                else { return .notRunning }
+                if try await claimLease(key) { return .ended(await recordStop(key)) }
+                if let holder = try await store.runLeases.holder(testID: key.testID, runID: key.runID),
+                    !holder.owner.isEmpty
+                {
+                    _ = await peers.requestStop(testID: key.testID, runID: key.runID, by: holder.owner)
+                }
+            } catch {
+                logger.warning("cannot tell whether run \(key) was stopped (trying again in a second): \(error)")
+            }
+        } while (try? await Task.sleep(for: .seconds(1))) != nil
+        return .shutdown
     }
 
     /// Until shutdown, three times per lease duration (wall time, as the other servers read it, not the engine's

@@ -54,9 +54,17 @@ struct OTLPExportOptions: Sendable, Equatable {
             }
             timeout = .milliseconds(milliseconds)
         }
-        certificate = value("CERTIFICATE")?.value
-        clientCertificate = value("CLIENT_CERTIFICATE")?.value
-        clientKey = value("CLIENT_KEY")?.value
+        // Read when the first batch goes out: a path that cannot be read stops start-up instead.
+        func file(_ name: String) throws(TelemetryError) -> String? {
+            guard let (key, path) = value(name) else { return nil }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw TelemetryError("\(key): cannot read \"\(path)\"; give the path of a readable PEM file")
+            }
+            return path
+        }
+        certificate = try file("CERTIFICATE")
+        clientCertificate = try file("CLIENT_CERTIFICATE")
+        clientKey = try file("CLIENT_KEY")
         if (clientCertificate == nil) != (clientKey == nil) {
             throw TelemetryError(
                 "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY go together: set both or neither"
