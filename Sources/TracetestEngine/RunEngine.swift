@@ -32,7 +32,10 @@ package final class RunEngine: Service, Sendable {
     let leaseOwner: String
     let leaseDuration: Duration
     let peers: ServerPeers
+    /// The writer of runs for requests (creating, importing, rerunning runs; suite runs).
     let recorder: RunRecorder
+    /// The writer of runs being executed or stopped here: refused once another server has taken the run over.
+    let executionRecorder: RunRecorder
     /// When this engine was made (Unix milliseconds): the leases it takes expire after a lease duration from then.
     let startedAt = Trace.nowUnixNano() / 1_000_000
     /// Run changes for WebSocket subscribers and suite runs.
@@ -75,6 +78,7 @@ package final class RunEngine: Service, Sendable {
         self.updates = updates
         self.peers = ServerPeers(database: sharedDatabase, name: leaseOwner)
         self.recorder = RunRecorder(store: store, updates: updates, clock: clock, logger: logger, peers: peers)
+        self.executionRecorder = recorder.requiringLease(of: leaseOwner)
         (commands, commandInput) = AsyncStream.makeStream(of: Command.self)
     }
 
@@ -298,13 +302,16 @@ package final class RunEngine: Service, Sendable {
             guard var run = try await store.runs.get(testID: key.testID, runID: key.runID) else { return .ended(nil) }
             guard let test = try await store.tests.get(key.testID, version: run.testVersion) else {
                 if !run.state.isTerminal {
-                    try await recorder.end(
+                    try await executionRecorder.end(
                         &run, .triggerFailed, reason: "test \(key.testID) version \(run.testVersion) no longer exists")
                 }
                 return .ended(run)
             }
             var execution = RunExecution(engine: self, test: test, run: run, control: control, parent: job.parent)
             return .ended(try await execution.execute())
+        } catch let error as StorageError where error.code == .leaseLost {
+            logger.warning("leaving run \(key): \(error.message)")
+            return .notRunning
         } catch {
             if Task.isCancelled { throw CancellationError() }
             logger.error("run \(key) could not be completed: \(error)")
@@ -319,8 +326,8 @@ package final class RunEngine: Service, Sendable {
             var lifecycle = RunLifecycle(at: run.state)
             guard case .end(let state, let reason) = lifecycle.handle(.stopRequested) else { return run }
             // The event first: a run seen in its terminal state has all its events.
-            await recorder.emit(.stoppedInfo, run)
-            try await recorder.end(&run, state, reason: reason)
+            await executionRecorder.emit(.stoppedInfo, run)
+            try await executionRecorder.end(&run, state, reason: reason)
             return run
         } catch {
             logger.error("cannot stop run \(key): \(error)")

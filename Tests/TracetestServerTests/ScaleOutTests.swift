@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import TracetestConfig
 import TracetestModel
+import TracetestStorage
 
 /// Three `tracetest serve` processes on one PostgreSQL database, as behind a load balancer, with a demo app that
 /// exports its spans to only one of them.
@@ -151,6 +152,41 @@ struct ScaleOutTests {
                     for server in servers + [restarted] where server.process.isRunning { server.signal(SIGTERM) }
                     for server in servers + [restarted] { _ = try await server.waitForExit() }
                 }
+            }
+        }
+    }
+
+    @Test("a server whose run another server took over (it had not renewed the lease in time) writes no more to it")
+    func takenOverRun() async throws {
+        try await withTestConfiguration(.postgresql) { base in
+            try await withTemporaryDirectory { directory in
+                let otlp = (grpc: try unusedPort(), http: try unusedPort())
+                let (server, api) = try await Self.start("a", base, in: directory, otlpPorts: otlp)
+                try await api.create(
+                    "/api/tests", RunEngineTests.traceIDTest(id: "fenced", specs: RunEngineTests.oneWorkSpan))
+                let traceID = TraceID.random().hex
+                _ = try await api.startRun("fenced", RunEngineTests.variables(traceID: traceID))
+                _ = try await api.waitFor("/api/tests/fenced/run/1") { $0["state"] as? String == "AWAITING_TRACE" }
+                // What a server that could not reach the database for longer than a lease finds when it can again:
+                // another server has taken the run over (its lease expired) and executes it now.
+                let database = PostgresDatabase(settings: try #require(base.postgres), logger: testDatabaseLogger())
+                try await withRunning(database) {
+                    let leases = RunLeases(database: database)
+                    #expect(
+                        try await leases.claim(testID: "fenced", runID: 1, owner: "elsewhere", now: .max, until: .max))
+                    let before = try await api.get("/api/tests/fenced/run/1/events").json() as? [[String: Any]]
+                    // The trace arrives; the wait ends, and the server stores nothing of it.
+                    try await api.export([TestSpan(traceID: traceID, name: "work")])
+                    try await server.waitForLog("leaving run fenced/1: run fenced/1 is no longer this server's")
+                    let run = try await api.get("/api/tests/fenced/run/1").object()
+                    #expect(run["state"] as? String == "AWAITING_TRACE", "\(run["lastErrorState"] ?? "")")
+                    #expect(((run["trace"] as? [String: Any])?["flat"] as? [String: Any] ?? [:]).isEmpty)
+                    let after = try await api.get("/api/tests/fenced/run/1/events").json() as? [[String: Any]]
+                    #expect(after?.count == before?.count, "\(after ?? [])")
+                    #expect(try await leases.holder(testID: "fenced", runID: 1)?.owner == "elsewhere")
+                }
+                server.signal(SIGTERM)
+                _ = try await server.waitForExit()
             }
         }
     }

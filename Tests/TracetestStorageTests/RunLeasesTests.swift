@@ -37,6 +37,42 @@ struct RunLeasesTests {
         }
     }
 
+    @Test(
+        "writes that require a server's lease: taken, they are refused and change nothing; unleased writes pass",
+        arguments: TestBackend.allCases)
+    func writesRequiringTheLease(backend: TestBackend) async throws {
+        try await withTestDatabase(backend) { database in
+            let store = Store(database: database)
+            try await store.migrate(logger: testDatabaseLogger())
+            try await Self.createRuns(1, in: store)
+            var run = try #require(try await store.runs.get(testID: "t", runID: 1))
+            run.state = .awaitingTrace
+            #expect(try await store.runs.update(run, leaseHolder: "a"))
+            // Server b takes the run over once a's lease expired: a's writes are refused from then on.
+            #expect(try await store.runLeases.claim(testID: "t", runID: 1, owner: "b", now: 40_000, until: 70_000))
+            var late = run
+            late.state = .finished
+            let finished = late
+            for write in [
+                { try await store.runs.update(finished, leaseHolder: "a") },
+                { try await store.runs.saveTrace([], document: "{}", of: finished, leaseHolder: "a") },
+                { try await store.runs.append(RunEvent(.stoppedInfo, testID: "t", runID: 1), leaseHolder: "a") },
+            ] as [@Sendable () async throws -> Void] {
+                let error = await #expect(throws: StorageError.self) { try await write() }
+                #expect(error?.code == .leaseLost)
+                #expect(error?.message.contains("run t/1 is no longer this server's") == true)
+            }
+            #expect(try await store.runs.get(testID: "t", runID: 1)?.state == .awaitingTrace)
+            #expect(try await store.runs.trace(testID: "t", runID: 1) == nil)
+            #expect(try await store.runs.events(testID: "t", runID: 1).isEmpty)
+            // The holder's writes, and those that name no holder, pass.
+            #expect(try await store.runs.update(late, leaseHolder: "b"))
+            late.state = .stopped
+            #expect(try await store.runs.update(late))
+            #expect(try await store.runs.get(testID: "t", runID: 1)?.state == .stopped)
+        }
+    }
+
     @Test("of many servers claiming one run at once, exactly one gets it")
     func concurrentClaims() async throws {
         try await withTestDatabase(.postgresql) { database in

@@ -49,7 +49,7 @@ struct RunExecution {
 
     private var store: Store { engine.store }
     private var spans: SpanStore { engine.spans }
-    private var recorder: RunRecorder { engine.recorder }
+    private var recorder: RunRecorder { engine.executionRecorder }
     private var pipeline: PipelineTelemetry { engine.pipeline }
 
     /// Runs the steps the lifecycle asks for, from the run's stored state, until the run ends; returns it in its
@@ -94,8 +94,9 @@ struct RunExecution {
                 } catch {
                     if Task.isCancelled { throw CancellationError() }
                     // The database away: the run is left as stored and tried again (RunEngine puts it back in the
-                    // queue) rather than failed for an outage.
+                    // queue) rather than failed for an outage. Taken over by another server: left to it.
                     if (error as? any TracetestError)?.category == .unavailable { throw error }
+                    if (error as? StorageError)?.code == .leaseLost { throw error }
                     engine.logger.error("run \(run.testID)/\(run.id) broke off in \(step): \(error)")
                     event = .broke(step, error: clientMessage(of: error))
                 }

@@ -11,6 +11,16 @@ struct RunRecorder: Sendable {
     let logger: Logger
     /// Who else hears of every run saved (the other servers of a shared database).
     var peers = ServerPeers(database: nil, name: "")
+    /// The server whose lease on the run each write of a run, its trace and its events requires (that of run
+    /// execution); nil for writes made for a request (imports, reruns).
+    var leaseHolder: String? = nil
+
+    /// This recorder, with every write of a run requiring `server`'s lease on it.
+    func requiringLease(of server: String) -> RunRecorder {
+        var recorder = self
+        recorder.leaseHolder = server
+        return recorder
+    }
 
     /// Stores a new run under the next run number of its test, with its lease when it is to be executed, and, when
     /// `announced`, records its `CREATED_INFO` event (an imported run has none).
@@ -57,7 +67,7 @@ struct RunRecorder: Sendable {
         var attempt = 1
         while true {
             do {
-                let stored = try await store.runs.update(run, details: details)
+                let stored = try await store.runs.update(run, details: details, leaseHolder: leaseHolder)
                 await updates.publish(on: RunUpdates.runTopic(testID: run.testID, runID: run.id)) {
                     try await ComputePool.shared.run { try WireEncoder().encode(run) }
                 }
@@ -80,7 +90,8 @@ struct RunRecorder: Sendable {
 
     /// Stores the run's final trace, with its wire form.
     func saveTrace(_ trace: Trace, of run: TestRun) async throws {
-        try await store.runs.saveTrace(trace.spans, document: await TraceDocument.json(trace), of: run)
+        try await store.runs.saveTrace(
+            trace.spans, document: await TraceDocument.json(trace), of: run, leaseHolder: leaseHolder)
     }
 
     /// Gives `run` the trace of run `source` of the same test (a rerun).
@@ -103,7 +114,7 @@ struct RunRecorder: Sendable {
         made.dataStoreConnection = dataStoreConnection
         let event = made
         do {
-            try await store.runs.append(event)
+            try await store.runs.append(event, leaseHolder: leaseHolder)
             let wire = try WireEncoder().encode(event)
             await updates.publish(on: RunUpdates.eventTopic(testID: run.testID, runID: run.id)) { wire }
             await peers.announce(event: wire, testID: run.testID, runID: run.id)

@@ -47,12 +47,16 @@ package struct RunRepository: Sendable {
     /// ``saveTrace(_:document:of:)``); false when it was deleted. The pass and fail counts are taken from the results
     /// when they are among the parts (a run read with ``get(testID:runID:)`` has no span results to count). A run
     /// stored before details were kept apart gets its details from `run` (read with everything in its row).
+    /// With `leaseHolder`, the write is refused (`StorageError.leaseLost`) unless that server holds the run's lease.
     @discardableResult
-    package func update(_ run: TestRun, details parts: RunDetails.Parts = []) async throws -> Bool {
+    package func update(
+        _ run: TestRun, details parts: RunDetails.Parts = [], leaseHolder: String? = nil
+    ) async throws -> Bool {
         let (document, details) = try await ComputePool.shared.run {
             (try StoredJSON.text(TestRun.Stored(run.listed)), try Self.details(of: run))
         }
         return try await database.transaction { db in
+            try await requireLease(of: run.testID, run.id, heldBy: leaseHolder, in: db)
             var binds: [SQLValue] = [
                 .text(run.testID), .integer(Int64(run.id)), .text(run.state.rawValue), .text(run.traceID.hex),
                 .text(document),
@@ -206,11 +210,14 @@ package struct RunRepository: Sendable {
     }
 
     /// Stores the run's final trace: its spans (in any order) and `document`, its wire form (the API sends it as
-    /// it is). Nothing is stored for a run that was deleted.
-    package func saveTrace(_ spans: [Span], document: String, of run: TestRun) async throws {
+    /// it is). Nothing is stored for a run that was deleted; `leaseHolder` as in ``update(_:details:leaseHolder:)``.
+    package func saveTrace(
+        _ spans: [Span], document: String, of run: TestRun, leaseHolder: String? = nil
+    ) async throws {
         let encoded = await ComputePool.shared.run { SpanCodec.encode(spans) }
         let binds: [SQLValue] = [.text(run.testID), .integer(Int64(run.id))]
         try await database.transaction { db in
+            try await requireLease(of: run.testID, run.id, heldBy: leaseHolder, in: db)
             let exists = try await db.query("SELECT id FROM test_runs WHERE test_id = $1 AND id = $2", binds)
             guard !exists.isEmpty else { return }
             try await db.execute(
@@ -263,9 +270,10 @@ package struct RunRepository: Sendable {
         return try await ComputePool.shared.run { try SpanCodec.decode(encoded) }
     }
 
-    /// Appends an event to the run's history.
-    package func append(_ event: RunEvent) async throws {
+    /// Appends an event to the run's history; `leaseHolder` as in ``update(_:details:leaseHolder:)``.
+    package func append(_ event: RunEvent, leaseHolder: String? = nil) async throws {
         try await database.transaction { db in
+            try await requireLease(of: event.testID, event.runID, heldBy: leaseHolder, in: db)
             try await db.execute(
                 "INSERT INTO test_run_events (test_id, run_id, created_at, document) VALUES ($1, $2, $3, $4)",
                 [
@@ -288,6 +296,24 @@ package struct RunRepository: Sendable {
 
     private static func run(from row: SQLRow) throws -> TestRun {
         try row.json(TestRun.Stored.self, "document").run
+    }
+
+    /// Within a write's transaction: refuses the write unless `server` (when given) holds the run's lease, so a
+    /// server whose run was taken over (it could not renew the lease in time) cannot overwrite what the new holder
+    /// writes. On PostgreSQL the lease row stays locked until the write commits: a server taking runs skips it.
+    private func requireLease(
+        of testID: String, _ runID: Int, heldBy server: String?, in db: any SQLExecutor
+    ) async throws {
+        guard let server else { return }
+        let lock = database.dialect == .postgresql ? " FOR SHARE" : ""
+        let held = try await db.query(
+            "SELECT owner FROM run_leases WHERE test_id = $1 AND run_id = $2 AND owner = $3" + lock,
+            [.text(testID), .integer(Int64(runID)), .text(server)])
+        guard held.isEmpty else { return }
+        throw StorageError(
+            .leaseLost,
+            "run \(testID)/\(runID) is no longer this server's (another server took it over, as this one had not "
+                + "renewed its lease in time, or it was deleted): its writes to the run are refused")
     }
 }
 

@@ -27,6 +27,8 @@ package struct StorageError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidMigrations
         /// The database was closed.
         case closed
+        /// A write of a run by a server that no longer holds the run's lease (another server took it over).
+        case leaseLost
     }
 
     package var code: Code
