@@ -11,9 +11,7 @@ struct RunLeasesTests {
         "a lease is held by one owner until it expires; renewing and giving it up are the owner's",
         arguments: TestBackend.allCases)
     func oneOwnerAtATime(backend: TestBackend) async throws {
-        try await withTestDatabase(backend) { database in
-            let store = Store(database: database)
-            try await store.migrate(logger: testDatabaseLogger())
+        try await withStore(backend) { store in
             let leases = store.runLeases
             #expect(try await leases.claim(testID: "t", runID: 1, owner: "a", now: 1_000, until: 31_000))
             // Another server cannot take a lease that has not expired; its owner can claim it again.
@@ -41,9 +39,7 @@ struct RunLeasesTests {
         "writes that require a server's lease: taken, they are refused and change nothing; unleased writes pass",
         arguments: TestBackend.allCases)
     func writesRequiringTheLease(backend: TestBackend) async throws {
-        try await withTestDatabase(backend) { database in
-            let store = Store(database: database)
-            try await store.migrate(logger: testDatabaseLogger())
+        try await withStore(backend) { store in
             try await Self.createRuns(1, in: store)
             var run = try #require(try await store.runs.get(testID: "t", runID: 1))
             run.state = .awaitingTrace
@@ -75,9 +71,7 @@ struct RunLeasesTests {
 
     @Test("of many servers claiming one run at once, exactly one gets it")
     func concurrentClaims() async throws {
-        try await withTestDatabase(.postgresql) { database in
-            let store = Store(database: database)
-            try await store.migrate(logger: testDatabaseLogger())
+        try await withStore(.postgresql) { store in
             let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for owner in 0..<8 {
                     group.addTask {
@@ -107,9 +101,7 @@ struct RunLeasesTests {
         "the queue: offered and expired leases of unfinished runs are taken oldest run first, live ones are not",
         arguments: TestBackend.allCases)
     func queue(backend: TestBackend) async throws {
-        try await withTestDatabase(backend) { database in
-            let store = Store(database: database)
-            try await store.migrate(logger: testDatabaseLogger())
+        try await withStore(backend) { store in
             let leases = store.runLeases
             try await Self.createRuns(5, in: store)
             #expect(try await leases.holder(testID: "t", runID: 3)?.owner == "a", "a run is leased from its creation")
@@ -150,9 +142,7 @@ struct RunLeasesTests {
 
     @Test("of servers taking from the queue at once, each gets different runs and every run is taken once")
     func concurrentTakes() async throws {
-        try await withTestDatabase(.postgresql) { database in
-            let store = Store(database: database)
-            try await store.migrate(logger: testDatabaseLogger())
+        try await withStore(.postgresql) { store in
             try await Self.createRuns(40, in: store, until: 0)
             let taken = try await withThrowingTaskGroup(of: [RunLeases.Taken].self) { group in
                 for owner in 0..<8 {
