@@ -34,7 +34,8 @@ package final class RunEngine: Service, Sendable {
     let peers: ServerPeers
     /// The writer of runs for requests (creating, importing, rerunning runs; suite runs).
     let recorder: RunRecorder
-    /// The writer of runs being executed or stopped here: refused once another server has taken the run over.
+    /// The writer of the runs and suite runs executed (or stopped) here: refused once another server has taken the
+    /// run over, or failed the suite run as abandoned.
     let executionRecorder: RunRecorder
     /// When this engine was made (Unix milliseconds): the leases it takes expire after a lease duration from then.
     let startedAt = Trace.nowUnixNano() / 1_000_000
@@ -417,7 +418,7 @@ package final class RunEngine: Service, Sendable {
             for var suiteRun in try await store.suiteRuns.unfinished() {
                 // A suite run takes its lease as it starts: one without a lease may just have been created.
                 let holder = try await store.runLeases.holder(
-                    testID: Self.suiteLeaseID(suiteRun.testSuiteID), runID: suiteRun.id)
+                    testID: RunLeases.suiteRunKey(suiteRun.testSuiteID), runID: suiteRun.id)
                 if let holder {
                     guard holder.expiresAt < now else { continue }
                 } else {
@@ -429,7 +430,7 @@ package final class RunEngine: Service, Sendable {
                     $0.completedAt = .now()
                 }
                 try await store.runLeases.release(
-                    testID: Self.suiteLeaseID(suiteRun.testSuiteID), runID: suiteRun.id, owner: holder?.owner ?? "")
+                    testID: RunLeases.suiteRunKey(suiteRun.testSuiteID), runID: suiteRun.id, owner: holder?.owner ?? "")
             }
         } catch {
             logger.error("cannot look for suite runs left by a stopped server: \(error)")
@@ -440,9 +441,6 @@ package final class RunEngine: Service, Sendable {
 
     /// The queue's name in the `messaging.*` metrics.
     static let queueName = "runs"
-
-    /// The lease key of a suite run (suite runs are never queued: only their server's liveness is leased).
-    static func suiteLeaseID(_ suiteID: String) -> String { "testsuite:" + suiteID }
 
     private var leaseMilliseconds: Int64 { Int64(leaseDuration / .milliseconds(1)) }
 

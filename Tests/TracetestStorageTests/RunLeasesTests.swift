@@ -36,7 +36,7 @@ struct RunLeasesTests {
     }
 
     @Test(
-        "writes that require a server's lease: taken, they are refused and change nothing; unleased writes pass",
+        "writes that require a server's lease (a run's, a suite run's): taken, they are refused and change nothing",
         arguments: TestBackend.allCases)
     func writesRequiringTheLease(backend: TestBackend) async throws {
         try await withStore(backend) { store in
@@ -66,6 +66,23 @@ struct RunLeasesTests {
             late.state = .stopped
             #expect(try await store.runs.update(late))
             #expect(try await store.runs.get(testID: "t", runID: 1)?.state == .stopped)
+
+            // A suite run's writes likewise, under its own lease.
+            var suiteRun = try await store.suiteRuns.create(
+                TestSuiteRun(
+                    id: 0, testSuiteID: "s", version: 1, variableSet: RunVariableSet(), metadata: [:],
+                    requiredGates: nil))
+            let key = RunLeases.suiteRunKey("s")
+            #expect(try await store.runLeases.claim(testID: key, runID: suiteRun.id, owner: "a", now: 0, until: 1))
+            #expect(try await store.runLeases.claim(testID: key, runID: suiteRun.id, owner: "b", now: 2, until: 3))
+            suiteRun.state = "FINISHED"
+            let refused = await #expect(throws: StorageError.self) {
+                try await store.suiteRuns.update(suiteRun, leaseHolder: "a")
+            }
+            #expect(refused?.message.hasPrefix("suite run s/\(suiteRun.id) is no longer this server's") == true)
+            #expect(try await store.suiteRuns.get(testSuiteID: "s", runID: suiteRun.id)?.state == "CREATED")
+            #expect(try await store.suiteRuns.update(suiteRun, leaseHolder: "b"))
+            #expect(try await store.suiteRuns.get(testSuiteID: "s", runID: suiteRun.id)?.state == "FINISHED")
         }
     }
 

@@ -11,8 +11,8 @@ struct RunRecorder: Sendable {
     let logger: Logger
     /// Who else hears of every run saved (the other servers of a shared database).
     var peers = ServerPeers(database: nil, name: "")
-    /// The server whose lease on the run each write of a run, its trace and its events requires (that of run
-    /// execution); nil for writes made for a request (imports, reruns).
+    /// The server whose lease each write of a run (its trace, its events) or suite run requires (that of their
+    /// execution); nil for writes made for a request (imports, reruns) or for another server's suite run.
     var leaseHolder: String? = nil
 
     /// This recorder, with every write of a run requiring `server`'s lease on it.
@@ -133,7 +133,7 @@ struct RunRecorder: Sendable {
     /// Applies `change`, stores the suite run and publishes it with its step runs filled in.
     func update(_ suiteRun: inout TestSuiteRun, _ change: (inout TestSuiteRun) -> Void) async throws {
         change(&suiteRun)
-        try await store.suiteRuns.update(suiteRun)
+        try await store.suiteRuns.update(suiteRun, leaseHolder: leaseHolder)
         let published = suiteRun
         await updates.publish(on: RunUpdates.suiteRunTopic(suiteID: suiteRun.testSuiteID, runID: suiteRun.id)) {
             var filled = published

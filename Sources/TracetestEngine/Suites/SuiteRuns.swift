@@ -56,7 +56,7 @@ extension RunEngine {
     /// The suite run's steps, one after the other (a child task of the engine), under a lease that says this server
     /// is alive while it executes them.
     func execute(_ initial: TestSuiteRun, steps: [String]) async {
-        let lease = RunKey(testID: Self.suiteLeaseID(initial.testSuiteID), runID: initial.id)
+        let lease = RunKey(testID: RunLeases.suiteRunKey(initial.testSuiteID), runID: initial.id)
         do {
             guard try await claimLease(lease) else { return }
         } catch {
@@ -73,7 +73,7 @@ extension RunEngine {
     private func executeSteps(_ initial: TestSuiteRun, _ steps: [String]) async {
         var suiteRun = initial
         do {
-            try await recorder.update(&suiteRun) { $0.state = "EXECUTING" }
+            try await executionRecorder.update(&suiteRun) { $0.state = "EXECUTING" }
             for (number, testID) in steps.enumerated() {
                 let step = "step \(number + 1) (test \(testID))"
                 var metadata = suiteRun.metadata
@@ -90,7 +90,7 @@ extension RunEngine {
                 } catch {
                     return try await fail(&suiteRun, "\(step) could not start: \(clientMessage(of: error))")
                 }
-                try await recorder.update(&suiteRun) {
+                try await executionRecorder.update(&suiteRun) {
                     $0.stepRunIDs.append(.init(testID: testID, runID: stepRun.id))
                 }
                 let final: TestRun?
@@ -111,12 +111,12 @@ extension RunEngine {
                     let reason = final.lastErrorState.isEmpty ? final.state.rawValue : final.lastErrorState
                     return try await fail(&suiteRun, "\(step) ended in \(final.state.rawValue): \(reason)")
                 }
-                try await recorder.update(&suiteRun) {
+                try await executionRecorder.update(&suiteRun) {
                     $0.variableSet.merge(
                         final.outputs.filter { $0.error == nil }.map { KeyValue(key: $0.name, value: $0.value) })
                 }
             }
-            try await recorder.update(&suiteRun) {
+            try await executionRecorder.update(&suiteRun) {
                 $0.state = "FINISHED"
                 $0.completedAt = .now()
             }
@@ -126,7 +126,7 @@ extension RunEngine {
     }
 
     private func fail(_ suiteRun: inout TestSuiteRun, _ reason: String) async throws {
-        try await recorder.update(&suiteRun) {
+        try await executionRecorder.update(&suiteRun) {
             $0.state = "FAILED"
             $0.lastError = reason
             $0.completedAt = .now()

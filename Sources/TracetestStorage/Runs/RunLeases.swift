@@ -127,6 +127,29 @@ package struct RunLeases: Sendable {
         }
     }
 
+    /// The lease key of a suite run: suite runs are never queued, only their server's liveness is leased.
+    package static func suiteRunKey(_ suiteID: String) -> String { "testsuite:" + suiteID }
+
+    /// Within a write's transaction: refuses the write (`StorageError.leaseLost`) unless `server` (when given) holds
+    /// the run's lease, so a server whose run was taken over (it could not renew the lease in time) cannot overwrite
+    /// what the new holder writes. On PostgreSQL the lease row stays locked until the write commits: a server taking
+    /// runs skips it meanwhile.
+    func require(testID: String, runID: Int, heldBy server: String?, in db: any SQLExecutor) async throws {
+        guard let server else { return }
+        let lock = database.dialect == .postgresql ? " FOR SHARE" : ""
+        let held = try await db.query(
+            "SELECT owner FROM run_leases WHERE test_id = $1 AND run_id = $2 AND owner = $3" + lock,
+            [.text(testID), .integer(Int64(runID)), .text(server)])
+        guard held.isEmpty else { return }
+        let suitePrefix = Self.suiteRunKey("")
+        let run =
+            testID.hasPrefix(suitePrefix) ? "suite run \(testID.dropFirst(suitePrefix.count))" : "run \(testID)"
+        throw StorageError(
+            .leaseLost,
+            "\(run)/\(runID) is no longer this server's (another server took it over, as this one had not renewed "
+                + "its lease in time, or it was deleted): its writes to it are refused")
+    }
+
     /// The owner of the run's lease and when it expires, if it has one.
     package func holder(testID: String, runID: Int) async throws -> (owner: String, expiresAt: Int64)? {
         try await database.read { db in

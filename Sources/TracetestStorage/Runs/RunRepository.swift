@@ -56,7 +56,8 @@ package struct RunRepository: Sendable {
             (try StoredJSON.text(TestRun.Stored(run.listed)), try Self.details(of: run))
         }
         return try await database.transaction { db in
-            try await requireLease(of: run.testID, run.id, heldBy: leaseHolder, in: db)
+            try await RunLeases(database: database).require(
+                testID: run.testID, runID: run.id, heldBy: leaseHolder, in: db)
             var binds: [SQLValue] = [
                 .text(run.testID), .integer(Int64(run.id)), .text(run.state.rawValue), .text(run.traceID.hex),
                 .text(document),
@@ -217,7 +218,8 @@ package struct RunRepository: Sendable {
         let encoded = await ComputePool.shared.run { SpanCodec.encode(spans) }
         let binds: [SQLValue] = [.text(run.testID), .integer(Int64(run.id))]
         try await database.transaction { db in
-            try await requireLease(of: run.testID, run.id, heldBy: leaseHolder, in: db)
+            try await RunLeases(database: database).require(
+                testID: run.testID, runID: run.id, heldBy: leaseHolder, in: db)
             let exists = try await db.query("SELECT id FROM test_runs WHERE test_id = $1 AND id = $2", binds)
             guard !exists.isEmpty else { return }
             try await db.execute(
@@ -273,7 +275,8 @@ package struct RunRepository: Sendable {
     /// Appends an event to the run's history; `leaseHolder` as in ``update(_:details:leaseHolder:)``.
     package func append(_ event: RunEvent, leaseHolder: String? = nil) async throws {
         try await database.transaction { db in
-            try await requireLease(of: event.testID, event.runID, heldBy: leaseHolder, in: db)
+            try await RunLeases(database: database).require(
+                testID: event.testID, runID: event.runID, heldBy: leaseHolder, in: db)
             try await db.execute(
                 "INSERT INTO test_run_events (test_id, run_id, created_at, document) VALUES ($1, $2, $3, $4)",
                 [
@@ -296,24 +299,6 @@ package struct RunRepository: Sendable {
 
     private static func run(from row: SQLRow) throws -> TestRun {
         try row.json(TestRun.Stored.self, "document").run
-    }
-
-    /// Within a write's transaction: refuses the write unless `server` (when given) holds the run's lease, so a
-    /// server whose run was taken over (it could not renew the lease in time) cannot overwrite what the new holder
-    /// writes. On PostgreSQL the lease row stays locked until the write commits: a server taking runs skips it.
-    private func requireLease(
-        of testID: String, _ runID: Int, heldBy server: String?, in db: any SQLExecutor
-    ) async throws {
-        guard let server else { return }
-        let lock = database.dialect == .postgresql ? " FOR SHARE" : ""
-        let held = try await db.query(
-            "SELECT owner FROM run_leases WHERE test_id = $1 AND run_id = $2 AND owner = $3" + lock,
-            [.text(testID), .integer(Int64(runID)), .text(server)])
-        guard held.isEmpty else { return }
-        throw StorageError(
-            .leaseLost,
-            "run \(testID)/\(runID) is no longer this server's (another server took it over, as this one had not "
-                + "renewed its lease in time, or it was deleted): its writes to the run are refused")
     }
 }
 

@@ -28,19 +28,24 @@ package struct SuiteRunRepository: Sendable {
         }
     }
 
+    /// Replaces the stored suite run; false when it was deleted. With `leaseHolder`, the write is refused
+    /// (`StorageError.leaseLost`) unless that server holds the suite run's lease (``RunLeases/suiteRunKey(_:)``).
     @discardableResult
-    package func update(_ run: TestSuiteRun) async throws -> Bool {
+    package func update(_ run: TestSuiteRun, leaseHolder: String? = nil) async throws -> Bool {
         try await database.transaction { db in
-            !(try await db.query(
-                """
-                UPDATE test_suite_runs SET state = $3, pass = $4, fail = $5, document = $6
-                WHERE test_suite_id = $1 AND id = $2 RETURNING id
-                """,
-                [
-                    .text(run.testSuiteID), .integer(Int64(run.id)), .text(run.state), .integer(Int64(run.pass)),
-                    .integer(Int64(run.fail)), .text(try StoredJSON.text(TestSuiteRun.Stored(run))),
-                ]
-            )).isEmpty
+            try await RunLeases(database: database).require(
+                testID: RunLeases.suiteRunKey(run.testSuiteID), runID: run.id, heldBy: leaseHolder, in: db)
+            return
+                !(try await db.query(
+                    """
+                    UPDATE test_suite_runs SET state = $3, pass = $4, fail = $5, document = $6
+                    WHERE test_suite_id = $1 AND id = $2 RETURNING id
+                    """,
+                    [
+                        .text(run.testSuiteID), .integer(Int64(run.id)), .text(run.state), .integer(Int64(run.pass)),
+                        .integer(Int64(run.fail)), .text(try StoredJSON.text(TestSuiteRun.Stored(run))),
+                    ]
+                )).isEmpty
         }
     }
 
